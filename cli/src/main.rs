@@ -1,0 +1,2 @@
+//! The `gitward` command line.
+fn main() {}

@@ -1,0 +1,10 @@
+//! gitward: GitOps sync as a library.
+//!
+//! The pure core (this crate without its `io` feature) takes data and returns data:
+//! [`yaml`] reads and prints YAML exactly as the Go tools do, [`model`] holds Kubernetes
+//! objects indexed by id, [`tree`] gives confined, read-only access to a source tree.
+#![warn(missing_docs)]
+
+pub mod model;
+pub mod tree;
+pub mod yaml;

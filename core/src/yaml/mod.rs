@@ -1,0 +1,61 @@
+//! Go-compatible YAML: a node model over `saphyr-parser`, the two scalar resolvers the Go
+//! tools use (kustomize's go-yaml v3 + JSON round trip, Helm's YAML 1.1 + JSON), and an
+//! emitter that prints what kustomize v5.7.1 and Helm's `toYaml` print.
+//!
+//! ```
+//! let docs = gitward::yaml::parse_kustomize_docs("a: 0777\nb: yes\n").unwrap();
+//! assert_eq!(gitward::yaml::dump_kustomize_docs(&docs), "a: 511\nb: \"yes\"\n");
+//! ```
+
+mod emit;
+mod error;
+mod node;
+pub mod number;
+mod parse;
+mod resolve;
+mod value;
+
+pub use emit::{emit_helm, emit_kustomize};
+pub use error::{YamlError, YamlErrorKind};
+pub use node::{Node, NodeKind, Pos, Scalar, ScalarStyle};
+pub use parse::{DuplicateKeys, ParseOptions, parse_stream};
+pub use resolve::{resolve_helm_values, resolve_kustomize};
+pub use value::{Map, Number, Value};
+
+/// Parses a multi-document stream the way kustomize reads resource files: empty and
+/// comment-only documents are skipped, duplicate keys are an error, scalars resolve as
+/// go-yaml v3 followed by a JSON round trip.
+pub fn parse_kustomize_docs(text: &str) -> Result<Vec<Value>, YamlError> {
+    let opts = ParseOptions::kustomize();
+    parse_stream(text, &opts)?
+        .iter()
+        .map(resolve_kustomize)
+        .collect()
+}
+
+/// Parses one Helm values document (YAML 1.1 scalars, every number `float64`, duplicate
+/// keys last-wins). An empty document gives an empty map.
+pub fn parse_helm_values(text: &str) -> Result<Value, YamlError> {
+    let opts = ParseOptions::helm_values();
+    let docs = parse_stream(text, &opts)?;
+    match docs.first() {
+        None => Ok(Value::Map(Map::new())),
+        Some(doc) => match resolve_helm_values(doc)? {
+            Value::Null => Ok(Value::Map(Map::new())),
+            v => Ok(v),
+        },
+    }
+}
+
+/// Prints documents as kustomize does: each emitted with [`emit_kustomize`], separated by
+/// `---\n`, no trailing separator.
+pub fn dump_kustomize_docs(docs: &[Value]) -> String {
+    let mut out = String::new();
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&emit_kustomize(d));
+    }
+    out
+}

@@ -1,0 +1,1 @@
+//! Test support for gitward: starts the real servers a test needs, once per test run.
