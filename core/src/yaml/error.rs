@@ -37,7 +37,12 @@ pub struct YamlError {
 
 impl YamlError {
     /// Builds an error at a position.
-    pub fn new(kind: YamlErrorKind, message: impl Into<String>, line: usize, column: usize) -> Self {
+    pub fn new(
+        kind: YamlErrorKind,
+        message: impl Into<String>,
+        line: usize,
+        column: usize,
+    ) -> Self {
         YamlError {
             kind,
             message: message.into(),

@@ -49,5 +49,10 @@ impl Default for ParseOptions {
 
 /// Parses every non-empty document of a stream.
 pub fn parse_stream(_text: &str, _opts: &ParseOptions) -> Result<Vec<Node>, YamlError> {
-    Err(YamlError::new(YamlErrorKind::Syntax, "parser not implemented", 0, 0))
+    Err(YamlError::new(
+        YamlErrorKind::Syntax,
+        "parser not implemented",
+        0,
+        0,
+    ))
 }

@@ -1,0 +1,418 @@
+//! Node.js bindings for gitward's pure core (a Node-API addon).
+//!
+//! This crate only converts. JS data becomes [`Value`]s, the core parses or prints, and the
+//! result (or the core's error, with its kind and position) goes back to JS.
+//!
+//! Conversion rules (JS → [`Value`], for `dumpManifests`):
+//!
+//! | JS                                        | Value                                      |
+//! |-------------------------------------------|--------------------------------------------|
+//! | `null`                                    | `Null`                                     |
+//! | `undefined` as an object property         | the property is left out (as `JSON.stringify` does) |
+//! | `undefined` anywhere else                 | `INVALID_VALUE` error                      |
+//! | boolean                                   | `Bool`                                     |
+//! | number, integral, in `[-2^63, 2^63)`      | `Int`                                      |
+//! | number, integral, in `[2^63, 2^64)`       | `UInt`                                     |
+//! | other finite number                       | `Float` (what Go reads from `JSON.stringify`'s output) |
+//! | `NaN`, `±Infinity`                        | `INVALID_VALUE` error                      |
+//! | bigint in int64 / uint64 range            | `Int` / `UInt`; outside both: `INVALID_VALUE` |
+//! | string                                    | `String`                                   |
+//! | array                                     | `Seq`                                      |
+//! | plain object (prototype `Object.prototype` or `null`) | `Map` of its own enumerable string keys |
+//! | anything else (function, symbol, `Map`, `Date`, class instance, ...) | `INVALID_VALUE` error |
+//!
+//! Nesting deeper than the core's parse bound ([`ParseOptions::max_depth`]) is an
+//! `INVALID_VALUE` error too, which also stops self-referencing objects.
+//!
+//! The other way (`parseManifests`): integers within `Number.MAX_SAFE_INTEGER` become
+//! numbers, larger ones (beyond ±(2^53 − 1), including every uint64) become `BigInt`s so
+//! that no digit is lost; floats become numbers; maps become plain objects whose keys are
+//! defined as own data properties (a `__proto__` key stays a key, as with `JSON.parse`).
+//!
+//! Errors are JS errors with a `code`:
+//! * `YAML_SYNTAX`, `YAML_DUPLICATE_KEY`, `YAML_UNKNOWN_ANCHOR`, `YAML_ALIAS_LIMIT`,
+//!   `YAML_DEPTH_LIMIT`, `YAML_SIZE_LIMIT`, `YAML_UNSUPPORTED` (`Error`, with `kind` — the
+//!   same name in snake_case —, 1-based `line` and `column` (0 when unknown) and `reason`,
+//!   the message without its position);
+//! * `INVALID_VALUE` (`TypeError`, with `path`, e.g. `[0].metadata.labels`).
+
+use std::fmt::Write as _;
+
+use gitward::yaml::{self, Number, ParseOptions, Value};
+use napi::bindgen_prelude::{
+    Array, BigInt, FromNapiValue, JsObjectValue, JsValue, KeyCollectionMode, KeyConversion, KeyFilter,
+    Null, Object, Property, ToNapiValue, Unknown,
+};
+use napi::{Env, Error, JsError, JsTypeError, Result, ValueType};
+use napi_derive::napi;
+
+/// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+/// 2^63 and 2^64 as floats (both exact).
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
+/// How much of a path the error message shows; the `path` property always has all of it.
+const MAX_PATH_IN_MESSAGE: usize = 200;
+
+/// The core error's kind as a stable snake_case name (`DuplicateKey` → `"duplicate_key"`).
+fn kind_name(kind: yaml::YamlErrorKind) -> String {
+    let mut out = String::new();
+    for (i, c) in format!("{kind:?}").chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// A JS error object with extra properties, handed to napi to throw as it is.
+fn throwable(mut error: Object<'_>, props: &[(&str, Unknown<'_>)]) -> Error {
+    for (name, value) in props {
+        if let Err(e) = error.set_named_property(name, *value) {
+            return e;
+        }
+    }
+    Error::from(error.to_unknown())
+}
+
+/// The core's YAML error as a JS `Error` with `code`, `kind`, `line`, `column`, `reason`.
+fn yaml_error(env: &Env, e: yaml::YamlError) -> Error {
+    let kind = kind_name(e.kind);
+    let code = format!("YAML_{}", kind.to_ascii_uppercase());
+    let js = JsError::from(Error::new(code, e.to_string())).into_unknown(*env);
+    let build = || -> Result<Error> {
+        let line = u32::try_from(e.line).unwrap_or(u32::MAX);
+        let column = u32::try_from(e.column).unwrap_or(u32::MAX);
+        Ok(throwable(
+            Object::from_unknown(js)?,
+            &[
+                ("kind", kind.as_str().into_unknown(env)?),
+                ("line", line.into_unknown(env)?),
+                ("column", column.into_unknown(env)?),
+                ("reason", e.message.as_str().into_unknown(env)?),
+            ],
+        ))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// One step of the path to an unconvertible value.
+enum Step {
+    Index(u32),
+    Key(String),
+}
+
+/// Why a JS value could not be converted: a message and the path to it (innermost step
+/// first while unwinding), or an error from napi (or a throwing getter) passed through.
+enum ConvError {
+    Invalid { message: String, path: Vec<Step> },
+    Napi(Error),
+}
+
+impl From<Error> for ConvError {
+    fn from(e: Error) -> Self {
+        ConvError::Napi(e)
+    }
+}
+
+impl ConvError {
+    fn invalid(message: impl Into<String>) -> Self {
+        ConvError::Invalid {
+            message: message.into(),
+            path: Vec::new(),
+        }
+    }
+
+    fn at(mut self, step: Step) -> Self {
+        if let ConvError::Invalid { path, .. } = &mut self {
+            path.push(step);
+        }
+        self
+    }
+
+    /// A `TypeError` with `code: 'INVALID_VALUE'` and `path`.
+    fn into_error(self, env: &Env) -> Error {
+        let (message, path) = match self {
+            ConvError::Napi(e) => return e,
+            ConvError::Invalid { message, path } => (message, format_path(&path)),
+        };
+        let text = match path.char_indices().nth(MAX_PATH_IN_MESSAGE) {
+            _ if path.is_empty() => message,
+            None => format!("{path}: {message}"),
+            // A runaway path (a self-referencing object) is cut in the message only.
+            Some((cut, _)) => format!("{}...: {message}", &path[..cut]),
+        };
+        let js = JsTypeError::from(Error::new("INVALID_VALUE", text)).into_unknown(*env);
+        let build = || -> Result<Error> {
+            Ok(throwable(
+                Object::from_unknown(js)?,
+                &[("path", path.as_str().into_unknown(env)?)],
+            ))
+        };
+        build().unwrap_or_else(|e| e)
+    }
+}
+
+/// `[0].metadata.labels["app.kubernetes.io/name"]` from steps stored innermost first.
+fn format_path(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps.iter().rev() {
+        // Writing to a String cannot fail.
+        let _ = match step {
+            Step::Index(i) => write!(out, "[{i}]"),
+            Step::Key(k) if is_identifier(k) => write!(out, ".{k}"),
+            Step::Key(k) => write!(out, "[{k:?}]"),
+        };
+    }
+    out
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+/// What every conversion of one call shares.
+struct Ctx<'env> {
+    env: &'env Env,
+    /// `Object.prototype` of this realm, to recognise plain objects.
+    object_prototype: Unknown<'env>,
+    max_depth: usize,
+}
+
+fn number_value(f: f64) -> std::result::Result<Value, ConvError> {
+    if !f.is_finite() {
+        return Err(ConvError::invalid(format!(
+            "number {f} has no YAML/JSON representation"
+        )));
+    }
+    // The casts are exact: `f` is integral and inside the target range.
+    if f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&f) {
+        return Ok(Value::Number(Number::Int(f as i64)));
+    }
+    if f.fract() == 0.0 && (TWO_POW_63..TWO_POW_64).contains(&f) {
+        return Ok(Value::Number(Number::UInt(f as u64)));
+    }
+    Ok(Value::Number(Number::Float(f)))
+}
+
+fn bigint_value(b: &BigInt) -> std::result::Result<Value, ConvError> {
+    let significant = b.words.iter().rposition(|w| *w != 0).map_or(0, |i| i + 1);
+    let low = b.words.first().copied().unwrap_or(0);
+    let value = match (significant <= 1, b.sign_bit) {
+        (true, false) => match i64::try_from(low) {
+            Ok(i) => Some(Number::Int(i)),
+            Err(_) => Some(Number::UInt(low)),
+        },
+        (true, true) => 0i64
+            .checked_sub_unsigned(low)
+            .map(Number::Int),
+        (false, _) => None,
+    };
+    value
+        .map(Value::Number)
+        .ok_or_else(|| ConvError::invalid("bigint out of range: must fit in int64 or uint64"))
+}
+
+/// JS → [`Value`]. `depth` counts the containers above `v`.
+fn to_value(ctx: &Ctx<'_>, v: Unknown<'_>, depth: usize) -> std::result::Result<Value, ConvError> {
+    match v.get_type()? {
+        ValueType::Null => Ok(Value::Null),
+        ValueType::Boolean => Ok(Value::Bool(bool::from_unknown(v)?)),
+        ValueType::Number => number_value(f64::from_unknown(v)?),
+        ValueType::BigInt => bigint_value(&BigInt::from_unknown(v)?),
+        ValueType::String => Ok(Value::String(String::from_unknown(v)?)),
+        ValueType::Object => {
+            if depth >= ctx.max_depth {
+                return Err(ConvError::invalid(format!(
+                    "nesting deeper than {} levels (or an object that contains itself)",
+                    ctx.max_depth
+                )));
+            }
+            if v.is_array()? {
+                return seq_value(ctx, &Array::from_unknown(v)?, depth).map(Value::Seq);
+            }
+            let obj = Object::from_unknown(v)?;
+            let proto = obj.get_prototype()?;
+            let plain = proto.get_type()? == ValueType::Null
+                || ctx.env.strict_equals(proto, ctx.object_prototype)?;
+            if !plain {
+                return Err(ConvError::invalid(format!(
+                    "unsupported object {} (expected a plain object or an array)",
+                    describe(&obj)
+                )));
+            }
+            map_value(ctx, &obj, depth)
+        }
+        other => Err(ConvError::invalid(format!(
+            "unsupported type {} (expected null, boolean, number, bigint, string, array or \
+             plain object)",
+            js_type_name(other)
+        ))),
+    }
+}
+
+fn seq_value(
+    ctx: &Ctx<'_>,
+    arr: &Array<'_>,
+    depth: usize,
+) -> std::result::Result<Vec<Value>, ConvError> {
+    let mut seq = Vec::with_capacity(arr.len() as usize);
+    for i in 0..arr.len() {
+        let item: Unknown<'_> = arr.get_element(i)?;
+        let value = match item.get_type()? {
+            ValueType::Undefined => Err(ConvError::invalid(
+                "undefined is not allowed in an array (use null)",
+            )),
+            _ => to_value(ctx, item, depth + 1),
+        };
+        seq.push(value.map_err(|e| e.at(Step::Index(i)))?);
+    }
+    Ok(seq)
+}
+
+fn map_value(ctx: &Ctx<'_>, obj: &Object<'_>, depth: usize) -> std::result::Result<Value, ConvError> {
+    let keys = obj.get_all_property_names(
+        KeyCollectionMode::OwnOnly,
+        KeyFilter::Enumerable,
+        KeyConversion::NumbersToStrings,
+    )?;
+    let count = keys.get_array_length()?;
+    let mut map = yaml::Map::with_capacity(count as usize);
+    for i in 0..count {
+        let key: Unknown<'_> = keys.get_element(i)?;
+        if key.get_type()? != ValueType::String {
+            continue; // symbol keys are not data (JSON.stringify skips them too)
+        }
+        let key = String::from_unknown(key)?;
+        let item: Unknown<'_> = obj.get_named_property(&key)?;
+        if item.get_type()? == ValueType::Undefined {
+            continue;
+        }
+        match to_value(ctx, item, depth + 1) {
+            Ok(value) => {
+                map.insert(key, value);
+            }
+            Err(e) => return Err(e.at(Step::Key(key))),
+        }
+    }
+    Ok(Value::Map(map))
+}
+
+/// `Map`, `Date`, `Foo`... for an error message: the constructor's name when there is one.
+fn describe(obj: &Object<'_>) -> String {
+    obj.get_named_property::<Unknown<'_>>("constructor")
+        .and_then(|c| match c.get_type()? {
+            ValueType::Function => Object::from_unknown(c)?.get_named_property::<String>("name"),
+            _ => Ok(String::new()),
+        })
+        .ok()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "of a class".to_owned())
+}
+
+fn js_type_name(t: ValueType) -> &'static str {
+    match t {
+        ValueType::Undefined => "undefined",
+        ValueType::Function => "function",
+        ValueType::Symbol => "symbol",
+        ValueType::External => "external",
+        _ => "unknown",
+    }
+}
+
+/// [`Value`] → JS.
+fn to_js<'env>(env: &'env Env, value: &Value) -> Result<Unknown<'env>> {
+    match value {
+        Value::Null => Null.into_unknown(env),
+        Value::Bool(b) => b.into_unknown(env),
+        Value::Number(Number::Int(i)) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(i) => {
+            i.into_unknown(env)
+        }
+        Value::Number(Number::Int(i)) => BigInt::from(*i).into_unknown(env),
+        Value::Number(Number::UInt(u)) => match i64::try_from(*u) {
+            Ok(i) if i <= MAX_SAFE_INTEGER => i.into_unknown(env),
+            _ => BigInt::from(*u).into_unknown(env),
+        },
+        Value::Number(Number::Float(f)) => f.into_unknown(env),
+        Value::String(s) => s.as_str().into_unknown(env),
+        Value::Seq(items) => {
+            let len = u32::try_from(items.len())
+                .map_err(|_| Error::from_reason("sequence too long for a JS array"))?;
+            let mut arr = env.create_array(len)?;
+            for (i, item) in (0..len).zip(items) {
+                arr.set(i, to_js(env, item)?)?;
+            }
+            arr.into_unknown(env)
+        }
+        Value::Map(map) => {
+            let mut obj = Object::new(env)?;
+            // Defined, not assigned: a `__proto__` key becomes an own property, as in
+            // `JSON.parse`, instead of reaching the prototype setter.
+            let mut props = Vec::with_capacity(map.len());
+            for (k, v) in map {
+                props.push(
+                    Property::new()
+                        .with_name(env, k.as_str())?
+                        .with_value(&to_js(env, v)?),
+                );
+            }
+            obj.define_properties(&props)?;
+            obj.into_unknown(env)
+        }
+    }
+}
+
+/// Parses a multi-document YAML stream the way kustomize reads resource files.
+///
+/// Empty and comment-only documents are skipped; scalars resolve as kustomize resolves
+/// them (`0777` is 511, `yes` is the string `"yes"`). Integers beyond
+/// `Number.MAX_SAFE_INTEGER` come back as `bigint`.
+///
+/// Throws an `Error` with `code` `'YAML_SYNTAX'`, `'YAML_DUPLICATE_KEY'`, ... and `kind`,
+/// `line`, `column`, `reason` on malformed or unsupported input.
+#[napi(ts_return_type = "Array<Record<string, unknown>>")]
+pub fn parse_manifests<'env>(env: &'env Env, text: String) -> Result<Unknown<'env>> {
+    let docs = yaml::parse_kustomize_docs(&text).map_err(|e| yaml_error(env, e))?;
+    to_js(env, &Value::Seq(docs))
+}
+
+/// Prints documents as kustomize prints them: keys sorted, strings quoted where YAML would
+/// read them as something else, documents separated by `---`.
+///
+/// Throws a `TypeError` with `code` `'INVALID_VALUE'` and `path` for a value with no
+/// YAML/JSON counterpart.
+#[napi(ts_args_type = "objs: Array<Record<string, unknown>>")]
+pub fn dump_manifests(env: &Env, objs: Unknown<'_>) -> Result<String> {
+    let ctx = Ctx {
+        env,
+        object_prototype: Object::new(env)?.get_prototype()?,
+        max_depth: ParseOptions::kustomize().max_depth,
+    };
+    let docs = match objs.get_type()? {
+        ValueType::Object if objs.is_array()? => Array::from_unknown(objs)?,
+        other => {
+            let what = match other {
+                ValueType::Object => "a non-array object",
+                ValueType::Null => "null",
+                ValueType::Boolean => "a boolean",
+                ValueType::Number => "a number",
+                ValueType::BigInt => "a bigint",
+                ValueType::String => "a string",
+                t => js_type_name(t),
+            };
+            return Err(ConvError::invalid(format!(
+                "expected an array of documents, got {what}"
+            ))
+            .into_error(env));
+        }
+    };
+    match seq_value(&ctx, &docs, 0) {
+        Ok(docs) => Ok(yaml::dump_kustomize_docs(&docs)),
+        Err(e) => Err(e.into_error(env)),
+    }
+}

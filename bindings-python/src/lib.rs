@@ -1,0 +1,373 @@
+//! Python bindings for gitward's pure core: `gitward._native`.
+//!
+//! This crate only converts. Python data becomes [`Value`]s, the core parses or prints, and
+//! the result (or the core's error, with its kind and position) goes back to Python. The GIL
+//! is released while the core works.
+//!
+//! Conversion rules (Python → [`Value`], for `dump_manifests`):
+//!
+//! | Python                     | Value                                              |
+//! |----------------------------|----------------------------------------------------|
+//! | `None`                     | `Null`                                             |
+//! | `bool`                     | `Bool`                                             |
+//! | `int` (and subclasses)     | `Int` if it fits `i64`, else `UInt` if it fits `u64`, else `ConversionError` |
+//! | `float` (and subclasses)   | `Float`; NaN and ±inf are a `ConversionError` (Go's `encoding/json` cannot print them, and the core never produces them) |
+//! | `str` (and subclasses)     | `String`; lone surrogates are a `ConversionError`  |
+//! | `list`, `tuple`            | `Seq`                                              |
+//! | `dict` (and subclasses)    | `Map`, keys must be `str` (else `ConversionError`) |
+//! | anything else              | `ConversionError` (`set`, `bytes`, objects, ...)   |
+//!
+//! Nesting deeper than the core's parse bound ([`ParseOptions::max_depth`]) is a
+//! `ConversionError` too, which also stops self-referencing containers.
+//!
+//! The other way every [`Value`] has a Python counterpart: `Int`/`UInt` become `int`,
+//! `Float` becomes `float`, `Map` becomes a `dict` in document order.
+
+use std::fmt::Write as _;
+
+use gitward::yaml::{self, Number, ParseOptions, Value};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+
+create_exception!(
+    gitward,
+    GitwardError,
+    PyException,
+    "Base class of every error raised by gitward."
+);
+
+create_exception!(
+    gitward,
+    YamlError,
+    GitwardError,
+    "The YAML text could not be read the way kustomize reads it.\n\n\
+     Attributes: kind (str: 'syntax', 'duplicate_key', 'unknown_anchor', 'alias_limit', \
+     'depth_limit', 'size_limit', 'unsupported'), line and column (int, 1-based, 0 when \
+     unknown), message (str, without the position)."
+);
+
+const CONVERSION_ERROR_DOC: &str = "A Python value has no YAML/JSON counterpart (a set, bytes, a \
+     non-str dict key, NaN or infinity, an int outside int64/uint64, nesting too deep, ...).\n\n\
+     It is a GitwardError, a TypeError and a ValueError. Attribute: path (str), where in the \
+     input the value is, e.g. '[0].metadata.labels'.";
+
+/// `gitward.ConversionError(GitwardError, TypeError, ValueError)`, built once per interpreter.
+/// (`create_exception!` takes a single base.)
+static CONVERSION_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn conversion_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    CONVERSION_ERROR
+        .get_or_try_init(py, || {
+            let bases = PyTuple::new(
+                py,
+                [
+                    py.get_type::<GitwardError>(),
+                    py.get_type::<PyTypeError>(),
+                    py.get_type::<PyValueError>(),
+                ],
+            )?;
+            let namespace = PyDict::new(py);
+            namespace.set_item("__module__", "gitward")?;
+            namespace.set_item("__doc__", CONVERSION_ERROR_DOC)?;
+            let ty = py
+                .get_type::<PyType>()
+                .call1(("ConversionError", bases, namespace))?;
+            Ok::<_, PyErr>(ty.cast_into::<PyType>()?.unbind())
+        })
+        .map(|ty| ty.bind(py))
+}
+
+/// The core error's kind as a stable snake_case name (`DuplicateKey` → `"duplicate_key"`).
+fn kind_name(kind: yaml::YamlErrorKind) -> String {
+    let mut out = String::new();
+    for (i, c) in format!("{kind:?}").chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// Turns the core's error into `gitward.YamlError` with `kind`, `line`, `column`, `message`.
+fn yaml_error(py: Python<'_>, e: yaml::YamlError) -> PyErr {
+    let err = YamlError::new_err(e.to_string());
+    let value = err.value(py);
+    let set = || -> PyResult<()> {
+        value.setattr("kind", kind_name(e.kind))?;
+        value.setattr("line", e.line)?;
+        value.setattr("column", e.column)?;
+        value.setattr("message", &e.message)?;
+        Ok(())
+    };
+    match set() {
+        Ok(()) => err,
+        Err(other) => other,
+    }
+}
+
+/// One step of the path to an unconvertible value.
+enum Step {
+    Index(usize),
+    Key(String),
+}
+
+/// Why a Python value could not be converted: a message and the path to it (innermost
+/// step first while unwinding), or a Python error to pass through unchanged.
+enum ConvError {
+    Invalid { message: String, path: Vec<Step> },
+    Python(PyErr),
+}
+
+impl From<PyErr> for ConvError {
+    fn from(e: PyErr) -> Self {
+        ConvError::Python(e)
+    }
+}
+
+impl ConvError {
+    fn invalid(message: impl Into<String>) -> Self {
+        ConvError::Invalid {
+            message: message.into(),
+            path: Vec::new(),
+        }
+    }
+
+    fn at(mut self, step: Step) -> Self {
+        if let ConvError::Invalid { path, .. } = &mut self {
+            path.push(step);
+        }
+        self
+    }
+
+    fn into_pyerr(self, py: Python<'_>) -> PyErr {
+        let (message, path) = match self {
+            ConvError::Python(e) => return e,
+            ConvError::Invalid { message, path } => (message, format_path(&path)),
+        };
+        let ty = match conversion_error_type(py) {
+            Ok(ty) => ty,
+            Err(e) => return e,
+        };
+        let text = match path.char_indices().nth(MAX_PATH_IN_MESSAGE) {
+            _ if path.is_empty() => message,
+            None => format!("{path}: {message}"),
+            // A runaway path (a self-referencing container) is cut in the message only.
+            Some((cut, _)) => format!("{}...: {message}", &path[..cut]),
+        };
+        let err = PyErr::from_type(ty.clone(), text);
+        match err.value(py).setattr("path", path) {
+            Ok(()) => err,
+            Err(other) => other,
+        }
+    }
+}
+
+/// How much of the path `str(err)` shows; the `path` attribute always has all of it.
+const MAX_PATH_IN_MESSAGE: usize = 200;
+
+/// `[0].metadata.labels["app.kubernetes.io/name"]` from steps stored innermost first.
+fn format_path(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps.iter().rev() {
+        // Writing to a String cannot fail.
+        let _ = match step {
+            Step::Index(i) => write!(out, "[{i}]"),
+            Step::Key(k) if is_identifier(k) => write!(out, ".{k}"),
+            Step::Key(k) => write!(out, "[{k:?}]"),
+        };
+    }
+    out
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
+fn str_value(s: &Bound<'_, PyString>) -> Result<String, ConvError> {
+    s.to_cow().map(|c| c.into_owned()).map_err(|_| {
+        ConvError::invalid("str contains lone surrogates and cannot be encoded as UTF-8")
+    })
+}
+
+/// Python → [`Value`]. `depth` counts the containers above `obj`.
+fn to_value(obj: &Bound<'_, PyAny>, depth: usize, max_depth: usize) -> Result<Value, ConvError> {
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::Number(Number::Int(i)));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::Number(Number::UInt(u)));
+        }
+        return Err(ConvError::invalid(
+            "int out of range: must fit in int64 or uint64",
+        ));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        let f = f.value();
+        if !f.is_finite() {
+            return Err(ConvError::invalid(format!(
+                "float {f} has no YAML/JSON representation"
+            )));
+        }
+        return Ok(Value::Number(Number::Float(f)));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return str_value(s).map(Value::String);
+    }
+    let is_container = obj.is_instance_of::<PyDict>()
+        || obj.is_instance_of::<PyList>()
+        || obj.is_instance_of::<PyTuple>();
+    if is_container && depth >= max_depth {
+        return Err(ConvError::invalid(format!(
+            "nesting deeper than {max_depth} levels (or a container that contains itself)"
+        )));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = yaml::Map::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let key = match k.cast::<PyString>() {
+                Ok(k) => str_value(k)?,
+                Err(_) => {
+                    let repr = k.repr().map(|r| r.to_string()).unwrap_or_default();
+                    return Err(ConvError::invalid(format!(
+                        "dict keys must be str, got {} {repr}",
+                        type_name(&k)
+                    )));
+                }
+            };
+            match to_value(&v, depth + 1, max_depth) {
+                Ok(value) => {
+                    map.insert(key, value);
+                }
+                Err(e) => return Err(e.at(Step::Key(key))),
+            }
+        }
+        return Ok(Value::Map(map));
+    }
+    if let Ok(l) = obj.cast::<PyList>() {
+        return seq_value(l.iter(), l.len(), depth, max_depth);
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        return seq_value(t.iter(), t.len(), depth, max_depth);
+    }
+    Err(ConvError::invalid(format!(
+        "unsupported type {} (expected None, bool, int, float, str, list, tuple or dict)",
+        type_name(obj)
+    )))
+}
+
+fn seq_value<'py>(
+    items: impl Iterator<Item = Bound<'py, PyAny>>,
+    len: usize,
+    depth: usize,
+    max_depth: usize,
+) -> Result<Value, ConvError> {
+    let mut seq = Vec::with_capacity(len);
+    for (i, item) in items.enumerate() {
+        seq.push(to_value(&item, depth + 1, max_depth).map_err(|e| e.at(Step::Index(i)))?);
+    }
+    Ok(Value::Seq(seq))
+}
+
+/// [`Value`] → Python.
+fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(Number::Int(i)) => i.into_pyobject(py)?.into_any(),
+        Value::Number(Number::UInt(u)) => u.into_pyobject(py)?.into_any(),
+        Value::Number(Number::Float(f)) => PyFloat::new(py, *f).into_any(),
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Seq(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_python(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Map(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, to_python(py, v)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// Parses a multi-document YAML stream the way kustomize reads resource files.
+///
+/// Empty and comment-only documents are skipped; scalars resolve as kustomize resolves them
+/// (`0777` is 511, `yes` is the string "yes"). Raises `gitward.YamlError` with `kind`,
+/// `line` and `column` on malformed or unsupported input.
+#[pyfunction]
+fn parse_manifests(py: Python<'_>, text: String) -> PyResult<Bound<'_, PyList>> {
+    let docs = py
+        .detach(move || yaml::parse_kustomize_docs(&text))
+        .map_err(|e| yaml_error(py, e))?;
+    let list = PyList::empty(py);
+    for doc in &docs {
+        list.append(to_python(py, doc)?)?;
+    }
+    Ok(list)
+}
+
+/// Prints documents as kustomize prints them: keys sorted, strings quoted where YAML would
+/// read them as something else, documents separated by `---`.
+///
+/// Raises `gitward.ConversionError` for a value with no YAML/JSON counterpart.
+#[pyfunction]
+fn dump_manifests(py: Python<'_>, objs: &Bound<'_, PyAny>) -> PyResult<String> {
+    let max_depth = ParseOptions::kustomize().max_depth;
+    let items: Vec<Bound<'_, PyAny>> = if let Ok(l) = objs.cast::<PyList>() {
+        l.iter().collect()
+    } else if let Ok(t) = objs.cast::<PyTuple>() {
+        t.iter().collect()
+    } else {
+        return Err(ConvError::invalid(format!(
+            "expected a list of documents, got {}",
+            type_name(objs)
+        ))
+        .into_pyerr(py));
+    };
+    let mut docs = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let doc = to_value(item, 1, max_depth)
+            .map_err(|e| e.at(Step::Index(i)).into_pyerr(py))?;
+        docs.push(doc);
+    }
+    Ok(py.detach(move || yaml::dump_kustomize_docs(&docs)))
+}
+
+/// The `gitward._native` extension module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_function(wrap_pyfunction!(parse_manifests, m)?)?;
+    m.add_function(wrap_pyfunction!(dump_manifests, m)?)?;
+    m.add("GitwardError", py.get_type::<GitwardError>())?;
+    m.add("YamlError", py.get_type::<YamlError>())?;
+    m.add("ConversionError", conversion_error_type(py)?)?;
+    Ok(())
+}

@@ -1,0 +1,520 @@
+//! The executor's model of Go values: the dynamic types a Helm template sees, with Go's
+//! type names, kinds, truthiness and `fmt` printing.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use super::gofmt;
+use super::time::GoTime;
+use crate::yaml::{Map as YMap, Number, Value};
+
+/// A Masterminds semver version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    /// Major.
+    pub major: u64,
+    /// Minor.
+    pub minor: u64,
+    /// Patch.
+    pub patch: u64,
+    /// Prerelease (without `-`).
+    pub pre: String,
+    /// Build metadata (without `+`).
+    pub metadata: String,
+    /// The text it was parsed from.
+    pub original: String,
+}
+
+impl Version {
+    /// Masterminds' `String()`.
+    pub fn string(&self) -> String {
+        let mut s = format!("{}.{}.{}", self.major, self.minor, self.patch);
+        if !self.pre.is_empty() {
+            s.push('-');
+            s.push_str(&self.pre);
+        }
+        if !self.metadata.is_empty() {
+            s.push('+');
+            s.push_str(&self.metadata);
+        }
+        s
+    }
+}
+
+/// Element type of a slice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Elem {
+    /// `[]interface {}`.
+    Iface,
+    /// `[]string`.
+    Str,
+    /// `[]int`.
+    Int,
+    /// `[][]interface {}`.
+    List,
+}
+
+/// A slice. Slices are never mutated in place by template functions, so they are
+/// shared immutably.
+#[derive(Debug, Clone)]
+pub struct List {
+    /// Element type.
+    pub elem: Elem,
+    /// Named slice type (e.g. `common.VersionSet`), if any.
+    pub named: Option<&'static str>,
+    /// The items.
+    pub items: Vec<Val>,
+}
+
+/// What kind of map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapKind {
+    /// `map[string]interface {}`.
+    Iface,
+    /// `map[string]string`.
+    Str,
+    /// Helm's `common.Values` (a `map[string]interface {}` with methods).
+    Values,
+    /// Helm's `engine.files` (`map[string][]byte` with methods).
+    Files,
+}
+
+/// A map: shared and mutable, like a Go map (`set`, `unset`, `merge` mutate it).
+#[derive(Debug)]
+pub struct MapObj {
+    /// The kind.
+    pub kind: MapKind,
+    /// Entries, in Go's sorted key order.
+    pub entries: RefCell<BTreeMap<String, Val>>,
+}
+
+/// A struct value (helm's Capabilities, KubeVersion, sprig's certificate, ...).
+#[derive(Debug)]
+pub struct StructVal {
+    /// Go type name (`%T`).
+    pub type_name: &'static str,
+    /// Whether it is held by pointer.
+    pub ptr: bool,
+    /// Fields in declaration order.
+    pub fields: Vec<(&'static str, Val)>,
+    /// What `String()` returns, when the type has that method.
+    pub display: Option<String>,
+}
+
+/// A Go value as the template executor sees it.
+#[derive(Debug, Clone, Default)]
+pub enum Val {
+    /// An invalid `reflect.Value` (a missing map key after the pipeline): prints
+    /// `<no value>`.
+    #[default]
+    Missing,
+    /// A nil interface.
+    Nil,
+    /// `bool`.
+    Bool(bool),
+    /// `int`.
+    Int(i64),
+    /// `int64`.
+    Int64(i64),
+    /// `uint8`.
+    Uint8(u8),
+    /// `uint64`.
+    Uint64(u64),
+    /// `float64`.
+    Float(f64),
+    /// `complex128`.
+    Complex(f64, f64),
+    /// `string`.
+    Str(Rc<str>),
+    /// `[]byte`.
+    Bytes(Rc<[u8]>),
+    /// A slice.
+    List(Rc<List>),
+    /// A map.
+    Map(Rc<MapObj>),
+    /// `time.Time`.
+    Time(GoTime),
+    /// `time.Month` / `time.Weekday` and similar named ints with a `String()`.
+    Enum(&'static str, i64, &'static str),
+    /// `*semver.Version`.
+    Semver(Rc<Version>),
+    /// A struct or pointer to struct.
+    Struct(Rc<StructVal>),
+}
+
+impl Val {
+    /// A string value.
+    pub fn str(s: impl Into<Rc<str>>) -> Val {
+        Val::Str(s.into())
+    }
+
+    /// A `[]interface {}`.
+    pub fn list(items: Vec<Val>) -> Val {
+        Val::List(Rc::new(List {
+            elem: Elem::Iface,
+            named: None,
+            items,
+        }))
+    }
+
+    /// A typed slice.
+    pub fn typed_list(elem: Elem, items: Vec<Val>) -> Val {
+        Val::List(Rc::new(List {
+            elem,
+            named: None,
+            items,
+        }))
+    }
+
+    /// A `[]string`.
+    pub fn str_list(items: Vec<String>) -> Val {
+        Val::typed_list(Elem::Str, items.into_iter().map(Val::str).collect())
+    }
+
+    /// A new map of a kind.
+    pub fn map(kind: MapKind, entries: BTreeMap<String, Val>) -> Val {
+        Val::Map(Rc::new(MapObj {
+            kind,
+            entries: RefCell::new(entries),
+        }))
+    }
+
+    /// A new `map[string]interface {}`.
+    pub fn dict(entries: BTreeMap<String, Val>) -> Val {
+        Val::map(MapKind::Iface, entries)
+    }
+
+    /// Missing → Nil (what an `interface{}` parameter receives).
+    pub fn or_nil(self) -> Val {
+        match self {
+            Val::Missing => Val::Nil,
+            v => v,
+        }
+    }
+
+    /// Whether nil or missing.
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Val::Missing | Val::Nil)
+    }
+
+    /// The string inside, if a Go string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Go's `%T`.
+    pub fn type_name(&self) -> String {
+        match self {
+            Val::Missing | Val::Nil => "<nil>".into(),
+            Val::Bool(_) => "bool".into(),
+            Val::Int(_) => "int".into(),
+            Val::Int64(_) => "int64".into(),
+            Val::Uint8(_) => "uint8".into(),
+            Val::Uint64(_) => "uint64".into(),
+            Val::Float(_) => "float64".into(),
+            Val::Complex(..) => "complex128".into(),
+            Val::Str(_) => "string".into(),
+            Val::Bytes(_) => "[]uint8".into(),
+            Val::List(l) => match l.named {
+                Some(n) => n.into(),
+                None => match l.elem {
+                    Elem::Iface => "[]interface {}".into(),
+                    Elem::Str => "[]string".into(),
+                    Elem::Int => "[]int".into(),
+                    Elem::List => "[][]interface {}".into(),
+                },
+            },
+            Val::Map(m) => match m.kind {
+                MapKind::Iface => "map[string]interface {}".into(),
+                MapKind::Str => "map[string]string".into(),
+                MapKind::Values => "common.Values".into(),
+                MapKind::Files => "engine.files".into(),
+            },
+            Val::Time(_) => "time.Time".into(),
+            Val::Enum(t, _, _) => (*t).into(),
+            Val::Semver(_) => "*semver.Version".into(),
+            Val::Struct(s) => {
+                if s.ptr {
+                    format!("*{}", s.type_name)
+                } else {
+                    s.type_name.into()
+                }
+            }
+        }
+    }
+
+    /// `reflect.Kind` name (sprig's `kindOf`).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Val::Missing | Val::Nil => "invalid",
+            Val::Bool(_) => "bool",
+            Val::Int(_) => "int",
+            Val::Int64(_) | Val::Enum(..) => "int64",
+            Val::Uint8(_) => "uint8",
+            Val::Uint64(_) => "uint64",
+            Val::Float(_) => "float64",
+            Val::Complex(..) => "complex128",
+            Val::Str(_) => "string",
+            Val::Bytes(_) | Val::List(_) => "slice",
+            Val::Map(_) => "map",
+            Val::Time(_) => "struct",
+            Val::Semver(_) => "ptr",
+            Val::Struct(s) => {
+                if s.ptr {
+                    "ptr"
+                } else {
+                    "struct"
+                }
+            }
+        }
+    }
+
+    /// Go's template truth (`isTrue`).
+    pub fn truth(&self) -> bool {
+        match self {
+            Val::Missing | Val::Nil => false,
+            Val::Bool(b) => *b,
+            Val::Int(i) | Val::Int64(i) => *i != 0,
+            Val::Enum(_, i, _) => *i != 0,
+            Val::Uint8(i) => *i != 0,
+            Val::Uint64(i) => *i != 0,
+            Val::Float(f) => *f != 0.0,
+            Val::Complex(a, b) => *a != 0.0 || *b != 0.0,
+            Val::Str(s) => !s.is_empty(),
+            Val::Bytes(b) => !b.is_empty(),
+            Val::List(l) => !l.items.is_empty(),
+            Val::Map(m) => !m.entries.borrow().is_empty(),
+            Val::Time(_) | Val::Semver(_) | Val::Struct(_) => true,
+        }
+    }
+
+    /// Length for `len`-like functions, if the value has one.
+    pub fn len(&self) -> Option<usize> {
+        match self {
+            Val::Str(s) => Some(s.len()),
+            Val::Bytes(b) => Some(b.len()),
+            Val::List(l) => Some(l.items.len()),
+            Val::Map(m) => Some(m.entries.borrow().len()),
+            _ => None,
+        }
+    }
+
+    /// Converts from the YAML/JSON model. Maps become `map[string]interface {}`.
+    pub fn from_value(v: &Value) -> Val {
+        match v {
+            Value::Null => Val::Nil,
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Number(Number::Int(i)) => Val::Int64(*i),
+            Value::Number(Number::UInt(u)) => Val::Uint64(*u),
+            Value::Number(Number::Float(f)) => Val::Float(*f),
+            Value::String(s) => Val::str(s.as_str()),
+            Value::Seq(s) => Val::list(s.iter().map(Val::from_value).collect()),
+            Value::Map(m) => Val::dict(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), Val::from_value(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Converts to the YAML/JSON model the way `encoding/json` would see it (used by
+    /// `toYaml`). `None` when the value cannot be marshalled.
+    pub fn to_value(&self) -> Option<Value> {
+        self.to_value_depth(0)
+    }
+
+    fn to_value_depth(&self, depth: usize) -> Option<Value> {
+        if depth > 200 {
+            return None;
+        }
+        Some(match self {
+            Val::Missing | Val::Nil => Value::Null,
+            Val::Bool(b) => Value::Bool(*b),
+            Val::Int(i) | Val::Int64(i) | Val::Enum(_, i, _) => Value::Number(Number::Int(*i)),
+            Val::Uint8(u) => Value::Number(Number::Int(*u as i64)),
+            Val::Uint64(u) => Value::Number(Number::UInt(*u)),
+            Val::Float(f) => {
+                if !f.is_finite() {
+                    return None;
+                }
+                Value::Number(Number::Float(*f))
+            }
+            Val::Complex(..) => return None,
+            Val::Str(s) => Value::String(s.to_string()),
+            Val::Bytes(b) => Value::String(super::funcs::encoding::b64enc(b)),
+            Val::List(l) => Value::Seq(
+                l.items
+                    .iter()
+                    .map(|v| v.to_value_depth(depth + 1))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            Val::Map(m) => {
+                let mut out = YMap::new();
+                for (k, v) in m.entries.borrow().iter() {
+                    out.insert(k.clone(), v.to_value_depth(depth + 1)?);
+                }
+                Value::Map(out)
+            }
+            Val::Time(t) => Value::String(t.format(super::time::RFC3339_NANO)),
+            Val::Semver(v) => Value::String(v.string()),
+            Val::Struct(s) => {
+                let mut out = YMap::new();
+                for (k, v) in &s.fields {
+                    out.insert((*k).to_string(), v.to_value_depth(depth + 1)?);
+                }
+                Value::Map(out)
+            }
+        })
+    }
+}
+
+/// Go's `fmt.Sprint` of one value with `%v`.
+pub fn sprint_v(v: &Val) -> String {
+    let mut s = String::new();
+    write_v(&mut s, v, false, 0);
+    s
+}
+
+/// Writes `%v` (or `%#v` when `sharp`).
+pub fn write_v(out: &mut String, v: &Val, sharp: bool, depth: usize) {
+    if depth > 100 {
+        out.push_str("...");
+        return;
+    }
+    match v {
+        Val::Missing | Val::Nil => {
+            out.push_str(if sharp { "<nil>" } else { "<nil>" });
+        }
+        Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Val::Int(i) | Val::Int64(i) => out.push_str(&i.to_string()),
+        Val::Uint8(u) => {
+            if sharp {
+                out.push_str(&format!("0x{u:x}"));
+            } else {
+                out.push_str(&u.to_string())
+            }
+        }
+        Val::Uint64(u) => {
+            if sharp {
+                out.push_str(&format!("0x{u:x}"));
+            } else {
+                out.push_str(&u.to_string())
+            }
+        }
+        Val::Float(f) => out.push_str(&gofmt::float_v(*f)),
+        Val::Complex(r, i) => {
+            out.push('(');
+            out.push_str(&gofmt::float_v(*r));
+            let im = gofmt::float_v(*i);
+            if !im.starts_with(['-', '+']) {
+                out.push('+');
+            }
+            out.push_str(&im);
+            out.push_str("i)");
+        }
+        Val::Str(s) => {
+            if sharp {
+                out.push_str(&gofmt::quote(s));
+            } else {
+                out.push_str(s)
+            }
+        }
+        Val::Bytes(b) => {
+            if sharp {
+                out.push_str("[]byte{");
+                for (i, x) in b.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&format!("0x{x:x}"));
+                }
+                out.push('}');
+            } else {
+                out.push('[');
+                for (i, x) in b.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(&x.to_string());
+                }
+                out.push(']');
+            }
+        }
+        Val::List(l) => {
+            if sharp {
+                out.push_str(&v.type_name());
+                out.push('{');
+                for (i, x) in l.items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_v(out, x, true, depth + 1);
+                }
+                out.push('}');
+            } else {
+                out.push('[');
+                for (i, x) in l.items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    write_v(out, x, false, depth + 1);
+                }
+                out.push(']');
+            }
+        }
+        Val::Map(m) => {
+            if sharp {
+                out.push_str(&v.type_name());
+                out.push('{');
+                for (i, (k, x)) in m.entries.borrow().iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&gofmt::quote(k));
+                    out.push(':');
+                    write_v(out, x, true, depth + 1);
+                }
+                out.push('}');
+            } else {
+                out.push_str("map[");
+                for (i, (k, x)) in m.entries.borrow().iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(k);
+                    out.push(':');
+                    write_v(out, x, false, depth + 1);
+                }
+                out.push(']');
+            }
+        }
+        Val::Time(t) => out.push_str(&t.go_string()),
+        Val::Enum(_, _, s) => out.push_str(s),
+        Val::Semver(v) => out.push_str(&v.string()),
+        Val::Struct(s) => {
+            if let Some(d) = &s.display {
+                out.push_str(d);
+                return;
+            }
+            if s.ptr {
+                if depth > 0 {
+                    out.push_str("0xc000010000");
+                    return;
+                }
+                out.push('&');
+            }
+            out.push('{');
+            for (i, (_, x)) in s.fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_v(out, x, sharp, depth + 1);
+            }
+            out.push('}');
+        }
+    }
+}

@@ -1,0 +1,227 @@
+# shellcheck shell=bash
+# Shared helpers for the scripts/test-*.sh service scripts.
+#
+# Conventions:
+#   * every service keeps all of its state under "$GITWARD_RUN/<service>";
+#   * every process a script starts is recorded in "<service>/pids/<name>"
+#     as "PID STARTTIME" (STARTTIME = field 22 of /proc/PID/stat), so `down`
+#     kills exactly those processes and never a recycled PID;
+#   * every service binds 127.0.0.1 only, on ports picked at `up` time;
+#   * every service writes "<service>/env" (KEY=VALUE lines) and the
+#     concatenation of all of them is kept in "$GITWARD_RUN/env".
+
+set -euo pipefail
+
+GITWARD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+GITWARD_RUN="${GITWARD_TEST_RUN:-/tmp/gitward-test-run}"
+GITWARD_CACHE="${GITWARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitward}"
+GITWARD_BIN_CACHE="$GITWARD_CACHE/bin"
+
+log() { printf '[%s] %s\n' "${GITWARD_SERVICE:-test-infra}" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+need_cmd() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 ||
+      die "'$c' not found; run scripts/install-test-deps.sh first"
+  done
+}
+
+# The start time of a process (clock ticks since boot), or nothing.
+proc_starttime() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+  # Strip "pid (comm) " — comm may contain spaces — then take field 20 of the rest (= field 22).
+  stat="${stat##*) }"
+  # shellcheck disable=SC2086
+  set -- $stat
+  printf '%s' "${20}"
+}
+
+# Is the process recorded in pid file $1 still the one we started?
+pidfile_alive() {
+  local f="$1" pid st
+  [[ -f "$f" ]] || return 1
+  read -r pid st <"$f" || return 1
+  [[ -n "$pid" && -n "$st" ]] || return 1
+  [[ "$(proc_starttime "$pid")" == "$st" ]]
+}
+
+# start_bg NAME LOGFILE CMD...: start CMD in a new session, record its PID.
+start_bg() {
+  local name="$1" logf="$2"
+  shift 2
+  mkdir -p "$SVC_DIR/pids"
+  # Close the scripts' lock descriptors (7-9): a server must not inherit and hold a lock.
+  setsid "$@" </dev/null >>"$logf" 2>&1 7>&- 8>&- 9>&- &
+  local pid=$!
+  local st=""
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    st="$(proc_starttime "$pid")"
+    [[ -n "$st" ]] && break
+    sleep 0.05
+  done
+  [[ -n "$st" ]] || die "$name exited immediately; see $logf: $(tail -n 20 "$logf" 2>/dev/null)"
+  echo "$pid $st" >"$SVC_DIR/pids/$name"
+  log "started $name (pid $pid)"
+}
+
+# Kill exactly the processes recorded under $SVC_DIR/pids (and their process
+# groups, which setsid made theirs alone), TERM first, KILL after a grace period.
+stop_recorded() {
+  local dir="$SVC_DIR/pids" f pid st alive=()
+  [[ -d "$dir" ]] || return 0
+  for f in "$dir"/*; do
+    [[ -e "$f" ]] || continue
+    if pidfile_alive "$f"; then
+      read -r pid st <"$f"
+      log "stopping $(basename "$f") (pid $pid)"
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      alive+=("$f")
+    fi
+  done
+  local i
+  for i in $(seq 1 100); do
+    local still=()
+    for f in "${alive[@]}"; do pidfile_alive "$f" && still+=("$f"); done
+    alive=("${still[@]}")
+    [[ ${#alive[@]} -eq 0 ]] && break
+    sleep 0.1
+  done
+  for f in "${alive[@]}"; do
+    read -r pid st <"$f"
+    log "killing $(basename "$f") (pid $pid)"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  done
+  # Wait for the kernel to reap; a process group member may also outlive the leader.
+  for f in "$dir"/*; do
+    [[ -e "$f" ]] || continue
+    read -r pid st <"$f"
+    for i in $(seq 1 50); do
+      pidfile_alive "$f" || break
+      sleep 0.1
+    done
+    # Any remaining members of the process group we created.
+    if pgrep -g "$pid" >/dev/null 2>&1; then
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+    rm -f "$f"
+  done
+}
+
+# Are all processes recorded for this service still running?
+all_recorded_alive() {
+  local f n=0
+  [[ -d "$SVC_DIR/pids" ]] || return 1
+  for f in "$SVC_DIR/pids"/*; do
+    [[ -e "$f" ]] || continue
+    pidfile_alive "$f" || return 1
+    n=$((n + 1))
+  done
+  [[ $n -gt 0 ]]
+}
+
+port_in_use() {
+  ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+  # Also refuse ports someone is connected from/to (TIME_WAIT etc. are fine for SO_REUSEADDR users,
+  # but not every server sets it).
+  ss -Htan "sport = :$1" 2>/dev/null | grep -q . && return 0
+  return 1
+}
+
+# free_port: print a free TCP port on 127.0.0.1 from 20000-32000 (below the
+# kernel's ephemeral range, so outgoing connections never take it), not already
+# handed out during this run.
+free_port() {
+  local p i
+  mkdir -p "$GITWARD_RUN"
+  touch "$GITWARD_RUN/ports.taken"
+  for i in $(seq 1 200); do
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+    port_in_use "$p" && continue
+    grep -qx "$p" "$GITWARD_RUN/ports.taken" && continue
+    echo "$p" >>"$GITWARD_RUN/ports.taken"
+    echo "$p"
+    return 0
+  done
+  die "no free port found"
+}
+
+# wait_port PORT SECONDS NAME: wait until something listens on 127.0.0.1:PORT.
+wait_port() {
+  local port="$1" secs="$2" name="$3" i
+  for i in $(seq 1 $((secs * 10))); do
+    if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then return 0; fi
+    sleep 0.1
+  done
+  die "$name did not listen on 127.0.0.1:$port within ${secs}s"
+}
+
+# The test CA shared by every TLS service (not the cluster, which has its own).
+ensure_ca() {
+  local ca="$GITWARD_RUN/ca"
+  mkdir -p "$ca"
+  (
+    flock 9
+    if [[ ! -s "$ca/ca.crt" || ! -s "$ca/ca.key" ]]; then
+      openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 \
+        -subj "/CN=gitward-test-ca" \
+        -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -keyout "$ca/ca.key.tmp" -out "$ca/ca.crt.tmp" 2>/dev/null
+      mv "$ca/ca.key.tmp" "$ca/ca.key"
+      mv "$ca/ca.crt.tmp" "$ca/ca.crt"
+    fi
+  ) 9>"$ca/.lock"
+}
+
+# server_cert DIR NAME: issue DIR/NAME.crt and DIR/NAME.key for 127.0.0.1/localhost from the test CA.
+server_cert() {
+  local dir="$1" name="$2" ca="$GITWARD_RUN/ca"
+  ensure_ca
+  mkdir -p "$dir"
+  openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=localhost" \
+    -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
+  printf '%s\n' \
+    "basicConstraints=critical,CA:FALSE" \
+    "keyUsage=critical,digitalSignature,keyEncipherment" \
+    "extendedKeyUsage=serverAuth" \
+    "subjectAltName=IP:127.0.0.1,DNS:localhost" >"$dir/$name.ext"
+  openssl x509 -req -in "$dir/$name.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" \
+    -CAcreateserial -CAserial "$dir/$name.srl" -days 30 -sha256 \
+    -extfile "$dir/$name.ext" -out "$dir/$name.crt" 2>/dev/null
+  rm -f "$dir/$name.csr" "$dir/$name.ext" "$dir/$name.srl"
+}
+
+random_secret() {
+  openssl rand -hex 16
+}
+
+# Regenerate $GITWARD_RUN/env from every service's env fragment.
+write_env() {
+  mkdir -p "$GITWARD_RUN"
+  (
+    flock 9
+    local tmp="$GITWARD_RUN/env.tmp.$$" f
+    {
+      echo "GITWARD_TEST_RUN=$GITWARD_RUN"
+      [[ -s "$GITWARD_RUN/ca/ca.crt" ]] && echo "GITWARD_TEST_CA=$GITWARD_RUN/ca/ca.crt"
+      for f in "$GITWARD_RUN"/*/env; do
+        [[ -e "$f" ]] && cat "$f"
+      done
+    } >"$tmp"
+    mv "$tmp" "$GITWARD_RUN/env"
+  ) 9>"$GITWARD_RUN/.env.lock"
+}
+
+# Remove the whole run dir once no service uses it any more.
+cleanup_run_dir() {
+  local d
+  for d in "$GITWARD_RUN"/*/; do
+    [[ -d "$d" ]] || continue
+    case "$(basename "$d")" in ca) continue ;; esac
+    return 0
+  done
+  rm -rf "$GITWARD_RUN"
+}

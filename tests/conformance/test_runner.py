@@ -1,0 +1,304 @@
+"""Self-test of the conformance runner's pure parts, on hand-written fixtures (never corpus data).
+
+    python3 -m pytest tests/conformance/test_runner.py
+"""
+import base64
+import importlib.util
+import json
+import os
+import stat
+import sys
+import textwrap
+
+import pytest
+
+_spec = importlib.util.spec_from_file_location("conformance_run", os.path.join(os.path.dirname(__file__), "run.py"))
+run = sys.modules["conformance_run"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(run)
+
+
+# ------------------------------------------------------------------------------- volatile masking
+
+def test_mask_replaces_listed_lines_that_keep_their_prefix():
+    text = "a: 1\n  password: s3cr3t\n  other: x\n"
+    vol = [{"line": 2, "prefix": "  password: "}]
+    assert run.mask_volatile(text, vol) == "a: 1\n  password: VOLATILE\n  other: x\n"
+
+
+def test_mask_leaves_a_line_without_the_prefix_so_it_still_differs():
+    vol = [{"line": 2, "prefix": "  password: "}]
+    got = run.mask_volatile("a: 1\n  token: abc\n", vol)
+    assert got == "a: 1\n  token: abc\n"
+    assert run.compare_yaml_output(got, "a: 1\n  password: zzz\n", vol)[0] is False
+
+
+def test_mask_ignores_lines_past_the_end_and_empty_lists():
+    assert run.mask_volatile("x\n", [{"line": 9, "prefix": ""}]) == "x\n"
+    assert run.mask_volatile("x\n", None) == "x\n"
+    assert run.mask_volatile("x\n", []) == "x\n"
+
+
+def test_volatile_lines_compare_equal_on_both_sides():
+    vol = [{"line": 3, "prefix": "  name: "}]
+    expected = "---\nmetadata:\n  name: test-abc12\n"
+    actual = "---\nmetadata:\n  name: test-zz999\n"
+    assert run.compare_yaml_output(actual, expected, vol) == (True, True, None)
+
+
+# ------------------------------------------------------------------------------- semantic comparison
+
+def test_semantic_ignores_key_order_comments_quoting_and_style():
+    expected = "---\n# Source: c/t.yaml\nb: 2\na: 'x'\nl: [1, 2]\n"
+    actual = "a: x\nb: 2\nl:\n- 1\n- 2\n"
+    exact, semantic, reason = run.compare_yaml_output(actual, expected)
+    assert (exact, semantic) == (False, True)
+    assert reason.startswith("text differs (semantic match)")
+
+
+def test_semantic_keeps_list_and_document_order():
+    assert not run.same_yaml_stream("l: [1, 2]\n", "l: [2, 1]\n")
+    assert not run.same_yaml_stream("a: 1\n---\nb: 2\n", "b: 2\n---\na: 1\n")
+
+
+def test_semantic_is_type_strict():
+    # Python says True == 1 and 1 == 1.0; YAML documents with those values differ.
+    assert not run.same_yaml_stream("v: true\n", "v: 1\n")
+    assert not run.same_yaml_stream("v: 1\n", "v: 1.0\n")
+    assert not run.same_yaml_stream("v: '1'\n", "v: 1\n")
+    assert not run.same_yaml_stream("{true: a}\n", "{1: a}\n")
+    assert run.same_yaml_stream("v: .nan\n", "v: .NaN\n")
+
+
+def test_semantic_keeps_dates_as_strings_and_drops_empty_documents():
+    assert run.same_yaml_stream("d: 2020-01-02\n", "d: '2020-01-02'\n")
+    assert run.same_yaml_stream("---\n---\na: 1\n---\n", "a: 1\n")
+    assert run.same_yaml_stream("", "\n")
+
+
+def test_not_yaml_is_a_failure_with_a_reason():
+    exact, semantic, reason = run.compare_yaml_output("a: [\n", "a: 1\n")
+    assert (exact, semantic) == (False, False)
+    assert reason.startswith("output is not YAML")
+
+
+def test_exact_is_byte_identical():
+    assert run.compare_yaml_output("a: 1\n", "a: 1\n") == (True, True, None)
+    exact, semantic, reason = run.compare_yaml_output("a: 1", "a: 1\n")
+    assert (exact, semantic) == (False, True)
+    exact, semantic, reason = run.compare_yaml_output("a: 2\n", "a: 1\n")
+    assert (exact, semantic) == (False, False)
+    assert "line 1: expected 'a: 1', got 'a: 2'" in reason
+
+
+# ------------------------------------------------------------------------------- helm-funcs decoding
+
+def _wrapped(raw: bytes) -> bytes:
+    return b"---\n# Source: funcs/templates/snippet.yaml\nout: " + base64.b64encode(raw) + b"\n"
+
+
+def test_decode_wrapped_applies_no_value_replacement():
+    assert run.decode_wrapped(_wrapped(b"a=<no value>|b")) == b"a=|b"
+
+
+def test_decode_wrapped_empty_snippet():
+    assert run.decode_wrapped(b"---\n# Source: funcs/templates/snippet.yaml\nout: \n") == b""
+
+
+@pytest.mark.parametrize("stdout", [b"", b"\n", b"other: x\n", b"out: x\n---\nout: y\n", b"out: '!!notb64'\n",
+                                    b"out: 12\n", b"out: aGk=\nextra: 1\n"])
+def test_decode_wrapped_rejects_other_shapes(stdout):
+    # in particular an empty stdout is not an empty snippet
+    with pytest.raises(ValueError):
+        run.decode_wrapped(stdout)
+
+
+def test_compare_text():
+    assert run.compare_text(b"x\n", b"x\n") == (True, True, None)
+    exact, semantic, _ = run.compare_text(b"x", b"x\n")
+    assert (exact, semantic) == (False, True)
+    exact, semantic, _ = run.compare_text(b"y", b"x")
+    assert (exact, semantic) == (False, False)
+
+
+# ------------------------------------------------------------------------------- exit codes
+
+@pytest.mark.parametrize("rc,ok", [(1, True), (0, False), (2, False), (101, False), (-9, False), (None, False)])
+def test_error_cases_need_exit_code_1(rc, ok):
+    assert run.error_verdict(rc)[0] is ok
+
+
+def test_exit_descriptions():
+    assert "panic" in run.error_verdict(101)[1]
+    assert "usage error" in run.error_verdict(2)[1]
+    assert "SIGKILL" in run.error_verdict(-9)[1]
+
+
+# ------------------------------------------------------------------------------- case arguments
+
+def test_helm_case_args_paths_are_relative_to_the_corpus_root():
+    meta = {"chart": "c", "chart_path": "c-1.0.0.tgz", "release": None, "namespace": "ns1",
+            "values": ["../../charts/c/ci/v.yaml", "extra.yaml"], "set": ["a=1"], "set_string": ["b=2"],
+            "set_json": ['c={"x":1}'], "set_file": ["d=f.txt"], "args": ["--kube-version", "1.35.0"]}
+    assert run.helm_case_args(os.path.join("cases", "c--x"), meta) == [
+        "charts/c/c-1.0.0.tgz", "--namespace", "ns1",
+        "--values", "charts/c/ci/v.yaml", "--values", "cases/c--x/extra.yaml",
+        "--set", "a=1", "--set-string", "b=2", "--set-json", 'c={"x":1}',
+        "--set-file", "d=cases/c--x/f.txt", "--kube-version", "1.35.0"]
+
+
+def test_funcs_chart_files_wrap_the_snippet():
+    rec = {"name": "n", "template": "{{ .Values.a }}", "values_yaml": "a: 1\n", "files": {"extra/x.txt": "hi"}}
+    files = run.funcs_chart_files({"Chart.yaml": b"name: funcs\n"}, rec)
+    assert files["templates/_snippet.tpl"] == b"{{ .Values.a }}"
+    assert files["templates/snippet.yaml"] == run.FUNCS_WRAPPER.encode()
+    assert files["values.yaml"] == b"a: 1\n" and files["extra/x.txt"] == b"hi"
+    assert run.funcs_args({"release": "r1", "namespace": "ns1", "set": ["k=v"], "args": ["--is-upgrade"]}) == [
+        "r1", "chart", "--namespace", "ns1", "--set", "k=v", "--is-upgrade"]
+
+
+# ------------------------------------------------------------------------------- status and ratchet
+
+def _result(case, groups, exact, semantic=None):
+    return run.Result("s", case, groups, "output", exact, exact if semantic is None else semantic, 0, False, 1.0)
+
+
+def _summary(*results):
+    return run.summarize(list(results))
+
+
+def test_summarize_counts_a_case_in_each_group():
+    s = _summary(_result("a", ["t1", "t2"], True), _result("b", ["t2"], False, True), _result("c", ["t1"], False))
+    assert s == {"exact": 1, "semantic": 2, "total": 3,
+                 "groups": {"t1": {"exact": 1, "semantic": 1, "total": 2},
+                            "t2": {"exact": 1, "semantic": 2, "total": 2}}}
+
+
+BASE = {"suites": {"kustomize": {"exact": 2, "semantic": 3, "total": 4, "groups": {
+    "g1": {"exact": 1, "semantic": 1, "total": 2}, "g2": {"exact": 1, "semantic": 2, "total": 2}}}}}
+
+
+def test_ratchet_unchanged():
+    assert run.compare_status(BASE, {"kustomize": BASE["suites"]["kustomize"]}) == ([], [])
+
+
+def test_ratchet_detects_a_suite_regression():
+    cur = json.loads(json.dumps(BASE["suites"]["kustomize"]))
+    cur["semantic"] = 2
+    regressions, _ = run.compare_status(BASE, {"kustomize": cur})
+    assert regressions == ["kustomize: semantic 3 -> 2"]
+
+
+def test_ratchet_detects_a_group_regression_hidden_by_a_gain_elsewhere():
+    cur = {"exact": 2, "semantic": 3, "total": 4, "groups": {
+        "g1": {"exact": 0, "semantic": 0, "total": 2}, "g2": {"exact": 2, "semantic": 2, "total": 2}}}
+    regressions, improvements = run.compare_status(BASE, {"kustomize": cur})
+    assert regressions == ["kustomize [g1]: exact 1 -> 0"]
+    assert improvements == ["kustomize [g2]: exact 1 -> 2"]
+
+
+def test_ratchet_detects_a_passing_group_that_disappeared():
+    cur = {"exact": 2, "semantic": 3, "total": 2, "groups": {"g2": {"exact": 2, "semantic": 3, "total": 2}}}
+    regressions, _ = run.compare_status(BASE, {"kustomize": cur})
+    assert regressions == ["kustomize [g1]: exact 1 -> group no longer in the corpus"]
+
+
+def test_ratchet_accepts_improvements():
+    cur = {"exact": 3, "semantic": 4, "total": 4, "groups": {
+        "g1": {"exact": 2, "semantic": 2, "total": 2}, "g2": {"exact": 1, "semantic": 2, "total": 2}}}
+    regressions, improvements = run.compare_status(BASE, {"kustomize": cur})
+    assert regressions == []
+    assert improvements == ["kustomize: exact 2 -> 3", "kustomize: semantic 3 -> 4", "kustomize [g1]: exact 1 -> 2"]
+
+
+def test_ratchet_only_checks_the_suites_that_ran():
+    assert run.compare_status(BASE, {}) == ([], [])
+    assert run.compare_status(BASE, {"helm": {"exact": 0, "semantic": 0, "total": 1, "groups": {}}}) == (
+        [], ["helm: not in the status file yet"])
+
+
+def test_status_document_is_stable_and_keeps_other_suites():
+    new = {"helm": {"total": 1, "semantic": 0, "exact": 0, "groups": {"b": {"total": 1, "exact": 0, "semantic": 0}}}}
+    doc = run.status_document(new, BASE)
+    text = run.dump_status(doc)
+    assert text.endswith("}\n") and json.loads(text) == doc
+    assert set(doc["suites"]) == {"helm", "kustomize"}
+    assert text == run.dump_status(json.loads(text))  # stable: a round trip changes nothing
+    assert '"b": {"exact": 0, "semantic": 0, "total": 1}' in text  # one line per group, sorted keys
+    assert text.index('"helm"') < text.index('"kustomize"')
+
+
+# ------------------------------------------------------------------------------- main() on a toy corpus
+
+def _write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+@pytest.fixture
+def toy(tmp_path, monkeypatch):
+    """A two-case kustomize corpus and a fake gitward script; returns (binary, status file)."""
+    corpus = tmp_path / "conformance"
+    for name, expect in (("Out", "output"), ("Err", "error")):
+        d = corpus / "kustomize" / "cases" / name
+        _write(str(d / "case.json"), json.dumps({"build": ".", "args": ["--reorder=none"], "expect": expect,
+                                                 "tags": ["resources"]}))
+        _write(str(d / "input" / "kustomization.yaml"), "resources: []\n")
+        if expect == "output":
+            _write(str(d / "expected.yaml"), "a: 1\n")
+        else:
+            _write(str(d / "expected-error.txt"), "boom\n")
+    binary = tmp_path / "gitward"
+    # prints `a: 1` for input whose path contains Out, fails with $FAIL_RC otherwise; HOME must be empty
+    _write(str(binary), textwrap.dedent("""\
+        #!/bin/sh
+        [ -n "$NO_SUBCOMMAND" ] && { echo "error: unrecognized subcommand '$1'" >&2; exit 2; }
+        [ "$2" = --help ] && { echo usage; exit 0; }
+        [ -z "$(ls -A "$HOME")" ] || { echo "HOME not empty" >&2; exit 3; }
+        case "$PWD" in */Out) echo "a: 1"; exit 0;; esac
+        echo "Error: boom" >&2; exit ${FAIL_RC:-1}
+        """))
+    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("GITWARD_CONFORMANCE", str(corpus))
+    monkeypatch.delenv("CI", raising=False)
+    return str(binary), str(tmp_path / "status.json")
+
+
+def _main(capsys, *args):
+    rc = run.main(list(args))
+    return rc, capsys.readouterr().out
+
+
+def test_main_scores_and_ratchets(toy, capsys, monkeypatch):
+    binary, status = toy
+    rc, out = _main(capsys, "--bin", binary, "--suite", "kustomize")
+    assert rc == 0 and out.rstrip().endswith("2 passed, 0 failed")
+    assert _main(capsys, "--bin", binary, "--suite", "kustomize", "--update-status", "--status-file", status)[0] == 0
+    with open(status) as f:
+        assert json.load(f)["suites"]["kustomize"]["exact"] == 2
+    assert _main(capsys, "--bin", binary, "--suite", "kustomize", "--check-status", "--status-file", status)[0] == 0
+    # a usage error (exit 2) on the error case is not a pass: the check reports the regression
+    monkeypatch.setenv("FAIL_RC", "2")
+    rc, out = _main(capsys, "--bin", binary, "--suite", "kustomize", "--check-status", "--status-file", status)
+    assert rc == 1
+    assert "REGRESSION: kustomize: exact 2 -> 1" in out
+    assert "FAIL kustomize/Err: exit 2 (usage error), expected exit 1" in out
+    assert out.rstrip().endswith("1 passed, 1 failed")
+
+
+def test_main_missing_subcommand_fails_every_case_without_running_them(toy, capsys, monkeypatch):
+    binary, _ = toy
+    monkeypatch.setenv("NO_SUBCOMMAND", "1")
+    rc, out = _main(capsys, "--bin", binary, "--suite", "kustomize")
+    assert rc == 1
+    assert "`gitward kustomize` is not available (exit 2 (usage error)" in out
+    assert out.rstrip().endswith("0 passed, 2 failed")
+
+
+def test_main_missing_corpus_skips_unless_ci(toy, capsys, monkeypatch):
+    binary, _ = toy
+    rc, out = _main(capsys, "--bin", binary, "--suite", "helm")
+    assert rc == 0 and out.startswith("SKIP: corpus not found at ")
+    monkeypatch.setenv("CI", "true")
+    rc, out = _main(capsys, "--bin", binary, "--suite", "helm")
+    assert rc == 1 and "corpus not found" in out
