@@ -19,12 +19,42 @@ struct Cli {
 enum Command {
     /// Print the version.
     Version,
+    /// Build a kustomization, printing what `kubectl kustomize` prints.
+    Kustomize(KustomizeArgs),
     /// Parse YAML files and print their objects as kustomize prints them.
     Fmt {
         /// Files to read (`-` for standard input).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+#[derive(clap::Args)]
+struct KustomizeArgs {
+    /// The directory holding the kustomization.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// `LoadRestrictionsRootOnly` (default) or `LoadRestrictionsNone`.
+    #[arg(long, default_value = "LoadRestrictionsRootOnly")]
+    load_restrictor: String,
+    /// `legacy` or `none` (deprecated in kustomize, still honoured).
+    #[arg(long)]
+    reorder: Option<String>,
+    /// Render `helmCharts` (natively; no helm binary is run).
+    #[arg(long)]
+    enable_helm: bool,
+    /// Accepted for compatibility and ignored: charts are rendered natively.
+    #[arg(long)]
+    helm_command: Option<String>,
+    /// Accepted for compatibility: only builtin plugins exist.
+    #[arg(long)]
+    enable_alpha_plugins: bool,
+    /// Add `app.kubernetes.io/managed-by: kustomize-v5.7.1`.
+    #[arg(long)]
+    enable_managedby_label: bool,
+    /// Write the output to this file instead of standard output.
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
 }
 
 /// A failure to report on stderr, with exit code 1.
@@ -38,12 +68,52 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Fmt { files } => fmt(&files),
+        Command::Kustomize(args) => kustomize(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(msg)) => {
             eprintln!("Error: {msg}");
             ExitCode::from(1)
+        }
+    }
+}
+
+fn kustomize(args: &KustomizeArgs) -> Result<(), Failure> {
+    use gitward::kustomize::{LoadRestrictor, Options, Reorder};
+    let restrictor = match args.load_restrictor.as_str() {
+        "LoadRestrictionsRootOnly" => LoadRestrictor::RootOnly,
+        "LoadRestrictionsNone" => LoadRestrictor::None,
+        other => return Err(Failure(format!("illegal flag value --load-restrictor {other}"))),
+    };
+    let reorder = match args.reorder.as_deref() {
+        None => Reorder::Unspecified,
+        Some("legacy") => Reorder::Legacy,
+        Some("none") => Reorder::None,
+        Some(other) => return Err(Failure(format!("illegal flag value --reorder {other}; legal values: [legacy none]"))),
+    };
+    let opts = Options::default()
+        .with_load_restrictor(restrictor)
+        .with_reorder(reorder)
+        .with_managed_by_label(args.enable_managedby_label)
+        .with_helm(args.enable_helm);
+    let dir = std::fs::canonicalize(&args.dir).map_err(|e| Failure(format!("{}: {e}", args.dir.display())))?;
+    let tree = gitward::tree::DirTree::new("/").map_err(|e| Failure(e.to_string()))?;
+    let rel = dir.to_string_lossy();
+    let rel = gitward::tree::RelPath::new(rel.trim_start_matches('/')).map_err(|e| Failure(e.to_string()))?;
+    let out = gitward::kustomize::build(&tree, &rel, &opts).map_err(|e| Failure(e.to_string()))?;
+    for w in &out.warnings {
+        eprintln!("{w}");
+    }
+    let text = out.to_yaml();
+    match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| Failure(format!("{}: {e}", path.display()))),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| Failure(format!("writing output: {e}")))
         }
     }
 }

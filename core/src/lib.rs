@@ -6,5 +6,8 @@
 #![warn(missing_docs)]
 
 pub mod model;
+pub mod smp;
 pub mod tree;
 pub mod yaml;
+pub mod gojson;
+pub mod kustomize;

@@ -1,0 +1,361 @@
+//! Field specs: where a transformer writes, and kustomize's built-in tables of them.
+
+use super::types::{FieldSpec, GvkSel};
+use crate::model::Gvk;
+use crate::yaml::{Map, Value};
+
+/// What to create at the end of a path that is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CreateKind {
+    /// Never create.
+    None,
+    /// A map (labels, annotations).
+    Map,
+    /// A scalar (names, namespaces, replica counts).
+    Scalar,
+}
+
+impl GvkSel {
+    /// Whether this selector (empty fields match anything) selects `gvk`.
+    pub(crate) fn selects(&self, gvk: &Gvk) -> bool {
+        (self.group.is_empty() || self.group == gvk.group)
+            && (self.version.is_empty() || self.version == gvk.version)
+            && (self.kind.is_empty() || self.kind == gvk.kind)
+    }
+}
+
+/// kustomize's `PathSplitter`: `/`-separated, `\/` escapes a slash.
+pub(crate) fn split_path(path: &str) -> Vec<String> {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    if parts.len() > 1 && parts[0].is_empty() {
+        parts.remove(0);
+    }
+    let mut res: Vec<String> = Vec::new();
+    for p in parts {
+        match res.last_mut() {
+            Some(last) if last.ends_with('\\') => {
+                last.pop();
+                last.push('/');
+                last.push_str(p);
+            }
+            _ => res.push(p.to_owned()),
+        }
+    }
+    res
+}
+
+/// Calls `set` on every node that `fs` selects in `obj` (kustomize's fieldspec filter).
+/// Errors name the field spec path.
+pub(crate) fn apply(
+    obj: &mut Value,
+    fs: &FieldSpec,
+    create: CreateKind,
+    set: &mut dyn FnMut(&mut Value) -> Result<(), String>,
+) -> Result<(), String> {
+    let gvk = gvk_of(obj);
+    if !fs.gvk.selects(&gvk) {
+        return Ok(());
+    }
+    let path = split_path(&fs.path);
+    walk(obj, &path, fs.create, create, set).map_err(|e| {
+        format!(
+            "considering field '{}' of object {}: {e}",
+            fs.path,
+            super::resource::Resource::new(obj.clone()).cur_id()
+        )
+    })
+}
+
+pub(crate) fn gvk_of(obj: &Value) -> Gvk {
+    let av = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+    Gvk::from_api_version(av, kind)
+}
+
+fn walk(
+    node: &mut Value,
+    path: &[String],
+    create_if_missing: bool,
+    create: CreateKind,
+    set: &mut dyn FnMut(&mut Value) -> Result<(), String>,
+) -> Result<(), String> {
+    let Some((first, rest)) = path.split_first() else {
+        return set(node);
+    };
+    match node {
+        Value::Null => Ok(()),
+        Value::Seq(items) => {
+            for item in items.iter_mut() {
+                walk(item, path, create_if_missing, create, set)?;
+            }
+            Ok(())
+        }
+        Value::Map(m) => {
+            let (name, is_seq) = match first.strip_suffix("[]") {
+                Some(n) => (n, true),
+                None => (first.as_str(), false),
+            };
+            if name.is_empty() {
+                return Err("cannot set or create an empty field name".into());
+            }
+            let make: Option<Value> = if !create_if_missing || create == CreateKind::None || is_seq {
+                None
+            } else if rest.is_empty() {
+                Some(match create {
+                    CreateKind::Map => Value::Map(Map::new()),
+                    _ => Value::String(String::new()),
+                })
+            } else {
+                Some(Value::Map(Map::new()))
+            };
+            let field = match make {
+                None => match m.get_mut(name) {
+                    Some(f) => f,
+                    None => return Ok(()),
+                },
+                Some(fresh) => {
+                    let f = m.entry(name.to_owned()).or_insert(Value::Null);
+                    if f.is_null() && (matches!(fresh, Value::Map(_)) || rest.is_empty()) {
+                        *f = fresh;
+                    }
+                    f
+                }
+            };
+            walk(field, rest, create_if_missing, create, set)
+        }
+        _ => Err("expected sequence or mapping node".into()),
+    }
+}
+
+/// Sets one entry of a map node (labels, annotations); a null node becomes a map.
+pub(crate) fn set_entry(node: &mut Value, key: &str, value: &str) -> Result<(), String> {
+    match node {
+        Value::Map(m) => {
+            m.insert(key.to_owned(), value.into());
+            Ok(())
+        }
+        Value::Null => {
+            let mut m = Map::new();
+            m.insert(key.to_owned(), value.into());
+            *node = Value::Map(m);
+            Ok(())
+        }
+        _ => Err("wrong node kind: expected MappingNode".into()),
+    }
+}
+
+/// A list of field specs with kustomize's merge rule (no duplicates; a conflicting
+/// `create` flag is an error).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FsSlice(pub Vec<FieldSpec>);
+
+impl FsSlice {
+    pub(crate) fn merge_one(&mut self, x: FieldSpec) -> Result<(), String> {
+        let found = self.0.iter().find(|s| {
+            let sel = &x.gvk;
+            sel_selects_sel(sel, &s.gvk) && s.path == x.path
+        });
+        match found {
+            Some(s) if s.create != x.create => Err("conflicting fieldspecs".into()),
+            Some(_) => Ok(()),
+            None => {
+                self.0.push(x);
+                Ok(())
+            }
+        }
+    }
+
+    pub(crate) fn merge_all(&mut self, other: &FsSlice) -> Result<(), String> {
+        for x in &other.0 {
+            self.merge_one(x.clone())?;
+        }
+        Ok(())
+    }
+}
+
+fn sel_selects_sel(sel: &GvkSel, g: &GvkSel) -> bool {
+    (sel.group.is_empty() || sel.group == g.group)
+        && (sel.version.is_empty() || sel.version == g.version)
+        && (sel.kind.is_empty() || sel.kind == g.kind)
+}
+
+/// Builds field specs from `(group, version, kind, path, create)` rows.
+fn specs(rows: &[(&str, &str, &str, &str, bool)]) -> FsSlice {
+    FsSlice(
+        rows.iter()
+            .map(|(g, v, k, p, c)| FieldSpec {
+                gvk: GvkSel {
+                    group: (*g).to_owned(),
+                    version: (*v).to_owned(),
+                    kind: (*k).to_owned(),
+                },
+                path: (*p).to_owned(),
+                create: *c,
+            })
+            .collect(),
+    )
+}
+
+const AFFINITY_SELECTORS: &[&str] = &[
+    "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+    "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels",
+];
+
+/// Where labels go on objects themselves and on the pod templates they hold.
+pub(crate) fn metadata_labels() -> FsSlice {
+    specs(&[
+        ("", "", "", "metadata/labels", true),
+        ("", "v1", "ReplicationController", "spec/template/metadata/labels", true),
+        ("", "", "Deployment", "spec/template/metadata/labels", true),
+        ("", "", "ReplicaSet", "spec/template/metadata/labels", true),
+        ("", "", "DaemonSet", "spec/template/metadata/labels", true),
+        ("apps", "", "StatefulSet", "spec/template/metadata/labels", true),
+        ("apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", true),
+        ("batch", "", "Job", "spec/template/metadata/labels", true),
+        ("batch", "", "CronJob", "spec/jobTemplate/metadata/labels", true),
+        ("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true),
+    ])
+}
+
+/// Where `commonLabels` go: selectors, then everything in [`metadata_labels`].
+pub(crate) fn common_labels() -> FsSlice {
+    let mut rows: Vec<(&str, &str, &str, &str, bool)> = vec![
+        ("", "v1", "Service", "spec/selector", true),
+        ("", "v1", "ReplicationController", "spec/selector", true),
+        ("", "", "Deployment", "spec/selector/matchLabels", true),
+    ];
+    rows.extend(AFFINITY_SELECTORS.iter().map(|p| ("apps", "", "Deployment", *p, false)));
+    rows.push(("", "", "ReplicaSet", "spec/selector/matchLabels", true));
+    rows.push(("", "", "DaemonSet", "spec/selector/matchLabels", true));
+    rows.push(("apps", "", "StatefulSet", "spec/selector/matchLabels", true));
+    rows.extend(AFFINITY_SELECTORS.iter().map(|p| ("apps", "", "StatefulSet", *p, false)));
+    rows.extend([
+        ("batch", "", "Job", "spec/selector/matchLabels", false),
+        ("batch", "", "CronJob", "spec/jobTemplate/spec/selector/matchLabels", false),
+        ("policy", "", "PodDisruptionBudget", "spec/selector/matchLabels", false),
+        ("networking.k8s.io", "", "NetworkPolicy", "spec/podSelector/matchLabels", false),
+        ("networking.k8s.io", "", "NetworkPolicy", "spec/ingress/from/podSelector/matchLabels", false),
+        ("networking.k8s.io", "", "NetworkPolicy", "spec/egress/to/podSelector/matchLabels", false),
+    ]);
+    let mut s = specs(&rows);
+    s.0.extend(metadata_labels().0);
+    s
+}
+
+/// Where `commonAnnotations` go.
+pub(crate) fn common_annotations() -> FsSlice {
+    specs(&[
+        ("", "", "", "metadata/annotations", true),
+        ("", "v1", "ReplicationController", "spec/template/metadata/annotations", true),
+        ("", "", "Deployment", "spec/template/metadata/annotations", true),
+        ("", "", "ReplicaSet", "spec/template/metadata/annotations", true),
+        ("", "", "DaemonSet", "spec/template/metadata/annotations", true),
+        ("", "", "StatefulSet", "spec/template/metadata/annotations", true),
+        ("batch", "", "Job", "spec/template/metadata/annotations", true),
+        ("batch", "", "CronJob", "spec/jobTemplate/metadata/annotations", true),
+        ("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/annotations", true),
+    ])
+}
+
+/// Where name prefixes and suffixes go.
+pub(crate) fn name_prefix() -> FsSlice {
+    specs(&[("", "", "", "metadata/name", false)])
+}
+
+/// Where the kustomization namespace goes besides `metadata.namespace`.
+pub(crate) fn namespace() -> FsSlice {
+    specs(&[
+        ("", "", "Namespace", "metadata/name", true),
+        ("apiregistration.k8s.io", "", "APIService", "spec/service/namespace", true),
+        (
+            "apiextensions.k8s.io",
+            "",
+            "CustomResourceDefinition",
+            "spec/conversion/webhook/clientConfig/service/namespace",
+            false,
+        ),
+    ])
+}
+
+/// Where images are.
+pub(crate) fn images() -> FsSlice {
+    specs(&[
+        ("", "", "", "spec/containers[]/image", true),
+        ("", "", "", "spec/initContainers[]/image", true),
+        ("", "", "", "spec/volumes[]/image/reference", true),
+        ("", "", "", "spec/template/spec/containers[]/image", true),
+        ("", "", "", "spec/template/spec/initContainers[]/image", true),
+        ("", "", "", "spec/template/spec/volumes[]/image/reference", true),
+    ])
+}
+
+/// Where replica counts are.
+pub(crate) fn replicas() -> FsSlice {
+    specs(&[
+        ("", "", "Deployment", "spec/replicas", true),
+        ("", "", "ReplicationController", "spec/replicas", true),
+        ("", "", "ReplicaSet", "spec/replicas", true),
+        ("", "", "StatefulSet", "spec/replicas", true),
+    ])
+}
+
+/// The transformer configuration in force in one kustomization: the built-in tables plus
+/// any `configurations:` and CRD-derived specs merged in.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TransformerConfig {
+    pub name_prefix: FsSlice,
+    pub name_suffix: FsSlice,
+    pub namespace: FsSlice,
+    pub common_labels: FsSlice,
+    pub template_labels: FsSlice,
+    pub labels: FsSlice,
+    pub common_annotations: FsSlice,
+    pub images: FsSlice,
+    pub replicas: FsSlice,
+    /// `nameReference` entries (raw, read by the name reference fixer).
+    pub name_reference: Vec<Value>,
+    /// `varReference` specs.
+    pub var_reference: FsSlice,
+}
+
+impl TransformerConfig {
+    /// The built-in configuration.
+    pub(crate) fn builtin() -> Self {
+        TransformerConfig {
+            name_prefix: name_prefix(),
+            name_suffix: name_prefix(),
+            namespace: namespace(),
+            common_labels: common_labels(),
+            template_labels: metadata_labels(),
+            labels: FsSlice::default(),
+            common_annotations: common_annotations(),
+            images: images(),
+            replicas: replicas(),
+            name_reference: Vec::new(),
+            var_reference: FsSlice::default(),
+        }
+    }
+
+    /// Merges another configuration into this one.
+    pub(crate) fn merge(&mut self, o: &TransformerConfig) -> Result<(), String> {
+        self.name_prefix.merge_all(&o.name_prefix)?;
+        self.name_suffix.merge_all(&o.name_suffix)?;
+        self.namespace.merge_all(&o.namespace)?;
+        self.common_labels.merge_all(&o.common_labels)?;
+        self.template_labels.merge_all(&o.template_labels)?;
+        self.labels.merge_all(&o.labels)?;
+        self.common_annotations.merge_all(&o.common_annotations)?;
+        self.images.merge_all(&o.images)?;
+        self.replicas.merge_all(&o.replicas)?;
+        self.var_reference.merge_all(&o.var_reference)?;
+        for nr in &o.name_reference {
+            if !self.name_reference.contains(nr) {
+                self.name_reference.push(nr.clone());
+            }
+        }
+        Ok(())
+    }
+}

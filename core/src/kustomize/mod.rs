@@ -1,0 +1,687 @@
+//! Native `kustomize build`, byte-compatible with kustomize v5.7.1.
+//!
+//! [`build`] reads a kustomization from a [`FileTree`] and returns the resources kustomize
+//! would print, in its order. It does no I/O beyond the tree it is handed: remote bases
+//! are listed by [`remote_refs`] for the shell to fetch.
+
+mod decode;
+mod fieldspec;
+mod generators;
+mod jsonpatch;
+mod loader;
+mod namereference;
+mod replacements;
+mod resmap;
+mod resource;
+mod sort;
+mod transformers;
+pub mod types;
+mod vars;
+
+use std::fmt;
+
+use crate::tree::{FileTree, RelPath};
+use crate::yaml::{Map, Value};
+use fieldspec::{FsSlice, TransformerConfig};
+use loader::{show, Loader};
+use resmap::ResMap;
+use resource::Resource;
+use types::{FieldSpec, Kustomization};
+
+/// The file names kustomize recognises, in the order it tries them.
+pub const KUSTOMIZATION_FILE_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Which files a kustomization may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoadRestrictor {
+    /// Files must lie in or below the kustomization's directory (kustomize's default).
+    #[default]
+    RootOnly,
+    /// Any file in the tree.
+    None,
+}
+
+/// The final ordering of resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reorder {
+    /// Not given: `legacy`, unless the kustomization sets `sortOptions`.
+    #[default]
+    Unspecified,
+    /// kustomize's legacy kind order.
+    Legacy,
+    /// The order resources were accumulated in.
+    None,
+}
+
+/// Build options (the flags of `kubectl kustomize`).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// `--load-restrictor`.
+    pub load_restrictor: LoadRestrictor,
+    /// `--reorder`.
+    pub reorder: Reorder,
+    /// `--enable-managedby-label`.
+    pub managed_by_label: bool,
+    /// `--enable-helm`: render `helmCharts`.
+    pub enable_helm: bool,
+}
+
+impl Options {
+    /// Sets the load restrictor.
+    pub fn with_load_restrictor(mut self, r: LoadRestrictor) -> Self {
+        self.load_restrictor = r;
+        self
+    }
+    /// Sets the reorder mode.
+    pub fn with_reorder(mut self, r: Reorder) -> Self {
+        self.reorder = r;
+        self
+    }
+    /// Adds `app.kubernetes.io/managed-by`.
+    pub fn with_managed_by_label(mut self, on: bool) -> Self {
+        self.managed_by_label = on;
+        self
+    }
+    /// Renders `helmCharts`.
+    pub fn with_helm(mut self, on: bool) -> Self {
+        self.enable_helm = on;
+        self
+    }
+}
+
+/// The version kustomize reports in the managed-by label.
+pub const KUSTOMIZE_VERSION: &str = "v5.7.1";
+
+/// The result of a build.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BuildOutput {
+    /// The resources, in output order.
+    pub resources: Vec<Value>,
+    /// Warnings kustomize prints on stderr (deprecated fields, ...).
+    pub warnings: Vec<String>,
+}
+
+impl BuildOutput {
+    /// The YAML stream `kubectl kustomize` prints.
+    pub fn to_yaml(&self) -> String {
+        crate::yaml::dump_kustomize_docs(&self.resources)
+    }
+}
+
+/// What went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No kustomization file in a directory.
+    MissingKustomization,
+    /// A kustomization file that kustomize rejects.
+    InvalidKustomization,
+    /// A file that is not valid YAML.
+    Yaml,
+    /// A file or directory that cannot be read, or that the load restrictor refuses.
+    Load,
+    /// Bases that include each other.
+    Cycle,
+    /// Two resources with one id, or a merge/replace without a target.
+    Conflict,
+    /// A patch that cannot be applied.
+    Patch,
+    /// A transformer or generator failed.
+    Transform,
+    /// Something gitward does not do (remote bases, exec plugins, ...).
+    Unsupported,
+}
+
+/// A build error: its kind and kustomize's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// The category.
+    pub kind: ErrorKind,
+    /// The message, naming the file, object or path involved.
+    pub message: String,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+fn err(kind: ErrorKind, message: impl Into<String>) -> Error {
+    Error {
+        kind,
+        message: message.into(),
+    }
+}
+
+fn wrap(e: Error, prefix: impl fmt::Display) -> Error {
+    Error {
+        kind: e.kind,
+        message: format!("{prefix}: {}", e.message),
+    }
+}
+
+fn is_remote(path: &str) -> bool {
+    path.contains("://") || path.starts_with("git@") || path.starts_with("github.com/") || path.starts_with("gitlab.com/")
+}
+
+/// Builds the kustomization in directory `path` of `tree`.
+pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<BuildOutput, Error> {
+    let ldr = Loader::new(tree, path.clone(), opts.load_restrictor == LoadRestrictor::RootOnly);
+    let mut warnings = Vec::new();
+    let target = Target::load(ldr, opts, &mut warnings)?;
+    let mut acc = target.accumulate(Acc::default(), &mut warnings)?;
+
+    // Hash suffixes, then references to renamed objects, then vars.
+    for r in acc.rm.items.iter_mut() {
+        if r.needs_hash {
+            let h = generators::hash(r).map_err(|e| err(ErrorKind::Transform, e))?;
+            r.store_previous_id();
+            let name = format!("{}-{h}", r.name());
+            r.set_name(&name);
+        }
+    }
+    namereference::fix(&mut acc.rm, &acc.tc).map_err(|e| err(ErrorKind::Transform, e))?;
+    vars::resolve(&mut acc.rm, &acc.vars, &acc.tc).map_err(|e| err(ErrorKind::Transform, e))?;
+    // Objects marked local-config are dropped.
+    acc.rm.items.retain(|r| {
+        !matches!(
+            r.obj.get_path(&["metadata", "annotations", "config.kubernetes.io/local-config"]),
+            Some(Value::String(s)) if s != "false"
+        )
+    });
+
+    let k = &target.k;
+    match &k.sort_options {
+        Some(so) => {
+            match so.order.as_str() {
+                "legacy" => {
+                    let (first, last) = match &so.legacy {
+                        Some((f, l)) => (Some(f.as_slice()), Some(l.as_slice())),
+                        None => (None, None),
+                    };
+                    sort::legacy(&mut acc.rm.items, first, last);
+                }
+                "fifo" => {
+                    if so.legacy.is_some() {
+                        return Err(err(
+                            ErrorKind::InvalidKustomization,
+                            "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'",
+                        ));
+                    }
+                }
+                _ => {
+                    return Err(err(
+                        ErrorKind::InvalidKustomization,
+                        "the field 'sortOptions.order' must be one of [fifo, legacy]",
+                    ));
+                }
+            }
+        }
+        None => {
+            if opts.reorder != Reorder::None {
+                sort::legacy(&mut acc.rm.items, None, None);
+            }
+        }
+    }
+    if opts.managed_by_label || k.build_metadata.iter().any(|b| b == "managedByLabel") {
+        let t = transformers::MapEntryTransformer {
+            entries: vec![(
+                "app.kubernetes.io/managed-by".into(),
+                format!("kustomize-{KUSTOMIZE_VERSION}"),
+            )],
+            field_specs: FsSlice(vec![FieldSpec {
+                path: "metadata/labels".into(),
+                create: true,
+                ..Default::default()
+            }]),
+        };
+        t.transform(&mut acc.rm).map_err(|e| err(ErrorKind::Transform, e))?;
+    }
+    Ok(BuildOutput {
+        resources: acc.rm.items.into_iter().map(|r| r.obj).collect(),
+        warnings,
+    })
+}
+
+/// Remote resources (git or HTTP URLs) a build needs, for the shell to fetch.
+pub fn remote_refs(tree: &dyn FileTree, path: &RelPath) -> Result<Vec<String>, Error> {
+    let ldr = Loader::new(tree, path.clone(), false);
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    let defaults = Options::default();
+    let t = Target::load(ldr, &defaults, &mut warnings)?;
+    for r in t.k.resources.iter().chain(t.k.components.iter()) {
+        if is_remote(r) {
+            out.push(r.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// What a kustomization accumulates: resources, field-spec configuration, vars.
+#[derive(Debug, Clone)]
+struct Acc {
+    rm: ResMap,
+    tc: TransformerConfig,
+    vars: Vec<Value>,
+}
+
+impl Default for Acc {
+    fn default() -> Self {
+        Acc {
+            rm: ResMap::new(),
+            tc: TransformerConfig::builtin(),
+            vars: Vec::new(),
+        }
+    }
+}
+
+impl Acc {
+    fn merge(&mut self, other: Acc) -> Result<(), Error> {
+        self.rm.append_all(other.rm.items).map_err(|e| err(ErrorKind::Conflict, e))?;
+        self.tc.merge(&other.tc).map_err(|e| err(ErrorKind::InvalidKustomization, e))?;
+        for v in other.vars {
+            self.vars.push(v);
+        }
+        Ok(())
+    }
+}
+
+/// One kustomization being built.
+struct Target<'a> {
+    ldr: Loader<'a>,
+    k: Kustomization,
+    opts: &'a Options,
+}
+
+fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>, Error> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| err(ErrorKind::Yaml, format!("{file}: file is not valid UTF-8")))?;
+    let docs = crate::yaml::parse_kustomize_docs(text).map_err(|e| {
+        err(
+            ErrorKind::Yaml,
+            format!("MalformedYAMLError: {} in File: {file} (line {}, column {})", e.message, e.line, e.column),
+        )
+    })?;
+    let mut out = Vec::new();
+    let mut queue: std::collections::VecDeque<Value> = docs.into();
+    while let Some(doc) = queue.pop_front() {
+        match &doc {
+            Value::Null => continue,
+            Value::Map(m) if m.is_empty() => continue,
+            Value::Map(_) => {}
+            _ => {
+                return Err(err(ErrorKind::Yaml, format!("{file}: document is not a map")));
+            }
+        }
+        let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+        if kind.ends_with("List") {
+            if let Some(items) = doc.get("items") {
+                match items {
+                    Value::Seq(items) => {
+                        queue.extend(items.iter().cloned());
+                        continue;
+                    }
+                    Value::Null => continue,
+                    _ => {
+                        return Err(err(
+                            ErrorKind::Yaml,
+                            format!("expected array in {kind}/items, but found a non-array"),
+                        ));
+                    }
+                }
+            }
+        }
+        if kind.is_empty() {
+            return Err(err(ErrorKind::Yaml, format!("missing kind in object in {file}")));
+        }
+        let name = doc.get_path(&["metadata", "name"]).and_then(Value::as_str).unwrap_or("");
+        if name.is_empty() && !kind.ends_with("List") {
+            return Err(err(ErrorKind::Yaml, format!("missing metadata.name in object of kind {kind} in {file}")));
+        }
+        out.push(Resource::new(doc));
+    }
+    Ok(out)
+}
+
+impl<'a> Target<'a> {
+    fn load(ldr: Loader<'a>, opts: &'a Options, warnings: &mut Vec<String>) -> Result<Self, Error> {
+        let mut found = Vec::new();
+        for name in KUSTOMIZATION_FILE_NAMES {
+            let p = ldr.root.join(name).map_err(|e| err(ErrorKind::Load, e.to_string()))?;
+            if ldr.tree.kind(&p).ok().flatten() == Some(crate::tree::EntryKind::File) {
+                found.push(p);
+            }
+        }
+        let file = match found.as_slice() {
+            [] => {
+                return Err(err(
+                    ErrorKind::MissingKustomization,
+                    format!(
+                        "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
+                        show(&ldr.root)
+                    ),
+                ));
+            }
+            [one] => one.clone(),
+            _ => {
+                return Err(err(
+                    ErrorKind::InvalidKustomization,
+                    format!("Found multiple kustomization files under: {}", show(&ldr.root)),
+                ));
+            }
+        };
+        let bytes = ldr.tree.read(&file).map_err(|e| err(ErrorKind::Load, e.to_string()))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let value = crate::yaml::parse_helm_values(&text).map_err(|e| {
+            err(
+                ErrorKind::InvalidKustomization,
+                format!("invalid Kustomization: {} (line {}, column {}) in {}", e.message, e.line, e.column, show(&file)),
+            )
+        })?;
+        let k = Kustomization::decode(&value).map_err(|e| {
+            err(ErrorKind::InvalidKustomization, format!("invalid Kustomization: {e}"))
+        })?;
+        for (field, msg) in [
+            ("bases", "'bases' is deprecated. Please use 'resources' instead."),
+            ("commonLabels", "'commonLabels' is deprecated. Please use 'labels' instead."),
+            ("imageTags", "'imageTags' is deprecated. Please use 'images' instead."),
+            ("patchesJson6902", "'patchesJson6902' is deprecated. Please use 'patches' instead."),
+            ("patchesStrategicMerge", "'patchesStrategicMerge' is deprecated. Please use 'patches' instead."),
+            ("vars", "'vars' is deprecated. Please use 'replacements' instead."),
+        ] {
+            if value.as_map().is_some_and(|m| m.keys().any(|k| k.eq_ignore_ascii_case(field))) {
+                warnings.push(format!("# Warning: {msg}"));
+            }
+        }
+        if k.empty {
+            return Err(err(ErrorKind::InvalidKustomization, "kustomization.yaml is empty"));
+        }
+        let errs = k.enforce_fields();
+        if !errs.is_empty() {
+            return Err(err(
+                ErrorKind::InvalidKustomization,
+                format!("Failed to read kustomization file under {}:\n{}", show(&ldr.root), errs.join("\n")),
+            ));
+        }
+        Ok(Target { ldr, k, opts })
+    }
+
+    fn accumulate(&self, acc: Acc, warnings: &mut Vec<String>) -> Result<Acc, Error> {
+        let mut acc = self
+            .accumulate_resources(acc, &self.k.resources, warnings)
+            .map_err(|e| wrap(e, "accumulating resources"))?;
+        let tc = self.transformer_config()?;
+        acc.tc.merge(&tc).map_err(|e| err(ErrorKind::InvalidKustomization, e))?;
+        self.run_generators(&mut acc)?;
+        let mut acc = self
+            .accumulate_components(acc, warnings)
+            .map_err(|e| wrap(e, "accumulating components"))?;
+        self.run_transformers(&mut acc)?;
+        if !self.k.validators.is_empty() {
+            return Err(err(ErrorKind::Unsupported, "validators are not supported"));
+        }
+        acc.vars.extend(self.k.vars.iter().cloned());
+        Ok(acc)
+    }
+
+    fn accumulate_resources(&self, mut acc: Acc, paths: &[String], warnings: &mut Vec<String>) -> Result<Acc, Error> {
+        for path in paths {
+            if is_remote(path) {
+                return Err(err(
+                    ErrorKind::Unsupported,
+                    format!("remote resource {path} must be fetched by the source layer first"),
+                ));
+            }
+            let file_err = match self.ldr.load(path) {
+                Ok(bytes) => {
+                    let res = parse_resources(&bytes, path)
+                        .map_err(|e| wrap(e, format!("accumulating resources from '{path}'")))?;
+                    acc.rm
+                        .append_all(res)
+                        .map_err(|e| err(ErrorKind::Conflict, format!("merging resources from '{path}': {e}")))?;
+                    continue;
+                }
+                Err(e) => e,
+            };
+            let child = self.ldr.child(path).map_err(|e| {
+                let kind = if e.starts_with("cycle detected") { ErrorKind::Cycle } else { ErrorKind::Load };
+                err(kind, format!("accumulation err='accumulating resources from '{path}': {file_err}': {e}"))
+            })?;
+            acc = self
+                .accumulate_directory(acc, child, false, warnings)
+                .map_err(|e| wrap(e, format!("accumulation err='accumulating resources from '{path}': {file_err}'")))?;
+        }
+        Ok(acc)
+    }
+
+    fn accumulate_components(&self, mut acc: Acc, warnings: &mut Vec<String>) -> Result<Acc, Error> {
+        for path in &self.k.components {
+            if is_remote(path) {
+                return Err(err(
+                    ErrorKind::Unsupported,
+                    format!("remote component {path} must be fetched by the source layer first"),
+                ));
+            }
+            let child = self.ldr.child(path).map_err(|e| {
+                let kind = if e.starts_with("cycle detected") { ErrorKind::Cycle } else { ErrorKind::Load };
+                err(kind, format!("loader.New \"{e}\""))
+            })?;
+            acc = self
+                .accumulate_directory(acc, child, true, warnings)
+                .map_err(|e| wrap(e, "accumulateDirectory"))?;
+        }
+        Ok(acc)
+    }
+
+    fn accumulate_directory(&self, acc: Acc, ldr: Loader<'a>, component: bool, warnings: &mut Vec<String>) -> Result<Acc, Error> {
+        let root = show(&ldr.root);
+        let mut sub = Target::load(ldr, self.opts, warnings)
+            .map_err(|e| wrap(e, format!("couldn't make target for path '{root}'")))?;
+        sub.k.build_metadata = self.k.build_metadata.clone();
+        if component && !sub.k.is_component() {
+            let kind = if sub.k.kind.is_empty() { "Kustomization" } else { &sub.k.kind };
+            return Err(err(
+                ErrorKind::InvalidKustomization,
+                format!("expected kind 'Component' for path '{root}' but got '{kind}'"),
+            ));
+        }
+        if !component && sub.k.is_component() {
+            return Err(err(
+                ErrorKind::InvalidKustomization,
+                format!("expected kind != 'Component' for path '{root}'"),
+            ));
+        }
+        if component {
+            // A component works on its parent's accumulation directly.
+            sub.accumulate(acc, warnings)
+                .map_err(|e| wrap(e, format!("recursed accumulation of path '{root}'")))
+        } else {
+            let sub_acc = sub
+                .accumulate(Acc::default(), warnings)
+                .map_err(|e| wrap(e, format!("recursed accumulation of path '{root}'")))?;
+            let mut acc = acc;
+            acc.merge(sub_acc)
+                .map_err(|e| wrap(e, format!("recursed merging from path '{root}'")))?;
+            Ok(acc)
+        }
+    }
+
+    /// The built-in configuration plus `configurations:` files.
+    fn transformer_config(&self) -> Result<TransformerConfig, Error> {
+        let mut tc = TransformerConfig::builtin();
+        for path in &self.k.configurations {
+            let bytes = self.ldr.load(path).map_err(|e| err(ErrorKind::Load, e))?;
+            let text = String::from_utf8_lossy(&bytes);
+            let v = crate::yaml::parse_helm_values(&text)
+                .map_err(|e| err(ErrorKind::Yaml, format!("{path}: {e}")))?;
+            let custom = decode_transformer_config(&v).map_err(|e| err(ErrorKind::InvalidKustomization, format!("{path}: {e}")))?;
+            tc.merge(&custom).map_err(|e| err(ErrorKind::InvalidKustomization, e))?;
+        }
+        Ok(tc)
+    }
+
+    fn run_generators(&self, acc: &mut Acc) -> Result<(), Error> {
+        let global = self.k.generator_options.as_ref();
+        for g in &self.k.config_map_generator {
+            let opts = generators::merge_options(g.options.as_ref(), global);
+            let r = generators::config_map(&self.ldr, g, opts.as_ref()).map_err(|e| err(ErrorKind::Transform, e))?;
+            acc.rm.absorb_all(vec![r]).map_err(|e| err(ErrorKind::Conflict, format!("merging from generator ConfigMapGenerator: {e}")))?;
+        }
+        for g in &self.k.secret_generator {
+            let opts = generators::merge_options(g.options.as_ref(), global);
+            let r = generators::secret(&self.ldr, g, opts.as_ref()).map_err(|e| err(ErrorKind::Transform, e))?;
+            acc.rm.absorb_all(vec![r]).map_err(|e| err(ErrorKind::Conflict, format!("merging from generator SecretGenerator: {e}")))?;
+        }
+        if !self.k.helm_charts.is_empty() {
+            return Err(err(
+                ErrorKind::Unsupported,
+                "helmCharts: native chart rendering is not available yet",
+            ));
+        }
+        if !self.k.generators.is_empty() {
+            return Err(err(ErrorKind::Unsupported, "generators: plugin configurations are not supported yet"));
+        }
+        Ok(())
+    }
+
+    fn run_transformers(&self, acc: &mut Acc) -> Result<(), Error> {
+        let k = &self.k;
+        let tc = acc.tc.clone();
+        let t = |e: String| err(ErrorKind::Transform, e);
+        if !k.patches_strategic_merge.is_empty() || !k.patches.is_empty() || !k.patches_json6902.is_empty() {
+            return Err(err(ErrorKind::Unsupported, "patches are not supported yet"));
+        }
+        if !k.namespace.is_empty() {
+            transformers::NamespaceTransformer {
+                namespace: k.namespace.clone(),
+                field_specs: tc.namespace.clone(),
+                ..Default::default()
+            }
+            .transform(&mut acc.rm)
+            .map_err(t)?;
+        }
+        if !k.name_prefix.is_empty() {
+            transformers::PrefixSuffixTransformer {
+                prefix: k.name_prefix.clone(),
+                suffix: String::new(),
+                field_specs: tc.name_prefix.clone(),
+            }
+            .transform(&mut acc.rm)
+            .map_err(t)?;
+        }
+        if !k.name_suffix.is_empty() {
+            transformers::PrefixSuffixTransformer {
+                prefix: String::new(),
+                suffix: k.name_suffix.clone(),
+                field_specs: tc.name_suffix.clone(),
+            }
+            .transform(&mut acc.rm)
+            .map_err(t)?;
+        }
+        if !k.labels.is_empty() || !k.common_labels.is_empty() {
+            for label in &k.labels {
+                let mut fss = FsSlice(label.fields.clone());
+                fss.merge_all(&tc.labels).map_err(|e| t(format!("failed to merge labels: {e}")))?;
+                if label.include_selectors {
+                    fss.merge_all(&tc.common_labels).map_err(|e| t(format!("failed to merge labels: {e}")))?;
+                } else {
+                    if label.include_templates {
+                        fss.merge_all(&tc.template_labels)
+                            .map_err(|e| t(format!("failed to merge template fieldSpec: {e}")))?;
+                    }
+                    fss.merge_one(FieldSpec {
+                        path: "metadata/labels".into(),
+                        create: true,
+                        ..Default::default()
+                    })
+                    .map_err(|e| t(format!("failed to merge labels: {e}")))?;
+                }
+                transformers::MapEntryTransformer {
+                    entries: label.pairs.clone(),
+                    field_specs: fss,
+                }
+                .transform(&mut acc.rm)
+                .map_err(t)?;
+            }
+            transformers::MapEntryTransformer {
+                entries: k.common_labels.clone(),
+                field_specs: tc.common_labels.clone(),
+            }
+            .transform(&mut acc.rm)
+            .map_err(t)?;
+        }
+        if !k.common_annotations.is_empty() {
+            transformers::MapEntryTransformer {
+                entries: k.common_annotations.clone(),
+                field_specs: tc.common_annotations.clone(),
+            }
+            .transform(&mut acc.rm)
+            .map_err(t)?;
+        }
+        for r in &k.replicas {
+            transformers::ReplicaCountTransformer {
+                replica: r.clone(),
+                field_specs: tc.replicas.clone(),
+            }
+            .transform(&mut acc.rm)
+            .map_err(t)?;
+        }
+        for img in &k.images {
+            transformers::ImageTagTransformer {
+                image: img.clone(),
+                field_specs: tc.images.clone(),
+            }
+            .transform(&mut acc.rm)
+            .map_err(t)?;
+        }
+        if !k.replacements.is_empty() {
+            replacements::apply(&mut acc.rm, &self.ldr, &k.replacements).map_err(t)?;
+        }
+        if !k.transformers.is_empty() {
+            return Err(err(ErrorKind::Unsupported, "transformers: plugin configurations are not supported yet"));
+        }
+        Ok(())
+    }
+}
+
+/// Reads a `configurations:` file (field specs per transformer).
+fn decode_transformer_config(v: &Value) -> Result<TransformerConfig, String> {
+    let empty = Map::new();
+    let m = v.as_map().unwrap_or(&empty);
+    let mut tc = TransformerConfig::default();
+    for (k, val) in m {
+        let specs = || -> Result<FsSlice, String> {
+            let mut out = FsSlice::default();
+            if let Value::Seq(items) = val {
+                for i in items {
+                    out.merge_one(FieldSpec::decode(i)?)?;
+                }
+            }
+            Ok(out)
+        };
+        match k.as_str() {
+            "namePrefix" => tc.name_prefix = specs()?,
+            "nameSuffix" => tc.name_suffix = specs()?,
+            "namespace" => tc.namespace = specs()?,
+            "commonLabels" => tc.common_labels = specs()?,
+            "templateLabels" => tc.template_labels = specs()?,
+            "labels" => tc.labels = specs()?,
+            "commonAnnotations" => tc.common_annotations = specs()?,
+            "images" => tc.images = specs()?,
+            "replicas" => tc.replicas = specs()?,
+            "varReference" => tc.var_reference = specs()?,
+            "nameReference" => {
+                if let Value::Seq(items) = val {
+                    tc.name_reference = items.clone();
+                }
+            }
+            other => return Err(format!("json: unknown field \"{other}\"")),
+        }
+    }
+    Ok(tc)
+}

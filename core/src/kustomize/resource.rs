@@ -1,0 +1,285 @@
+//! Resources as kustomize tracks them during a build: the object plus the bookkeeping that
+//! kustomize keeps in build annotations (previous ids, prefixes and suffixes applied,
+//! generator behaviour, hash suffix request). Here that bookkeeping is plain fields, never
+//! annotations on the object.
+
+use crate::model::Gvk;
+use crate::yaml::{Map, Value};
+
+/// Namespace kustomize treats as "the default".
+pub(crate) const DEFAULT_NAMESPACE: &str = "default";
+
+/// A kind whose objects live outside namespaces, by apiVersion and kind (the built-in
+/// schema kustomize v5.7.1 embeds; other kinds are taken to be namespaced).
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io/v1", "APIService"),
+    ("apiregistration.k8s.io/v1beta1", "APIService"),
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
+    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    ("networking.k8s.io/v1", "IngressClass"),
+    ("networking.k8s.io/v1beta1", "IngressClass"),
+    ("node.k8s.io/v1", "RuntimeClass"),
+    ("node.k8s.io/v1beta1", "RuntimeClass"),
+    ("policy/v1beta1", "PodSecurityPolicy"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
+    ("scheduling.k8s.io/v1", "PriorityClass"),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+    ("storage.k8s.io/v1", "CSIDriver"),
+    ("storage.k8s.io/v1", "CSINode"),
+    ("storage.k8s.io/v1", "StorageClass"),
+    ("storage.k8s.io/v1", "VolumeAttachment"),
+    ("storage.k8s.io/v1beta1", "CSIDriver"),
+    ("storage.k8s.io/v1beta1", "CSINode"),
+    ("storage.k8s.io/v1beta1", "StorageClass"),
+    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
+    ("v1", "ComponentStatus"),
+    ("v1", "Namespace"),
+    ("v1", "Node"),
+    ("v1", "NodeProxyOptions"),
+    ("v1", "PersistentVolume"),
+];
+
+/// Whether objects of this group/version/kind are certainly cluster-scoped.
+pub(crate) fn is_cluster_scoped(gvk: &Gvk) -> bool {
+    let av = gvk.api_version();
+    CLUSTER_SCOPED.iter().any(|(a, k)| *a == av && *k == gvk.kind)
+}
+
+/// A resource id as kustomize compares them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub(crate) struct Id {
+    pub gvk: Gvk,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl Id {
+    /// The namespace kustomize compares: none for cluster-scoped kinds, `default` for an
+    /// empty one.
+    pub(crate) fn effective_namespace(&self) -> &str {
+        if is_cluster_scoped(&self.gvk) {
+            "_non_namespaceable_"
+        } else if self.namespace.is_empty() {
+            DEFAULT_NAMESPACE
+        } else {
+            &self.namespace
+        }
+    }
+
+    /// kustomize's `ResId.Equals`.
+    pub(crate) fn equals(&self, o: &Id) -> bool {
+        self.gvk == o.gvk && self.name == o.name && self.effective_namespace() == o.effective_namespace()
+    }
+
+    /// A key for hash lookups consistent with [`Id::equals`].
+    pub(crate) fn key(&self) -> (Gvk, String, String) {
+        (self.gvk.clone(), self.name.clone(), self.effective_namespace().to_owned())
+    }
+}
+
+impl std::fmt::Display for Id {
+    /// kustomize's `ResId.String()`: `[noGrp]/v1/ConfigMap/ns/name`-like.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ns = if self.namespace.is_empty() { "[noNs]" } else { &self.namespace };
+        write!(f, "{}.{}.{}/{}.{}", or(&self.gvk.kind, "[noKind]"), or(&self.gvk.version, "[noVer]"), or(&self.gvk.group, "[noGrp]"), self.name, ns)
+    }
+}
+
+fn or<'a>(s: &'a str, d: &'a str) -> &'a str {
+    if s.is_empty() { d } else { s }
+}
+
+/// Generator behaviour for generated objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Behavior {
+    /// Not generated, or `create`.
+    #[default]
+    Unspecified,
+    /// `create`.
+    Create,
+    /// `merge` into an object of the same id.
+    Merge,
+    /// `replace` an object of the same id.
+    Replace,
+}
+
+impl Behavior {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        match s {
+            "" => Some(Behavior::Unspecified),
+            "create" => Some(Behavior::Create),
+            "merge" => Some(Behavior::Merge),
+            "replace" => Some(Behavior::Replace),
+            _ => None,
+        }
+    }
+}
+
+/// A resource during a build.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Resource {
+    /// The object (a map).
+    pub obj: Value,
+    /// Ids this resource had before renames (oldest first).
+    pub prev_ids: Vec<Id>,
+    /// Name prefixes applied so far (innermost first).
+    pub prefixes: Vec<String>,
+    /// Name suffixes applied so far (innermost first).
+    pub suffixes: Vec<String>,
+    /// Generator behaviour.
+    pub behavior: Behavior,
+    /// Whether a content hash is to be appended to the name.
+    pub needs_hash: bool,
+    /// Resources that refer to this one through vars.
+    pub ref_by: Vec<Id>,
+    /// Names of vars that refer to this resource.
+    pub ref_var_names: Vec<String>,
+    /// A patch may change this resource's name.
+    pub allow_name_change: bool,
+    /// A patch may change this resource's kind.
+    pub allow_kind_change: bool,
+    /// `config.kubernetes.io/origin` text when origin annotations were asked for.
+    pub origin: Option<String>,
+}
+
+pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
+    v.get_path(path).and_then(Value::as_str).unwrap_or("")
+}
+
+impl Resource {
+    pub(crate) fn new(obj: Value) -> Self {
+        Resource { obj, ..Default::default() }
+    }
+
+    pub(crate) fn kind(&self) -> &str {
+        str_at(&self.obj, &["kind"])
+    }
+    pub(crate) fn api_version(&self) -> &str {
+        str_at(&self.obj, &["apiVersion"])
+    }
+    pub(crate) fn name(&self) -> &str {
+        str_at(&self.obj, &["metadata", "name"])
+    }
+    pub(crate) fn namespace(&self) -> &str {
+        str_at(&self.obj, &["metadata", "namespace"])
+    }
+    pub(crate) fn gvk(&self) -> Gvk {
+        Gvk::from_api_version(self.api_version(), self.kind())
+    }
+    /// The current id.
+    pub(crate) fn cur_id(&self) -> Id {
+        Id {
+            gvk: self.gvk(),
+            name: self.name().to_owned(),
+            namespace: self.namespace().to_owned(),
+        }
+    }
+    /// The original id: the oldest previous id, or the current one.
+    pub(crate) fn org_id(&self) -> Id {
+        self.prev_ids.first().cloned().unwrap_or_else(|| self.cur_id())
+    }
+    /// Records the current id before a rename.
+    pub(crate) fn store_previous_id(&mut self) {
+        let id = self.cur_id();
+        self.prev_ids.push(id);
+    }
+    /// All ids, previous and current.
+    pub(crate) fn all_ids(&self) -> Vec<Id> {
+        let mut v = self.prev_ids.clone();
+        v.push(self.cur_id());
+        v
+    }
+
+    fn metadata_mut(&mut self) -> &mut Map {
+        let m = ensure_map(&mut self.obj);
+        ensure_map(m.entry("metadata".to_owned()).or_insert(Value::Null))
+    }
+
+    pub(crate) fn set_name(&mut self, name: &str) {
+        self.metadata_mut().insert("name".into(), name.into());
+    }
+
+    pub(crate) fn set_namespace(&mut self, ns: &str) {
+        self.metadata_mut().insert("namespace".into(), ns.into());
+    }
+
+    /// `metadata.labels` or `metadata.annotations` as string pairs.
+    pub(crate) fn string_map(&self, field: &str) -> Vec<(String, String)> {
+        match self.obj.get_path(&["metadata", field]) {
+            Some(Value::Map(m)) => m
+                .iter()
+                .map(|(k, v)| (k.clone(), scalar_string(v)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub(crate) fn labels(&self) -> Vec<(String, String)> {
+        self.string_map("labels")
+    }
+
+    pub(crate) fn annotations(&self) -> Vec<(String, String)> {
+        self.string_map("annotations")
+    }
+
+    /// Replaces `metadata.<field>` with the given pairs (removed when empty).
+    pub(crate) fn set_string_map(&mut self, field: &str, pairs: &[(String, String)]) {
+        let meta = self.metadata_mut();
+        if pairs.is_empty() {
+            meta.shift_remove(field);
+            return;
+        }
+        let mut m = Map::new();
+        for (k, v) in pairs {
+            m.insert(k.clone(), v.clone().into());
+        }
+        meta.insert(field.to_owned(), Value::Map(m));
+    }
+
+    /// Whether the prefixes and suffixes match another resource's (kustomize's
+    /// `PrefixesSuffixesEquals`).
+    pub(crate) fn prefixes_suffixes_equal(&self, o: &Resource, allow_empty: bool) -> bool {
+        if allow_empty && (self.prefixes.is_empty() || o.prefixes.is_empty()) {
+            // Either side may lack a prefix: compare only what both have.
+        } else if self.prefixes != o.prefixes {
+            return false;
+        }
+        if allow_empty && (self.suffixes.is_empty() || o.suffixes.is_empty()) {
+            return true;
+        }
+        self.suffixes == o.suffixes
+    }
+}
+
+/// The text of a scalar as kyaml sees it (numbers and booleans as written).
+pub(crate) fn scalar_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => crate::gojson::number(*n).unwrap_or_default(),
+        Value::Null => String::new(),
+        other => crate::gojson::to_string(other).unwrap_or_default(),
+    }
+}
+
+/// Makes `v` a map (a non-map is replaced) and returns it.
+pub(crate) fn ensure_map(v: &mut Value) -> &mut Map {
+    if !matches!(v, Value::Map(_)) {
+        *v = Value::Map(Map::new());
+    }
+    match v {
+        Value::Map(m) => m,
+        _ => unreachable!("just made a map"),
+    }
+}
