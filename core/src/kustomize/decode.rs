@@ -37,8 +37,18 @@ fn mismatch(v: &Value, ty: &str, field: &str, want: &str) -> DecodeError {
 }
 
 impl<'a> Fields<'a> {
-    /// Matches the keys of `v` (which must be an object or null) against `known`.
+    /// Matches the keys of `v` (which must be an object or null) against `known`;
+    /// an unknown key is an error.
     pub(crate) fn new(v: &'a Value, ty: &'static str, known: &[&'static str]) -> Result<Self, DecodeError> {
+        Self::decode(v, ty, known, true)
+    }
+
+    /// Like [`Fields::new`], ignoring unknown keys (Go's default `json.Unmarshal`).
+    pub(crate) fn lenient(v: &'a Value, ty: &'static str, known: &[&'static str]) -> Result<Self, DecodeError> {
+        Self::decode(v, ty, known, false)
+    }
+
+    fn decode(v: &'a Value, ty: &'static str, known: &[&'static str], strict: bool) -> Result<Self, DecodeError> {
         let mut found = BTreeMap::new();
         let m: &Map = match v {
             Value::Map(m) => m,
@@ -59,7 +69,8 @@ impl<'a> Fields<'a> {
                 Some(n) => {
                     found.insert(*n, val);
                 }
-                None => return Err(format!("json: unknown field \"{k}\"")),
+                None if strict => return Err(format!("json: unknown field \"{k}\"")),
+                None => {}
             }
         }
         Ok(Fields { ty, found })

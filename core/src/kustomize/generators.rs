@@ -282,7 +282,9 @@ pub(crate) fn hash(r: &Resource) -> Result<String, String> {
         "ConfigMap" => {
             let mut m = Map::new();
             m.insert("kind".into(), "ConfigMap".into());
-            m.insert("name".into(), node_value(obj, &["metadata", "name"]));
+            // kustomize looks the name up as one literal key "metadata/name", which no
+            // object has: the name never enters the hash.
+            m.insert("name".into(), node_value(obj, &["metadata/name"]));
             m.insert("data".into(), node_value(obj, &["data"]));
             let bd = node_value(obj, &["binaryData"]);
             if matches!(bd, Value::Map(_)) {
@@ -294,7 +296,9 @@ pub(crate) fn hash(r: &Resource) -> Result<String, String> {
             let mut m = Map::new();
             m.insert("kind".into(), "Secret".into());
             m.insert("type".into(), node_value(obj, &["type"]));
-            m.insert("name".into(), node_value(obj, &["metadata", "name"]));
+            // kustomize looks the name up as one literal key "metadata/name", which no
+            // object has: the name never enters the hash.
+            m.insert("name".into(), node_value(obj, &["metadata/name"]));
             m.insert("data".into(), node_value(obj, &["data"]));
             let sd = node_value(obj, &["stringData"]);
             if matches!(sd, Value::Map(_)) {

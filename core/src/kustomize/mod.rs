@@ -10,6 +10,8 @@ mod generators;
 mod jsonpatch;
 mod loader;
 mod namereference;
+mod patch;
+mod plugins;
 mod replacements;
 mod resmap;
 mod resource;
@@ -176,14 +178,7 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
     let mut acc = target.accumulate(Acc::default(), &mut warnings)?;
 
     // Hash suffixes, then references to renamed objects, then vars.
-    for r in acc.rm.items.iter_mut() {
-        if r.needs_hash {
-            let h = generators::hash(r).map_err(|e| err(ErrorKind::Transform, e))?;
-            r.store_previous_id();
-            let name = format!("{}-{h}", r.name());
-            r.set_name(&name);
-        }
-    }
+    add_hashes(&mut acc.rm)?;
     namereference::fix(&mut acc.rm, &acc.tc).map_err(|e| err(ErrorKind::Transform, e))?;
     vars::resolve(&mut acc.rm, &acc.vars, &acc.tc).map_err(|e| err(ErrorKind::Transform, e))?;
     // Objects marked local-config are dropped.
@@ -195,37 +190,10 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
     });
 
     let k = &target.k;
-    match &k.sort_options {
-        Some(so) => {
-            match so.order.as_str() {
-                "legacy" => {
-                    let (first, last) = match &so.legacy {
-                        Some((f, l)) => (Some(f.as_slice()), Some(l.as_slice())),
-                        None => (None, None),
-                    };
-                    sort::legacy(&mut acc.rm.items, first, last);
-                }
-                "fifo" => {
-                    if so.legacy.is_some() {
-                        return Err(err(
-                            ErrorKind::InvalidKustomization,
-                            "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'",
-                        ));
-                    }
-                }
-                _ => {
-                    return Err(err(
-                        ErrorKind::InvalidKustomization,
-                        "the field 'sortOptions.order' must be one of [fifo, legacy]",
-                    ));
-                }
-            }
-        }
-        None => {
-            if opts.reorder != Reorder::None {
-                sort::legacy(&mut acc.rm.items, None, None);
-            }
-        }
+    if k.sort_options.is_some() {
+        apply_sort_options(&mut acc.rm, k.sort_options.as_ref())?;
+    } else if opts.reorder != Reorder::None {
+        sort::legacy(&mut acc.rm.items, None, None);
     }
     if opts.managed_by_label || k.build_metadata.iter().any(|b| b == "managedByLabel") {
         let t = transformers::MapEntryTransformer {
@@ -245,6 +213,44 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
         resources: acc.rm.items.into_iter().map(|r| r.obj).collect(),
         warnings,
     })
+}
+
+/// Appends the content hash to the names of generated objects that ask for it.
+fn add_hashes(rm: &mut ResMap) -> Result<(), Error> {
+    for r in rm.items.iter_mut() {
+        if r.needs_hash {
+            let h = generators::hash(r).map_err(|e| err(ErrorKind::Transform, e))?;
+            r.store_previous_id();
+            let name = format!("{}-{h}", r.name());
+            r.set_name(&name);
+            r.needs_hash = false;
+        }
+    }
+    Ok(())
+}
+
+/// kustomize's `SortOrderTransformer`.
+fn apply_sort_options(rm: &mut ResMap, so: Option<&types::SortOptions>) -> Result<(), Error> {
+    let Some(so) = so else { return Ok(()) };
+    match so.order.as_str() {
+        "legacy" => {
+            let (first, last) = match &so.legacy {
+                Some((f, l)) => (Some(f.as_slice()), Some(l.as_slice())),
+                None => (None, None),
+            };
+            sort::legacy(&mut rm.items, first, last);
+            Ok(())
+        }
+        "fifo" if so.legacy.is_some() => Err(err(
+            ErrorKind::InvalidKustomization,
+            "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'",
+        )),
+        "fifo" => Ok(()),
+        _ => Err(err(
+            ErrorKind::InvalidKustomization,
+            "the field 'sortOptions.order' must be one of [fifo, legacy]",
+        )),
+    }
 }
 
 /// Remote resources (git or HTTP URLs) a build needs, for the shell to fetch.
@@ -296,17 +302,52 @@ struct Target<'a> {
     ldr: Loader<'a>,
     k: Kustomization,
     opts: &'a Options,
+    schema: std::sync::Arc<crate::smp::Schema>,
 }
 
-fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>, Error> {
+/// kustomize's reader rewrites `metadata.annotations` as a string map: every scalar
+/// value becomes the string of its source text (`1.50` stays `"1.50"`, `null` is `"null"`).
+fn stringify_annotations(doc: &mut crate::yaml::Node) {
+    use crate::yaml::{NodeKind, ScalarStyle};
+    let key_is = |k: &crate::yaml::Node, name: &str| matches!(&k.kind, NodeKind::Scalar(s) if s.text == name);
+    let NodeKind::Map(top) = &mut doc.kind else { return };
+    for (k, meta) in top.iter_mut() {
+        if !key_is(k, "metadata") {
+            continue;
+        }
+        let NodeKind::Map(fields) = &mut meta.kind else { continue };
+        for (fk, annos) in fields.iter_mut() {
+            if !key_is(fk, "annotations") {
+                continue;
+            }
+            let NodeKind::Map(pairs) = &mut annos.kind else { continue };
+            for (_, v) in pairs.iter_mut() {
+                if let NodeKind::Scalar(sc) = &mut v.kind {
+                    if sc.style == ScalarStyle::Plain {
+                        sc.style = ScalarStyle::DoubleQuoted;
+                    }
+                    sc.tag = None;
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>, Error> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| err(ErrorKind::Yaml, format!("{file}: file is not valid UTF-8")))?;
-    let docs = crate::yaml::parse_kustomize_docs(text).map_err(|e| {
+    let yaml_err = |e: crate::yaml::YamlError| {
         err(
             ErrorKind::Yaml,
             format!("MalformedYAMLError: {} in File: {file} (line {}, column {})", e.message, e.line, e.column),
         )
-    })?;
+    };
+    let mut nodes = crate::yaml::parse_stream(text, &crate::yaml::ParseOptions::kustomize()).map_err(yaml_err)?;
+    let mut docs = Vec::with_capacity(nodes.len());
+    for n in nodes.iter_mut() {
+        stringify_annotations(n);
+        docs.push(crate::yaml::resolve_kustomize(n).map_err(yaml_err)?);
+    }
     let mut out = Vec::new();
     let mut queue: std::collections::VecDeque<Value> = docs.into();
     while let Some(doc) = queue.pop_front() {
@@ -408,7 +449,12 @@ impl<'a> Target<'a> {
                 format!("Failed to read kustomization file under {}:\n{}", show(&ldr.root), errs.join("\n")),
             ));
         }
-        Ok(Target { ldr, k, opts })
+        Ok(Target {
+            ldr,
+            k,
+            opts,
+            schema: std::sync::Arc::new(crate::smp::Schema::builtin()),
+        })
     }
 
     fn accumulate(&self, acc: Acc, warnings: &mut Vec<String>) -> Result<Acc, Error> {
@@ -511,6 +557,84 @@ impl<'a> Target<'a> {
         }
     }
 
+    /// One `patchesJson6902:` entry (kustomize's `PatchJson6902Transformer`).
+    fn apply_json6902(&self, acc: &mut Acc, pc: &types::Patch) -> Result<(), Error> {
+        let pe = |e: String| err(ErrorKind::Patch, e);
+        let target = pc
+            .target
+            .as_ref()
+            .filter(|t| !t.name.is_empty())
+            .ok_or_else(|| pe("must specify the target name".into()))?;
+        let text = match (pc.path.is_empty(), pc.patch.is_empty()) {
+            (true, true) => return Err(pe("empty file path and empty jsonOp".into())),
+            (false, false) => return Err(pe("must specify a file path or jsonOp, not both".into())),
+            (false, true) => String::from_utf8_lossy(&self.ldr.load(&pc.path).map_err(|e| err(ErrorKind::Load, e))?).into_owned(),
+            (true, false) => pc.patch.clone(),
+        };
+        let ops = patch::json_ops(&text).map_err(|e| pe(format!("decoding {text}: {e}")))?;
+        if ops.is_empty() {
+            return Err(pe(format!("patch appears to be empty; file={}, JsonOp={text}", pc.path)));
+        }
+        for i in patch::select(&acc.rm, target).map_err(pe)? {
+            jsonpatch::apply(&mut acc.rm.items[i].obj, &ops).map_err(pe)?;
+        }
+        Ok(())
+    }
+
+    /// One `patches:` entry (kustomize's `PatchTransformer`).
+    fn apply_patch(&self, acc: &mut Acc, pc: &types::Patch) -> Result<(), Error> {
+        let pe = |e: String| err(ErrorKind::Patch, e);
+        let inline = pc.patch.trim();
+        let (text, source) = match (inline.is_empty(), pc.path.is_empty()) {
+            (true, true) => return Err(pe("must specify one of patch and path".into())),
+            (false, false) => return Err(pe("patch and path can't be set at the same time".into())),
+            (true, false) => (
+                String::from_utf8_lossy(&self.ldr.load(&pc.path).map_err(|e| err(ErrorKind::Load, e))?).into_owned(),
+                pc.path.clone(),
+            ),
+            (false, true) => (inline.to_owned(), "inline patch".to_owned()),
+        };
+        match patch::load_patch_text(&text, &source).map_err(pe)? {
+            patch::Loaded::Strategic(mut sms) => {
+                for p in sms.iter_mut() {
+                    p.allow_name_change = pc.option("allowNameChange");
+                    p.allow_kind_change = pc.option("allowKindChange");
+                }
+                match &pc.target {
+                    Some(t) => {
+                        if sms.len() > 1 {
+                            return Err(pe(format!(
+                                "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: {source}"
+                            )));
+                        }
+                        let selected = patch::select(&acc.rm, t).map_err(pe)?;
+                        patch::apply_sm_to(&mut acc.rm, &selected, &sms[0], &self.schema).map_err(pe)?;
+                    }
+                    None => {
+                        for p in &sms {
+                            let id = p.org_id();
+                            let i = patch::get_by_id(&acc.rm, &id)
+                                .map_err(|e| pe(format!("no resource matches strategic merge patch \"{id}\": {e}")))?;
+                            patch::apply_sm_to(&mut acc.rm, &[i], p, &self.schema).map_err(pe)?;
+                        }
+                    }
+                }
+            }
+            patch::Loaded::Json(ops) => {
+                let t = pc
+                    .target
+                    .as_ref()
+                    .ok_or_else(|| pe(format!("must specify a target for JSON patch {text}")))?;
+                for i in patch::select(&acc.rm, t).map_err(pe)? {
+                    let r = &mut acc.rm.items[i];
+                    r.store_previous_id();
+                    jsonpatch::apply(&mut r.obj, &ops).map_err(pe)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The built-in configuration plus `configurations:` files.
     fn transformer_config(&self) -> Result<TransformerConfig, Error> {
         let mut tc = TransformerConfig::builtin();
@@ -544,7 +668,9 @@ impl<'a> Target<'a> {
             ));
         }
         if !self.k.generators.is_empty() {
-            return Err(err(ErrorKind::Unsupported, "generators: plugin configurations are not supported yet"));
+            let mut w = Vec::new();
+            let configs = self.plugin_configs(&self.k.generators, &mut w)?;
+            self.run_plugin_generators(acc, &configs)?;
         }
         Ok(())
     }
@@ -553,8 +679,31 @@ impl<'a> Target<'a> {
         let k = &self.k;
         let tc = acc.tc.clone();
         let t = |e: String| err(ErrorKind::Transform, e);
-        if !k.patches_strategic_merge.is_empty() || !k.patches.is_empty() || !k.patches_json6902.is_empty() {
-            return Err(err(ErrorKind::Unsupported, "patches are not supported yet"));
+        let pe = |e: String| err(ErrorKind::Patch, e);
+        if !k.patches_strategic_merge.is_empty() {
+            let mut loaded = Vec::new();
+            for entry in &k.patches_strategic_merge {
+                match parse_resources(entry.as_bytes(), "inline patch") {
+                    Ok(rs) if !rs.is_empty() => loaded.extend(rs),
+                    _ => {
+                        let bytes = self.ldr.load(entry).map_err(|e| err(ErrorKind::Load, e))?;
+                        loaded.extend(parse_resources(&bytes, entry)?);
+                    }
+                }
+            }
+            if loaded.is_empty() {
+                return Err(pe(format!(
+                    "patch appears to be empty; files=[{}], Patch=",
+                    k.patches_strategic_merge.join(" ")
+                )));
+            }
+            for p in &loaded {
+                let i = patch::get_by_id(&acc.rm, &p.org_id()).map_err(pe)?;
+                patch::apply_sm_to(&mut acc.rm, &[i], p, &self.schema).map_err(pe)?;
+            }
+        }
+        for pc in &k.patches {
+            self.apply_patch(acc, pc)?;
         }
         if !k.namespace.is_empty() {
             transformers::NamespaceTransformer {
@@ -623,6 +772,9 @@ impl<'a> Target<'a> {
             .transform(&mut acc.rm)
             .map_err(t)?;
         }
+        for pc in &k.patches_json6902 {
+            self.apply_json6902(acc, pc)?;
+        }
         for r in &k.replicas {
             transformers::ReplicaCountTransformer {
                 replica: r.clone(),
@@ -643,7 +795,9 @@ impl<'a> Target<'a> {
             replacements::apply(&mut acc.rm, &self.ldr, &k.replacements).map_err(t)?;
         }
         if !k.transformers.is_empty() {
-            return Err(err(ErrorKind::Unsupported, "transformers: plugin configurations are not supported yet"));
+            let mut w = Vec::new();
+            let configs = self.plugin_configs(&k.transformers, &mut w)?;
+            self.run_plugin_transformers(acc, &configs)?;
         }
         Ok(())
     }

@@ -47,6 +47,16 @@ pub fn parse_helm_values(text: &str) -> Result<Value, YamlError> {
     }
 }
 
+/// Reads the first document of `text` as `sigs.k8s.io/yaml`'s `YAMLToJSON` does (YAML 1.1
+/// scalars, duplicate keys last-wins), whatever its shape; an empty text is `null`.
+pub fn parse_yaml_to_json(text: &str) -> Result<Value, YamlError> {
+    let opts = ParseOptions::helm_values();
+    match parse_stream(text, &opts)?.first() {
+        None => Ok(Value::Null),
+        Some(doc) => resolve_helm_values(doc),
+    }
+}
+
 /// Prints documents as kustomize does: each emitted with [`emit_kustomize`], separated by
 /// `---\n`, no trailing separator.
 pub fn dump_kustomize_docs(docs: &[Value]) -> String {

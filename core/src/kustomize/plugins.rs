@@ -1,0 +1,229 @@
+//! `transformers:` and `generators:` entries: configurations of kustomize's builtin
+//! plugins (`apiVersion: builtin`), inline, in files, or produced by a kustomization
+//! directory. Exec and Go plugins are never run.
+
+use super::decode::Fields;
+use super::fieldspec::FsSlice;
+use super::resource::Resource;
+use super::types::{FieldSpec, GeneratorArgs, Image, Patch, Replica, Selector, SortOptions};
+use super::{err, patch, transformers, wrap, Acc, Error, ErrorKind, Target};
+use crate::yaml::Value;
+
+fn field_specs(f: &Fields<'_>, name: &str) -> Result<FsSlice, String> {
+    Ok(FsSlice(f.list(name, FieldSpec::decode)?))
+}
+
+impl<'a> Target<'a> {
+    /// Loads the plugin configurations an entry list names.
+    pub(super) fn plugin_configs(&self, entries: &[String], warnings: &mut Vec<String>) -> Result<Vec<Resource>, Error> {
+        let mut out = Vec::new();
+        for e in entries {
+            if let Ok(rs) = super::parse_resources(e.as_bytes(), "inline plugin configuration") {
+                if !rs.is_empty() {
+                    out.extend(rs);
+                    continue;
+                }
+            }
+            let acc = self.accumulate_resources(Acc::default(), std::slice::from_ref(e), warnings)?;
+            out.extend(acc.rm.items);
+        }
+        Ok(out)
+    }
+
+    /// Runs builtin transformer configurations in order.
+    pub(super) fn run_plugin_transformers(&self, acc: &mut Acc, configs: &[Resource]) -> Result<(), Error> {
+        for c in configs {
+            let (api, kind) = (c.api_version(), c.kind());
+            if api != "builtin" {
+                return Err(err(
+                    ErrorKind::Unsupported,
+                    format!("unable to load plugin {kind} ({api}): only builtin plugins are supported (no exec or Go plugins)"),
+                ));
+            }
+            self.transform_with(acc, c)
+                .map_err(|e| wrap(e, format!("builtin {kind}")))?;
+        }
+        Ok(())
+    }
+
+    fn transform_with(&self, acc: &mut Acc, c: &Resource) -> Result<(), Error> {
+        let t = |e: String| err(ErrorKind::Transform, e);
+        let kind = c.kind().to_owned();
+        let v = &c.obj;
+        match kind.as_str() {
+            "LabelTransformer" | "AnnotationsTransformer" => {
+                let key = if kind == "LabelTransformer" { "labels" } else { "annotations" };
+                let f = Fields::lenient(v, "Plugin", &[key, "fieldSpecs"]).map_err(t)?;
+                transformers::MapEntryTransformer {
+                    entries: f.string_map(key).map_err(t)?,
+                    field_specs: field_specs(&f, "fieldSpecs").map_err(t)?,
+                }
+                .transform(&mut acc.rm)
+                .map_err(t)
+            }
+            "NamespaceTransformer" => {
+                let f = Fields::lenient(v, "Plugin", &["metadata", "fieldSpecs", "unsetOnly", "setRoleBindingSubjects"]).map_err(t)?;
+                let ns = c.namespace().to_owned();
+                transformers::NamespaceTransformer {
+                    namespace: ns,
+                    field_specs: field_specs(&f, "fieldSpecs").map_err(t)?,
+                    unset_only: f.boolean("unsetOnly").map_err(t)?,
+                    role_binding_subjects: f.string("setRoleBindingSubjects").map_err(t)?,
+                }
+                .transform(&mut acc.rm)
+                .map_err(t)
+            }
+            "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
+                let f = Fields::lenient(v, "Plugin", &["prefix", "suffix", "fieldSpecs"]).map_err(t)?;
+                let prefix = if kind == "SuffixTransformer" { String::new() } else { f.string("prefix").map_err(t)? };
+                let suffix = if kind == "PrefixTransformer" { String::new() } else { f.string("suffix").map_err(t)? };
+                transformers::PrefixSuffixTransformer {
+                    prefix,
+                    suffix,
+                    field_specs: field_specs(&f, "fieldSpecs").map_err(t)?,
+                }
+                .transform(&mut acc.rm)
+                .map_err(t)
+            }
+            "ImageTagTransformer" => {
+                let f = Fields::lenient(v, "Plugin", &["imageTag", "fieldSpecs"]).map_err(t)?;
+                let image = f.opt("imageTag", Image::decode).map_err(t)?.unwrap_or_default();
+                transformers::ImageTagTransformer {
+                    image,
+                    field_specs: field_specs(&f, "fieldSpecs").map_err(t)?,
+                }
+                .transform(&mut acc.rm)
+                .map_err(t)
+            }
+            "ReplicaCountTransformer" => {
+                let f = Fields::lenient(v, "Plugin", &["replica", "fieldSpecs"]).map_err(t)?;
+                let replica = f.opt("replica", Replica::decode).map_err(t)?.unwrap_or_default();
+                transformers::ReplicaCountTransformer {
+                    replica,
+                    field_specs: field_specs(&f, "fieldSpecs").map_err(t)?,
+                }
+                .transform(&mut acc.rm)
+                .map_err(t)
+            }
+            "PatchTransformer" => {
+                let f = Fields::lenient(v, "Plugin", &["path", "patch", "target", "options"]).map_err(t)?;
+                let pc = Patch {
+                    path: f.string("path").map_err(t)?,
+                    patch: f.string("patch").map_err(t)?,
+                    target: f.opt("target", Selector::decode).map_err(t)?,
+                    options: f.bool_map("options").map_err(t)?,
+                };
+                self.apply_patch(acc, &pc)
+            }
+            "PatchStrategicMergeTransformer" => {
+                let f = Fields::lenient(v, "Plugin", &["paths", "patches"]).map_err(t)?;
+                let mut loaded = Vec::new();
+                for p in f.strings("paths").map_err(t)? {
+                    match super::parse_resources(p.as_bytes(), "inline patch") {
+                        Ok(rs) if !rs.is_empty() => loaded.extend(rs),
+                        _ => {
+                            let bytes = self.ldr.load(&p).map_err(|e| err(ErrorKind::Load, e))?;
+                            loaded.extend(super::parse_resources(&bytes, &p)?);
+                        }
+                    }
+                }
+                let inline = f.string("patches").map_err(t)?;
+                if !inline.trim().is_empty() {
+                    loaded.extend(super::parse_resources(inline.as_bytes(), "inline patch")?);
+                }
+                if loaded.is_empty() {
+                    return Err(err(ErrorKind::Patch, "patch appears to be empty"));
+                }
+                for p in &loaded {
+                    let i = patch::get_by_id(&acc.rm, &p.org_id()).map_err(|e| err(ErrorKind::Patch, e))?;
+                    patch::apply_sm_to(&mut acc.rm, &[i], p, &self.schema).map_err(|e| err(ErrorKind::Patch, e))?;
+                }
+                Ok(())
+            }
+            "PatchJson6902Transformer" => {
+                let f = Fields::lenient(v, "Plugin", &["target", "path", "jsonOp"]).map_err(t)?;
+                let pc = Patch {
+                    path: f.string("path").map_err(t)?,
+                    patch: f.string("jsonOp").map_err(t)?,
+                    target: f.opt("target", Selector::decode).map_err(t)?,
+                    options: Vec::new(),
+                };
+                self.apply_json6902(acc, &pc)
+            }
+            "ReplacementTransformer" => {
+                let f = Fields::lenient(v, "Plugin", &["replacements"]).map_err(t)?;
+                let list = f.list("replacements", |x| Ok(x.clone())).map_err(t)?;
+                super::replacements::apply(&mut acc.rm, &self.ldr, &list).map_err(t)
+            }
+            "SortOrderTransformer" => {
+                let f = Fields::lenient(v, "Plugin", &["sortOptions"]).map_err(t)?;
+                let so = f.opt("sortOptions", SortOptions::decode).map_err(t)?;
+                super::apply_sort_options(&mut acc.rm, so.as_ref())
+            }
+            "HashTransformer" => {
+                super::add_hashes(&mut acc.rm)
+            }
+            other => Err(err(
+                ErrorKind::Unsupported,
+                format!("unable to load builtin {other}: not a builtin transformer gitward knows"),
+            )),
+        }
+    }
+
+    /// Runs builtin generator configurations in order.
+    pub(super) fn run_plugin_generators(&self, acc: &mut Acc, configs: &[Resource]) -> Result<(), Error> {
+        let t = |e: String| err(ErrorKind::Transform, e);
+        for c in configs {
+            let (api, kind) = (c.api_version().to_owned(), c.kind().to_owned());
+            if api != "builtin" {
+                return Err(err(
+                    ErrorKind::Unsupported,
+                    format!("unable to load plugin {kind} ({api}): only builtin plugins are supported (no exec or Go plugins)"),
+                ));
+            }
+            let secret = match kind.as_str() {
+                "ConfigMapGenerator" => false,
+                "SecretGenerator" => true,
+                other => {
+                    return Err(err(
+                        ErrorKind::Unsupported,
+                        format!("unable to load builtin {other}: not a builtin generator gitward supports"),
+                    ));
+                }
+            };
+            let mut plain = c.obj.clone();
+            if let Some(m) = plain.as_map_mut() {
+                for k in ["apiVersion", "kind", "metadata"] {
+                    m.shift_remove(k);
+                }
+            }
+            let mut args = lenient_generator_args(&plain, secret).map_err(t)?;
+            if args.name.is_empty() {
+                args.name = c.name().to_owned();
+            }
+            if args.namespace.is_empty() {
+                args.namespace = c.namespace().to_owned();
+            }
+            let opts = args.options.clone();
+            let r = if secret {
+                super::generators::secret(&self.ldr, &args, opts.as_ref())
+            } else {
+                super::generators::config_map(&self.ldr, &args, opts.as_ref())
+            }
+            .map_err(t)?;
+            acc.rm
+                .absorb_all(vec![r])
+                .map_err(|e| err(ErrorKind::Conflict, format!("merging from generator {kind}: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+fn lenient_generator_args(v: &Value, secret: bool) -> Result<GeneratorArgs, String> {
+    // Generator plugin configs carry other keys (apiVersion, kind, metadata): drop
+    // unknown ones before the strict decode.
+    let known = ["namespace", "name", "behavior", "literals", "files", "envs", "env", "options", "type"];
+    let mut m = v.as_map().cloned().unwrap_or_default();
+    m.retain(|k, _| known.iter().any(|n| n.eq_ignore_ascii_case(k)) && (secret || !k.eq_ignore_ascii_case("type")));
+    GeneratorArgs::decode(&Value::Map(m), secret)
+}
