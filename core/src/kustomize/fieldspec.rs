@@ -110,7 +110,13 @@ fn walk(
             };
             let field = match make {
                 None => match m.get_mut(name) {
-                    Some(f) => f,
+                    Some(f) => {
+                        // kyaml turns a null field named as a list (`x[]`) into an empty list.
+                        if is_seq && f.is_null() {
+                            *f = Value::Seq(Vec::new());
+                        }
+                        f
+                    }
                     None => return Ok(()),
                 },
                 Some(fresh) => {

@@ -174,7 +174,9 @@ fn is_remote(path: &str) -> bool {
 pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<BuildOutput, Error> {
     let ldr = Loader::new(tree, path.clone(), opts.load_restrictor == LoadRestrictor::RootOnly);
     let mut warnings = Vec::new();
-    let target = Target::load(ldr, opts, &mut warnings)?;
+    let ctx = Ctx::new();
+    let target = Target::load(ldr, opts, &ctx, &mut warnings)?;
+    target.set_schema(true)?;
     let mut acc = target.accumulate(Acc::default(), &mut warnings)?;
 
     // Hash suffixes, then references to renamed objects, then vars.
@@ -259,7 +261,8 @@ pub fn remote_refs(tree: &dyn FileTree, path: &RelPath) -> Result<Vec<String>, E
     let mut out = Vec::new();
     let mut warnings = Vec::new();
     let defaults = Options::default();
-    let t = Target::load(ldr, &defaults, &mut warnings)?;
+    let ctx = Ctx::new();
+    let t = Target::load(ldr, &defaults, &ctx, &mut warnings)?;
     for r in t.k.resources.iter().chain(t.k.components.iter()) {
         if is_remote(r) {
             out.push(r.clone());
@@ -302,7 +305,27 @@ struct Target<'a> {
     ldr: Loader<'a>,
     k: Kustomization,
     opts: &'a Options,
-    schema: std::sync::Arc<crate::smp::Schema>,
+    ctx: &'a Ctx,
+}
+
+/// State one build shares across its kustomizations: kustomize keeps the OpenAPI schema
+/// as a global that the first kustomization naming one sets (the top one resets it).
+struct Ctx {
+    builtin: std::sync::Arc<crate::smp::Schema>,
+    custom: std::cell::RefCell<Option<std::sync::Arc<crate::smp::Schema>>>,
+}
+
+impl Ctx {
+    fn new() -> Self {
+        Ctx {
+            builtin: std::sync::Arc::new(crate::smp::Schema::builtin()),
+            custom: std::cell::RefCell::new(None),
+        }
+    }
+
+    fn schema(&self) -> std::sync::Arc<crate::smp::Schema> {
+        self.custom.borrow().clone().unwrap_or_else(|| self.builtin.clone())
+    }
 }
 
 /// kustomize's reader rewrites `metadata.annotations` as a string map: every scalar
@@ -390,7 +413,7 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
 }
 
 impl<'a> Target<'a> {
-    fn load(ldr: Loader<'a>, opts: &'a Options, warnings: &mut Vec<String>) -> Result<Self, Error> {
+    fn load(ldr: Loader<'a>, opts: &'a Options, ctx: &'a Ctx, warnings: &mut Vec<String>) -> Result<Self, Error> {
         let mut found = Vec::new();
         for name in KUSTOMIZATION_FILE_NAMES {
             let p = ldr.root.join(name).map_err(|e| err(ErrorKind::Load, e.to_string()))?;
@@ -449,12 +472,7 @@ impl<'a> Target<'a> {
                 format!("Failed to read kustomization file under {}:\n{}", show(&ldr.root), errs.join("\n")),
             ));
         }
-        Ok(Target {
-            ldr,
-            k,
-            opts,
-            schema: std::sync::Arc::new(crate::smp::Schema::builtin()),
-        })
+        Ok(Target { ldr, k, opts, ctx })
     }
 
     fn accumulate(&self, acc: Acc, warnings: &mut Vec<String>) -> Result<Acc, Error> {
@@ -526,9 +544,10 @@ impl<'a> Target<'a> {
 
     fn accumulate_directory(&self, acc: Acc, ldr: Loader<'a>, component: bool, warnings: &mut Vec<String>) -> Result<Acc, Error> {
         let root = show(&ldr.root);
-        let mut sub = Target::load(ldr, self.opts, warnings)
+        let mut sub = Target::load(ldr, self.opts, self.ctx, warnings)
             .map_err(|e| wrap(e, format!("couldn't make target for path '{root}'")))?;
         sub.k.build_metadata = self.k.build_metadata.clone();
+        sub.set_schema(false)?;
         if component && !sub.k.is_component() {
             let kind = if sub.k.kind.is_empty() { "Kustomization" } else { &sub.k.kind };
             return Err(err(
@@ -554,6 +573,38 @@ impl<'a> Target<'a> {
             acc.merge(sub_acc)
                 .map_err(|e| wrap(e, format!("recursed merging from path '{root}'")))?;
             Ok(acc)
+        }
+    }
+
+    /// kustomize's `openapi.SetSchema`: a custom schema (`openapi: {path: ...}`) becomes
+    /// the build's schema if none is set yet, or always for the top kustomization.
+    fn set_schema(&self, reset: bool) -> Result<(), Error> {
+        let is_set = self.ctx.custom.borrow().is_some();
+        if is_set && !reset {
+            return Ok(());
+        }
+        let path = self.k.openapi.iter().find(|(k, _)| k == "path").map(|(_, v)| v.clone());
+        let version = self.k.openapi.iter().find(|(k, _)| k == "version");
+        match path {
+            Some(_) if version.is_some() => Err(err(
+                ErrorKind::InvalidKustomization,
+                "builtin version and custom schema provided, cannot use both",
+            )),
+            Some(p) => {
+                let bytes = self.ldr.load(&p).map_err(|e| err(ErrorKind::Load, e))?;
+                let doc = crate::yaml::parse_yaml_to_json(&String::from_utf8_lossy(&bytes))
+                    .map_err(|e| err(ErrorKind::Yaml, format!("{p}: {e}")))?;
+                let schema = crate::smp::Schema::from_openapi_document(&doc)
+                    .map_err(|e| err(ErrorKind::InvalidKustomization, format!("invalid schema file {p}: {e}")))?;
+                *self.ctx.custom.borrow_mut() = Some(std::sync::Arc::new(schema));
+                Ok(())
+            }
+            None => {
+                if reset {
+                    *self.ctx.custom.borrow_mut() = None;
+                }
+                Ok(())
+            }
         }
     }
 
@@ -608,14 +659,14 @@ impl<'a> Target<'a> {
                             )));
                         }
                         let selected = patch::select(&acc.rm, t).map_err(pe)?;
-                        patch::apply_sm_to(&mut acc.rm, &selected, &sms[0], &self.schema).map_err(pe)?;
+                        patch::apply_sm_to(&mut acc.rm, &selected, &sms[0], &self.ctx.schema()).map_err(pe)?;
                     }
                     None => {
                         for p in &sms {
                             let id = p.org_id();
                             let i = patch::get_by_id(&acc.rm, &id)
                                 .map_err(|e| pe(format!("no resource matches strategic merge patch \"{id}\": {e}")))?;
-                            patch::apply_sm_to(&mut acc.rm, &[i], p, &self.schema).map_err(pe)?;
+                            patch::apply_sm_to(&mut acc.rm, &[i], p, &self.ctx.schema()).map_err(pe)?;
                         }
                     }
                 }
@@ -699,7 +750,7 @@ impl<'a> Target<'a> {
             }
             for p in &loaded {
                 let i = patch::get_by_id(&acc.rm, &p.org_id()).map_err(pe)?;
-                patch::apply_sm_to(&mut acc.rm, &[i], p, &self.schema).map_err(pe)?;
+                patch::apply_sm_to(&mut acc.rm, &[i], p, &self.ctx.schema()).map_err(pe)?;
             }
         }
         for pc in &k.patches {

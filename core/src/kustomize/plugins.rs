@@ -136,7 +136,7 @@ impl<'a> Target<'a> {
                 }
                 for p in &loaded {
                     let i = patch::get_by_id(&acc.rm, &p.org_id()).map_err(|e| err(ErrorKind::Patch, e))?;
-                    patch::apply_sm_to(&mut acc.rm, &[i], p, &self.schema).map_err(|e| err(ErrorKind::Patch, e))?;
+                    patch::apply_sm_to(&mut acc.rm, &[i], p, &self.ctx.schema()).map_err(|e| err(ErrorKind::Patch, e))?;
                 }
                 Ok(())
             }
