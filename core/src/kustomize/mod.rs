@@ -175,8 +175,11 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
     let ldr = Loader::new(tree, path.clone(), opts.load_restrictor == LoadRestrictor::RootOnly);
     let mut warnings = Vec::new();
     let ctx = Ctx::new();
-    let target = Target::load(ldr, opts, &ctx, &mut warnings)?;
+    let mut target = Target::load(ldr, opts, &ctx, &mut warnings)?;
     target.set_schema(true)?;
+    if !target.k.build_metadata.is_empty() {
+        target.origin = Some(String::new());
+    }
     let mut acc = target.accumulate(Acc::default(), &mut warnings)?;
 
     // Hash suffixes, then references to renamed objects, then vars.
@@ -210,6 +213,25 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
             }]),
         };
         t.transform(&mut acc.rm).map_err(|e| err(ErrorKind::Transform, e))?;
+    }
+    let want_origin = k.build_metadata.iter().any(|b| b == "originAnnotations");
+    let want_transformations = k.build_metadata.iter().any(|b| b == "transformerAnnotations");
+    for r in acc.rm.items.iter_mut() {
+        let mut annos = Vec::new();
+        if want_origin {
+            if let Some(o) = &r.origin {
+                annos.push(("config.kubernetes.io/origin".to_owned(), o.annotation()));
+            }
+        }
+        if want_transformations && !r.transformations.is_empty() {
+            let list: String = r.transformations.iter().map(resource::Origin::list_entry).collect();
+            annos.push(("alpha.config.kubernetes.io/transformations".to_owned(), list));
+        }
+        if !annos.is_empty() {
+            let mut all = r.annotations();
+            resmap::merge_pairs(&mut all, annos);
+            r.set_string_map("annotations", &all);
+        }
     }
     Ok(BuildOutput {
         resources: acc.rm.items.into_iter().map(|r| r.obj).collect(),
@@ -304,8 +326,12 @@ impl Acc {
 struct Target<'a> {
     ldr: Loader<'a>,
     k: Kustomization,
+    /// The kustomization file's name.
+    file_name: String,
     opts: &'a Options,
     ctx: &'a Ctx,
+    /// This kustomization's path from the top one, when origins are tracked.
+    origin: Option<String>,
 }
 
 /// State one build shares across its kustomizations: kustomize keeps the OpenAPI schema
@@ -472,7 +498,15 @@ impl<'a> Target<'a> {
                 format!("Failed to read kustomization file under {}:\n{}", show(&ldr.root), errs.join("\n")),
             ));
         }
-        Ok(Target { ldr, k, opts, ctx })
+        let file_name = file.file_name().to_owned();
+        Ok(Target {
+            ldr,
+            k,
+            file_name,
+            opts,
+            ctx,
+            origin: None,
+        })
     }
 
     fn accumulate(&self, acc: Acc, warnings: &mut Vec<String>) -> Result<Acc, Error> {
@@ -503,8 +537,17 @@ impl<'a> Target<'a> {
             }
             let file_err = match self.ldr.load(path) {
                 Ok(bytes) => {
-                    let res = parse_resources(&bytes, path)
+                    let mut res = parse_resources(&bytes, path)
                         .map_err(|e| wrap(e, format!("accumulating resources from '{path}'")))?;
+                    if let Some(o) = &self.origin {
+                        let origin = resource::Origin {
+                            path: resource::join_clean(o, path),
+                            ..Default::default()
+                        };
+                        for r in res.iter_mut() {
+                            r.origin = Some(origin.clone());
+                        }
+                    }
                     acc.rm
                         .append_all(res)
                         .map_err(|e| err(ErrorKind::Conflict, format!("merging resources from '{path}': {e}")))?;
@@ -516,8 +559,9 @@ impl<'a> Target<'a> {
                 let kind = if e.starts_with("cycle detected") { ErrorKind::Cycle } else { ErrorKind::Load };
                 err(kind, format!("accumulation err='accumulating resources from '{path}': {file_err}': {e}"))
             })?;
+            let sub_origin = self.origin.as_ref().map(|o| resource::join_clean(o, path));
             acc = self
-                .accumulate_directory(acc, child, false, warnings)
+                .accumulate_directory(acc, child, false, sub_origin, warnings)
                 .map_err(|e| wrap(e, format!("accumulation err='accumulating resources from '{path}': {file_err}'")))?;
         }
         Ok(acc)
@@ -535,18 +579,27 @@ impl<'a> Target<'a> {
                 let kind = if e.starts_with("cycle detected") { ErrorKind::Cycle } else { ErrorKind::Load };
                 err(kind, format!("loader.New \"{e}\""))
             })?;
+            let sub_origin = self.origin.as_ref().map(|o| resource::join_clean(o, path));
             acc = self
-                .accumulate_directory(acc, child, true, warnings)
+                .accumulate_directory(acc, child, true, sub_origin, warnings)
                 .map_err(|e| wrap(e, "accumulateDirectory"))?;
         }
         Ok(acc)
     }
 
-    fn accumulate_directory(&self, acc: Acc, ldr: Loader<'a>, component: bool, warnings: &mut Vec<String>) -> Result<Acc, Error> {
+    fn accumulate_directory(
+        &self,
+        acc: Acc,
+        ldr: Loader<'a>,
+        component: bool,
+        origin: Option<String>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Acc, Error> {
         let root = show(&ldr.root);
         let mut sub = Target::load(ldr, self.opts, self.ctx, warnings)
             .map_err(|e| wrap(e, format!("couldn't make target for path '{root}'")))?;
         sub.k.build_metadata = self.k.build_metadata.clone();
+        sub.origin = origin;
         sub.set_schema(false)?;
         if component && !sub.k.is_component() {
             let kind = if sub.k.kind.is_empty() { "Kustomization" } else { &sub.k.kind };
@@ -573,6 +626,28 @@ impl<'a> Target<'a> {
             acc.merge(sub_acc)
                 .map_err(|e| wrap(e, format!("recursed merging from path '{root}'")))?;
             Ok(acc)
+        }
+    }
+
+    /// The origin of a builtin generator or transformer configured by this kustomization.
+    fn builtin_origin(&self, kind: &str) -> Option<resource::Origin> {
+        self.origin.as_ref().map(|o| resource::Origin {
+            configured_in: resource::join_clean(o, &self.file_name),
+            configured_by: Some(("builtin".into(), kind.into(), String::new(), String::new())),
+            ..Default::default()
+        })
+    }
+
+    /// Records that a transformer ran over every resource (kustomize's
+    /// `AddTransformerAnnotation`).
+    fn record(&self, acc: &mut Acc, origin: Option<resource::Origin>) {
+        let Some(o) = origin else { return };
+        for r in acc.rm.items.iter_mut() {
+            if r.origin.is_none() {
+                r.origin = Some(o.clone());
+            } else {
+                r.transformations.push(o.clone());
+            }
         }
     }
 
@@ -704,12 +779,14 @@ impl<'a> Target<'a> {
         let global = self.k.generator_options.as_ref();
         for g in &self.k.config_map_generator {
             let opts = generators::merge_options(g.options.as_ref(), global);
-            let r = generators::config_map(&self.ldr, g, opts.as_ref()).map_err(|e| err(ErrorKind::Transform, e))?;
+            let mut r = generators::config_map(&self.ldr, g, opts.as_ref()).map_err(|e| err(ErrorKind::Transform, e))?;
+            r.origin = self.builtin_origin("ConfigMapGenerator");
             acc.rm.absorb_all(vec![r]).map_err(|e| err(ErrorKind::Conflict, format!("merging from generator ConfigMapGenerator: {e}")))?;
         }
         for g in &self.k.secret_generator {
             let opts = generators::merge_options(g.options.as_ref(), global);
-            let r = generators::secret(&self.ldr, g, opts.as_ref()).map_err(|e| err(ErrorKind::Transform, e))?;
+            let mut r = generators::secret(&self.ldr, g, opts.as_ref()).map_err(|e| err(ErrorKind::Transform, e))?;
+            r.origin = self.builtin_origin("SecretGenerator");
             acc.rm.absorb_all(vec![r]).map_err(|e| err(ErrorKind::Conflict, format!("merging from generator SecretGenerator: {e}")))?;
         }
         if !self.k.helm_charts.is_empty() {
@@ -752,9 +829,11 @@ impl<'a> Target<'a> {
                 let i = patch::get_by_id(&acc.rm, &p.org_id()).map_err(pe)?;
                 patch::apply_sm_to(&mut acc.rm, &[i], p, &self.ctx.schema()).map_err(pe)?;
             }
+            self.record(acc, self.builtin_origin("PatchStrategicMergeTransformer"));
         }
         for pc in &k.patches {
             self.apply_patch(acc, pc)?;
+            self.record(acc, self.builtin_origin("PatchTransformer"));
         }
         if !k.namespace.is_empty() {
             transformers::NamespaceTransformer {
@@ -764,6 +843,7 @@ impl<'a> Target<'a> {
             }
             .transform(&mut acc.rm)
             .map_err(t)?;
+            self.record(acc, self.builtin_origin("NamespaceTransformer"));
         }
         if !k.name_prefix.is_empty() {
             transformers::PrefixSuffixTransformer {
@@ -773,6 +853,7 @@ impl<'a> Target<'a> {
             }
             .transform(&mut acc.rm)
             .map_err(t)?;
+            self.record(acc, self.builtin_origin("PrefixTransformer"));
         }
         if !k.name_suffix.is_empty() {
             transformers::PrefixSuffixTransformer {
@@ -782,6 +863,7 @@ impl<'a> Target<'a> {
             }
             .transform(&mut acc.rm)
             .map_err(t)?;
+            self.record(acc, self.builtin_origin("SuffixTransformer"));
         }
         if !k.labels.is_empty() || !k.common_labels.is_empty() {
             for label in &k.labels {
@@ -807,6 +889,7 @@ impl<'a> Target<'a> {
                 }
                 .transform(&mut acc.rm)
                 .map_err(t)?;
+                self.record(acc, self.builtin_origin("LabelTransformer"));
             }
             transformers::MapEntryTransformer {
                 entries: k.common_labels.clone(),
@@ -814,6 +897,7 @@ impl<'a> Target<'a> {
             }
             .transform(&mut acc.rm)
             .map_err(t)?;
+            self.record(acc, self.builtin_origin("LabelTransformer"));
         }
         if !k.common_annotations.is_empty() {
             transformers::MapEntryTransformer {
@@ -822,9 +906,11 @@ impl<'a> Target<'a> {
             }
             .transform(&mut acc.rm)
             .map_err(t)?;
+            self.record(acc, self.builtin_origin("AnnotationsTransformer"));
         }
         for pc in &k.patches_json6902 {
             self.apply_json6902(acc, pc)?;
+            self.record(acc, self.builtin_origin("PatchJson6902Transformer"));
         }
         for r in &k.replicas {
             transformers::ReplicaCountTransformer {
@@ -833,6 +919,7 @@ impl<'a> Target<'a> {
             }
             .transform(&mut acc.rm)
             .map_err(t)?;
+            self.record(acc, self.builtin_origin("ReplicaCountTransformer"));
         }
         for img in &k.images {
             transformers::ImageTagTransformer {
@@ -841,9 +928,11 @@ impl<'a> Target<'a> {
             }
             .transform(&mut acc.rm)
             .map_err(t)?;
+            self.record(acc, self.builtin_origin("ImageTagTransformer"));
         }
         if !k.replacements.is_empty() {
             replacements::apply(&mut acc.rm, &self.ldr, &k.replacements).map_err(t)?;
+            self.record(acc, self.builtin_origin("ReplacementTransformer"));
         }
         if !k.transformers.is_empty() {
             let mut w = Vec::new();

@@ -200,9 +200,36 @@ fn decode_backref(v: &Value) -> Result<BackRef, String> {
     })
 }
 
+/// Kinds kustomize orders first when it sorts gvks (`Gvk.IsLessThan`).
+const ORDER_FIRST: &[&str] = &[
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+/// Kinds kustomize orders last.
+const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+
 /// The kustomize order of back references (`Gvk.IsLessThan`).
 fn gvk_rank(kind: &str) -> i64 {
-    use super::sort::{ORDER_FIRST, ORDER_LAST};
     if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
         return i as i64 - ORDER_FIRST.len() as i64;
     }

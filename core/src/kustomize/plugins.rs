@@ -18,8 +18,16 @@ impl<'a> Target<'a> {
     pub(super) fn plugin_configs(&self, entries: &[String], warnings: &mut Vec<String>) -> Result<Vec<Resource>, Error> {
         let mut out = Vec::new();
         for e in entries {
-            if let Ok(rs) = super::parse_resources(e.as_bytes(), "inline plugin configuration") {
+            if let Ok(mut rs) = super::parse_resources(e.as_bytes(), "inline plugin configuration") {
                 if !rs.is_empty() {
+                    if let Some(o) = &self.origin {
+                        for r in rs.iter_mut() {
+                            r.origin = Some(super::resource::Origin {
+                                path: super::resource::join_clean(o, &self.file_name),
+                                ..Default::default()
+                            });
+                        }
+                    }
                     out.extend(rs);
                     continue;
                 }
@@ -42,6 +50,17 @@ impl<'a> Target<'a> {
             }
             self.transform_with(acc, c)
                 .map_err(|e| wrap(e, format!("builtin {kind}")))?;
+            let origin = c.origin.as_ref().map(|o| super::resource::Origin {
+                configured_in: o.path.clone(),
+                configured_by: Some((
+                    c.api_version().to_owned(),
+                    c.kind().to_owned(),
+                    c.name().to_owned(),
+                    c.namespace().to_owned(),
+                )),
+                ..Default::default()
+            });
+            self.record(acc, origin);
         }
         Ok(())
     }
@@ -205,12 +224,17 @@ impl<'a> Target<'a> {
                 args.namespace = c.namespace().to_owned();
             }
             let opts = args.options.clone();
-            let r = if secret {
+            let mut r = if secret {
                 super::generators::secret(&self.ldr, &args, opts.as_ref())
             } else {
                 super::generators::config_map(&self.ldr, &args, opts.as_ref())
             }
             .map_err(t)?;
+            r.origin = c.origin.as_ref().map(|o| super::resource::Origin {
+                configured_in: o.path.clone(),
+                configured_by: Some((api.clone(), kind.clone(), c.name().to_owned(), c.namespace().to_owned())),
+                ..Default::default()
+            });
             acc.rm
                 .absorb_all(vec![r])
                 .map_err(|e| err(ErrorKind::Conflict, format!("merging from generator {kind}: {e}")))?;

@@ -157,6 +157,7 @@ fn copy_merge_metadata(r: &mut Resource, old: &Resource) {
     r.suffixes = old.suffixes.clone();
     r.ref_by = old.ref_by.clone();
     r.ref_var_names = old.ref_var_names.clone();
+    r.transformations = old.transformations.clone();
 }
 
 /// Overrides or appends `add` into `base`, keeping `base`'s order.

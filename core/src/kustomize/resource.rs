@@ -149,8 +149,82 @@ pub(crate) struct Resource {
     pub allow_name_change: bool,
     /// A patch may change this resource's kind.
     pub allow_kind_change: bool,
-    /// `config.kubernetes.io/origin` text when origin annotations were asked for.
-    pub origin: Option<String>,
+    /// Where the resource came from (tracked when `buildMetadata` asks for it).
+    pub origin: Option<Origin>,
+    /// Transformers that ran over the resource (tracked likewise).
+    pub transformations: Vec<Origin>,
+}
+
+/// kustomize's `resource.Origin`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Origin {
+    pub path: String,
+    pub configured_in: String,
+    /// apiVersion, kind, name, namespace of the configuring generator or transformer.
+    pub configured_by: Option<(String, String, String, String)>,
+}
+
+/// Go's `filepath.Join`: joins and cleans (`a/../b` is `b`; leading `..` stays).
+pub(crate) fn join_clean(a: &str, b: &str) -> String {
+    let joined = if a.is_empty() { b.to_owned() } else if b.is_empty() { a.to_owned() } else { format!("{a}/{b}") };
+    let abs = joined.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for c in joined.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !abs {
+                    parts.push("..");
+                }
+            }
+            c => parts.push(c),
+        }
+    }
+    let body = parts.join("/");
+    match (abs, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".to_owned(),
+        (false, false) => body,
+    }
+}
+
+impl Origin {
+    fn lines(&self, indent: &str, first: &str) -> String {
+        let mut out = Vec::new();
+        if !self.path.is_empty() {
+            out.push(format!("path: {}", self.path));
+        }
+        if !self.configured_in.is_empty() {
+            out.push(format!("configuredIn: {}", self.configured_in));
+        }
+        if let Some((api, kind, name, ns)) = &self.configured_by {
+            out.push("configuredBy:".to_owned());
+            for (k, v) in [("apiVersion", api), ("kind", kind), ("name", name), ("namespace", ns)] {
+                if !v.is_empty() {
+                    out.push(format!("  {k}: {v}"));
+                }
+            }
+        }
+        let mut s = String::new();
+        for (i, l) in out.iter().enumerate() {
+            s.push_str(if i == 0 { first } else { indent });
+            s.push_str(l);
+            s.push('\n');
+        }
+        s
+    }
+
+    /// The `config.kubernetes.io/origin` annotation text.
+    pub(crate) fn annotation(&self) -> String {
+        self.lines("", "")
+    }
+
+    /// One entry of the `alpha.config.kubernetes.io/transformations` list.
+    pub(crate) fn list_entry(&self) -> String {
+        self.lines("  ", "- ")
+    }
 }
 
 pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {

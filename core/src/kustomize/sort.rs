@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use super::resource::{Id, Resource};
 use crate::model::Gvk;
 
-const ORDER_FIRST: &[&str] = &[
+pub(crate) const ORDER_FIRST: &[&str] = &[
     "Namespace",
     "ResourceQuota",
     "StorageClass",
@@ -29,7 +29,7 @@ const ORDER_FIRST: &[&str] = &[
     "CronJob",
     "PodDisruptionBudget",
 ];
-const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+pub(crate) const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
 fn gvk_sort_string(g: &Gvk) -> String {
     let or = |s: &str, d: &'static str| if s.is_empty() { d.to_owned() } else { s.to_owned() };
