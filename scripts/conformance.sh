@@ -27,7 +27,7 @@ ensure_pyyaml() {
 
 build_gitward() {
   [[ -n "${GITWARD_BIN:-}" ]] && return 0
-  (cd "$root" && cargo build --quiet --bin gitward)
+  cargo build --quiet --manifest-path "$root/Cargo.toml" --bin gitward
 }
 
 [[ $# -ge 1 ]] || usage

@@ -117,7 +117,7 @@ start_once() {
       ok=1
       break
     fi
-    pidfile_alive "$SVC_DIR/pids/etcd" || break
+    pidfile_alive "$(pidfile_of etcd)" || break
     sleep 0.1
   done
   if [[ $ok != 1 ]]; then
@@ -152,7 +152,7 @@ start_once() {
       ok=2
       break
     fi
-    pidfile_alive "$SVC_DIR/pids/kube-apiserver" || break
+    pidfile_alive "$(pidfile_of kube-apiserver)" || break
     sleep 0.1
   done
   if [[ $ok != 2 ]]; then

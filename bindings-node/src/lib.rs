@@ -40,8 +40,8 @@ use std::fmt::Write as _;
 
 use gitward::yaml::{self, Number, ParseOptions, Value};
 use napi::bindgen_prelude::{
-    Array, BigInt, FromNapiValue, JsObjectValue, JsValue, KeyCollectionMode, KeyConversion, KeyFilter,
-    Null, Object, Property, ToNapiValue, Unknown,
+    Array, BigInt, FromNapiValue, JsObjectValue, JsValue, KeyCollectionMode, KeyConversion,
+    KeyFilter, Null, Object, Property, ToNapiValue, Unknown,
 };
 use napi::{Env, Error, JsError, JsTypeError, Result, ValueType};
 use napi_derive::napi;
@@ -186,8 +186,13 @@ struct Ctx<'env> {
 
 fn number_value(f: f64) -> std::result::Result<Value, ConvError> {
     if !f.is_finite() {
+        let name = match f {
+            f if f.is_nan() => "NaN",
+            f if f > 0.0 => "Infinity",
+            _ => "-Infinity",
+        };
         return Err(ConvError::invalid(format!(
-            "number {f} has no YAML/JSON representation"
+            "{name} has no YAML/JSON representation"
         )));
     }
     // The casts are exact: `f` is integral and inside the target range.
@@ -208,9 +213,7 @@ fn bigint_value(b: &BigInt) -> std::result::Result<Value, ConvError> {
             Ok(i) => Some(Number::Int(i)),
             Err(_) => Some(Number::UInt(low)),
         },
-        (true, true) => 0i64
-            .checked_sub_unsigned(low)
-            .map(Number::Int),
+        (true, true) => 0i64.checked_sub_unsigned(low).map(Number::Int),
         (false, _) => None,
     };
     value
@@ -275,7 +278,11 @@ fn seq_value(
     Ok(seq)
 }
 
-fn map_value(ctx: &Ctx<'_>, obj: &Object<'_>, depth: usize) -> std::result::Result<Value, ConvError> {
+fn map_value(
+    ctx: &Ctx<'_>,
+    obj: &Object<'_>,
+    depth: usize,
+) -> std::result::Result<Value, ConvError> {
     let keys = obj.get_all_property_names(
         KeyCollectionMode::OwnOnly,
         KeyFilter::Enumerable,
@@ -288,8 +295,9 @@ fn map_value(ctx: &Ctx<'_>, obj: &Object<'_>, depth: usize) -> std::result::Resu
         if key.get_type()? != ValueType::String {
             continue; // symbol keys are not data (JSON.stringify skips them too)
         }
+        // Looked up by the JS string itself: a key may hold a NUL, which a C name cannot.
+        let item: Unknown<'_> = obj.get_property(key)?;
         let key = String::from_unknown(key)?;
-        let item: Unknown<'_> = obj.get_named_property(&key)?;
         if item.get_type()? == ValueType::Undefined {
             continue;
         }
@@ -322,6 +330,19 @@ fn js_type_name(t: ValueType) -> &'static str {
         ValueType::Symbol => "symbol",
         ValueType::External => "external",
         _ => "unknown",
+    }
+}
+
+/// "a string", "a non-array object", ... for an argument of the wrong type.
+fn type_phrase(t: ValueType) -> &'static str {
+    match t {
+        ValueType::Object => "a non-array object",
+        ValueType::Null => "null",
+        ValueType::Boolean => "a boolean",
+        ValueType::Number => "a number",
+        ValueType::BigInt => "a bigint",
+        ValueType::String => "a string",
+        t => js_type_name(t),
     }
 }
 
@@ -375,8 +396,18 @@ fn to_js<'env>(env: &'env Env, value: &Value) -> Result<Unknown<'env>> {
 ///
 /// Throws an `Error` with `code` `'YAML_SYNTAX'`, `'YAML_DUPLICATE_KEY'`, ... and `kind`,
 /// `line`, `column`, `reason` on malformed or unsupported input.
-#[napi(ts_return_type = "Array<Record<string, unknown>>")]
-pub fn parse_manifests<'env>(env: &'env Env, text: String) -> Result<Unknown<'env>> {
+#[napi(
+    ts_args_type = "text: string",
+    ts_return_type = "Array<Record<string, unknown>>"
+)]
+pub fn parse_manifests<'env>(env: &'env Env, text: Unknown<'_>) -> Result<Unknown<'env>> {
+    let text = match text.get_type()? {
+        ValueType::String => String::from_unknown(text)?,
+        other => {
+            let message = format!("expected a string of YAML, got {}", type_phrase(other));
+            return Err(ConvError::invalid(message).into_error(env));
+        }
+    };
     let docs = yaml::parse_kustomize_docs(&text).map_err(|e| yaml_error(env, e))?;
     to_js(env, &Value::Seq(docs))
 }
@@ -396,19 +427,8 @@ pub fn dump_manifests(env: &Env, objs: Unknown<'_>) -> Result<String> {
     let docs = match objs.get_type()? {
         ValueType::Object if objs.is_array()? => Array::from_unknown(objs)?,
         other => {
-            let what = match other {
-                ValueType::Object => "a non-array object",
-                ValueType::Null => "null",
-                ValueType::Boolean => "a boolean",
-                ValueType::Number => "a number",
-                ValueType::BigInt => "a bigint",
-                ValueType::String => "a string",
-                t => js_type_name(t),
-            };
-            return Err(ConvError::invalid(format!(
-                "expected an array of documents, got {what}"
-            ))
-            .into_error(env));
+            let message = format!("expected an array of documents, got {}", type_phrase(other));
+            return Err(ConvError::invalid(message).into_error(env));
         }
     };
     match seq_value(&ctx, &docs, 0) {

@@ -353,8 +353,7 @@ fn dump_manifests(py: Python<'_>, objs: &Bound<'_, PyAny>) -> PyResult<String> {
     };
     let mut docs = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let doc = to_value(item, 1, max_depth)
-            .map_err(|e| e.at(Step::Index(i)).into_pyerr(py))?;
+        let doc = to_value(item, 1, max_depth).map_err(|e| e.at(Step::Index(i)).into_pyerr(py))?;
         docs.push(doc);
     }
     Ok(py.detach(move || yaml::dump_kustomize_docs(&docs)))

@@ -57,8 +57,19 @@ struct KustomizeArgs {
     output: Option<PathBuf>,
 }
 
-/// A failure to report on stderr, with exit code 1.
-struct Failure(String);
+/// A failure to report on stderr: exit code 1 for errors the reference tools also report,
+/// 3 for input gitward does not support yet (so such cases never pass as "expected errors").
+enum Failure {
+    /// An error the reference tools report too (exit 1).
+    Failed(String),
+    /// A feature gitward does not implement yet (exit 3).
+    Unsupported(String),
+}
+
+use Failure::{Failed, Unsupported};
+
+/// A failure caused by a feature gitward does not implement.
+const EXIT_UNSUPPORTED: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -72,9 +83,13 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(msg)) => {
+        Err(Failed(msg)) => {
             eprintln!("Error: {msg}");
             ExitCode::from(1)
+        }
+        Err(Unsupported(msg)) => {
+            eprintln!("Error: {msg}");
+            ExitCode::from(EXIT_UNSUPPORTED)
         }
     }
 }
@@ -84,36 +99,39 @@ fn kustomize(args: &KustomizeArgs) -> Result<(), Failure> {
     let restrictor = match args.load_restrictor.as_str() {
         "LoadRestrictionsRootOnly" => LoadRestrictor::RootOnly,
         "LoadRestrictionsNone" => LoadRestrictor::None,
-        other => return Err(Failure(format!("illegal flag value --load-restrictor {other}"))),
+        other => return Err(Failed(format!("illegal flag value --load-restrictor {other}"))),
     };
     let reorder = match args.reorder.as_deref() {
         None => Reorder::Unspecified,
         Some("legacy") => Reorder::Legacy,
         Some("none") => Reorder::None,
-        Some(other) => return Err(Failure(format!("illegal flag value --reorder {other}; legal values: [legacy none]"))),
+        Some(other) => return Err(Failed(format!("illegal flag value --reorder {other}; legal values: [legacy none]"))),
     };
     let opts = Options::default()
         .with_load_restrictor(restrictor)
         .with_reorder(reorder)
         .with_managed_by_label(args.enable_managedby_label)
         .with_helm(args.enable_helm);
-    let dir = std::fs::canonicalize(&args.dir).map_err(|e| Failure(format!("{}: {e}", args.dir.display())))?;
-    let tree = gitward::tree::DirTree::new("/").map_err(|e| Failure(e.to_string()))?;
+    let dir = std::fs::canonicalize(&args.dir).map_err(|e| Failed(format!("{}: {e}", args.dir.display())))?;
+    let tree = gitward::tree::DirTree::new("/").map_err(|e| Failed(e.to_string()))?;
     let rel = dir.to_string_lossy();
-    let rel = gitward::tree::RelPath::new(rel.trim_start_matches('/')).map_err(|e| Failure(e.to_string()))?;
-    let out = gitward::kustomize::build(&tree, &rel, &opts).map_err(|e| Failure(e.to_string()))?;
+    let rel = gitward::tree::RelPath::new(rel.trim_start_matches('/')).map_err(|e| Failed(e.to_string()))?;
+    let out = gitward::kustomize::build(&tree, &rel, &opts).map_err(|e| match e.kind {
+        gitward::kustomize::ErrorKind::Unsupported => Unsupported(e.to_string()),
+        _ => Failed(e.to_string()),
+    })?;
     for w in &out.warnings {
         eprintln!("{w}");
     }
     let text = out.to_yaml();
     match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| Failure(format!("{}: {e}", path.display()))),
+        Some(path) => std::fs::write(path, text).map_err(|e| Failed(format!("{}: {e}", path.display()))),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
-                .map_err(|e| Failure(format!("writing output: {e}")))
+                .map_err(|e| Failed(format!("writing output: {e}")))
         }
     }
 }
@@ -124,12 +142,12 @@ fn fmt(files: &[PathBuf]) -> Result<(), Failure> {
         let shown = f.display().to_string();
         let text = if shown == "-" {
             std::io::read_to_string(std::io::stdin())
-                .map_err(|e| Failure(format!("<stdin>: {e}")))?
+                .map_err(|e| Failed(format!("<stdin>: {e}")))?
         } else {
-            std::fs::read_to_string(f).map_err(|e| Failure(format!("{shown}: {e}")))?
+            std::fs::read_to_string(f).map_err(|e| Failed(format!("{shown}: {e}")))?
         };
         let parsed = gitward::yaml::parse_kustomize_docs(&text)
-            .map_err(|e| Failure(format!("{shown}:{}:{}: {}", e.line, e.column, e.message)))?;
+            .map_err(|e| Failed(format!("{shown}:{}:{}: {}", e.line, e.column, e.message)))?;
         docs.extend(parsed);
     }
     let out = gitward::yaml::dump_kustomize_docs(&docs);
@@ -137,5 +155,5 @@ fn fmt(files: &[PathBuf]) -> Result<(), Failure> {
     stdout
         .write_all(out.as_bytes())
         .and_then(|()| stdout.flush())
-        .map_err(|e| Failure(format!("writing output: {e}")))
+        .map_err(|e| Failed(format!("writing output: {e}")))
 }

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod model;
+pub mod template;
 pub mod smp;
 pub mod tree;
 pub mod yaml;

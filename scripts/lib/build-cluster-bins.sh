@@ -23,7 +23,8 @@ kube_staging_modules() {
     die "go mod download k8s.io/kubernetes@$KUBE_VERSION failed: $json"
   gomod="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
   [[ -s "$gomod" ]] || die "no go.mod for k8s.io/kubernetes@$KUBE_VERSION"
-  sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9.-]*\) => \./staging/src/.*#\1#p' "$gomod"
+  KUBE_COMMIT="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]*\)",\{0,1\}$/\1/p' | head -n1)"
+  sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9.-]*\) => \./staging/src/.*#\1#p' "$gomod" >"$1"
 }
 
 build_kube_apiserver() {
@@ -35,8 +36,9 @@ build_kube_apiserver() {
   rm -rf "$work"
   mkdir -p "$work"
   log "building kube-apiserver $KUBE_VERSION (staging modules $staging_version) in $work"
-  local mods
-  mods="$(kube_staging_modules)"
+  local mods KUBE_COMMIT=""
+  kube_staging_modules "$work/staging-modules.txt"
+  mods="$(cat "$work/staging-modules.txt")"
   [[ -n "$mods" ]] || die "found no staging modules in k8s.io/kubernetes@$KUBE_VERSION go.mod"
   {
     echo "module gitward.invalid/kube-apiserver-build"
@@ -64,7 +66,7 @@ GO
     cd "$work"
     go mod tidy >"$work/tidy.log" 2>&1 || { cat "$work/tidy.log" >&2; exit 1; }
     go build -o "$work/kube-apiserver" \
-      -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2) -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z" \
+      -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2) -X k8s.io/component-base/version.gitCommit=${KUBE_COMMIT:-unknown} -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z" \
       k8s.io/kubernetes/cmd/kube-apiserver
   ) || die "kube-apiserver build failed (work dir $work)"
   mkdir -p "$(dirname "$KUBE_APISERVER_BIN")"

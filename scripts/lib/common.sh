@@ -3,7 +3,7 @@
 #
 # Conventions:
 #   * every service keeps all of its state under "$GITWARD_RUN/<service>";
-#   * every process a script starts is recorded in "<service>/pids/<name>"
+#   * every process a script starts is recorded in "<service>/pids/NN-<name>"
 #     as "PID STARTTIME" (STARTTIME = field 22 of /proc/PID/stat), so `down`
 #     kills exactly those processes and never a recycled PID;
 #   * every service binds 127.0.0.1 only, on ports picked at `up` time;
@@ -28,14 +28,17 @@ need_cmd() {
   done
 }
 
-# The start time of a process (clock ticks since boot), or nothing.
+# The start time of a process (clock ticks since boot), or nothing if it is
+# gone or a zombie.
 proc_starttime() {
   local stat
   stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
-  # Strip "pid (comm) " — comm may contain spaces — then take field 20 of the rest (= field 22).
+  # Strip "pid (comm) " — comm may contain spaces; then field 1 is the state
+  # and field 20 the start time (fields 3 and 22 of the whole line).
   stat="${stat##*) }"
   # shellcheck disable=SC2086
   set -- $stat
+  [[ "$1" == Z || "$1" == X ]] && return 0
   printf '%s' "${20}"
 }
 
@@ -48,11 +51,23 @@ pidfile_alive() {
   [[ "$(proc_starttime "$pid")" == "$st" ]]
 }
 
-# start_bg NAME LOGFILE CMD...: start CMD in a new session, record its PID.
+# The pid file of the process started as NAME.
+pidfile_of() {
+  local f
+  for f in "$SVC_DIR/pids/"*"-$1"; do
+    [[ -e "$f" ]] && { echo "$f"; return 0; }
+  done
+  echo "$SVC_DIR/pids/none-$1"
+}
+
+# start_bg NAME LOGFILE CMD...: start CMD in a new session (so it has a process
+# group of its own), record "PID STARTTIME" in $SVC_DIR/pids/NN-NAME.
 start_bg() {
   local name="$1" logf="$2"
   shift 2
   mkdir -p "$SVC_DIR/pids"
+  local n
+  n="$(find "$SVC_DIR/pids" -maxdepth 1 -type f | wc -l)"
   # Close the scripts' lock descriptors (7-9): a server must not inherit and hold a lock.
   setsid "$@" </dev/null >>"$logf" 2>&1 7>&- 8>&- 9>&- &
   local pid=$!
@@ -63,51 +78,47 @@ start_bg() {
     sleep 0.05
   done
   [[ -n "$st" ]] || die "$name exited immediately; see $logf: $(tail -n 20 "$logf" 2>/dev/null)"
-  echo "$pid $st" >"$SVC_DIR/pids/$name"
+  echo "$pid $st" >"$SVC_DIR/pids/$(printf '%02d' $((n + 1)))-$name"
   log "started $name (pid $pid)"
 }
 
-# Kill exactly the processes recorded under $SVC_DIR/pids (and their process
-# groups, which setsid made theirs alone), TERM first, KILL after a grace period.
-stop_recorded() {
-  local dir="$SVC_DIR/pids" f pid st alive=()
-  [[ -d "$dir" ]] || return 0
-  for f in "$dir"/*; do
-    [[ -e "$f" ]] || continue
-    if pidfile_alive "$f"; then
-      read -r pid st <"$f"
-      log "stopping $(basename "$f") (pid $pid)"
-      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-      alive+=("$f")
-    fi
-  done
-  local i
-  for i in $(seq 1 100); do
-    local still=()
-    for f in "${alive[@]}"; do pidfile_alive "$f" && still+=("$f"); done
-    alive=("${still[@]}")
-    [[ ${#alive[@]} -eq 0 ]] && break
-    sleep 0.1
-  done
-  for f in "${alive[@]}"; do
-    read -r pid st <"$f"
-    log "killing $(basename "$f") (pid $pid)"
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  done
-  # Wait for the kernel to reap; a process group member may also outlive the leader.
-  for f in "$dir"/*; do
-    [[ -e "$f" ]] || continue
-    read -r pid st <"$f"
-    for i in $(seq 1 50); do
+# stop_one PIDFILE: TERM the process group we created, wait up to 15 s, then KILL.
+stop_one() {
+  local f="$1" pid st i was_ours=0
+  read -r pid st <"$f" || { rm -f "$f"; return 0; }
+  if pidfile_alive "$f"; then
+    was_ours=1
+    log "stopping ${f##*/[0-9][0-9]-} (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 150); do
       pidfile_alive "$f" || break
       sleep 0.1
     done
-    # Any remaining members of the process group we created.
-    if pgrep -g "$pid" >/dev/null 2>&1; then
-      kill -KILL -- "-$pid" 2>/dev/null || true
+    if pidfile_alive "$f"; then
+      log "killing ${f##*/[0-9][0-9]-} (pid $pid)"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+      for i in $(seq 1 50); do
+        pidfile_alive "$f" || break
+        sleep 0.1
+      done
     fi
-    rm -f "$f"
-  done
+  fi
+  # Children left in the process group we created (e.g. nginx workers, git daemon's
+  # per-connection processes) go too. Only when the leader was still ours: a
+  # group whose leader died long ago may carry a reused id.
+  if [[ $was_ours == 1 ]] && pgrep -g "$pid" >/dev/null 2>&1; then
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+# Stop exactly the processes recorded under $SVC_DIR/pids, the last started first.
+stop_recorded() {
+  local dir="$SVC_DIR/pids" f
+  [[ -d "$dir" ]] || return 0
+  while read -r f; do
+    [[ -n "$f" ]] && stop_one "$f"
+  done < <(find "$dir" -maxdepth 1 -type f | sort -r)
 }
 
 # Are all processes recorded for this service still running?

@@ -32,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 
 import yaml
 
@@ -100,15 +99,21 @@ def _clip(s: str, n: int = 100) -> str:
     return s if len(s) <= n else s[:n] + "..."
 
 
+def _window(a, e, width: int = 60) -> tuple:
+    """Slices of two different sequences (str or bytes) around their first difference, and its offset."""
+    i = next((k for k, (x, y) in enumerate(zip(a, e)) if x != y), min(len(a), len(e)))
+    start = max(0, i - 20)
+    return i, a[start:i + width], e[start:i + width]
+
+
 def first_difference(actual: str, expected: str) -> str:
-    """A one-line description of where two texts first differ."""
+    """A one-line description of where two different texts first differ."""
     a, e = actual.split("\n"), expected.split("\n")
-    for i, (x, y) in enumerate(zip(a, e)):
+    for n, (x, y) in enumerate(zip(a, e)):
         if x != y:
-            return f"line {i + 1}: expected {_clip(y)!r}, got {_clip(x)!r}"
-    if len(a) != len(e):
-        return f"{len(a)} lines, expected {len(e)}"
-    return "texts differ"  # not reached for different texts
+            col, xs, ys = _window(x, y)
+            return f"line {n + 1} col {col + 1}: expected {ys!r}, got {xs!r}"
+    return f"{len(a)} lines, expected {len(e)}"
 
 
 def unified_diff(actual: str, expected: str, limit: int = 40) -> str:
@@ -157,8 +162,9 @@ def compare_text(actual: bytes, expected: bytes):
     if actual == expected:
         return True, True, None
     semantic = actual.strip() == expected.strip()
-    return False, semantic, (("text differs (whitespace only): " if semantic else "text differs: ")
-                             + f"expected {_clip(repr(expected), 120)}, got {_clip(repr(actual), 120)}")
+    at, got, want = _window(actual, expected)
+    return False, semantic, (("text differs (whitespace only)" if semantic else "text differs")
+                             + f" at byte {at}: expected {want!r}, got {got!r}")
 
 
 def describe_exit(rc: int | None) -> str:
@@ -317,33 +323,36 @@ def run_process(argv: list, cwd: str, tmp_root: str, timeout: float) -> Proc:
 
 @dataclasses.dataclass
 class Tool:
-    """How to invoke one implementation.  kustomize(target_dir, case_args) and template(helm_args)
-    return full argvs."""
+    """How to invoke one implementation."""
     name: str
     description: str
-    kustomize: Callable[[str, list], list]
-    template: Callable[[list], list]
-    probes: dict  # suite -> argv that must exit 0 with some output for the suite to be runnable
+    kustomize_cmd: list  # e.g. [binary, "kustomize"]
+    template_cmd: list  # e.g. [binary, "template"]
+    target_first: bool  # gitward: `kustomize <dir> <args>`; kubectl: `kustomize <args> <dir>`
+    helm_command: str | None = None  # passed as --helm-command to --enable-helm cases (kubectl only)
+
+    def kustomize(self, target: str, args: list) -> list:
+        if self.target_first:
+            return self.kustomize_cmd + [target] + args
+        extra = ["--helm-command", self.helm_command] if self.helm_command and "--enable-helm" in args else []
+        return self.kustomize_cmd + args + extra + [target]
+
+    def template(self, args: list) -> list:
+        return self.template_cmd + args
+
+    def subcommand(self, suite: str) -> list:
+        return self.kustomize_cmd if suite == "kustomize" else self.template_cmd
 
 
 def gitward_tool(binary: str) -> Tool:
-    # gitward renders charts natively: --enable-helm is passed as is, no --helm-command.
-    return Tool("gitward", binary,
-                kustomize=lambda target, args: [binary, "kustomize", target] + args,
-                template=lambda args: [binary, "template"] + args,
-                probes={"kustomize": [binary, "kustomize", "--help"], "helm": [binary, "template", "--help"],
-                        "helm-funcs": [binary, "template", "--help"]})
+    # gitward renders charts natively: --enable-helm is passed as is, without --helm-command.
+    return Tool("gitward", binary, [binary, "kustomize"], [binary, "template"], target_first=True)
 
 
 def reference_tool(kubectl: str, helm: str, helm3: str) -> Tool:
-    def kustomize(target, args):
-        # as the reference outputs were made: kubectl kustomize <args> [--helm-command H3] input/<build>
-        extra = ["--helm-command", helm3] if "--enable-helm" in args else []
-        return [kubectl, "kustomize"] + args + extra + [target]
-    return Tool("reference", f"kubectl={kubectl} helm={helm} helm3={helm3}", kustomize=kustomize,
-                template=lambda args: [helm, "template"] + args,
-                probes={"kustomize": [kubectl, "kustomize", "--help"], "helm": [helm, "template", "--help"],
-                        "helm-funcs": [helm, "template", "--help"]})
+    # as the reference outputs were made: kubectl kustomize <args> [--helm-command <helm v3>] input/<build>
+    return Tool("reference", f"kubectl={kubectl} helm={helm} helm3={helm3}", [kubectl, "kustomize"],
+                [helm, "template"], target_first=False, helm_command=helm3)
 
 
 def probe(argv: list, tmp_root: str, timeout: float) -> str | None:
@@ -534,13 +543,14 @@ def score(case: Case, p: Proc) -> Result:
 
 def run_suite(cases: list, tool: Tool, suite: str, tmp_root: str, jobs: int, timeout: float):
     """Results sorted by case name, and why the suite could not run (None if it could)."""
-    unavailable = probe(tool.probes[suite], tmp_root, timeout)
+    unavailable = probe(tool.subcommand(suite) + ["--help"], tmp_root, timeout)
     if unavailable:
-        reason = f"`{tool.name} {tool.probes[suite][1]}` is not available ({unavailable})"
+        reason = f"`{tool.name} {tool.subcommand(suite)[1]}` is not available ({unavailable})"
         return [Result(suite, c.name, c.groups, c.kind, False, False, None, False, 0.0, reason) for c in cases], reason
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
         results = list(ex.map(lambda c: score(c, _execute(c, tool, tmp_root, timeout)), cases))
     return sorted(results, key=lambda r: r.case), None
+
 
 # ============================================================================ reporting
 
@@ -551,9 +561,7 @@ def print_suite_report(suite: str, results: list, summary: dict, seconds: float,
     if unavailable:
         print(f"{suite}: {unavailable}; all {len(results)} cases count as failed")
     for r in results:
-        if r.exact and not verbose:
-            continue
-        if unavailable and not verbose:
+        if not verbose and (r.exact or unavailable):
             continue
         status = "PASS" if r.exact else ("FAIL(semantic ok)" if r.semantic else "FAIL")
         print(f"{status} {suite}/{r.case}" + (f": {r.reason}" if r.reason else ""))
@@ -585,7 +593,8 @@ def corpus_root() -> str:
 
 
 def default_binary() -> str:
-    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
+    # like cargo, a relative CARGO_TARGET_DIR is relative to the current directory
+    target = os.path.abspath(os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target"))
     return os.path.join(target, "debug", "gitward")
 
 

@@ -87,7 +87,7 @@ def test_exact_is_byte_identical():
     assert (exact, semantic) == (False, True)
     exact, semantic, reason = run.compare_yaml_output("a: 2\n", "a: 1\n")
     assert (exact, semantic) == (False, False)
-    assert "line 1: expected 'a: 1', got 'a: 2'" in reason
+    assert "line 1 col 4: expected 'a: 1', got 'a: 2'" in reason
 
 
 # ------------------------------------------------------------------------------- helm-funcs decoding
@@ -144,6 +144,18 @@ def test_helm_case_args_paths_are_relative_to_the_corpus_root():
         "--values", "charts/c/ci/v.yaml", "--values", "cases/c--x/extra.yaml",
         "--set", "a=1", "--set-string", "b=2", "--set-json", 'c={"x":1}',
         "--set-file", "d=cases/c--x/f.txt", "--kube-version", "1.35.0"]
+
+
+def test_tool_command_lines():
+    gw = run.gitward_tool("/b/gitward")
+    assert gw.kustomize("input/app", ["--enable-helm", "--reorder=none"]) == [
+        "/b/gitward", "kustomize", "input/app", "--enable-helm", "--reorder=none"]
+    assert gw.template(["r1", "chart"]) == ["/b/gitward", "template", "r1", "chart"]
+    ref = run.reference_tool("/k", "/h4", "/h3")
+    assert ref.kustomize("input", ["--enable-helm"]) == ["/k", "kustomize", "--enable-helm", "--helm-command", "/h3",
+                                                         "input"]
+    assert ref.kustomize("input", ["--reorder=none"]) == ["/k", "kustomize", "--reorder=none", "input"]
+    assert ref.subcommand("helm-funcs") == ["/h4", "template"]
 
 
 def test_funcs_chart_files_wrap_the_snippet():

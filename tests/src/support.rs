@@ -101,12 +101,18 @@ fn spawn_watchdog(run_dir: &Path) -> ChildStdin {
     let mut script = String::from("trap '' INT TERM HUP PIPE\ncat >/dev/null\n");
     for s in Service::ALL {
         script.push_str(&format!(
-            "bash '{}' down || true\n",
+            "bash '{}' down || failed=1\n",
             root.join(s.script()).display()
         ));
     }
-    script.push_str(&format!("rm -rf '{}'\n", run_dir.display()));
-    let log = std::fs::File::create(run_dir.with_extension("watchdog.log"))
+    // Keep the log only if a `down` failed.
+    let log_path = run_dir.with_extension("watchdog.log");
+    script.push_str(&format!(
+        "rm -rf '{}'\n[ \"$failed\" = 1 ] || rm -f '{}'\n",
+        run_dir.display(),
+        log_path.display()
+    ));
+    let log = std::fs::File::create(&log_path)
         .unwrap_or_else(|e| panic!("cannot create the watchdog log: {e}"));
     let log2 = log
         .try_clone()
@@ -243,11 +249,7 @@ pub fn http_agent(ca: &Path) -> ureq::Agent {
 ///
 /// # Errors
 /// A description of why the certificate is not acceptable.
-pub fn verify_server_cert(
-    ca: &CertificateDer<'_>,
-    leaf: &[u8],
-    host: &str,
-) -> Result<(), String> {
+pub fn verify_server_cert(ca: &CertificateDer<'_>, leaf: &[u8], host: &str) -> Result<(), String> {
     let anchor = webpki::anchor_from_trusted_cert(ca).map_err(|e| format!("bad CA: {e}"))?;
     let leaf = CertificateDer::from(leaf);
     let ee = webpki::EndEntityCert::try_from(&leaf).map_err(|e| format!("bad certificate: {e}"))?;
@@ -326,14 +328,18 @@ pub fn ssh_known_hosts_check(
 
 /// Credentials for a git2 callback, offered once: a second request means the
 /// server refused them, and asking again would loop.
-fn once<F>(mut make: F) -> impl FnMut(&str, Option<&str>, git2::CredentialType) -> Result<Cred, git2::Error>
+fn once<F>(
+    mut make: F,
+) -> impl FnMut(&str, Option<&str>, git2::CredentialType) -> Result<Cred, git2::Error>
 where
     F: FnMut() -> Result<Cred, git2::Error>,
 {
     let asked = Cell::new(false);
     move |_url, _user, _allowed| {
         if asked.replace(true) {
-            return Err(git2::Error::from_str("authentication refused by the server"));
+            return Err(git2::Error::from_str(
+                "authentication refused by the server",
+            ));
         }
         make()
     }
@@ -518,7 +524,9 @@ impl GitServers {
             self.ssh_pubkey.clone(),
         );
         let mut cb = RemoteCallbacks::new();
-        cb.credentials(once(move || Cred::ssh_key(&user, Some(&pubkey), &key, None)));
+        cb.credentials(once(move || {
+            Cred::ssh_key(&user, Some(&pubkey), &key, None)
+        }));
         cb.certificate_check(ssh_known_hosts_check(known_hosts, self.ssh_port));
         cb
     }

@@ -90,15 +90,6 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A `*string` field.
-    pub(crate) fn opt_string(&self, name: &str) -> Result<Option<String>, DecodeError> {
-        match self.raw(name) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(v) => Err(mismatch(v, self.ty, name, "string")),
-        }
-    }
-
     /// A `bool` field.
     pub(crate) fn boolean(&self, name: &str) -> Result<bool, DecodeError> {
         match self.raw(name) {

@@ -58,14 +58,6 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Whether `path` names a directory.
-    pub(crate) fn is_dir(&self, path: &str) -> bool {
-        self.resolve(path)
-            .ok()
-            .and_then(|p| self.tree.kind(&p).ok().flatten())
-            == Some(EntryKind::Dir)
-    }
-
     /// A loader for a base or component directory, refusing cycles.
     pub(crate) fn child(&self, path: &str) -> Result<Loader<'a>, String> {
         let p = self.resolve(path)?;

@@ -18,10 +18,6 @@ impl ResMap {
         Self::default()
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.items.len()
-    }
-
     /// An index from current id to positions.
     pub(crate) fn cur_index(&self) -> HashMap<Key, Vec<usize>> {
         let mut idx: HashMap<Key, Vec<usize>> = HashMap::with_capacity(self.items.len());

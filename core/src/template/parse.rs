@@ -860,7 +860,7 @@ fn parse_number(text: &str, typ: ItemType) -> Result<Number, String> {
                     (c == '+' || c == '-') && !matches!(body.as_bytes()[i - 1], b'e' | b'E' | b'p' | b'P')
                 })
                 .map(|(i, _)| i)
-                .next_back()
+                .last()
                 .ok_or_else(|| format!("expected integer"))?;
             let re = gofmt::parse_go_float(&body[..split]).ok_or("expected integer")?;
             let im = gofmt::parse_go_float(&body[split..]).ok_or("expected integer")?;

@@ -1,41 +1,102 @@
-//! Parsing a stream into [`Node`]s (placeholder until the parser lands).
+//! Parsing a YAML stream into [`Node`]s.
+//!
+//! The parser keeps what resolution needs — scalar text, style and tag, and positions —
+//! and does the structural work the Go decoders do before any scalar is resolved:
+//! aliases are expanded (within [`ParseOptions::max_alias_nodes`] and
+//! [`ParseOptions::max_depth`]), `<<` merge keys are applied, duplicate keys are
+//! rejected or collapsed, and empty documents are dropped.
+//!
+//! Events come from `saphyr-parser`'s pull parser, which keeps its own state on the heap;
+//! nodes are built with an explicit stack, so nothing here recurses with the input's
+//! nesting (cloning an anchored node for an alias recurses, within `max_depth`).
 
-use super::{Node, YamlError, YamlErrorKind};
+mod build;
+
+use saphyr_parser::{Parser, ScanError};
+
+use super::{Node, NodeKind, Pos, ScalarStyle, YamlError, YamlErrorKind};
+use build::Builder;
+
+/// The full form of `!!merge`.
+pub(crate) const MERGE_TAG: &str = "tag:yaml.org,2002:merge";
+/// The full form of `!!null`.
+pub(crate) const NULL_TAG: &str = "tag:yaml.org,2002:null";
 
 /// What to do with a key that occurs twice in one mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DuplicateKeys {
-    /// An error (go-yaml v3, kustomize).
+    /// An error naming the key and the line it was first defined on, as go-yaml v3 (and so
+    /// kustomize) reports it: `mapping key "x" already defined at line 3`. Keys are the
+    /// same when their text is (`a` and `"a"` clash, as in go-yaml v3).
     Error,
-    /// The last one wins (go-yaml v2 via sigs.k8s.io/yaml, Helm values).
+    /// The last one wins (go-yaml v2 via sigs.k8s.io/yaml, Helm values). Keys are the
+    /// same here when text, quoting and tag agree; keys that only become equal once
+    /// resolved (`y` and `true` in YAML 1.1) are collapsed by the resolver. The map keeps
+    /// each key at the place of its last occurrence, so a resolver that lets later
+    /// entries win reproduces go-yaml v2's map assignments.
     LastWins,
 }
 
+/// How `<<` merge keys combine with the mapping's own keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeKeys {
+    /// kustomize (kyaml over go-yaml v3): the mapping's own keys win wherever they stand,
+    /// earlier merged mappings win over later ones, and a second `<<` in one mapping is an
+    /// error (`duplicate merge key`).
+    ExplicitWins,
+    /// go-yaml v2 (Helm values): a `<<` is applied where it stands, so it overrides the
+    /// keys before it and is overridden by those after it; within a sequence of
+    /// mappings earlier ones win; several `<<` keys apply in turn.
+    InOrder,
+}
+
 /// Bounds and behaviour of the parser.
+///
+/// Start from [`ParseOptions::kustomize`] or [`ParseOptions::helm_values`] and adjust
+/// fields. Every bound fails with its own [`YamlErrorKind`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ParseOptions {
     /// Duplicate key handling.
     pub duplicate_keys: DuplicateKeys,
-    /// Deepest nesting of collections accepted.
+    /// Merge key (`<<`) semantics.
+    pub merge_keys: MergeKeys,
+    /// Deepest nesting of collections accepted (the root collection is level 1); deeper
+    /// input fails with [`YamlErrorKind::DepthLimit`]. Expanded aliases count at the depth
+    /// where they are used. The underlying scanner also refuses flow collections
+    /// (`[`, `{`) nested more than 255 deep, reported the same way. Node trees are
+    /// dropped, cloned and resolved recursively, so keep this in the low thousands.
     pub max_depth: usize,
-    /// Most nodes that alias expansion may produce in one document.
+    /// Most nodes that alias expansion may produce in one document (each alias adds the
+    /// size of the node it copies); more fails with [`YamlErrorKind::AliasLimit`] before
+    /// anything is copied.
     pub max_alias_nodes: usize,
+    /// Largest input, in bytes, accepted ([`YamlErrorKind::SizeLimit`] beyond).
+    pub max_input_bytes: usize,
+    /// Drop documents that are empty, hold only comments, or are a bare null scalar
+    /// (`~`, `null`, `!!null`). kustomize skips them when reading resources, and Helm v4
+    /// when reading a values file.
+    pub skip_empty_documents: bool,
 }
 
 impl ParseOptions {
-    /// kustomize's profile.
+    /// kustomize's profile: duplicate keys are an error, go-yaml v3 merge keys.
     pub fn kustomize() -> Self {
         ParseOptions {
             duplicate_keys: DuplicateKeys::Error,
+            merge_keys: MergeKeys::ExplicitWins,
             max_depth: 1000,
             max_alias_nodes: 1_000_000,
+            max_input_bytes: 512 * 1024 * 1024,
+            skip_empty_documents: true,
         }
     }
-    /// Helm values' profile.
+
+    /// Helm values' profile: duplicate keys last-wins, go-yaml v2 merge keys.
     pub fn helm_values() -> Self {
         ParseOptions {
             duplicate_keys: DuplicateKeys::LastWins,
+            merge_keys: MergeKeys::InOrder,
             ..Self::kustomize()
         }
     }
@@ -47,12 +108,203 @@ impl Default for ParseOptions {
     }
 }
 
-/// Parses every non-empty document of a stream.
-pub fn parse_stream(_text: &str, _opts: &ParseOptions) -> Result<Vec<Node>, YamlError> {
-    Err(YamlError::new(
-        YamlErrorKind::Syntax,
-        "parser not implemented",
-        0,
-        0,
-    ))
+/// Parses every document of a stream into a [`Node`], skipping empty ones when
+/// [`ParseOptions::skip_empty_documents`] is set.
+///
+/// ```
+/// use gitward::yaml::{parse_stream, NodeKind, ParseOptions};
+/// let docs = parse_stream("a: &x [1]\nb: *x\n---\n# nothing\n", &ParseOptions::kustomize())?;
+/// assert_eq!(docs.len(), 1);
+/// let NodeKind::Map(pairs) = &docs[0].kind else { panic!("a map") };
+/// assert_eq!(pairs[1].1.kind, pairs[0].1.kind);
+/// # Ok::<(), gitward::yaml::YamlError>(())
+/// ```
+///
+/// # Errors
+/// [`YamlErrorKind::Syntax`] for malformed text, and the kind of whichever bound or rule
+/// the input breaks; every error carries the 1-based line and column where it was found.
+pub fn parse_stream(text: &str, opts: &ParseOptions) -> Result<Vec<Node>, YamlError> {
+    if text.len() > opts.max_input_bytes {
+        return Err(YamlError::new(
+            YamlErrorKind::SizeLimit,
+            format!(
+                "input is {} bytes, more than the limit of {} bytes",
+                text.len(),
+                opts.max_input_bytes
+            ),
+            0,
+            0,
+        ));
+    }
+    let mut builder = Builder::new(text, opts);
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| scan_error(text, &e))?;
+        builder.event(event, span)?;
+    }
+    Ok(builder.into_documents())
+}
+
+/// Converts a scanner error, recognising the ones that have their own kind.
+fn scan_error(text: &str, e: &ScanError) -> YamlError {
+    let mark = e.marker();
+    let (line, column) = (mark.line(), mark.col() + 1);
+    match e.info() {
+        "recursion limit exceeded" => YamlError::new(
+            YamlErrorKind::DepthLimit,
+            "exceeded max depth: flow collections nest more than 255 levels",
+            line,
+            column,
+        ),
+        "while parsing node, found unknown anchor" => YamlError::new(
+            YamlErrorKind::UnknownAnchor,
+            format!(
+                "unknown anchor '{}' referenced",
+                alias_name_at(text, mark.index())
+            ),
+            line,
+            column,
+        ),
+        info => YamlError::new(YamlErrorKind::Syntax, info, line, column),
+    }
+}
+
+/// The anchor name of the alias (`*name`) that starts at character `index`.
+pub(crate) fn alias_name_at(text: &str, index: usize) -> String {
+    text.chars()
+        .skip(index)
+        .skip_while(|&c| c == '*')
+        .take_while(|&c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+        .collect()
+}
+
+/// Whether a key node is a merge key (`<<`) under the given semantics.
+///
+/// go-yaml v3 takes a plain `<<` (untagged or tagged `!`) or any `!!merge`-tagged `<<`;
+/// go-yaml v2 also takes a quoted `! "<<"`, since `!` makes it "implicit" there.
+pub(crate) fn is_merge_key(key: &Node, mode: MergeKeys) -> bool {
+    let NodeKind::Scalar(s) = &key.kind else {
+        return false;
+    };
+    if s.text != "<<" {
+        return false;
+    }
+    match s.tag.as_deref() {
+        Some(MERGE_TAG) => true,
+        None => s.style == ScalarStyle::Plain,
+        Some("!") => mode == MergeKeys::InOrder || s.style == ScalarStyle::Plain,
+        Some(_) => false,
+    }
+}
+
+/// Quotes a string as Go's `%#v` / `strconv.Quote` does (for messages in Go's words).
+pub(crate) fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if u32::from(c) < 0x80 && c.is_control() => {
+                out.push_str(&format!("\\x{:02x}", u32::from(c)));
+            }
+            c if c.is_control() || c == '\u{feff}' => {
+                let n = u32::from(c);
+                if n <= 0xffff {
+                    out.push_str(&format!("\\u{n:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{n:08x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl Pos {
+    /// Converts a scanner marker (1-based line, 0-based column) to a position.
+    pub(crate) fn from_marker(m: saphyr_parser::Marker) -> Pos {
+        Pos {
+            line: m.line(),
+            column: m.col() + 1,
+            index: m.index(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::Scalar;
+
+    fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+        parse_stream(text, &ParseOptions::kustomize())
+    }
+
+    fn scalar(node: &Node) -> &Scalar {
+        match &node.kind {
+            NodeKind::Scalar(s) => s,
+            other => panic!("expected a scalar, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn go_quote_escapes_like_go() {
+        assert_eq!(go_quote("a"), "\"a\"");
+        assert_eq!(go_quote("a\"b\\c\n\t\u{1}"), "\"a\\\"b\\\\c\\n\\t\\x01\"");
+        assert_eq!(go_quote("héllo"), "\"héllo\"");
+    }
+
+    #[test]
+    fn alias_name_is_read_from_the_source() {
+        assert_eq!(alias_name_at("a: *anc, b", 3), "anc");
+        assert_eq!(alias_name_at("[*x]", 1), "x");
+    }
+
+    #[test]
+    fn scalar_positions_are_one_based() {
+        let docs = parse("a: b\n  \nc:   !!str d\n").expect("valid");
+        let NodeKind::Map(pairs) = &docs[0].kind else {
+            panic!("map")
+        };
+        assert_eq!((pairs[0].0.pos.line, pairs[0].0.pos.column), (1, 1));
+        assert_eq!((pairs[0].1.pos.line, pairs[0].1.pos.column), (1, 4));
+        let d = &pairs[1].1;
+        assert_eq!((d.pos.line, d.pos.column), (3, 6));
+        assert_eq!(scalar(d).tag.as_deref(), Some("tag:yaml.org,2002:str"));
+    }
+
+    #[test]
+    fn size_limit_is_checked_first() {
+        let mut opts = ParseOptions::kustomize();
+        opts.max_input_bytes = 4;
+        let err = parse_stream("a: bc\n", &opts).expect_err("too big");
+        assert_eq!(err.kind, YamlErrorKind::SizeLimit);
+    }
+
+    #[test]
+    fn merge_key_detection_follows_each_go_yaml() {
+        let key = |text: &str| parse(&format!("{text}: {{a: 1}}\n")).expect("valid");
+        // A plain `<<` merges in both profiles; a quoted one is an ordinary key.
+        let docs = key("\"<<\"");
+        let NodeKind::Map(pairs) = &docs[0].kind else {
+            panic!("map")
+        };
+        assert!(!is_merge_key(&pairs[0].0, MergeKeys::ExplicitWins));
+        assert!(!is_merge_key(&pairs[0].0, MergeKeys::InOrder));
+        let docs = key("! \"<<\"");
+        let NodeKind::Map(pairs) = &docs[0].kind else {
+            panic!("map")
+        };
+        assert!(!is_merge_key(&pairs[0].0, MergeKeys::ExplicitWins));
+        assert!(is_merge_key(&pairs[0].0, MergeKeys::InOrder));
+    }
 }

@@ -1,0 +1,208 @@
+//! Go `text/template` with Sprig and Helm functions, rendering as Helm v4.1.4 does.
+//!
+//! Templates parse once into an immutable, shareable [`Templates`] set (`Send + Sync`);
+//! each [`Templates::execute`] call evaluates one of them against data with an [`Env`]
+//! that supplies everything impure (clock, randomness, lookup objects) and the limits.
+//!
+//! ```
+//! use gitward::template::{Env, Templates, value::Val};
+//! let mut t = Templates::new();
+//! t.add("t", r#"{{ .x | upper }}-{{ printf "%05.1f" 3.14159 }}"#).unwrap();
+//! let data = Val::from_value(&gitward::yaml::Value::Map(
+//!     [("x".to_string(), gitward::yaml::Value::from("hi"))].into_iter().collect(),
+//! ));
+//! assert_eq!(t.execute("t", data, &Env::default()).unwrap(), "HI-003.1");
+//! ```
+
+mod error;
+mod exec;
+mod funcs;
+pub(crate) mod gofmt;
+pub mod helm;
+mod lex;
+mod parse;
+pub mod strvals;
+pub mod time;
+mod toml;
+pub mod value;
+mod yamlpretty;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use error::TemplateError;
+pub use funcs::{bytes_to_gostr, gostr_to_bytes, has_function};
+use value::Val;
+
+/// Parses JSON as Go's `encoding/json` does into `interface{}` (numbers are float64).
+pub fn parse_json(text: &str) -> Result<crate::yaml::Value, String> {
+    let v = funcs::json::unmarshal(text)?;
+    v.to_value().ok_or_else(|| "json: unsupported value".to_string())
+}
+
+/// Resource limits of one execution.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Maximum evaluation steps (nodes and commands) before failing.
+    pub max_steps: u64,
+    /// Maximum output bytes (all buffers, including `include` results).
+    pub max_output: usize,
+    /// Maximum nesting of `template`/`include`/`tpl` calls. Each level uses native
+    /// stack; keep the thread's stack large enough (about 16 KiB per level).
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_steps: 50_000_000,
+            max_output: 256 << 20,
+            max_depth: 1100,
+        }
+    }
+}
+
+/// The clock: seconds and nanoseconds since the Unix epoch.
+pub type Clock = Arc<dyn Fn() -> (i64, u32) + Send + Sync>;
+/// A source of random bytes.
+pub type Random = Arc<dyn Fn(&mut [u8]) + Send + Sync>;
+
+/// Everything impure a template execution may use, supplied by the caller.
+#[derive(Clone)]
+pub struct Env {
+    /// `now` and friends.
+    pub now: Clock,
+    /// Random functions, `uuidv4`, `shuffle`.
+    pub random: Random,
+    /// Objects `lookup` can return (a cluster snapshot); empty like `helm template`.
+    pub lookup: Vec<crate::yaml::Value>,
+    /// Limits.
+    pub limits: Limits,
+}
+
+impl Default for Env {
+    /// A deterministic environment: the clock is fixed at the Unix epoch, randomness
+    /// is a fixed-seed generator, no lookup objects.
+    fn default() -> Self {
+        let state = Arc::new(AtomicU64::new(0x9E37_79B9_7F4A_7C15));
+        Env {
+            now: Arc::new(|| (0, 0)),
+            random: Arc::new(move |buf: &mut [u8]| {
+                for b in buf.iter_mut() {
+                    // splitmix64
+                    let mut z = state.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+                    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                    *b = (z ^ (z >> 31)) as u8;
+                }
+            }),
+            lookup: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env")
+            .field("lookup", &self.lookup.len())
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+/// A set of named templates, parsed once and shareable across threads.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    trees: HashMap<String, Arc<parse::Tree>>,
+    root: String,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Templates {
+    /// An empty set whose root is named `gotpl` (as in Helm's engine).
+    pub fn new() -> Templates {
+        Templates {
+            trees: HashMap::new(),
+            root: "gotpl".into(),
+        }
+    }
+
+    /// Parses `text` as the template `name`, adding it and every `define`/`block` in
+    /// it. Within one text a template may be defined once; across texts a later
+    /// non-empty definition replaces an earlier one (Go's `Template.Parse`).
+    pub fn add(&mut self, name: &str, text: &str) -> Result<(), TemplateError> {
+        let has = |n: &str| funcs::lookup(n).is_some();
+        let trees = parse::Parser::parse(name, text, &has)?;
+        for (k, t) in trees {
+            let empty = t.root.nodes.iter().all(|n| matches!(n, parse::Node::Text(s) if s.trim().is_empty()));
+            if empty && self.trees.contains_key(&k) {
+                continue;
+            }
+            self.trees.insert(k, Arc::new(t));
+        }
+        Ok(())
+    }
+
+    /// Whether a template of that name exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.trees.contains_key(name)
+    }
+
+    /// Executes template `name` with `data` as `.` and `$`. The result is Go's output
+    /// text (bytes that are not UTF-8 are carried as private-use characters; use
+    /// [`gostr_to_bytes`] for the exact bytes).
+    pub fn execute(&self, name: &str, data: Val, env: &Env) -> Result<String, TemplateError> {
+        let Some(tree) = self.trees.get(name).cloned() else {
+            return Err(TemplateError::Exec {
+                message: format!(
+                    "template: no template {} associated with template {}",
+                    gofmt::quote(name),
+                    gofmt::quote(&self.root)
+                ),
+                user: None,
+            });
+        };
+        let layer = Rc::new(exec::Layer {
+            trees: self.trees.clone(),
+            parent: None,
+        });
+        let mut st = exec::State::new(env, layer, &self.root, tree);
+        let mut out = String::new();
+        st.run(data, &mut out)?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(t: &str) -> String {
+        let mut ts = Templates::new();
+        ts.add("t", t).unwrap();
+        ts.execute("t", Val::Nil, &Env::default()).unwrap()
+    }
+
+    #[test]
+    fn basics() {
+        assert_eq!(render("a{{/* c */}}b {{- 1 -}} c"), "ab1c");
+        assert_eq!(render("{{ 1e6 }}|{{ 3.0 }}|{{ 0x10 }}|{{ 'a' }}"), "1e+06|3|16|97");
+        assert_eq!(render("{{ range $i, $v := list 1 2 }}{{ $i }}{{ $v }}{{ end }}"), "0112");
+        assert_eq!(render("{{ printf \"%5.2f|%-4d|%x\" 3.14159 7 255 }}"), " 3.14|7   |ff");
+    }
+
+    #[test]
+    fn send_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Templates>();
+        check::<Env>();
+    }
+}
