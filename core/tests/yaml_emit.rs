@@ -1071,6 +1071,8 @@ fn literal_blocks() {
             "tab_inside: \"line1\\n\\tindented\\n\"",
             "trailing_space: \"a \\nb\"",
             "two_nl: |2+",
+            "",
+            "",
         ])
     );
 }

@@ -718,8 +718,24 @@ def main(argv=None) -> int:
             if not regressions and not improvements:
                 print("matches the committed status")
             rc = 1 if regressions else 0
+            # In check mode the verdict is the ratchet's: every committed count is a check.
+            checks = count_status_checks(committed, summaries)
+            print(f"\nconformance: {passed} of {passed + failed} cases byte-identical")
+            print(f"ratchet: {checks - len(regressions)} passed, {len(regressions)} failed")
+            return rc
     print(f"\n{passed} passed, {failed} failed")
     return rc
+
+
+def count_status_checks(committed, summaries):
+    """How many counts the ratchet compares: per suite exact and semantic, per group exact."""
+    n = 0
+    for suite in summaries:
+        entry = committed.get("suites", {}).get(suite)
+        if entry is None:
+            continue
+        n += 2 + len(entry.get("groups", {}))
+    return n
 
 
 if __name__ == "__main__":

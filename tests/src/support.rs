@@ -96,6 +96,9 @@ struct SelfStarted {
 
 static SELF_STARTED: Mutex<Option<SelfStarted>> = Mutex::new(None);
 
+// The watchdog must outlive this process (it runs `down` after we exit), so it
+// is never waited for; init reaps it.
+#[allow(clippy::zombie_processes)]
 fn spawn_watchdog(run_dir: &Path) -> ChildStdin {
     let root = workspace_root();
     let mut script = String::from("trap '' INT TERM HUP PIPE\ncat >/dev/null\n");
@@ -137,6 +140,10 @@ fn spawn_watchdog(run_dir: &Path) -> ChildStdin {
 
 /// Runs `scripts/test-<service>.sh up` in this process's private run directory
 /// and returns the combined env of everything started so far.
+#[expect(
+    clippy::print_stderr,
+    reason = "say which servers a test process starts by itself"
+)]
 fn self_start(service: Service) -> TestEnv {
     let mut guard = SELF_STARTED
         .lock()

@@ -485,7 +485,10 @@ impl<'a> Target<'a> {
             ("vars", "'vars' is deprecated. Please use 'replacements' instead."),
         ] {
             if value.as_map().is_some_and(|m| m.keys().any(|k| k.eq_ignore_ascii_case(field))) {
-                warnings.push(format!("# Warning: {msg}"));
+                let fix = if field == "vars" { "[EXPERIMENTAL] Run" } else { "Run" };
+                warnings.push(format!(
+                    "# Warning: {msg} {fix} 'kustomize edit fix' to update your Kustomization automatically."
+                ));
             }
         }
         if k.empty {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use super::decode::Fields;
 use super::fieldspec::{FsSlice, TransformerConfig};
 use super::resmap::ResMap;
-use super::resource::{is_cluster_scoped, Id, Resource};
+use super::resource::{Id, Resource, is_cluster_scoped};
 use super::types::{FieldSpec, GvkSel};
 use crate::model::Gvk;
 use crate::yaml::Value;
@@ -76,7 +76,10 @@ const SECRET_IN_POD: &[&str] = &[
 ];
 
 /// Other referrers: (target group, version, kind) ← (referrer group, version, kind, path).
-type Row = ((&'static str, &'static str, &'static str), (&'static str, &'static str, &'static str, &'static str));
+type Row = (
+    (&'static str, &'static str, &'static str),
+    (&'static str, &'static str, &'static str, &'static str),
+);
 
 const RBAC: &str = "rbac.authorization.k8s.io";
 const ADMISSION: &str = "admissionregistration.k8s.io";
@@ -85,14 +88,34 @@ const EXTRA_CONFIGMAP: &[(&str, &str, &str, &str)] = &[
     ("", "", "Node", "spec/configSource/configMap"),
     ("", "", "Role", "rules/resourceNames"),
     ("", "", "ClusterRole", "rules/resourceNames"),
-    ("", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap"),
+    (
+        "",
+        "",
+        "Ingress",
+        "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap",
+    ),
 ];
 
 const EXTRA_SECRET: &[(&str, &str, &str, &str)] = &[
     ("", "", "Ingress", "spec/tls/secretName"),
-    ("", "", "Ingress", "metadata/annotations/ingress.kubernetes.io\\/auth-secret"),
-    ("", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret"),
-    ("", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret"),
+    (
+        "",
+        "",
+        "Ingress",
+        "metadata/annotations/ingress.kubernetes.io\\/auth-secret",
+    ),
+    (
+        "",
+        "",
+        "Ingress",
+        "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret",
+    ),
+    (
+        "",
+        "",
+        "Ingress",
+        "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret",
+    ),
     ("", "", "ServiceAccount", "imagePullSecrets/name"),
     ("", "", "StorageClass", "parameters/secretName"),
     ("", "", "StorageClass", "parameters/adminSecretName"),
@@ -100,37 +123,169 @@ const EXTRA_SECRET: &[(&str, &str, &str, &str)] = &[
     ("", "", "StorageClass", "parameters/secretRef"),
     ("", "", "Role", "rules/resourceNames"),
     ("", "", "ClusterRole", "rules/resourceNames"),
-    ("serving.knative.dev", "v1", "Service", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
+    (
+        "serving.knative.dev",
+        "v1",
+        "Service",
+        "spec/template/spec/containers/env/valueFrom/secretKeyRef/name",
+    ),
     ("", "", "PersistentVolume", "spec/azureFile/secretName"),
 ];
 
 const OTHER_ROWS: &[Row] = &[
-    (("", "", "Deployment"), ("", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name")),
-    (("", "", "ReplicationController"), ("", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name")),
-    (("", "", "ReplicaSet"), ("", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name")),
-    (("", "", "StatefulSet"), ("", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name")),
-    (("", "v1", "Service"), ("apps", "", "StatefulSet", "spec/serviceName")),
-    (("", "v1", "Service"), ("", "", "Ingress", "spec/rules/http/paths/backend/serviceName")),
-    (("", "v1", "Service"), ("", "", "Ingress", "spec/backend/serviceName")),
-    (("", "v1", "Service"), ("", "", "Ingress", "spec/rules/http/paths/backend/service/name")),
-    (("", "v1", "Service"), ("", "", "Ingress", "spec/defaultBackend/service/name")),
-    (("", "v1", "Service"), ("apiregistration.k8s.io", "", "APIService", "spec/service/name")),
-    (("", "v1", "Service"), (ADMISSION, "", "ValidatingWebhookConfiguration", "webhooks/clientConfig/service")),
-    (("", "v1", "Service"), (ADMISSION, "", "MutatingWebhookConfiguration", "webhooks/clientConfig/service")),
-    ((RBAC, "", "Role"), (RBAC, "", "RoleBinding", "roleRef/name")),
-    ((RBAC, "", "ClusterRole"), (RBAC, "", "RoleBinding", "roleRef/name")),
-    ((RBAC, "", "ClusterRole"), (RBAC, "", "ClusterRoleBinding", "roleRef/name")),
-    (("", "v1", "ServiceAccount"), (RBAC, "", "RoleBinding", "subjects")),
-    (("", "v1", "ServiceAccount"), (RBAC, "", "ClusterRoleBinding", "subjects")),
-    (("", "v1", "PersistentVolume"), ("", "", "PersistentVolumeClaim", "spec/volumeName")),
-    (("", "v1", "PersistentVolume"), ("", "", "ClusterRole", "rules/resourceNames")),
-    (("storage.k8s.io", "v1", "StorageClass"), ("", "", "PersistentVolume", "spec/storageClassName")),
-    (("storage.k8s.io", "v1", "StorageClass"), ("", "", "PersistentVolumeClaim", "spec/storageClassName")),
-    (("storage.k8s.io", "v1", "StorageClass"), ("", "", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName")),
+    (
+        ("", "", "Deployment"),
+        (
+            "",
+            "",
+            "HorizontalPodAutoscaler",
+            "spec/scaleTargetRef/name",
+        ),
+    ),
+    (
+        ("", "", "ReplicationController"),
+        (
+            "",
+            "",
+            "HorizontalPodAutoscaler",
+            "spec/scaleTargetRef/name",
+        ),
+    ),
+    (
+        ("", "", "ReplicaSet"),
+        (
+            "",
+            "",
+            "HorizontalPodAutoscaler",
+            "spec/scaleTargetRef/name",
+        ),
+    ),
+    (
+        ("", "", "StatefulSet"),
+        (
+            "",
+            "",
+            "HorizontalPodAutoscaler",
+            "spec/scaleTargetRef/name",
+        ),
+    ),
+    (
+        ("", "v1", "Service"),
+        ("apps", "", "StatefulSet", "spec/serviceName"),
+    ),
+    (
+        ("", "v1", "Service"),
+        (
+            "",
+            "",
+            "Ingress",
+            "spec/rules/http/paths/backend/serviceName",
+        ),
+    ),
+    (
+        ("", "v1", "Service"),
+        ("", "", "Ingress", "spec/backend/serviceName"),
+    ),
+    (
+        ("", "v1", "Service"),
+        (
+            "",
+            "",
+            "Ingress",
+            "spec/rules/http/paths/backend/service/name",
+        ),
+    ),
+    (
+        ("", "v1", "Service"),
+        ("", "", "Ingress", "spec/defaultBackend/service/name"),
+    ),
+    (
+        ("", "v1", "Service"),
+        (
+            "apiregistration.k8s.io",
+            "",
+            "APIService",
+            "spec/service/name",
+        ),
+    ),
+    (
+        ("", "v1", "Service"),
+        (
+            ADMISSION,
+            "",
+            "ValidatingWebhookConfiguration",
+            "webhooks/clientConfig/service",
+        ),
+    ),
+    (
+        ("", "v1", "Service"),
+        (
+            ADMISSION,
+            "",
+            "MutatingWebhookConfiguration",
+            "webhooks/clientConfig/service",
+        ),
+    ),
+    (
+        (RBAC, "", "Role"),
+        (RBAC, "", "RoleBinding", "roleRef/name"),
+    ),
+    (
+        (RBAC, "", "ClusterRole"),
+        (RBAC, "", "RoleBinding", "roleRef/name"),
+    ),
+    (
+        (RBAC, "", "ClusterRole"),
+        (RBAC, "", "ClusterRoleBinding", "roleRef/name"),
+    ),
+    (
+        ("", "v1", "ServiceAccount"),
+        (RBAC, "", "RoleBinding", "subjects"),
+    ),
+    (
+        ("", "v1", "ServiceAccount"),
+        (RBAC, "", "ClusterRoleBinding", "subjects"),
+    ),
+    (
+        ("", "v1", "PersistentVolume"),
+        ("", "", "PersistentVolumeClaim", "spec/volumeName"),
+    ),
+    (
+        ("", "v1", "PersistentVolume"),
+        ("", "", "ClusterRole", "rules/resourceNames"),
+    ),
+    (
+        ("storage.k8s.io", "v1", "StorageClass"),
+        ("", "", "PersistentVolume", "spec/storageClassName"),
+    ),
+    (
+        ("storage.k8s.io", "v1", "StorageClass"),
+        ("", "", "PersistentVolumeClaim", "spec/storageClassName"),
+    ),
+    (
+        ("storage.k8s.io", "v1", "StorageClass"),
+        (
+            "",
+            "",
+            "StatefulSet",
+            "spec/volumeClaimTemplates/spec/storageClassName",
+        ),
+    ),
     // kustomize v5.7.1 spells this group with its version, so it never matches a real
     // IngressClass; kept as is for byte-compatibility.
-    (("networking.k8s.io/v1", "v1", "IngressClass"), ("", "", "Ingress", "spec/ingressClassName")),
-    ((ADMISSION, "", "ValidatingAdmissionPolicy"), (ADMISSION, "", "ValidatingAdmissionPolicyBinding", "spec/policyName")),
+    (
+        ("networking.k8s.io/v1", "v1", "IngressClass"),
+        ("", "", "Ingress", "spec/ingressClassName"),
+    ),
+    (
+        (ADMISSION, "", "ValidatingAdmissionPolicy"),
+        (
+            ADMISSION,
+            "",
+            "ValidatingAdmissionPolicyBinding",
+            "spec/policyName",
+        ),
+    ),
 ];
 
 fn sel(g: &str, v: &str, k: &str) -> GvkSel {
@@ -181,11 +336,19 @@ pub(crate) fn builtin() -> Vec<BackRef> {
     }
     for (target, tg, leaf) in [
         ("ServiceAccount", "", "serviceAccountName"),
-        ("PersistentVolumeClaim", "", "volumes/persistentVolumeClaim/claimName"),
+        (
+            "PersistentVolumeClaim",
+            "",
+            "volumes/persistentVolumeClaim/claimName",
+        ),
         ("PriorityClass", "scheduling.k8s.io", "priorityClassName"),
     ] {
         for (k, prefix) in POD_HOLDERS_PLAIN {
-            add(&mut out, sel(tg, "v1", target), spec("", "", k, format!("{prefix}{leaf}")));
+            add(
+                &mut out,
+                sel(tg, "v1", target),
+                spec("", "", k, format!("{prefix}{leaf}")),
+            );
         }
     }
     out
@@ -193,9 +356,17 @@ pub(crate) fn builtin() -> Vec<BackRef> {
 
 /// Decodes one custom `nameReference` entry of a `configurations:` file.
 fn decode_backref(v: &Value) -> Result<BackRef, String> {
-    let f = Fields::new(v, "NameBackReferences", &["group", "version", "kind", "fieldSpecs"])?;
+    let f = Fields::new(
+        v,
+        "NameBackReferences",
+        &["group", "version", "kind", "fieldSpecs"],
+    )?;
     Ok(BackRef {
-        target: sel(&f.string("group")?, &f.string("version")?, &f.string("kind")?),
+        target: sel(
+            &f.string("group")?,
+            &f.string("version")?,
+            &f.string("kind")?,
+        ),
         referrers: FsSlice(f.list("fieldSpecs", FieldSpec::decode)?),
     })
 }
@@ -226,7 +397,10 @@ const ORDER_FIRST: &[&str] = &[
     "PodDisruptionBudget",
 ];
 /// Kinds kustomize orders last.
-const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+const ORDER_LAST: &[&str] = &[
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
 
 /// The kustomize order of back references (`Gvk.IsLessThan`).
 fn gvk_rank(kind: &str) -> i64 {
@@ -240,8 +414,19 @@ fn gvk_rank(kind: &str) -> i64 {
 }
 
 fn stable_sort_string(g: &GvkSel) -> String {
-    let or = |s: &str, d: &'static str| if s.is_empty() { d.to_owned() } else { s.to_owned() };
-    format!("{}_{}_{}", or(&g.group, "~G"), or(&g.version, "~V"), or(&g.kind, "~K"))
+    let or = |s: &str, d: &'static str| {
+        if s.is_empty() {
+            d.to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    format!(
+        "{}_{}_{}",
+        or(&g.group, "~G"),
+        or(&g.version, "~V"),
+        or(&g.kind, "~K")
+    )
 }
 
 /// The back references in force: the built-in table with the custom entries merged in
@@ -249,7 +434,8 @@ fn stable_sort_string(g: &GvkSel) -> String {
 pub(crate) fn config(tc: &TransformerConfig) -> Result<Vec<BackRef>, String> {
     let mut out = builtin();
     for raw in &tc.name_reference {
-        let b = decode_backref(raw).map_err(|e| format!("failed to merge NameReference fieldSpec: {e}"))?;
+        let b = decode_backref(raw)
+            .map_err(|e| format!("failed to merge NameReference fieldSpec: {e}"))?;
         match out.iter_mut().find(|x| x.target == b.target) {
             Some(x) => x
                 .referrers
@@ -258,12 +444,15 @@ pub(crate) fn config(tc: &TransformerConfig) -> Result<Vec<BackRef>, String> {
             None => out.push(b),
         }
     }
-    out.sort_by(|a, b| {
-        gvk_rank(&a.target.kind)
-            .cmp(&gvk_rank(&b.target.kind))
-            .then_with(|| stable_sort_string(&a.target).cmp(&stable_sort_string(&b.target)))
-    });
+    out.sort_by(|a, b| gvk_cmp(&a.target, &b.target));
     Ok(out)
+}
+
+/// kustomize's gvk order (`Gvk.IsLessThan`): kind rank, then group/version/kind text.
+pub(crate) fn gvk_cmp(a: &GvkSel, b: &GvkSel) -> std::cmp::Ordering {
+    gvk_rank(&a.kind)
+        .cmp(&gvk_rank(&b.kind))
+        .then_with(|| stable_sort_string(a).cmp(&stable_sort_string(b)))
 }
 
 /// Go's `fmt` rendering of a `[]string`.
@@ -304,7 +493,9 @@ pub(crate) fn visit_path(
             if name.is_empty() {
                 return Err("cannot set or create an empty field name".into());
             }
-            let Some(field) = m.get_mut(name) else { return Ok(()) };
+            let Some(field) = m.get_mut(name) else {
+                return Ok(());
+            };
             if is_seq && field.is_null() {
                 *field = Value::Seq(Vec::new());
             }
@@ -368,8 +559,18 @@ impl Cand {
             cluster_scoped,
             prev,
             org_ns,
-            prefixes: r.prefixes.iter().filter(|p| !p.is_empty()).cloned().collect(),
-            suffixes: r.suffixes.iter().filter(|s| !s.is_empty()).cloned().collect(),
+            prefixes: r
+                .prefixes
+                .iter()
+                .filter(|p| !p.is_empty())
+                .cloned()
+                .collect(),
+            suffixes: r
+                .suffixes
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect(),
             cur,
         }
     }
@@ -387,8 +588,10 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
 /// kustomize's `PrefixesSuffixesEquals`.
 fn prefixes_suffixes_equal(a: &Cand, b: &Cand, allow_empty: bool) -> bool {
     if allow_empty {
-        let p = a.prefixes.is_empty() || b.prefixes.is_empty() || same_ending(&a.prefixes, &b.prefixes);
-        let s = a.suffixes.is_empty() || b.suffixes.is_empty() || same_ending(&a.suffixes, &b.suffixes);
+        let p =
+            a.prefixes.is_empty() || b.prefixes.is_empty() || same_ending(&a.prefixes, &b.prefixes);
+        let s =
+            a.suffixes.is_empty() || b.suffixes.is_empty() || same_ending(&a.suffixes, &b.suffixes);
         p && s
     } else {
         same_ending(&a.prefixes, &b.prefixes) && same_ending(&a.suffixes, &b.suffixes)
@@ -413,17 +616,24 @@ impl Reach {
             });
         }
         let mut rb_namespaces = Vec::new();
-        if c.kind == "RoleBinding" {
-            if let Some(Value::Seq(subjects)) = r.obj.get("subjects") {
+        if c.kind == "RoleBinding"
+            && let Some(Value::Seq(subjects)) = r.obj.get("subjects")
+        {
+            {
                 for s in subjects {
-                    let (Some(ns), Some(kind)) = (s.get("namespace"), s.get("kind")) else { continue };
+                    let (Some(ns), Some(kind)) = (s.get("namespace"), s.get("kind")) else {
+                        continue;
+                    };
                     if kind.as_str() != Some("ServiceAccount") {
                         continue;
                     }
                     match ns {
                         Value::String(n) => rb_namespaces.push(n.clone()),
                         _ => {
-                            return Err(format!("Invalid Input: namespace is blank for resource \"{}\"\n", c.cur));
+                            return Err(format!(
+                                "Invalid Input: namespace is blank for resource \"{}\"\n",
+                                c.cur
+                            ));
                         }
                     }
                 }
@@ -440,7 +650,7 @@ impl Reach {
         self.all
             || t.cluster_scoped
             || t.cur.effective_namespace() == self.ns
-            || self.rb_namespaces.iter().any(|n| *n == t.namespace)
+            || self.rb_namespaces.contains(&t.namespace)
     }
 }
 
@@ -471,7 +681,10 @@ impl Index {
                 by_org_ns.entry(c.org_ns.clone()).or_default().push(i);
             }
             if !c.cluster_scoped {
-                by_cur_ns.entry(c.cur.effective_namespace().to_owned()).or_default().push(i);
+                by_cur_ns
+                    .entry(c.cur.effective_namespace().to_owned())
+                    .or_default()
+                    .push(i);
             }
         }
         Index {
@@ -503,8 +716,15 @@ fn prev_selected(c: &Cand, g: &GvkSel) -> bool {
 impl Ctx<'_> {
     /// kustomize's `selectReferral`. `pool` restricts candidates (namespace-filtered) when
     /// given.
-    fn select(&self, old: &str, pool: Option<&[usize]>, same_ns_too: bool) -> Result<Option<usize>, String> {
-        let Some(named) = self.idx.by_prev_name.get(old) else { return Ok(None) };
+    fn select(
+        &self,
+        old: &str,
+        pool: Option<&[usize]>,
+        same_ns_too: bool,
+    ) -> Result<Option<usize>, String> {
+        let Some(named) = self.idx.by_prev_name.get(old) else {
+            return Ok(None);
+        };
         let me = &self.idx.cands[self.me];
         let mut list: Vec<usize> = named
             .iter()
@@ -512,7 +732,11 @@ impl Ctx<'_> {
             .filter(|i| pool.is_none_or(|p| p.contains(i)))
             .filter(|i| self.reach.reaches(&self.idx.cands[*i]))
             .filter(|i| prev_selected(&self.idx.cands[*i], self.target))
-            .filter(|i| self.role_ref.as_ref().is_none_or(|g| prev_selected(&self.idx.cands[*i], g)))
+            .filter(|i| {
+                self.role_ref
+                    .as_ref()
+                    .is_none_or(|g| prev_selected(&self.idx.cands[*i], g))
+            })
             .filter(|i| {
                 let c = &self.idx.cands[*i];
                 me.cluster_scoped
@@ -528,7 +752,9 @@ impl Ctx<'_> {
         if list.len() > 1 {
             list.retain(|i| prefixes_suffixes_equal(&self.idx.cands[*i], me, false));
         }
-        let Some(&first) = list.first() else { return Ok(None) };
+        let Some(&first) = list.first() else {
+            return Ok(None);
+        };
         if list.len() == 1 {
             return Ok(Some(first));
         }
@@ -540,12 +766,24 @@ impl Ctx<'_> {
         if identical {
             return Ok(Some(first));
         }
-        let ids: Vec<String> = list.iter().map(|i| self.idx.cands[*i].cur.to_string()).collect();
-        let mut details = format!("\n**** Too many possible referral targets to referrer:\n{}\n", me.cur);
+        let ids: Vec<String> = list
+            .iter()
+            .map(|i| self.idx.cands[*i].cur.to_string())
+            .collect();
+        let mut details = format!(
+            "\n**** Too many possible referral targets to referrer:\n{}\n",
+            me.cur
+        );
         for (n, i) in list.iter().enumerate() {
-            details.push_str(&format!("--- possible referral {n}:\n{}\n", self.idx.cands[*i].cur));
+            details.push_str(&format!(
+                "--- possible referral {n}:\n{}\n",
+                self.idx.cands[*i].cur
+            ));
         }
-        Err(format!("found multiple possible referrals: {}\n{details}", ids.join(", ")))
+        Err(format!(
+            "found multiple possible referrals: {}\n{details}",
+            ids.join(", ")
+        ))
     }
 
     fn set(&mut self, node: &mut Value) -> Result<(), String> {
@@ -574,7 +812,9 @@ impl Ctx<'_> {
 
     fn set_scalar(&mut self, node: &mut Value) -> Result<(), String> {
         let old = super::resource::scalar_string(node);
-        let Some(i) = self.select(&old, None, false)? else { return Ok(()) };
+        let Some(i) = self.select(&old, None, false)? else {
+            return Ok(());
+        };
         self.found.push(i);
         let name = &self.idx.cands[i].name;
         if *name != old {
@@ -584,7 +824,9 @@ impl Ctx<'_> {
     }
 
     fn set_mapping(&mut self, node: &mut Value) -> Result<(), String> {
-        let Value::Map(m) = node else { return Err("expect a mapping node".into()) };
+        let Value::Map(m) = node else {
+            return Err("expect a mapping node".into());
+        };
         let Some(name_node) = m.get("name") else {
             return Err("path config error; no 'name' field in node".into());
         };
@@ -594,8 +836,13 @@ impl Ctx<'_> {
             Some(nsv) => {
                 let ns = super::resource::scalar_string(nsv);
                 let in_reach = |list: Option<&Vec<usize>>| -> Vec<usize> {
-                    list.map(|l| l.iter().copied().filter(|i| self.reach.reaches(&self.idx.cands[*i])).collect())
-                        .unwrap_or_default()
+                    list.map(|l| {
+                        l.iter()
+                            .copied()
+                            .filter(|i| self.reach.reaches(&self.idx.cands[*i]))
+                            .collect()
+                    })
+                    .unwrap_or_default()
                 };
                 let by_org = in_reach(self.idx.by_org_ns.get(&ns));
                 if by_org.is_empty() {
@@ -605,7 +852,9 @@ impl Ctx<'_> {
                 }
             }
         };
-        let Some(i) = self.select(&old, pool.as_deref(), true)? else { return Ok(()) };
+        let Some(i) = self.select(&old, pool.as_deref(), true)? else {
+            return Ok(());
+        };
         self.found.push(i);
         let c = &self.idx.cands[i];
         if c.name == old && c.namespace.is_empty() {
@@ -637,13 +886,12 @@ pub(crate) fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<(), String>
     let idx = Index::new(rm);
     // Filters per referrer, in back reference order.
     let mut filters: Vec<Vec<(&GvkSel, &FieldSpec)>> = vec![Vec::new(); rm.items.len()];
+    let org_gvks: Vec<Gvk> = rm.items.iter().map(|r| r.org_id().gvk).collect();
     for b in &backrefs {
         for fs in &b.referrers.0 {
-            for (i, r) in rm.items.iter().enumerate() {
-                if fs.gvk.selects(&r.org_id().gvk) {
-                    if let Some(list) = filters.get_mut(i) {
-                        list.push((&b.target, fs));
-                    }
+            for (list, gvk) in filters.iter_mut().zip(&org_gvks) {
+                if fs.gvk.selects(gvk) {
+                    list.push((&b.target, fs));
                 }
             }
         }
@@ -653,12 +901,18 @@ pub(crate) fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<(), String>
         if list.is_empty() {
             continue;
         }
-        let Some(r) = rm.items.get_mut(i) else { continue };
+        let Some(r) = rm.items.get_mut(i) else {
+            continue;
+        };
         let Some(me) = idx.cands.get(i) else { continue };
         let reach = Reach::of(r, me)?;
         let cur = me.cur.clone();
         for (target, fs) in list {
-            let role_ref = if fs.path.ends_with("roleRef/name") { role_ref_gvk(&r.obj) } else { None };
+            let role_ref = if fs.path.ends_with("roleRef/name") {
+                role_ref_gvk(&r.obj)
+            } else {
+                None
+            };
             let mut found = Vec::new();
             let mut ctx = Ctx {
                 idx: &idx,
@@ -669,8 +923,12 @@ pub(crate) fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<(), String>
                 role_ref,
                 found: &mut found,
             };
-            apply_spec(&mut r.obj, &cur, fs, &mut |n| ctx.set(n))
-                .map_err(|e| format!("updating name reference in '{}' field of '{}': {e}", ctx.path, cur))?;
+            apply_spec(&mut r.obj, &cur, fs, &mut |n| ctx.set(n)).map_err(|e| {
+                format!(
+                    "updating name reference in '{}' field of '{}': {e}",
+                    ctx.path, cur
+                )
+            })?;
             ref_by.extend(found.into_iter().map(|t| (t, cur.clone())));
         }
     }

@@ -12,7 +12,7 @@
 //!
 //! Scalars are compared by their text, as kyaml compares `yaml.Node.Value`.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use indexmap::IndexMap;
 
@@ -56,6 +56,17 @@ enum Directive {
     Merge,
 }
 
+/// What [`Merger::fast_plan`] found: each list's elements, their key tuples and the
+/// position of each tuple.
+struct FastPlan {
+    dest_elems: Vec<Id>,
+    dest_tuples: Vec<Vec<String>>,
+    dest_index: HashMap<Vec<String>, usize>,
+    origin_elems: Vec<Id>,
+    origin_tuples: Vec<Vec<String>>,
+    origin_index: HashMap<Vec<String>, usize>,
+}
+
 /// A step of the path shown in errors.
 #[derive(Debug, Clone)]
 enum Seg {
@@ -68,6 +79,8 @@ pub(crate) struct Merger<'a> {
     schema: &'a Schema,
     opts: &'a Options,
     path: Vec<Seg>,
+    /// Whether clean lists take the hashed path (tests compare with it off).
+    fast: bool,
 }
 
 fn scalar_text(v: &Value) -> String {
@@ -123,6 +136,7 @@ impl<'a> Merger<'a> {
             schema,
             opts,
             path: Vec::new(),
+            fast: true,
         }
     }
 
@@ -554,12 +568,173 @@ impl<'a> Merger<'a> {
         let sources = [Some(dest), sources[1]];
         // The strategy is set (the list is associative), so kyaml never infers a key.
         let (_, keys) = schema.strategy_and_keys();
+        if let Some(plan) = self.fast.then(|| self.fast_plan(dest, sources[1], &keys)).flatten() {
+            return self.fast_associative(plan, dest, sources[1], &keys, schema, depth);
+        }
         let values = self.element_values(&sources, &keys);
         if !values.is_empty() || !keys.is_empty() {
             return self.set_associative_elements(values, &keys, dest, &sources, schema, depth);
         }
         let values = self.element_primitive_values(&sources);
         self.set_associative_elements(values, &[String::new()], dest, &sources, schema, depth)
+    }
+
+    /// Checks whether a list pair is "clean", in which case kyaml's element-by-element
+    /// steps reduce to hashing (see [`Self::fast_associative`]); returns the key tuple
+    /// of each element (object's, then patch's) or `None` to take the literal path.
+    ///
+    /// Clean means: the object's and the patch's lists are the same node or share no
+    /// element; with merge keys, every element is a map holding every key as a non-null
+    /// scalar with non-empty text, and no key tuple repeats within a list; without
+    /// merge keys, every element is a non-null scalar with non-empty text, and no text
+    /// repeats within a list. Nothing is mutated here.
+    fn fast_plan(&self, dest: Id, origin: Option<Id>, keys: &[String]) -> Option<FastPlan> {
+        let dest_elems = self.seq(dest)?;
+        let origin_elems: &[Id] = match origin {
+            None => &[],
+            Some(o) if o == dest => &[],
+            Some(o) => self.seq(o)?,
+        };
+        if !origin_elems.is_empty() {
+            let ids: HashSet<Id> = dest_elems.iter().copied().collect();
+            if origin_elems.iter().any(|e| ids.contains(e)) {
+                return None;
+            }
+        }
+        if keys.iter().any(String::is_empty) {
+            return None;
+        }
+        let tuple = |e: Id| -> Option<Vec<String>> {
+            if keys.is_empty() {
+                match &self.nodes[e].body {
+                    Body::Scalar { null: false, text, .. } if !text.is_empty() => {
+                        Some(vec![text.clone()])
+                    }
+                    _ => None,
+                }
+            } else {
+                let m = self.map(e)?;
+                keys.iter()
+                    .map(|k| match &self.nodes[*m.get(k)?].body {
+                        Body::Scalar { null: false, text, .. } if !text.is_empty() => {
+                            Some(text.clone())
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            }
+        };
+        let index = |elems: &[Id]| -> Option<(Vec<Vec<String>>, HashMap<Vec<String>, usize>)> {
+            let mut tuples = Vec::with_capacity(elems.len());
+            let mut by_tuple = HashMap::with_capacity(elems.len());
+            for (i, &e) in elems.iter().enumerate() {
+                let t = tuple(e)?;
+                if by_tuple.insert(t.clone(), i).is_some() {
+                    return None;
+                }
+                tuples.push(t);
+            }
+            Some((tuples, by_tuple))
+        };
+        let (dest_tuples, dest_index) = index(dest_elems)?;
+        let (origin_tuples, origin_index) = index(origin_elems)?;
+        Some(FastPlan {
+            dest_elems: dest_elems.to_vec(),
+            dest_tuples,
+            dest_index,
+            origin_elems: origin_elems.to_vec(),
+            origin_tuples,
+            origin_index,
+        })
+    }
+
+    /// kyaml's `setAssociativeSequenceElements` + `appendListNode` for a clean list pair
+    /// (see [`Self::fast_plan`]), in linear time. The result is the same: patch tuples
+    /// in patch order then the object's other tuples; each merged (or deleted) once;
+    /// then, with one key (or none), each surviving object element takes the place of
+    /// its tuple, while with several keys the patch-only elements come first and the
+    /// surviving object elements follow in their order (kyaml deletes and re-appends).
+    fn fast_associative(
+        &mut self,
+        plan: FastPlan,
+        dest: Id,
+        origin: Option<Id>,
+        keys: &[String],
+        schema: &'a SchemaNode,
+        depth: usize,
+    ) -> R<Option<Id>> {
+        let same = origin == Some(dest);
+        let elem_schema = self.schema.elements(schema);
+        let mut order: Vec<&Vec<String>> = plan.origin_tuples.iter().collect();
+        order.extend(
+            plan.dest_tuples
+                .iter()
+                .filter(|t| !plan.origin_index.contains_key(*t)),
+        );
+        let mut alive = vec![true; plan.dest_elems.len()];
+        let mut items: Vec<(Id, &Vec<String>)> = Vec::with_capacity(order.len());
+        for t in order {
+            let d = plan.dest_index.get(t).map(|&i| plan.dest_elems[i]);
+            let o = if same {
+                d
+            } else {
+                plan.origin_index.get(t).map(|&i| plan.origin_elems[i])
+            };
+            self.path.push(Seg::Elem(elem_label(keys, t)));
+            let val = match self.walk([d, o], elem_schema, depth + 1) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.path.pop();
+                    return Err(e);
+                }
+            };
+            let Some(v) = val.filter(|_| !self.empty_map(val)) else {
+                self.path.pop();
+                if let Some(&i) = plan.dest_index.get(t) {
+                    alive[i] = false;
+                }
+                continue;
+            };
+            for (key, value) in keys.iter().zip(t.iter()) {
+                if self.field(Some(v), key).is_none() {
+                    if let Err(e) = self.set_key_field(v, key, value) {
+                        self.path.pop();
+                        return Err(e);
+                    }
+                }
+            }
+            self.path.pop();
+            items.push((v, t));
+        }
+        let survivors = plan
+            .dest_elems
+            .iter()
+            .zip(&plan.dest_tuples)
+            .zip(&alive)
+            .filter(|&(_, &a)| a)
+            .map(|((&e, t), _)| (e, t));
+        let content: Vec<Id> = if keys.len() > 1 {
+            let surviving: HashSet<&Vec<String>> = survivors.clone().map(|(_, t)| t).collect();
+            let mut out: Vec<Id> = items
+                .iter()
+                .filter(|(_, t)| !surviving.contains(t))
+                .map(|&(id, _)| id)
+                .collect();
+            out.extend(survivors.map(|(e, _)| e));
+            out
+        } else {
+            let pos: HashMap<&Vec<String>, usize> =
+                items.iter().enumerate().map(|(i, &(_, t))| (t, i)).collect();
+            let mut out: Vec<Id> = items.iter().map(|&(id, _)| id).collect();
+            for (e, t) in survivors {
+                match pos.get(t) {
+                    Some(&p) => out[p] = e,
+                    None => out.push(e),
+                }
+            }
+            out
+        };
+        Ok(Some(self.alloc(Body::Seq(content))?))
     }
 
     /// `Merger.VisitList` for an associative list.
@@ -988,4 +1163,122 @@ fn elem_label(keys: &[String], values: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator (xorshift).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    fn obj(pairs: Vec<(&str, Value)>) -> Value {
+        Value::Map(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    fn env(rng: &mut Rng, clean: bool) -> Value {
+        let n = rng.below(5);
+        let mut out = Vec::new();
+        for i in 0..n {
+            let name = format!("E{}", rng.below(4));
+            let mut e = vec![("value", Value::from(format!("v{i}")))];
+            if clean || rng.below(6) != 0 {
+                e.push(("name", name.into()));
+            }
+            out.push(obj(e));
+        }
+        Value::Seq(out)
+    }
+
+    fn container(rng: &mut Rng, clean: bool) -> Value {
+        let mut c = vec![("image", Value::from(format!("img{}", rng.below(9))))];
+        if clean || rng.below(8) != 0 {
+            c.push(("name", Value::from(format!("c{}", rng.below(5)))));
+        }
+        if rng.below(2) == 0 {
+            c.push(("env", env(rng, clean)));
+        }
+        if rng.below(3) == 0 {
+            let ports = (0..rng.below(4))
+                .map(|_| {
+                    let mut p = vec![("containerPort", Value::from(i64::try_from(rng.below(3)).unwrap_or(0) + 80))];
+                    if clean || rng.below(2) == 0 {
+                        p.push(("protocol", Value::from(if rng.below(2) == 0 { "TCP" } else { "UDP" })));
+                    }
+                    obj(p)
+                })
+                .collect();
+            c.push(("ports", Value::Seq(ports)));
+        }
+        if !clean {
+            match rng.below(10) {
+                0 => c.push(("$patch", "delete".into())),
+                1 => c.push(("$patch", "replace".into())),
+                _ => {}
+            }
+        }
+        obj(c)
+    }
+
+    fn deployment(rng: &mut Rng, clean: bool) -> Value {
+        let mut containers: Vec<Value> = (0..rng.below(6)).map(|_| container(rng, clean)).collect();
+        if !clean && rng.below(10) == 0 {
+            containers.push(Value::Null);
+        }
+        let finalizers = (0..rng.below(4))
+            .map(|_| Value::from(format!("f{}", rng.below(4))))
+            .collect();
+        obj(vec![
+            ("apiVersion", "apps/v1".into()),
+            ("kind", "Deployment".into()),
+            ("metadata", obj(vec![("finalizers", Value::Seq(finalizers))])),
+            (
+                "spec",
+                obj(vec![(
+                    "template",
+                    obj(vec![("spec", obj(vec![("containers", Value::Seq(containers))]))]),
+                )]),
+            ),
+        ])
+    }
+
+    fn run(base: &Value, patch: &Value, schema: &Schema, fast: bool) -> R<Option<Value>> {
+        let opts = Options::default();
+        let mut m = Merger::new(schema, &opts);
+        m.fast = fast;
+        let d = m.import(base, 0)?;
+        let o = m.import(patch, 0)?;
+        let Some(out) = m.walk([Some(d), Some(o)], None, 0)? else {
+            return Ok(None);
+        };
+        let mut budget = usize::MAX;
+        m.export(out, 0, &mut budget).map(Some)
+    }
+
+    /// The hashed path gives what kyaml's literal steps give.
+    #[test]
+    fn fast_path_matches_literal_steps() {
+        let schema = Schema::builtin();
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for i in 0..3000 {
+            let clean = i % 2 == 0;
+            let base = deployment(&mut rng, clean);
+            let patch = deployment(&mut rng, clean);
+            let fast = run(&base, &patch, &schema, true);
+            let slow = run(&base, &patch, &schema, false);
+            assert_eq!(fast, slow, "case {i}\nbase: {base:?}\npatch: {patch:?}");
+        }
+    }
 }

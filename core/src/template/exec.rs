@@ -8,7 +8,9 @@ use std::sync::Arc;
 use super::error::TemplateError;
 use super::funcs::{self, Builtin, FnDef, PT};
 use super::gofmt;
-use super::parse::{Arg, Command, Control, ControlKind, ListNode, Node, Number, Pipe, TemplateCall, Tree};
+use super::parse::{
+    Arg, Command, Control, ControlKind, ListNode, Node, Number, Pipe, TemplateCall, Tree,
+};
 use super::value::{Elem, MapKind, Val, sprint_v};
 use super::{Env, parse::Parser};
 
@@ -351,10 +353,8 @@ impl<'e> State<'e> {
                 Err(e) => return Err(e),
             }
         }
-        if !ran {
-            if let Some(e) = &r.else_list {
-                self.walk(dot, e, out)?;
-            }
+        if !ran && let Some(e) = &r.else_list {
+            self.walk(dot, e, out)?;
         }
         Ok(())
     }
@@ -369,7 +369,10 @@ impl<'e> State<'e> {
         if self.depth >= self.env.limits.max_depth {
             return Err(self.errorf(
                 Ctx::Tmpl(t),
-                format!("exceeded maximum template depth ({})", self.env.limits.max_depth),
+                format!(
+                    "exceeded maximum template depth ({})",
+                    self.env.limits.max_depth
+                ),
             ));
         }
         let d = match &t.pipe {
@@ -455,13 +458,27 @@ impl<'e> State<'e> {
         let first = &cmd.args[0];
         match first {
             Arg::Field(_, ident) => {
-                return self.eval_field_chain(dot, dot.clone(), Ctx::Arg(first), ident, &cmd.args, final_);
+                return self.eval_field_chain(
+                    dot,
+                    dot.clone(),
+                    Ctx::Arg(first),
+                    ident,
+                    &cmd.args,
+                    final_,
+                );
             }
             Arg::Chain(_, node, fields) => {
                 return self.eval_chain(dot, first, node, fields, &cmd.args, final_);
             }
             Arg::Identifier(_, name) => {
-                return self.eval_function(dot, name, Ctx::Arg(first), Ctx::Cmd(cmd), &cmd.args, final_);
+                return self.eval_function(
+                    dot,
+                    name,
+                    Ctx::Arg(first),
+                    Ctx::Cmd(cmd),
+                    &cmd.args,
+                    final_,
+                );
             }
             Arg::Pipe(p) => {
                 self.not_a_function(&cmd.args, &final_)?;
@@ -482,7 +499,10 @@ impl<'e> State<'e> {
             _ => {
                 return Err(self.errorf(
                     Ctx::Arg(first),
-                    format!("can't evaluate command {}", gofmt::quote(&first.to_string())),
+                    format!(
+                        "can't evaluate command {}",
+                        gofmt::quote(&first.to_string())
+                    ),
                 ));
             }
         }))
@@ -573,7 +593,10 @@ impl<'e> State<'e> {
         match &receiver.v {
             Val::Missing => return Ok(Dot::new(Val::Missing)),
             Val::Nil => {
-                return Err(self.errorf(node, format!("nil pointer evaluating interface {{}}.{name}")));
+                return Err(self.errorf(
+                    node,
+                    format!("nil pointer evaluating interface {{}}.{name}"),
+                ));
             }
             _ => {}
         }
@@ -585,7 +608,9 @@ impl<'e> State<'e> {
         match &receiver.v {
             Val::Map(m) => {
                 if has_args {
-                    return Err(self.errorf(node, format!("{name} is not a method but has arguments")));
+                    return Err(
+                        self.errorf(node, format!("{name} is not a method but has arguments"))
+                    );
                 }
                 let got = m.entries.borrow().get(name).cloned();
                 let iface = matches!(m.kind, MapKind::Iface | MapKind::Values);
@@ -630,7 +655,10 @@ impl<'e> State<'e> {
         final_: Option<Dot>,
     ) -> R<Dot> {
         let Some(def) = funcs::lookup(name) else {
-            return Err(self.errorf(ident, format!("{} is not a defined function", gofmt::quote(name))));
+            return Err(self.errorf(
+                ident,
+                format!("{} is not a defined function", gofmt::quote(name)),
+            ));
         };
         self.eval_call(dot, Callee::Func(def), name, ident, cmd, args, final_)
     }
@@ -668,24 +696,28 @@ impl<'e> State<'e> {
         } else if num_in != params.len() {
             return Err(self.errorf(
                 count_ctx,
-                format!("wrong number of args for {name}: want {} got {}", params.len(), num_in),
+                format!(
+                    "wrong number of args for {name}: want {} got {}",
+                    params.len(),
+                    num_in
+                ),
             ));
         }
-        if let Callee::Func(d) = &callee {
-            if matches!(d.imp, Builtin::And | Builtin::Or) {
-                let is_or = matches!(d.imp, Builtin::Or);
-                let mut v = Val::Missing;
-                for a in args {
-                    v = self.eval_arg(dot, PT::RV, a)?;
-                    if v.truth() == is_or {
-                        return Ok(Dot::new(v));
-                    }
+        if let Callee::Func(d) = &callee
+            && matches!(d.imp, Builtin::And | Builtin::Or)
+        {
+            let is_or = matches!(d.imp, Builtin::Or);
+            let mut v = Val::Missing;
+            for a in args {
+                v = self.eval_arg(dot, PT::RV, a)?;
+                if v.truth() == is_or {
+                    return Ok(Dot::new(v));
                 }
-                if let Some(f) = final_ {
-                    v = f.v;
-                }
-                return Ok(Dot::new(v));
             }
+            if let Some(f) = final_ {
+                v = f.v;
+            }
+            return Ok(Dot::new(v));
         }
         let mut argv: Vec<Val> = Vec::with_capacity(num_in);
         let mut i = 0;
@@ -736,7 +768,8 @@ impl<'e> State<'e> {
             Ok(v) => Ok(Dot::new(v)),
             Err(e) => {
                 let loc = self.tree.location(call_ctx.pos());
-                let mut flow = self.errorf(call_ctx, format!("error calling {name}: {}", e.message));
+                let mut flow =
+                    self.errorf(call_ctx, format!("error calling {name}: {}", e.message));
                 if let Flow::Err(TemplateError::Exec { user, .. }) = &mut flow {
                     *user = match e.user {
                         Some(u) if u.0.is_empty() => Some((loc, u.1)),
@@ -783,7 +816,11 @@ impl<'e> State<'e> {
         };
         Err(self.errorf(
             ctx,
-            format!("wrong type for value; expected {}; got {}", t.go_name(), got),
+            format!(
+                "wrong type for value; expected {}; got {}",
+                t.go_name(),
+                got
+            ),
         ))
     }
 
@@ -799,7 +836,14 @@ impl<'e> State<'e> {
                 };
             }
             Arg::Field(_, ident) => {
-                let v = self.eval_field_chain(dot, dot.clone(), ctx, ident, std::slice::from_ref(n), None)?;
+                let v = self.eval_field_chain(
+                    dot,
+                    dot.clone(),
+                    ctx,
+                    ident,
+                    std::slice::from_ref(n),
+                    None,
+                )?;
                 return self.validate(v, t, ctx);
             }
             Arg::Variable(_, ident) => {
@@ -845,9 +889,15 @@ impl<'e> State<'e> {
                 Arg::Bool(_, b) => Ok(Val::Bool(*b)),
                 Arg::Number(_, num) => self.ideal_constant(n, num),
                 Arg::String(_, _, s) => Ok(Val::str(s.as_str())),
-                _ => Err(self.errorf(ctx, format!("can't handle assignment of {n} to empty interface argument"))),
+                _ => Err(self.errorf(
+                    ctx,
+                    format!("can't handle assignment of {n} to empty interface argument"),
+                )),
             },
-            _ => Err(self.errorf(ctx, format!("can't handle {n} for arg of type {}", t.go_name()))),
+            _ => Err(self.errorf(
+                ctx,
+                format!("can't handle {n} for arg of type {}", t.go_name()),
+            )),
         }
     }
 

@@ -327,9 +327,9 @@ pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
                 parse_hex_float(&clean[2..])
             } else {
                 if clean.is_empty()
-                    || !clean
-                        .bytes()
-                        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+                    || !clean.bytes().all(|c| {
+                        c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-')
+                    })
                 {
                     return None;
                 }
@@ -472,7 +472,11 @@ pub(crate) fn format_float(f: f64, fmt: char, prec: i32) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let neg = f.is_sign_negative();
     let shortest = prec < 0;
@@ -563,7 +567,11 @@ pub(crate) fn json_float(f: f64) -> String {
     if fmt == 'e' {
         // clean up e-09 to e-9
         let n = s.len();
-        if n >= 4 && s.as_bytes()[n - 4] == b'e' && s.as_bytes()[n - 3] == b'-' && s.as_bytes()[n - 2] == b'0' {
+        if n >= 4
+            && s.as_bytes()[n - 4] == b'e'
+            && s.as_bytes()[n - 3] == b'-'
+            && s.as_bytes()[n - 2] == b'0'
+        {
             s.remove(n - 2);
         }
     }

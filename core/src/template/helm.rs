@@ -47,7 +47,6 @@ pub const DEFAULT_API_VERSIONS: &[&str] = &[
     "flowcontrol.apiserver.k8s.io/v1beta2",
     "flowcontrol.apiserver.k8s.io/v1beta3",
     "networking.k8s.io/v1",
-    "networking.k8s.io/v1alpha1",
     "networking.k8s.io/v1beta1",
     "node.k8s.io/v1",
     "node.k8s.io/v1alpha1",
@@ -55,20 +54,21 @@ pub const DEFAULT_API_VERSIONS: &[&str] = &[
     "policy/v1",
     "policy/v1beta1",
     "rbac.authorization.k8s.io/v1",
-    "rbac.authorization.k8s.io/v1alpha1",
     "rbac.authorization.k8s.io/v1beta1",
-    "resource.k8s.io/v1alpha3",
-    "resource.k8s.io/v1beta1",
-    "resource.k8s.io/v1beta2",
+    "rbac.authorization.k8s.io/v1alpha1",
     "resource.k8s.io/v1",
+    "resource.k8s.io/v1beta2",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
     "scheduling.k8s.io/v1alpha1",
     "scheduling.k8s.io/v1beta1",
     "scheduling.k8s.io/v1",
     "storage.k8s.io/v1beta1",
     "storage.k8s.io/v1",
     "storage.k8s.io/v1alpha1",
-    "storagemigration.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1beta1",
     "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
 ];
 
 /// What a `helm template` run knows about the release and the cluster.
@@ -120,12 +120,9 @@ fn chart_str(chart: &Value, k: &str) -> Val {
 
 fn str_list(chart: &Value, k: &str) -> Val {
     match chart.get(k) {
-        Some(Value::Seq(items)) => Val::list(
-            items
-                .iter()
-                .map(|x| s(x.as_str().unwrap_or("")))
-                .collect(),
-        ),
+        Some(Value::Seq(items)) => {
+            Val::list(items.iter().map(|x| s(x.as_str().unwrap_or(""))).collect())
+        }
         _ => Val::Nil,
     }
 }
@@ -201,7 +198,11 @@ fn kube_version_object(v: &str) -> Val {
     Val::Struct(Rc::new(StructVal {
         type_name: "common.KubeVersion",
         ptr: false,
-        fields: vec![("Version", s(&v)), ("Major", s(&major)), ("Minor", s(&minor))],
+        fields: vec![
+            ("Version", s(&v)),
+            ("Major", s(&major)),
+            ("Minor", s(&minor)),
+        ],
         display: Some(v.clone()),
     }))
 }

@@ -39,7 +39,8 @@ use value::Val;
 /// Parses JSON as Go's `encoding/json` does into `interface{}` (numbers are float64).
 pub fn parse_json(text: &str) -> Result<crate::yaml::Value, String> {
     let v = funcs::json::unmarshal(text)?;
-    v.to_value().ok_or_else(|| "json: unsupported value".to_string())
+    v.to_value()
+        .ok_or_else(|| "json: unsupported value".to_string())
 }
 
 /// Resource limits of one execution.
@@ -142,7 +143,11 @@ impl Templates {
         let has = |n: &str| funcs::lookup(n).is_some();
         let trees = parse::Parser::parse(name, text, &has)?;
         for (k, t) in trees {
-            let empty = t.root.nodes.iter().all(|n| matches!(n, parse::Node::Text(s) if s.trim().is_empty()));
+            let empty = t
+                .root
+                .nodes
+                .iter()
+                .all(|n| matches!(n, parse::Node::Text(s) if s.trim().is_empty()));
             if empty && self.trees.contains_key(&k) {
                 continue;
             }
@@ -185,6 +190,7 @@ impl Templates {
 mod tests {
     use super::*;
 
+    #[allow(clippy::unwrap_used)]
     fn render(t: &str) -> String {
         let mut ts = Templates::new();
         ts.add("t", t).unwrap();
@@ -194,9 +200,18 @@ mod tests {
     #[test]
     fn basics() {
         assert_eq!(render("a{{/* c */}}b {{- 1 -}} c"), "ab1c");
-        assert_eq!(render("{{ 1e6 }}|{{ 3.0 }}|{{ 0x10 }}|{{ 'a' }}"), "1e+06|3|16|97");
-        assert_eq!(render("{{ range $i, $v := list 1 2 }}{{ $i }}{{ $v }}{{ end }}"), "0112");
-        assert_eq!(render("{{ printf \"%5.2f|%-4d|%x\" 3.14159 7 255 }}"), " 3.14|7   |ff");
+        assert_eq!(
+            render("{{ 1e6 }}|{{ 3.0 }}|{{ 0x10 }}|{{ 'a' }}"),
+            "1e+06|3|16|97"
+        );
+        assert_eq!(
+            render("{{ range $i, $v := list 1 2 }}{{ $i }}{{ $v }}{{ end }}"),
+            "0112"
+        );
+        assert_eq!(
+            render("{{ printf \"%5.2f|%-4d|%x\" 3.14159 7 255 }}"),
+            " 3.14|7   |ff"
+        );
     }
 
     #[test]

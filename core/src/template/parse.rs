@@ -49,8 +49,6 @@ pub enum ControlKind {
 pub struct Control {
     /// The kind.
     pub kind: ControlKind,
-    /// The position of the node (for error context).
-    pub pos: usize,
     /// The condition / subject pipeline.
     pub pipe: Pipe,
     /// The body.
@@ -270,8 +268,8 @@ type Decl = (bool, usize, String);
 
 enum Parsed {
     Node(Node),
-    End(usize),
-    Else(usize, usize),
+    End,
+    Else,
 }
 
 /// Parses one text into templates; `treeset` receives every definition.
@@ -323,16 +321,16 @@ impl<'f> Parser<'f> {
     }
 
     fn add(&mut self, name: String, root: ListNode) -> PResult<()> {
-        if let Some(existing) = self.treeset.get(&name) {
-            if !is_empty_list(&existing.root) {
-                if !is_empty_list(&root) {
-                    return Err(self.err(format!(
-                        "template: multiple definition of template {}",
-                        gofmt::quote(&name)
-                    )));
-                }
-                return Ok(());
+        if let Some(existing) = self.treeset.get(&name)
+            && !is_empty_list(&existing.root)
+        {
+            if !is_empty_list(&root) {
+                return Err(self.err(format!(
+                    "template: multiple definition of template {}",
+                    gofmt::quote(&name)
+                )));
             }
+            return Ok(());
         }
         self.treeset.insert(
             name.clone(),
@@ -393,7 +391,10 @@ impl<'f> Parser<'f> {
         if token.typ == ItemType::Error {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != token.line {
-                extra = format!(" in action started at {}:{}", self.parse_name, self.action_line);
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.parse_name, self.action_line
+                );
                 if token.val.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
@@ -424,8 +425,8 @@ impl<'f> Parser<'f> {
                 self.idx = save;
             }
             match self.text_or_action()? {
-                Parsed::End(_) => return Err(self.err("unexpected {{end}}".into())),
-                Parsed::Else(_, _) => return Err(self.err("unexpected {{else}}".into())),
+                Parsed::End => return Err(self.err("unexpected {{end}}".into())),
+                Parsed::Else => return Err(self.err("unexpected {{else}}".into())),
                 Parsed::Node(n) => root.nodes.push(n),
             }
         }
@@ -446,7 +447,7 @@ impl<'f> Parser<'f> {
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         self.range_depth = saved_depth;
-        if let Parsed::Else(..) = end {
+        if let Parsed::Else = end {
             return Err(self.err(format!("unexpected {{{{else}}}} in {context}")));
         }
         self.add(name, list)
@@ -485,8 +486,8 @@ impl<'f> Parser<'f> {
             ItemType::Continue => return self.break_continue(false),
             ItemType::Else => return self.else_control(),
             ItemType::End => {
-                let t = self.expect(ItemType::RightDelim, "end")?;
-                return Ok(Parsed::End(t.pos));
+                self.expect(ItemType::RightDelim, "end")?;
+                return Ok(Parsed::End);
             }
             ItemType::If => return self.control(ControlKind::If).map(Parsed::Node),
             ItemType::Range => return self.control(ControlKind::Range).map(Parsed::Node),
@@ -500,7 +501,11 @@ impl<'f> Parser<'f> {
     }
 
     fn break_continue(&mut self, is_break: bool) -> PResult<Parsed> {
-        let name = if is_break { "{{break}}" } else { "{{continue}}" };
+        let name = if is_break {
+            "{{break}}"
+        } else {
+            "{{continue}}"
+        };
         let tok = self.next_non_space();
         if tok.typ != ItemType::RightDelim {
             return Err(self.unexpected(&tok, name));
@@ -518,10 +523,10 @@ impl<'f> Parser<'f> {
     fn else_control(&mut self) -> PResult<Parsed> {
         let peek = self.peek_non_space();
         if peek.typ == ItemType::If || peek.typ == ItemType::With {
-            return Ok(Parsed::Else(peek.pos, peek.line));
+            return Ok(Parsed::Else);
         }
-        let t = self.expect(ItemType::RightDelim, "else")?;
-        Ok(Parsed::Else(t.pos, t.line))
+        self.expect(ItemType::RightDelim, "else")?;
+        Ok(Parsed::Else)
     }
 
     fn control(&mut self, kind: ControlKind) -> PResult<Node> {
@@ -547,8 +552,8 @@ impl<'f> Parser<'f> {
         }
         let mut else_list = None;
         match next {
-            Parsed::End(_) => {}
-            Parsed::Else(_, _) => {
+            Parsed::End => {}
+            Parsed::Else => {
                 if kind == ControlKind::If && self.peek().typ == ItemType::If {
                     self.next();
                     let n = self.control(ControlKind::If)?;
@@ -560,7 +565,7 @@ impl<'f> Parser<'f> {
                 } else {
                     let (l, next) = self.item_list()?;
                     match next {
-                        Parsed::End(_) => {}
+                        Parsed::End => {}
                         _ => return Err(self.err("expected end; found {{else}}".into())),
                     }
                     else_list = Some(l);
@@ -570,7 +575,6 @@ impl<'f> Parser<'f> {
         }
         Ok(Node::Control(Box::new(Control {
             kind,
-            pos: pipe.pos,
             pipe,
             list,
             else_list,
@@ -597,7 +601,7 @@ impl<'f> Parser<'f> {
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         self.range_depth = saved_depth;
-        if let Parsed::Else(..) = end {
+        if let Parsed::Else = end {
             return Err(self.err(format!("unexpected {{{{else}}}} in {context}")));
         }
         self.add(name.clone(), list)?;
@@ -661,10 +665,9 @@ impl<'f> Parser<'f> {
                     }
                 }
                 return Err(self.err(format!("too many declarations in {context}")));
-            } else if after.typ == ItemType::Space {
-                self.idx = save;
-                break;
             } else {
+                // `$x` used as a value (followed by a space or anything else).
+                let _ = after;
                 self.idx = save;
                 break;
             }
@@ -776,10 +779,9 @@ impl<'f> Parser<'f> {
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
                 if !(self.has_func)(&tok.val) {
-                    return Err(self.err(format!(
-                        "function {} not defined",
-                        gofmt::quote(&tok.val)
-                    )));
+                    return Err(
+                        self.err(format!("function {} not defined", gofmt::quote(&tok.val)))
+                    );
                 }
                 Arg::Identifier(tok.pos, tok.val)
             }
@@ -788,10 +790,7 @@ impl<'f> Parser<'f> {
             ItemType::Variable => {
                 let id: Vec<String> = tok.val.split('.').map(str::to_string).collect();
                 if !self.vars.iter().any(|v| *v == id[0]) {
-                    return Err(self.err(format!(
-                        "undefined variable {}",
-                        gofmt::quote(&id[0])
-                    )));
+                    return Err(self.err(format!("undefined variable {}", gofmt::quote(&id[0]))));
                 }
                 Arg::Variable(tok.pos, id)
             }
@@ -857,11 +856,12 @@ fn parse_number(text: &str, typ: ItemType) -> Result<Number, String> {
                 .char_indices()
                 .skip(1)
                 .filter(|&(i, c)| {
-                    (c == '+' || c == '-') && !matches!(body.as_bytes()[i - 1], b'e' | b'E' | b'p' | b'P')
+                    (c == '+' || c == '-')
+                        && !matches!(body.as_bytes()[i - 1], b'e' | b'E' | b'p' | b'P')
                 })
                 .map(|(i, _)| i)
                 .last()
-                .ok_or_else(|| format!("expected integer"))?;
+                .ok_or_else(|| "expected integer".to_string())?;
             let re = gofmt::parse_go_float(&body[..split]).ok_or("expected integer")?;
             let im = gofmt::parse_go_float(&body[split..]).ok_or("expected integer")?;
             n.is_complex = true;
@@ -871,13 +871,13 @@ fn parse_number(text: &str, typ: ItemType) -> Result<Number, String> {
         }
         _ => {}
     }
-    if let Some(body) = text.strip_suffix('i') {
-        if let Some(f) = gofmt::parse_go_float(body) {
-            n.is_complex = true;
-            n.complex = (0.0, f);
-            simplify_complex(&mut n);
-            return Ok(n);
-        }
+    if let Some(body) = text.strip_suffix('i')
+        && let Some(f) = gofmt::parse_go_float(body)
+    {
+        n.is_complex = true;
+        n.complex = (0.0, f);
+        simplify_complex(&mut n);
+        return Ok(n);
     }
     let u = gofmt::parse_go_uint(text);
     if let Some(u) = u {

@@ -128,12 +128,11 @@ fn typed(v: &str, mode: Mode) -> Value {
         _ => {}
     }
     // strconv.ParseInt(s, 10, 64), no leading zeros
-    if !v.starts_with('0') || v.len() == 1 {
-        if let Ok(i) = v.parse::<i64>() {
-            if !v.starts_with('+') {
-                return Value::Number(Number::Int(i));
-            }
-        }
+    if (!v.starts_with('0') || v.len() == 1)
+        && let Ok(i) = v.parse::<i64>()
+        && !v.starts_with('+')
+    {
+        return Value::Number(Number::Int(i));
     }
     Value::String(v.to_string())
 }
@@ -175,7 +174,9 @@ fn parse_key(k: &str) -> Result<Vec<Seg>, String> {
                     .parse()
                     .map_err(|_| format!("invalid index in key {k:?}"))?;
                 if i > 65536 {
-                    return Err(format!("index of {i} is greater than maximum supported index"));
+                    return Err(format!(
+                        "index of {i} is greater than maximum supported index"
+                    ));
                 }
                 out.push(Seg::Index(i));
             }

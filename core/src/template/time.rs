@@ -469,9 +469,7 @@ impl Zone {
             "America/New_York" | "US/Eastern" | "EST5EDT" => Zone::Us(-5 * 3600, "EST", "EDT"),
             "America/Chicago" | "US/Central" | "CST6CDT" => Zone::Us(-6 * 3600, "CST", "CDT"),
             "America/Denver" | "US/Mountain" | "MST7MDT" => Zone::Us(-7 * 3600, "MST", "MDT"),
-            "America/Los_Angeles" | "US/Pacific" | "PST8PDT" => {
-                Zone::Us(-8 * 3600, "PST", "PDT")
-            }
+            "America/Los_Angeles" | "US/Pacific" | "PST8PDT" => Zone::Us(-8 * 3600, "PST", "PDT"),
             "America/Phoenix" => Zone::Fixed(-7 * 3600, "MST"),
             "Europe/London" => Zone::Eu(0, "GMT", "BST"),
             "Europe/Dublin" => Zone::Eu(0, "GMT", "IST"),
@@ -587,11 +585,7 @@ pub fn duration_string(d: i64) -> String {
         out.push_str(&frac_str(s_ns, 1_000_000_000));
         out.push('s');
     }
-    if neg {
-        format!("-{out}")
-    } else {
-        out
-    }
+    if neg { format!("-{out}") } else { out }
 }
 
 fn frac_str(v: u64, div: u64) -> String {
@@ -601,7 +595,7 @@ fn frac_str(v: u64, div: u64) -> String {
         return ip.to_string();
     }
     let mut digits = div.to_string().len() - 1;
-    while fp % 10 == 0 {
+    while fp.is_multiple_of(10) {
         fp /= 10;
         digits -= 1;
     }
@@ -648,7 +642,12 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
             "s" => 1e9,
             "m" => 60e9,
             "h" => 3600e9,
-            "" => return Err(format!("time: missing unit in duration {}", super::gofmt::quote(orig))),
+            "" => {
+                return Err(format!(
+                    "time: missing unit in duration {}",
+                    super::gofmt::quote(orig)
+                ));
+            }
             _ => {
                 return Err(format!(
                     "time: unknown unit {} in duration {}",
@@ -703,7 +702,11 @@ pub fn parse(layout: &str, value: &str) -> Result<GoTime, String> {
         let std_str = &layout_rest[prefix.len()..layout_rest.len() - suffix.len()];
         // skip prefix
         let p = prefix.trim_start_matches(' ');
-        let vv = if p.len() != prefix.len() { v.trim_start_matches(' ') } else { v };
+        let vv = if p.len() != prefix.len() {
+            v.trim_start_matches(' ')
+        } else {
+            v
+        };
         let Some(rest) = vv.strip_prefix(p) else {
             return Err(mk_err(prefix, v, ""));
         };
@@ -767,7 +770,7 @@ pub fn parse(layout: &str, value: &str) -> Result<GoTime, String> {
                 if !(1..=12).contains(&n) {
                     return Err(mk_err("", v, ": month out of range"));
                 }
-                month = n as u32;
+                month = n;
                 v = r;
             }
             Std::Day | Std::UnderDay | Std::ZeroDay => {
@@ -776,7 +779,7 @@ pub fn parse(layout: &str, value: &str) -> Result<GoTime, String> {
                     vv = &vv[1..];
                 }
                 let (n, r) = get_num(vv, std == Std::ZeroDay).ok_or_else(|| bad(()))?;
-                day = n as u32;
+                day = n;
                 v = r;
             }
             Std::UnderYearDay | Std::ZeroYearDay => {
@@ -790,7 +793,7 @@ pub fn parse(layout: &str, value: &str) -> Result<GoTime, String> {
                 if n >= 24 {
                     return Err(mk_err("", v, ": hour out of range"));
                 }
-                hour = n as u32;
+                hour = n;
                 v = r;
             }
             Std::Hour12 | Std::ZeroHour12 => {
@@ -798,7 +801,7 @@ pub fn parse(layout: &str, value: &str) -> Result<GoTime, String> {
                 if n > 12 {
                     return Err(mk_err("", v, ": hour out of range"));
                 }
-                hour = n as u32;
+                hour = n;
                 v = r;
             }
             Std::Minute | Std::ZeroMinute => {
@@ -806,7 +809,7 @@ pub fn parse(layout: &str, value: &str) -> Result<GoTime, String> {
                 if n >= 60 {
                     return Err(mk_err("", v, ": minute out of range"));
                 }
-                min = n as u32;
+                min = n;
                 v = r;
             }
             Std::Second | Std::ZeroSecond => {
@@ -814,12 +817,13 @@ pub fn parse(layout: &str, value: &str) -> Result<GoTime, String> {
                 if n >= 60 {
                     return Err(mk_err("", v, ": second out of range"));
                 }
-                sec = n as u32;
+                sec = n;
                 v = r;
                 // fractional seconds after a seconds field even if the layout lacks it
                 if v.len() > 1 && (v.starts_with('.') || v.starts_with(',')) {
                     let (_, nstd, _) = next_std_chunk(layout_rest);
-                    if !matches!(nstd, Some(Std::Frac(..))) || !layout_rest.starts_with(['.', ',']) {
+                    if !matches!(nstd, Some(Std::Frac(..))) || !layout_rest.starts_with(['.', ','])
+                    {
                         let digits: String =
                             v[1..].chars().take_while(char::is_ascii_digit).collect();
                         if !digits.is_empty() {
@@ -897,10 +901,7 @@ pub fn parse(layout: &str, value: &str) -> Result<GoTime, String> {
                     offset = Some(0);
                     v = &v[3..];
                 } else {
-                    let n = v
-                        .bytes()
-                        .take_while(u8::is_ascii_uppercase)
-                        .count();
+                    let n = v.bytes().take_while(u8::is_ascii_uppercase).count();
                     if n < 3 {
                         return Err(bad(()));
                     }
@@ -956,8 +957,7 @@ pub fn parse(layout: &str, value: &str) -> Result<GoTime, String> {
     let days = days_from_civil(year, month, day);
     let local = days * 86400 + hour as i64 * 3600 + min as i64 * 60 + sec as i64;
     let (off, zone): (i32, Rc<str>) = match (offset, zone_name) {
-        (Some(0), Some(z)) if z == "UTC" => (0, Rc::from("UTC")),
-        (Some(o), _) if o == 0 => (0, Rc::from("UTC")),
+        (Some(0), _) => (0, Rc::from("UTC")),
         (Some(o), _) => (o, Rc::from("")),
         (None, Some(z)) => (0, Rc::from(z.as_str())),
         (None, None) => (0, Rc::from("UTC")),

@@ -50,9 +50,18 @@ pub(crate) fn parse(text: &str) -> Result<Val, String> {
                 super::gofmt::quote(&key.join("."))
             ));
         }
-        let mut p = P { s: vtext.as_bytes(), i: 0 };
-        let v = p.value().map_err(|e| format!("toml: line {lineno} (last key {}): {e}", super::gofmt::quote(&key.join("."))))?;
-        let parent = descend(&cur, &key[..key.len() - 1]).ok_or_else(|| format!("toml: line {lineno}: bad key"))?;
+        let mut p = P {
+            s: vtext.as_bytes(),
+            i: 0,
+        };
+        let v = p.value().map_err(|e| {
+            format!(
+                "toml: line {lineno} (last key {}): {e}",
+                super::gofmt::quote(&key.join("."))
+            )
+        })?;
+        let parent = descend(&cur, &key[..key.len() - 1])
+            .ok_or_else(|| format!("toml: line {lineno}: bad key"))?;
         if let Val::Map(m) = parent {
             m.entries.borrow_mut().insert(last_key, v);
         }
@@ -74,7 +83,9 @@ fn strip_comment(l: &str) -> &str {
 }
 
 fn split_key(k: &str) -> Vec<String> {
-    k.split('.').map(|p| p.trim().trim_matches('"').to_string()).collect()
+    k.split('.')
+        .map(|p| p.trim().trim_matches('"').to_string())
+        .collect()
 }
 
 fn descend(root: &Val, path: &[String]) -> Option<Val> {
@@ -171,7 +182,10 @@ impl P<'_> {
                     while self.i < self.s.len() && self.s[self.i] != b'=' {
                         self.i += 1;
                     }
-                    let k = String::from_utf8_lossy(&self.s[start..self.i]).trim().trim_matches('"').to_string();
+                    let k = String::from_utf8_lossy(&self.s[start..self.i])
+                        .trim()
+                        .trim_matches('"')
+                        .to_string();
                     self.i += 1;
                     let v = self.value()?;
                     m.insert(k, v);
@@ -183,7 +197,9 @@ impl P<'_> {
             }
             _ => {
                 let start = self.i;
-                while self.i < self.s.len() && !matches!(self.s[self.i], b',' | b']' | b'}' | b' ' | b'\t') {
+                while self.i < self.s.len()
+                    && !matches!(self.s[self.i], b',' | b']' | b'}' | b' ' | b'\t')
+                {
                     self.i += 1;
                 }
                 let t = String::from_utf8_lossy(&self.s[start..self.i]).to_string();
@@ -193,14 +209,21 @@ impl P<'_> {
                     _ => {}
                 }
                 let clean = t.replace('_', "");
-                if let Some(i) = super::gofmt::parse_go_int(&clean) {
-                    if !clean.starts_with('0') || clean == "0" || clean.starts_with("0x") || clean.starts_with("0o") || clean.starts_with("0b") {
-                        return Ok(Val::Int64(i));
-                    }
+                if let Some(i) = super::gofmt::parse_go_int(&clean)
+                    && (!clean.starts_with('0')
+                        || clean == "0"
+                        || clean.starts_with("0x")
+                        || clean.starts_with("0o")
+                        || clean.starts_with("0b"))
+                {
+                    return Ok(Val::Int64(i));
                 }
                 match clean.parse::<f64>() {
                     Ok(f) => Ok(Val::Float(f)),
-                    Err(_) => Err(format!("expected value but found {} instead", super::gofmt::quote(&t))),
+                    Err(_) => Err(format!(
+                        "expected value but found {} instead",
+                        super::gofmt::quote(&t)
+                    )),
                 }
             }
         }

@@ -292,10 +292,15 @@ impl Val {
         }
     }
 
+    /// Whether `len` is zero (or the value has no length).
+    pub fn is_empty(&self) -> bool {
+        self.len().unwrap_or(0) == 0
+    }
+
     /// Length for `len`-like functions, if the value has one.
     pub fn len(&self) -> Option<usize> {
         match self {
-            Val::Str(s) => Some(s.len()),
+            Val::Str(s) => Some(go_len(s)),
             Val::Bytes(b) => Some(b.len()),
             Val::List(l) => Some(l.items.len()),
             Val::Map(m) => Some(m.entries.borrow().len()),
@@ -372,6 +377,23 @@ impl Val {
     }
 }
 
+/// The length in Go bytes of an engine string (raw bytes carried as private-use
+/// characters count one byte each).
+pub fn go_len(s: &str) -> usize {
+    if !s.chars().any(|c| c as u32 >= 0x10FF00) {
+        return s.len();
+    }
+    s.chars()
+        .map(|c| {
+            if (0x10FF00..0x110000).contains(&(c as u32)) {
+                1
+            } else {
+                c.len_utf8()
+            }
+        })
+        .sum()
+}
+
 /// Go's `fmt.Sprint` of one value with `%v`.
 pub fn sprint_v(v: &Val) -> String {
     let mut s = String::new();
@@ -387,7 +409,7 @@ pub fn write_v(out: &mut String, v: &Val, sharp: bool, depth: usize) {
     }
     match v {
         Val::Missing | Val::Nil => {
-            out.push_str(if sharp { "<nil>" } else { "<nil>" });
+            out.push_str("<nil>");
         }
         Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Val::Int(i) | Val::Int64(i) => out.push_str(&i.to_string()),

@@ -120,11 +120,10 @@ impl Profile for Kustomize {
         let NodeKind::Scalar(s) = &key.kind else {
             return Err(invalid_key(key));
         };
-        let value = Self::decode(s, key.pos)?;
         if top {
             // The root mapping is decoded into map[string]interface{}: any scalar key
             // becomes its text (a null one is dropped by go-yaml; kustomize then fails).
-            return match value {
+            return match Self::decode(s, key.pos)? {
                 Resolved::Null => Err(unsupported("null map key", key.pos)),
                 Resolved::Binary(bytes) => Ok(go::go_string_from_bytes(bytes)),
                 _ => Ok(s.text.clone()),
@@ -136,7 +135,11 @@ impl Profile for Kustomize {
             None | Some(Kind::Str) => true,
             Some(Kind::Untagged) => go::resolve(Kind::Untagged, &s.text, Schema::V3)
                 .is_ok_and(|(rtag, _)| rtag == Kind::Str),
-            Some(_) => false,
+            Some(_) => {
+                // go-yaml fails on a tag that does not fit before JSON gets to refuse.
+                Self::decode(s, key.pos)?;
+                false
+            }
         };
         if string_key {
             Ok(s.text.clone())

@@ -119,10 +119,10 @@ pub(crate) fn printf(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
 }
 
 fn eval_args(a: &[Val]) -> String {
-    if a.len() == 1 {
-        if let Val::Str(s) = &a[0] {
-            return s.to_string();
-        }
+    if a.len() == 1
+        && let Val::Str(s) = &a[0]
+    {
+        return s.to_string();
     }
     sprint(a)
 }
@@ -408,12 +408,11 @@ fn fmt_int(v: i128, verb: char, f: &Flags) -> Option<String> {
         }
         'U' => {
             let mut s = format!("U+{:04X}", v);
-            if f.sharp {
-                if let Some(c) = char::from_u32(v as u32) {
-                    if gofmt::is_print(c) {
-                        s.push_str(&format!(" '{c}'"));
-                    }
-                }
+            if f.sharp
+                && let Some(c) = char::from_u32(v as u32)
+                && gofmt::is_print(c)
+            {
+                s.push_str(&format!(" '{c}'"));
             }
             return Some(s);
         }
@@ -431,11 +430,7 @@ fn fmt_int(v: i128, verb: char, f: &Flags) -> Option<String> {
     if f.sharp {
         match verb {
             'b' => prefix.push_str("0b"),
-            'o' => {
-                if !digits.starts_with('0') {
-                    prefix.push('0')
-                }
-            }
+            'o' if !digits.starts_with('0') => prefix.push('0'),
             'x' => prefix.push_str("0x"),
             'X' => prefix.push_str("0X"),
             _ => {}
@@ -599,7 +594,9 @@ fn fmt_arg(v: &Val, verb: char, f: &Flags, depth: usize) -> Option<String> {
                     out.push(' ');
                 }
                 let kf = Flags { width: None, ..*f };
-                out.push_str(&fmt_str(k, verb, &kf).unwrap_or_else(|| bad_verb(&Val::str(k.as_str()), verb)));
+                out.push_str(
+                    &fmt_str(k, verb, &kf).unwrap_or_else(|| bad_verb(&Val::str(k.as_str()), verb)),
+                );
                 out.push(':');
                 match fmt_arg(x, verb, &kf, depth + 1) {
                     Some(s) => out.push_str(&s),
@@ -760,14 +757,7 @@ pub(crate) fn sprintf(format: &str, args: &[Val]) -> String {
             continue;
         }
         match fmt_arg(arg, verb, &f, 0) {
-            Some(s) => {
-                let f2 = if matches!(arg, Val::Str(_)) && verb != 'x' && verb != 'X' {
-                    f
-                } else {
-                    f
-                };
-                pad(&mut out, &s, &f2)
-            }
+            Some(s) => pad(&mut out, &s, &f),
             None => out.push_str(&bad_verb(arg, verb)),
         }
     }

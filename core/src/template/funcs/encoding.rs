@@ -19,8 +19,16 @@ pub(crate) fn b64enc(b: &[u8]) -> String {
             | (if n > 2 { chunk[2] as u32 } else { 0 });
         out.push(B64[(v >> 18) as usize & 63] as char);
         out.push(B64[(v >> 12) as usize & 63] as char);
-        out.push(if n > 1 { B64[(v >> 6) as usize & 63] as char } else { '=' });
-        out.push(if n > 2 { B64[v as usize & 63] as char } else { '=' });
+        out.push(if n > 1 {
+            B64[(v >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if n > 2 {
+            B64[v as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }
@@ -55,7 +63,10 @@ pub(crate) fn b64dec(st: &str) -> Result<Vec<u8>, String> {
                     j += 1;
                 }
                 if j >= bytes.len() || bytes[j] != b'=' {
-                    return Err(format!("illegal base64 data at input byte {}", j.min(bytes.len())));
+                    return Err(format!(
+                        "illegal base64 data at input byte {}",
+                        j.min(bytes.len())
+                    ));
                 }
                 i = j;
             }
@@ -89,7 +100,7 @@ pub(crate) fn b64dec(st: &str) -> Result<Vec<u8>, String> {
         // Go reports the position of the first byte of the incomplete quantum... when
         // input ends early it reports len - (qn) style offsets; use Go's rule: the index
         // of the byte that would start the bad quantum.
-        let at = if qn == 1 { pos_of[0] } else { pos_of[0] };
+        let at = pos_of[0];
         return Err(format!("illegal base64 data at input byte {at}"));
     }
     Ok(out)
@@ -121,8 +132,11 @@ fn b32enc(b: &[u8]) -> String {
 
 fn b32dec(st: &str) -> Result<Vec<u8>, String> {
     let clean: Vec<u8> = st.bytes().filter(|c| *c != b'\n' && *c != b'\r').collect();
-    if clean.len() % 8 != 0 {
-        return Err(format!("illegal base32 data at input byte {}", clean.len() / 8 * 8));
+    if !clean.len().is_multiple_of(8) {
+        return Err(format!(
+            "illegal base32 data at input byte {}",
+            clean.len() / 8 * 8
+        ));
     }
     let mut out = vec![];
     for (ci, chunk) in clean.chunks(8).enumerate() {
@@ -167,7 +181,12 @@ fn adler32(b: &[u8]) -> u32 {
 }
 
 pub(crate) fn register(add: &mut Add<'_>) {
-    add("b64enc", &[Str], false, Builtin::Fn(|_, a| Ok(Val::str(b64enc(&gostr_to_bytes(s(&a[0])))))));
+    add(
+        "b64enc",
+        &[Str],
+        false,
+        Builtin::Fn(|_, a| Ok(Val::str(b64enc(&gostr_to_bytes(s(&a[0])))))),
+    );
     add(
         "b64dec",
         &[Str],
@@ -179,7 +198,12 @@ pub(crate) fn register(add: &mut Add<'_>) {
             }))
         }),
     );
-    add("b32enc", &[Str], false, Builtin::Fn(|_, a| Ok(Val::str(b32enc(&gostr_to_bytes(s(&a[0])))))));
+    add(
+        "b32enc",
+        &[Str],
+        false,
+        Builtin::Fn(|_, a| Ok(Val::str(b32enc(&gostr_to_bytes(s(&a[0])))))),
+    );
     add(
         "b32dec",
         &[Str],
@@ -192,15 +216,32 @@ pub(crate) fn register(add: &mut Add<'_>) {
         }),
     );
     add("sha1sum", &[Str], false, Builtin::Fn(sha1sum));
-    add("sha256sum", &[Str], false, Builtin::Fn(|_, a| {
-        Ok(Val::str(hex(&sha2::Sha256::digest(gostr_to_bytes(s(&a[0]))))))
-    }));
-    add("sha512sum", &[Str], false, Builtin::Fn(|_, a| {
-        Ok(Val::str(hex(&sha2::Sha512::digest(gostr_to_bytes(s(&a[0]))))))
-    }));
-    add("adler32sum", &[Str], false, Builtin::Fn(|_, a| {
-        Ok(Val::str(adler32(&gostr_to_bytes(s(&a[0]))).to_string()))
-    }));
+    add(
+        "sha256sum",
+        &[Str],
+        false,
+        Builtin::Fn(|_, a| {
+            Ok(Val::str(hex(&sha2::Sha256::digest(gostr_to_bytes(s(
+                &a[0]
+            ))))))
+        }),
+    );
+    add(
+        "sha512sum",
+        &[Str],
+        false,
+        Builtin::Fn(|_, a| {
+            Ok(Val::str(hex(&sha2::Sha512::digest(gostr_to_bytes(s(
+                &a[0]
+            ))))))
+        }),
+    );
+    add(
+        "adler32sum",
+        &[Str],
+        false,
+        Builtin::Fn(|_, a| Ok(Val::str(adler32(&gostr_to_bytes(s(&a[0]))).to_string()))),
+    );
 }
 
 fn sha1sum(_: &mut super::Cx<'_>, a: Vec<Val>) -> FnResult {

@@ -126,7 +126,9 @@ fn json_kind(v: &crate::yaml::Value) -> &'static str {
 
 pub(crate) fn from_yaml_array(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
     match parse_yaml(s(&a[0])) {
-        Ok(crate::yaml::Value::Seq(items)) => Ok(Val::list(items.iter().map(Val::from_value).collect())),
+        Ok(crate::yaml::Value::Seq(items)) => {
+            Ok(Val::list(items.iter().map(Val::from_value).collect()))
+        }
         Ok(crate::yaml::Value::Null) => Ok(Val::list(vec![])),
         Ok(crate::yaml::Value::Map(m)) if m.is_empty() && s(&a[0]).trim().is_empty() => {
             Ok(Val::list(vec![]))
@@ -188,7 +190,10 @@ pub(crate) fn from_json_array(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
     match unmarshal(s(&a[0])) {
         Ok(v @ Val::List(_)) => Ok(v),
         Ok(Val::Nil) => Ok(Val::list(vec![])),
-        Ok(other) => Ok(Val::list(vec![Val::str(json_type_err(&other, "[]interface {}"))])),
+        Ok(other) => Ok(Val::list(vec![Val::str(json_type_err(
+            &other,
+            "[]interface {}",
+        ))])),
         Err(e) => Ok(Val::list(vec![Val::str(e)])),
     }
 }
@@ -198,29 +203,77 @@ pub(crate) fn get_host_by_name(_: &mut Cx<'_>, _: Vec<Val>) -> FnResult {
 }
 
 pub(crate) fn register_json(add: &mut Add<'_>) {
-    add("toPrettyJson", &[Any], false, Builtin::Fn(|_, a| {
-        Ok(Val::str(
-            marshal(&a[0], Opts { escape_html: true, indent: true }).unwrap_or_default(),
-        ))
-    }));
-    add("mustToPrettyJson", &[Any], false, Builtin::Fn(|_, a| {
-        marshal(&a[0], Opts { escape_html: true, indent: true })
+    add(
+        "toPrettyJson",
+        &[Any],
+        false,
+        Builtin::Fn(|_, a| {
+            Ok(Val::str(
+                marshal(
+                    &a[0],
+                    Opts {
+                        escape_html: true,
+                        indent: true,
+                    },
+                )
+                .unwrap_or_default(),
+            ))
+        }),
+    );
+    add(
+        "mustToPrettyJson",
+        &[Any],
+        false,
+        Builtin::Fn(|_, a| {
+            marshal(
+                &a[0],
+                Opts {
+                    escape_html: true,
+                    indent: true,
+                },
+            )
             .map(Val::str)
             .map_err(FnError::msg)
-    }));
-    add("toRawJson", &[Any], false, Builtin::Fn(|_, a| {
-        marshal(&a[0], Opts { escape_html: false, indent: false })
+        }),
+    );
+    add(
+        "toRawJson",
+        &[Any],
+        false,
+        Builtin::Fn(|_, a| {
+            marshal(
+                &a[0],
+                Opts {
+                    escape_html: false,
+                    indent: false,
+                },
+            )
             .map(Val::str)
             .map_err(FnError::msg)
-    }));
-    add("mustToRawJson", &[Any], false, Builtin::Fn(|_, a| {
-        marshal(&a[0], Opts { escape_html: false, indent: false })
+        }),
+    );
+    add(
+        "mustToRawJson",
+        &[Any],
+        false,
+        Builtin::Fn(|_, a| {
+            marshal(
+                &a[0],
+                Opts {
+                    escape_html: false,
+                    indent: false,
+                },
+            )
             .map(Val::str)
             .map_err(FnError::msg)
-    }));
-    add("mustFromJson", &[Str], false, Builtin::Fn(|_, a| {
-        unmarshal(s(&a[0])).map_err(FnError::msg)
-    }));
+        }),
+    );
+    add(
+        "mustFromJson",
+        &[Str],
+        false,
+        Builtin::Fn(|_, a| unmarshal(s(&a[0])).map_err(FnError::msg)),
+    );
 }
 
 // ---- TOML ------------------------------------------------------------------------------
@@ -267,7 +320,11 @@ fn toml_scalar(v: &Val) -> Result<String, String> {
             if f.is_nan() {
                 "nan".into()
             } else if f.is_infinite() {
-                if *f > 0.0 { "inf".into() } else { "-inf".into() }
+                if *f > 0.0 {
+                    "inf".into()
+                } else {
+                    "-inf".into()
+                }
             } else {
                 let st = gofmt::format_float(*f, 'g', -1);
                 if !st.contains('.') && !st.contains('e') {
@@ -324,16 +381,16 @@ fn toml_table(out: &mut String, m: &BTreeMap<String, Val>, path: &[String]) -> R
             }
             out.push_str(&format!("{hdr_indent}[{}]\n", p.join(".")));
             toml_table(out, &sub.entries.borrow(), &p)?;
-        } else if let Val::List(l) = v {
-            if is_table_array(v) {
-                for item in &l.items {
-                    if let Val::Map(sub) = item {
-                        if !out.is_empty() {
-                            out.push('\n');
-                        }
-                        out.push_str(&format!("{hdr_indent}[[{}]]\n", p.join(".")));
-                        toml_table(out, &sub.entries.borrow(), &p)?;
+        } else if let Val::List(l) = v
+            && is_table_array(v)
+        {
+            for item in &l.items {
+                if let Val::Map(sub) = item {
+                    if !out.is_empty() {
+                        out.push('\n');
                     }
+                    out.push_str(&format!("{hdr_indent}[[{}]]\n", p.join(".")));
+                    toml_table(out, &sub.entries.borrow(), &p)?;
                 }
             }
         }
@@ -383,12 +440,16 @@ fn unescape(st: &str) -> Result<String, String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            if i + 2 >= b.len() + 0 && i + 2 > b.len() - 1 + 1 {
+            if i + 2 >= b.len() && i + 2 > b.len() - 1 + 1 {
                 return Err(format!("invalid URL escape {}", gofmt::quote(&st[i..])));
             }
             let h = std::str::from_utf8(&b[i + 1..(i + 3).min(b.len())]).unwrap_or("");
-            let v = u8::from_str_radix(h, 16)
-                .map_err(|_| format!("invalid URL escape {}", gofmt::quote(&st[i..(i + 3).min(st.len())])))?;
+            let v = u8::from_str_radix(h, 16).map_err(|_| {
+                format!(
+                    "invalid URL escape {}",
+                    gofmt::quote(&st[i..(i + 3).min(st.len())])
+                )
+            })?;
             out.push(v);
             i += 3;
         } else {
@@ -437,7 +498,8 @@ pub(crate) fn parse_url(raw: &str) -> Result<GoUrl, String> {
         rest = &after[end..];
         let host = match authority.rfind('@') {
             Some(at) => {
-                u.userinfo = Some(unescape(&authority[..at]).map_err(|e| format!("parse {}: {e}", q(raw)))?);
+                u.userinfo =
+                    Some(unescape(&authority[..at]).map_err(|e| format!("parse {}: {e}", q(raw)))?);
                 &authority[at + 1..]
             }
             None => authority,
@@ -506,12 +568,11 @@ impl GoUrl {
             if !p.is_empty() && !p.starts_with('/') && !self.host.is_empty() {
                 out.push('/');
             }
-            if out.is_empty() {
-                if let Some(i) = p.find(':') {
-                    if !p[..i].contains('/') {
-                        out.push_str("./");
-                    }
-                }
+            if out.is_empty()
+                && let Some(i) = p.find(':')
+                && !p[..i].contains('/')
+            {
+                out.push_str("./");
             }
             out.push_str(&p);
         }

@@ -123,12 +123,12 @@ fn enc(out: &mut String, v: &Val, o: Opts, depth: usize) -> Result<(), String> {
                 if o.indent {
                     out.push(' ');
                 }
-                if m.kind == MapKind::Files {
-                    if let Val::Str(s) = x {
-                        let b = super::gostr_to_bytes(s);
-                        enc(out, &Val::Bytes(b.into()), o, depth + 1)?;
-                        continue;
-                    }
+                if m.kind == MapKind::Files
+                    && let Val::Str(s) = x
+                {
+                    let b = super::gostr_to_bytes(s);
+                    enc(out, &Val::Bytes(b.into()), o, depth + 1)?;
+                    continue;
                 }
                 enc(out, x, o, depth + 1)?;
             }
@@ -339,7 +339,10 @@ impl P<'_> {
                 digits(self);
             }
             Some(&c) => {
-                return Err(format!("invalid character {} in numeric literal", quote_char(c)));
+                return Err(format!(
+                    "invalid character {} in numeric literal",
+                    quote_char(c)
+                ));
             }
         }
         if self.b.get(self.i) == Some(&b'.') {

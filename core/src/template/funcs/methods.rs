@@ -154,7 +154,9 @@ pub(crate) fn call(_env: &Env, recv: &Val, name: &str, a: Vec<Val>) -> FnResult 
                     }
                     if name == "Table" {
                         match cur {
-                            Val::Map(mm) => Ok(Val::map(MapKind::Values, mm.entries.borrow().clone())),
+                            Val::Map(mm) => {
+                                Ok(Val::map(MapKind::Values, mm.entries.borrow().clone()))
+                            }
                             _ => Err(FnError::msg(format!(
                                 "no table named {}",
                                 crate::template::gofmt::quote(path)
@@ -221,7 +223,9 @@ pub(crate) fn call(_env: &Env, recv: &Val, name: &str, a: Vec<Val>) -> FnResult 
                         return Err(FnError::msg("runtime error: index out of range [-1]"));
                     }
                     let body = st.strip_suffix('\n').unwrap_or(st);
-                    Ok(Val::str_list(body.split('\n').map(str::to_string).collect()))
+                    Ok(Val::str_list(
+                        body.split('\n').map(str::to_string).collect(),
+                    ))
                 }
                 _ => Err(FnError::msg("no such method")),
             }
@@ -290,8 +294,16 @@ pub(crate) fn call(_env: &Env, recv: &Val, name: &str, a: Vec<Val>) -> FnResult 
                 "YearDay" => Val::Int(c.yday as i64),
                 "Weekday" => Val::Enum("time.Weekday", c.weekday as i64, DAYS[c.weekday as usize]),
                 "Unix" => Val::Int64(t.unix),
-                "UnixNano" => Val::Int64(t.unix.wrapping_mul(1_000_000_000).wrapping_add(t.nsec as i64)),
-                "UnixMilli" => Val::Int64(t.unix.wrapping_mul(1000).wrapping_add(t.nsec as i64 / 1_000_000)),
+                "UnixNano" => Val::Int64(
+                    t.unix
+                        .wrapping_mul(1_000_000_000)
+                        .wrapping_add(t.nsec as i64),
+                ),
+                "UnixMilli" => Val::Int64(
+                    t.unix
+                        .wrapping_mul(1000)
+                        .wrapping_add(t.nsec as i64 / 1_000_000),
+                ),
                 "Format" => Val::str(t.format(s(&a[0]))),
                 "String" => Val::str(t.go_string()),
                 "UTC" | "Local" => Val::Time(crate::template::time::GoTime::utc(t.unix, t.nsec)),
@@ -301,8 +313,10 @@ pub(crate) fn call(_env: &Env, recv: &Val, name: &str, a: Vec<Val>) -> FnResult 
                     let total_m = c.month as i64 - 1 + mo;
                     let ny = c.year + y + total_m.div_euclid(12);
                     let nm = total_m.rem_euclid(12) as u32 + 1;
-                    let days = crate::template::time::days_from_civil(ny, nm, 1) + c.day as i64 - 1 + d;
-                    let local = days * 86400 + c.hour as i64 * 3600 + c.min as i64 * 60 + c.sec as i64;
+                    let days =
+                        crate::template::time::days_from_civil(ny, nm, 1) + c.day as i64 - 1 + d;
+                    let local =
+                        days * 86400 + c.hour as i64 * 3600 + c.min as i64 * 60 + c.sec as i64;
                     Val::Time(crate::template::time::GoTime {
                         unix: local - t.offset as i64,
                         nsec: t.nsec,
@@ -395,7 +409,9 @@ fn glob_rec(p: &[char], n: &[char], depth: usize) -> bool {
                 glob_rec(&np, n, depth + 1)
             })
         }
-        '\\' if p.len() > 1 => !n.is_empty() && n[0] == p[1] && glob_rec(&p[2..], &n[1..], depth + 1),
+        '\\' if p.len() > 1 => {
+            !n.is_empty() && n[0] == p[1] && glob_rec(&p[2..], &n[1..], depth + 1)
+        }
         c => !n.is_empty() && n[0] == c && glob_rec(&p[1..], &n[1..], depth + 1),
     }
 }

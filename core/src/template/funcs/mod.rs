@@ -221,19 +221,44 @@ fn build_table() -> HashMap<&'static str, FnDef> {
     add("tpl", &[Str, Any], false, Builtin::Tpl);
     add("required", &[Str, Any], false, Builtin::Fn(helm::required));
     add("fail", &[Str], false, Builtin::Fn(helm::fail));
-    add("lookup", &[Str, Str, Str, Str], false, Builtin::Fn(helm::lookup));
+    add(
+        "lookup",
+        &[Str, Str, Str, Str],
+        false,
+        Builtin::Fn(helm::lookup),
+    );
     add("toToml", &[Any], false, Builtin::Fn(helm::to_toml));
     add("fromToml", &[Str], false, Builtin::Fn(helm::from_toml));
     add("toYaml", &[Any], false, Builtin::Fn(helm::to_yaml));
     add("mustToYaml", &[Any], false, Builtin::Fn(helm::must_to_yaml));
-    add("toYamlPretty", &[Any], false, Builtin::Fn(helm::to_yaml_pretty));
+    add(
+        "toYamlPretty",
+        &[Any],
+        false,
+        Builtin::Fn(helm::to_yaml_pretty),
+    );
     add("fromYaml", &[Str], false, Builtin::Fn(helm::from_yaml));
-    add("fromYamlArray", &[Str], false, Builtin::Fn(helm::from_yaml_array));
+    add(
+        "fromYamlArray",
+        &[Str],
+        false,
+        Builtin::Fn(helm::from_yaml_array),
+    );
     add("toJson", &[Any], false, Builtin::Fn(helm::to_json));
     add("mustToJson", &[Any], false, Builtin::Fn(helm::must_to_json));
     add("fromJson", &[Str], false, Builtin::Fn(helm::from_json));
-    add("fromJsonArray", &[Str], false, Builtin::Fn(helm::from_json_array));
-    add("getHostByName", &[Str], false, Builtin::Fn(helm::get_host_by_name));
+    add(
+        "fromJsonArray",
+        &[Str],
+        false,
+        Builtin::Fn(helm::from_json_array),
+    );
+    add(
+        "getHostByName",
+        &[Str],
+        false,
+        Builtin::Fn(helm::get_host_by_name),
+    );
     sprig::register(&mut add);
     helm::register_json(&mut add);
     encoding::register(&mut add);
@@ -264,7 +289,7 @@ pub(crate) fn i(v: &Val) -> i64 {
 
 /// Go's float→int64 conversion as amd64 performs it (out of range → MinInt64).
 pub(crate) fn f2i(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223372036854775807e18 || f < -9.223372036854775808e18 {
+    if f.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         i64::MIN
     } else {
         f as i64
@@ -332,8 +357,7 @@ pub(crate) fn strval(v: &Val) -> String {
 /// Sprig's `empty`.
 pub(crate) fn empty(v: &Val) -> bool {
     match v {
-        Val::Time(_) => false,
-        Val::Struct(s) => s.ptr && false,
+        Val::Time(_) | Val::Struct(_) => false,
         v => !v.truth(),
     }
 }
@@ -398,7 +422,10 @@ pub(crate) fn deep_equal(a: &Val, b: &Val) -> bool {
             x.elem == y.elem
                 && x.named == y.named
                 && x.items.len() == y.items.len()
-                && x.items.iter().zip(y.items.iter()).all(|(p, q)| deep_equal(p, q))
+                && x.items
+                    .iter()
+                    .zip(y.items.iter())
+                    .all(|(p, q)| deep_equal(p, q))
         }
         (Val::Map(x), Val::Map(y)) => {
             if std::rc::Rc::ptr_eq(x, y) {

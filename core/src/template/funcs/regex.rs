@@ -94,7 +94,11 @@ pub(crate) fn compile(p: &str) -> Result<Regex, String> {
 
 fn find_all(re: &Regex, st: &str, n: i64) -> Vec<String> {
     let it = re.find_iter(st).map(|m| m.as_str().to_string());
-    if n < 0 { it.collect() } else { it.take(n as usize).collect() }
+    if n < 0 {
+        it.collect()
+    } else {
+        it.take(n as usize).collect()
+    }
 }
 
 /// Go's `Regexp.Split`.
@@ -131,59 +135,144 @@ fn repl(re: &Regex, st: &str, r: &str, literal: bool) -> String {
 }
 
 pub(crate) fn register(add: &mut Add<'_>) {
-    add("regexMatch", &[Str, Str], false, Builtin::Fn(|_, a| {
-        Ok(Val::Bool(compile(s(&a[0])).map(|re| re.is_match(s(&a[1]))).unwrap_or(false)))
-    }));
-    add("mustRegexMatch", &[Str, Str], false, Builtin::Fn(|_, a| {
-        let re = compile(s(&a[0])).map_err(FnError::msg)?;
-        Ok(Val::Bool(re.is_match(s(&a[1]))))
-    }));
-    add("regexFindAll", &[Str, Str, Int], false, Builtin::Fn(|_, a| {
-        Ok(Val::str_list(compile(s(&a[0])).map(|re| find_all(&re, s(&a[1]), i(&a[2]))).unwrap_or_default()))
-    }));
-    add("mustRegexFindAll", &[Str, Str, Int], false, Builtin::Fn(|_, a| {
-        let re = compile(s(&a[0])).map_err(FnError::msg)?;
-        Ok(Val::str_list(find_all(&re, s(&a[1]), i(&a[2]))))
-    }));
-    add("regexFind", &[Str, Str], false, Builtin::Fn(|_, a| {
-        Ok(Val::str(compile(s(&a[0])).ok().and_then(|re| re.find(s(&a[1])).map(|m| m.as_str().to_string())).unwrap_or_default()))
-    }));
-    add("mustRegexFind", &[Str, Str], false, Builtin::Fn(|_, a| {
-        let re = compile(s(&a[0])).map_err(FnError::msg)?;
-        Ok(Val::str(re.find(s(&a[1])).map(|m| m.as_str().to_string()).unwrap_or_default()))
-    }));
-    add("regexReplaceAll", &[Str, Str, Str], false, Builtin::Fn(|_, a| {
-        let re = compile(s(&a[0])).map_err(|e| FnError::msg(format!("regexp: Compile(`{}`): {e}", s(&a[0]))))?;
-        Ok(Val::str(repl(&re, s(&a[1]), s(&a[2]), false)))
-    }));
-    add("mustRegexReplaceAll", &[Str, Str, Str], false, Builtin::Fn(|_, a| {
-        let re = compile(s(&a[0])).map_err(FnError::msg)?;
-        Ok(Val::str(repl(&re, s(&a[1]), s(&a[2]), false)))
-    }));
-    add("regexReplaceAllLiteral", &[Str, Str, Str], false, Builtin::Fn(|_, a| {
-        let re = compile(s(&a[0])).map_err(|e| FnError::msg(format!("regexp: Compile(`{}`): {e}", s(&a[0]))))?;
-        Ok(Val::str(repl(&re, s(&a[1]), s(&a[2]), true)))
-    }));
-    add("mustRegexReplaceAllLiteral", &[Str, Str, Str], false, Builtin::Fn(|_, a| {
-        let re = compile(s(&a[0])).map_err(FnError::msg)?;
-        Ok(Val::str(repl(&re, s(&a[1]), s(&a[2]), true)))
-    }));
-    add("regexSplit", &[Str, Str, Int], false, Builtin::Fn(|_, a| {
-        let re = compile(s(&a[0])).map_err(|e| FnError::msg(format!("regexp: Compile(`{}`): {e}", s(&a[0]))))?;
-        Ok(Val::str_list(split(&re, s(&a[1]), i(&a[2]))))
-    }));
-    add("mustRegexSplit", &[Str, Str, Int], false, Builtin::Fn(|_, a| {
-        let re = compile(s(&a[0])).map_err(FnError::msg)?;
-        Ok(Val::str_list(split(&re, s(&a[1]), i(&a[2]))))
-    }));
-    add("regexQuoteMeta", &[Str], false, Builtin::Fn(|_, a| {
-        let mut out = String::new();
-        for c in s(&a[0]).chars() {
-            if r"\.+*?()|[]{}^$".contains(c) {
-                out.push('\\');
+    add(
+        "regexMatch",
+        &[Str, Str],
+        false,
+        Builtin::Fn(|_, a| {
+            Ok(Val::Bool(
+                compile(s(&a[0]))
+                    .map(|re| re.is_match(s(&a[1])))
+                    .unwrap_or(false),
+            ))
+        }),
+    );
+    add(
+        "mustRegexMatch",
+        &[Str, Str],
+        false,
+        Builtin::Fn(|_, a| {
+            let re = compile(s(&a[0])).map_err(FnError::msg)?;
+            Ok(Val::Bool(re.is_match(s(&a[1]))))
+        }),
+    );
+    add(
+        "regexFindAll",
+        &[Str, Str, Int],
+        false,
+        Builtin::Fn(|_, a| {
+            Ok(Val::str_list(
+                compile(s(&a[0]))
+                    .map(|re| find_all(&re, s(&a[1]), i(&a[2])))
+                    .unwrap_or_default(),
+            ))
+        }),
+    );
+    add(
+        "mustRegexFindAll",
+        &[Str, Str, Int],
+        false,
+        Builtin::Fn(|_, a| {
+            let re = compile(s(&a[0])).map_err(FnError::msg)?;
+            Ok(Val::str_list(find_all(&re, s(&a[1]), i(&a[2]))))
+        }),
+    );
+    add(
+        "regexFind",
+        &[Str, Str],
+        false,
+        Builtin::Fn(|_, a| {
+            Ok(Val::str(
+                compile(s(&a[0]))
+                    .ok()
+                    .and_then(|re| re.find(s(&a[1])).map(|m| m.as_str().to_string()))
+                    .unwrap_or_default(),
+            ))
+        }),
+    );
+    add(
+        "mustRegexFind",
+        &[Str, Str],
+        false,
+        Builtin::Fn(|_, a| {
+            let re = compile(s(&a[0])).map_err(FnError::msg)?;
+            Ok(Val::str(
+                re.find(s(&a[1]))
+                    .map(|m| m.as_str().to_string())
+                    .unwrap_or_default(),
+            ))
+        }),
+    );
+    add(
+        "regexReplaceAll",
+        &[Str, Str, Str],
+        false,
+        Builtin::Fn(|_, a| {
+            let re = compile(s(&a[0]))
+                .map_err(|e| FnError::msg(format!("regexp: Compile(`{}`): {e}", s(&a[0]))))?;
+            Ok(Val::str(repl(&re, s(&a[1]), s(&a[2]), false)))
+        }),
+    );
+    add(
+        "mustRegexReplaceAll",
+        &[Str, Str, Str],
+        false,
+        Builtin::Fn(|_, a| {
+            let re = compile(s(&a[0])).map_err(FnError::msg)?;
+            Ok(Val::str(repl(&re, s(&a[1]), s(&a[2]), false)))
+        }),
+    );
+    add(
+        "regexReplaceAllLiteral",
+        &[Str, Str, Str],
+        false,
+        Builtin::Fn(|_, a| {
+            let re = compile(s(&a[0]))
+                .map_err(|e| FnError::msg(format!("regexp: Compile(`{}`): {e}", s(&a[0]))))?;
+            Ok(Val::str(repl(&re, s(&a[1]), s(&a[2]), true)))
+        }),
+    );
+    add(
+        "mustRegexReplaceAllLiteral",
+        &[Str, Str, Str],
+        false,
+        Builtin::Fn(|_, a| {
+            let re = compile(s(&a[0])).map_err(FnError::msg)?;
+            Ok(Val::str(repl(&re, s(&a[1]), s(&a[2]), true)))
+        }),
+    );
+    add(
+        "regexSplit",
+        &[Str, Str, Int],
+        false,
+        Builtin::Fn(|_, a| {
+            let re = compile(s(&a[0]))
+                .map_err(|e| FnError::msg(format!("regexp: Compile(`{}`): {e}", s(&a[0]))))?;
+            Ok(Val::str_list(split(&re, s(&a[1]), i(&a[2]))))
+        }),
+    );
+    add(
+        "mustRegexSplit",
+        &[Str, Str, Int],
+        false,
+        Builtin::Fn(|_, a| {
+            let re = compile(s(&a[0])).map_err(FnError::msg)?;
+            Ok(Val::str_list(split(&re, s(&a[1]), i(&a[2]))))
+        }),
+    );
+    add(
+        "regexQuoteMeta",
+        &[Str],
+        false,
+        Builtin::Fn(|_, a| {
+            let mut out = String::new();
+            for c in s(&a[0]).chars() {
+                if r"\.+*?()|[]{}^$".contains(c) {
+                    out.push('\\');
+                }
+                out.push(c);
             }
-            out.push(c);
-        }
-        Ok(Val::str(out))
-    }));
+            Ok(Val::str(out))
+        }),
+    );
 }

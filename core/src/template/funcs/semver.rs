@@ -24,13 +24,16 @@ struct Res {
 fn res() -> &'static Res {
     static R: OnceLock<Res> = OnceLock::new();
     R.get_or_init(|| {
-        let mk = |p: String| Regex::new(&p).unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"));
+        let mk =
+            |p: String| Regex::new(&p).unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"));
         Res {
             version: mk(format!("^{LOOSE}$")),
             constraint: mk(format!(r"^\s*({OPS})\s*({CV})\s*$")),
             range: mk(format!(r"\s*({CV})\s+-\s+({CV})\s*")),
             find: mk(format!(r"({OPS})\s*({CV})")),
-            valid: mk(format!(r"^(\s*({OPS})\s*({CV})\s*)((?:\s+|,\s*)({OPS})\s*({CV})\s*)*$")),
+            valid: mk(format!(
+                r"^(\s*({OPS})\s*({CV})\s*)((?:\s+|,\s*)({OPS})\s*({CV})\s*)*$"
+            )),
         }
     })
 }
@@ -40,21 +43,30 @@ pub(crate) fn parse_version(v: &str) -> Result<Version, String> {
     let bad = || "invalid semantic version".to_string();
     let m = res().version.captures(v).ok_or_else(bad)?;
     let g = |i: usize| m.get(i).map_or("", |x| x.as_str());
-    let num = |t: &str| t.trim_start_matches('.').parse::<u64>().map_err(|e| format!("error parsing version segment: {e}"));
+    let num = |t: &str| {
+        t.trim_start_matches('.')
+            .parse::<u64>()
+            .map_err(|e| format!("error parsing version segment: {e}"))
+    };
     let major = num(g(1))?;
     let minor = if g(2).is_empty() { 0 } else { num(g(2))? };
     let patch = if g(3).is_empty() { 0 } else { num(g(3))? };
     let pre = g(5).to_string();
     if !pre.is_empty() {
         for p in pre.split('.') {
-            if p.bytes().all(|c| c.is_ascii_digit()) {
-                if p.len() > 1 && p.starts_with('0') {
-                    return Err("version segment starts with 0".into());
-                }
+            if p.bytes().all(|c| c.is_ascii_digit()) && p.len() > 1 && p.starts_with('0') {
+                return Err("version segment starts with 0".into());
             }
         }
     }
-    Ok(Version { major, minor, patch, pre, metadata: g(8).to_string(), original: v.to_string() })
+    Ok(Version {
+        major,
+        minor,
+        patch,
+        pre,
+        metadata: g(8).to_string(),
+        original: v.to_string(),
+    })
 }
 
 fn cmp_u(a: u64, b: u64) -> i32 {
@@ -77,10 +89,22 @@ fn compare_pre_part(a: &str, b: &str) -> i32 {
     }
     let (bi, ai) = (b.parse::<u64>(), a.parse::<u64>());
     match (ai, bi) {
-        (Err(_), Err(_)) => if a > b { 1 } else { -1 },
+        (Err(_), Err(_)) => {
+            if a > b {
+                1
+            } else {
+                -1
+            }
+        }
         (_, Err(_)) => -1,
         (Err(_), _) => 1,
-        (Ok(x), Ok(y)) => if x > y { 1 } else { -1 },
+        (Ok(x), Ok(y)) => {
+            if x > y {
+                1
+            } else {
+                -1
+            }
+        }
     }
 }
 
@@ -88,7 +112,10 @@ fn compare_pre(a: &str, b: &str) -> i32 {
     let sp: Vec<&str> = a.split('.').collect();
     let op: Vec<&str> = b.split('.').collect();
     for i in 0..sp.len().max(op.len()) {
-        let d = compare_pre_part(sp.get(i).copied().unwrap_or(""), op.get(i).copied().unwrap_or(""));
+        let d = compare_pre_part(
+            sp.get(i).copied().unwrap_or(""),
+            op.get(i).copied().unwrap_or(""),
+        );
         if d != 0 {
             return d;
         }
@@ -98,7 +125,11 @@ fn compare_pre(a: &str, b: &str) -> i32 {
 
 /// `Version.Compare`.
 pub(crate) fn compare(v: &Version, o: &Version) -> i32 {
-    for d in [cmp_u(v.major, o.major), cmp_u(v.minor, o.minor), cmp_u(v.patch, o.patch)] {
+    for d in [
+        cmp_u(v.major, o.major),
+        cmp_u(v.minor, o.minor),
+        cmp_u(v.patch, o.patch),
+    ] {
         if d != 0 {
             return d;
         }
@@ -116,9 +147,23 @@ pub(crate) fn bump(v: &Version, which: &str) -> Version {
     let mut n = v.clone();
     n.metadata.clear();
     match which {
-        "IncMajor" => { n.pre.clear(); n.major += 1; n.minor = 0; n.patch = 0; }
-        "IncMinor" => { n.pre.clear(); n.minor += 1; n.patch = 0; }
-        _ => { if v.pre.is_empty() { n.patch += 1; } n.pre.clear(); }
+        "IncMajor" => {
+            n.pre.clear();
+            n.major += 1;
+            n.minor = 0;
+            n.patch = 0;
+        }
+        "IncMinor" => {
+            n.pre.clear();
+            n.minor += 1;
+            n.patch = 0;
+        }
+        _ => {
+            if v.pre.is_empty() {
+                n.patch += 1;
+            }
+            n.pre.clear();
+        }
     }
     let prefix = if v.original.starts_with('v') { "v" } else { "" };
     n.original = format!("{prefix}{}", n.string());
@@ -138,7 +183,10 @@ fn is_x(x: &str) -> bool {
 }
 
 fn parse_con(c: &str) -> Result<Con, String> {
-    let m = res().constraint.captures(c).ok_or_else(|| format!("improper constraint: {c}"))?;
+    let m = res()
+        .constraint
+        .captures(c)
+        .ok_or_else(|| format!("improper constraint: {c}"))?;
     let g = |i: usize| m.get(i).map_or("", |x| x.as_str());
     let (op, ver_text) = (g(1), g(2));
     let (m3, m4, m5, m6) = (g(3), g(4), g(5), g(6));
@@ -157,14 +205,21 @@ fn parse_con(c: &str) -> Result<Con, String> {
         ver = format!("{m3}{m4}.0{m6}");
     }
     let con = parse_version(&ver).map_err(|_| "constraint parser error".to_string())?;
-    Ok(Con { op: op.to_string(), con, minor_dirty, patch_dirty, dirty })
+    Ok(Con {
+        op: op.to_string(),
+        con,
+        minor_dirty,
+        patch_dirty,
+        dirty,
+    })
 }
 
 fn tilde(v: &Version, c: &Con) -> bool {
     if compare(v, &c.con) < 0 {
         return false;
     }
-    if c.con.major == 0 && c.con.minor == 0 && c.con.patch == 0 && !c.minor_dirty && !c.patch_dirty {
+    if c.con.major == 0 && c.con.minor == 0 && c.con.patch == 0 && !c.minor_dirty && !c.patch_dirty
+    {
         return true;
     }
     if v.major != c.con.major {
@@ -182,13 +237,27 @@ fn check(v: &Version, c: &Con, include_pre: bool) -> bool {
     }
     let cmp = compare(v, &c.con);
     match c.op.as_str() {
-        "" | "=" => if c.dirty { tilde(v, c) } else { cmp == 0 },
+        "" | "=" => {
+            if c.dirty {
+                tilde(v, c)
+            } else {
+                cmp == 0
+            }
+        }
         "!=" => {
             if c.dirty {
-                if c.con.major != v.major { return true; }
-                if c.con.minor != v.minor && !c.minor_dirty { return true; }
-                if c.minor_dirty { return false; }
-                if c.con.patch != v.patch && !c.patch_dirty { return true; }
+                if c.con.major != v.major {
+                    return true;
+                }
+                if c.con.minor != v.minor && !c.minor_dirty {
+                    return true;
+                }
+                if c.minor_dirty {
+                    return false;
+                }
+                if c.con.patch != v.patch && !c.patch_dirty {
+                    return true;
+                }
                 if c.patch_dirty {
                     if !v.pre.is_empty() || !c.con.pre.is_empty() {
                         return compare_pre(&v.pre, &c.con.pre) != 0;
@@ -199,27 +268,51 @@ fn check(v: &Version, c: &Con, include_pre: bool) -> bool {
             cmp != 0
         }
         ">" => {
-            if !c.dirty { return cmp == 1; }
-            if v.major > c.con.major { return true; }
-            if v.major < c.con.major || c.minor_dirty { return false; }
-            if c.patch_dirty { return v.minor > c.con.minor; }
+            if !c.dirty {
+                return cmp == 1;
+            }
+            if v.major > c.con.major {
+                return true;
+            }
+            if v.major < c.con.major || c.minor_dirty {
+                return false;
+            }
+            if c.patch_dirty {
+                return v.minor > c.con.minor;
+            }
             cmp == 1
         }
         "<" => cmp < 0,
         ">=" | "=>" => cmp >= 0,
         "<=" | "=<" => {
-            if !c.dirty { return cmp <= 0; }
-            if v.major > c.con.major { return false; }
-            if v.major == c.con.major && v.minor > c.con.minor && !c.minor_dirty { return false; }
+            if !c.dirty {
+                return cmp <= 0;
+            }
+            if v.major > c.con.major {
+                return false;
+            }
+            if v.major == c.con.major && v.minor > c.con.minor && !c.minor_dirty {
+                return false;
+            }
             true
         }
         "~" | "~>" => tilde(v, c),
         "^" => {
-            if cmp < 0 { return false; }
-            if c.con.major > 0 || c.minor_dirty { return v.major == c.con.major; }
-            if c.con.major == 0 && v.major > 0 { return false; }
-            if c.con.minor > 0 || c.patch_dirty { return v.minor == c.con.minor; }
-            if c.con.minor == 0 && v.minor > 0 { return false; }
+            if cmp < 0 {
+                return false;
+            }
+            if c.con.major > 0 || c.minor_dirty {
+                return v.major == c.con.major;
+            }
+            if c.con.major == 0 && v.major > 0 {
+                return false;
+            }
+            if c.con.minor > 0 || c.patch_dirty {
+                return v.minor == c.con.minor;
+            }
+            if c.con.minor == 0 && v.minor > 0 {
+                return false;
+            }
             c.con.patch == v.patch
         }
         _ => false,
@@ -263,10 +356,22 @@ pub(crate) fn constraint_check(constraint: &str, v: &Version) -> Result<bool, St
 }
 
 pub(crate) fn register(add: &mut Add<'_>) {
-    add("semver", &[Str], false, Builtin::Fn(|_, a| {
-        parse_version(s(&a[0])).map(|v| Val::Semver(Rc::new(v))).map_err(FnError::msg)
-    }));
-    add("semverCompare", &[Str, Str], false, Builtin::Fn(semver_compare));
+    add(
+        "semver",
+        &[Str],
+        false,
+        Builtin::Fn(|_, a| {
+            parse_version(s(&a[0]))
+                .map(|v| Val::Semver(Rc::new(v)))
+                .map_err(FnError::msg)
+        }),
+    );
+    add(
+        "semverCompare",
+        &[Str, Str],
+        false,
+        Builtin::Fn(semver_compare),
+    );
 }
 
 fn semver_compare(_: &mut super::Cx<'_>, a: Vec<Val>) -> FnResult {

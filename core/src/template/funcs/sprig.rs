@@ -19,17 +19,35 @@ macro_rules! reg {
 pub(crate) fn register(add: &mut Add<'_>) {
     // strings
     reg!(add, "hello", [], false, |_, _| Ok(Val::str("Hello!")));
-    reg!(add, "upper", [Str], false, |_, a| Ok(Val::str(s(&a[0]).to_uppercase())));
-    reg!(add, "lower", [Str], false, |_, a| Ok(Val::str(s(&a[0]).to_lowercase())));
-    reg!(add, "title", [Str], false, |_, a| Ok(Val::str(title(s(&a[0])))));
-    reg!(add, "untitle", [Str], false, |_, a| Ok(Val::str(untitle(s(&a[0])))));
-    reg!(add, "swapcase", [Str], false, |_, a| Ok(Val::str(swapcase(s(&a[0])))));
-    reg!(add, "camelcase", [Str], false, |_, a| Ok(Val::str(camelcase(s(&a[0])))));
-    reg!(add, "kebabcase", [Str], false, |_, a| Ok(Val::str(delim_case(s(&a[0]), '-'))));
-    reg!(add, "snakecase", [Str], false, |_, a| Ok(Val::str(delim_case(s(&a[0]), '_'))));
+    reg!(add, "upper", [Str], false, |_, a| Ok(Val::str(
+        s(&a[0]).to_uppercase()
+    )));
+    reg!(add, "lower", [Str], false, |_, a| Ok(Val::str(
+        s(&a[0]).to_lowercase()
+    )));
+    reg!(add, "title", [Str], false, |_, a| Ok(Val::str(title(s(
+        &a[0]
+    )))));
+    reg!(add, "untitle", [Str], false, |_, a| Ok(Val::str(untitle(
+        s(&a[0])
+    ))));
+    reg!(add, "swapcase", [Str], false, |_, a| Ok(Val::str(
+        swapcase(s(&a[0]))
+    )));
+    reg!(add, "camelcase", [Str], false, |_, a| Ok(Val::str(
+        camelcase(s(&a[0]))
+    )));
+    reg!(add, "kebabcase", [Str], false, |_, a| Ok(Val::str(
+        delim_case(s(&a[0]), '-')
+    )));
+    reg!(add, "snakecase", [Str], false, |_, a| Ok(Val::str(
+        delim_case(s(&a[0]), '_')
+    )));
     reg!(add, "substr", [Int, Int, Str], false, substr);
     reg!(add, "trunc", [Int, Str], false, trunc);
-    reg!(add, "trim", [Str], false, |_, a| Ok(Val::str(s(&a[0]).trim_matches(is_go_space))));
+    reg!(add, "trim", [Str], false, |_, a| Ok(Val::str(
+        s(&a[0]).trim_matches(is_go_space)
+    )));
     reg!(add, "trimAll", [Str, Str], false, trim_all);
     reg!(add, "trimall", [Str, Str], false, trim_all);
     reg!(add, "trimPrefix", [Str, Str], false, |_, a| Ok(Val::str(
@@ -39,7 +57,10 @@ pub(crate) fn register(add: &mut Add<'_>) {
         s(&a[1]).strip_suffix(s(&a[0])).unwrap_or(s(&a[1]))
     )));
     reg!(add, "nospace", [Str], false, |_, a| Ok(Val::str(
-        s(&a[0]).chars().filter(|c| !c.is_whitespace()).collect::<String>()
+        s(&a[0])
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
     )));
     reg!(add, "repeat", [Int, Str], false, |_, a| {
         let n = i(&a[0]);
@@ -48,24 +69,35 @@ pub(crate) fn register(add: &mut Add<'_>) {
         }
         Ok(Val::str(s(&a[1]).repeat(n as usize)))
     });
-    reg!(add, "replace", [Str, Str, Str], false, |_, a| Ok(Val::str(go_replace(
-        s(&a[2]),
-        s(&a[0]),
-        s(&a[1])
-    ))));
-    reg!(add, "contains", [Str, Str], false, |_, a| Ok(Val::Bool(s(&a[1]).contains(s(&a[0])))));
+    reg!(add, "replace", [Str, Str, Str], false, |_, a| Ok(Val::str(
+        go_replace(s(&a[2]), s(&a[0]), s(&a[1]))
+    )));
+    reg!(add, "contains", [Str, Str], false, |_, a| Ok(Val::Bool(
+        s(&a[1]).contains(s(&a[0]))
+    )));
     reg!(add, "hasPrefix", [Str, Str], false, |_, a| Ok(Val::Bool(
         s(&a[1]).starts_with(s(&a[0]))
     )));
-    reg!(add, "hasSuffix", [Str, Str], false, |_, a| Ok(Val::Bool(s(&a[1]).ends_with(s(&a[0])))));
-    reg!(add, "indent", [Int, Str], false, |_, a| indent(i(&a[0]), s(&a[1])).map(Val::str));
-    reg!(add, "nindent", [Int, Str], false, |_, a| indent(i(&a[0]), s(&a[1]))
-        .map(|x| Val::str(format!("\n{x}"))));
+    reg!(add, "hasSuffix", [Str, Str], false, |_, a| Ok(Val::Bool(
+        s(&a[1]).ends_with(s(&a[0]))
+    )));
+    reg!(add, "indent", [Int, Str], false, |_, a| indent(
+        i(&a[0]),
+        s(&a[1])
+    )
+    .map(Val::str));
+    reg!(add, "nindent", [Int, Str], false, |_, a| indent(
+        i(&a[0]),
+        s(&a[1])
+    )
+    .map(|x| Val::str(format!("\n{x}"))));
     reg!(add, "quote", [Any], true, |_, a| {
         let out: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
-            .map(|v| crate::template::gofmt::quote_with(&super::gostr_to_bytes(&strval(v)), '"', false))
+            .map(|v| {
+                crate::template::gofmt::quote_with(&super::gostr_to_bytes(&strval(v)), '"', false)
+            })
             .collect();
         Ok(Val::str(out.join(" ")))
     });
@@ -80,13 +112,17 @@ pub(crate) fn register(add: &mut Add<'_>) {
     reg!(add, "cat", [Any], true, |_, a| {
         let v: Vec<Val> = a.into_iter().filter(|v| !v.is_nil()).collect();
         let parts: Vec<String> = v.iter().map(crate::template::value::sprint_v).collect();
-        Ok(Val::str(parts.join(" ").trim_matches(is_go_space).to_string()))
+        Ok(Val::str(
+            parts.join(" ").trim_matches(is_go_space).to_string(),
+        ))
     });
-    reg!(add, "plural", [Str, Str, Int], false, |_, a| Ok(if i(&a[2]) == 1 {
-        a[0].clone()
-    } else {
-        a[1].clone()
-    }));
+    reg!(add, "plural", [Str, Str, Int], false, |_, a| Ok(
+        if i(&a[2]) == 1 {
+            a[0].clone()
+        } else {
+            a[1].clone()
+        }
+    ));
     reg!(add, "abbrev", [Int, Str], false, |_, a| {
         let w = i(&a[0]);
         let st = s(&a[1]);
@@ -100,7 +136,9 @@ pub(crate) fn register(add: &mut Add<'_>) {
         if r < 4 || l > 0 && r < 7 {
             return Ok(a[2].clone());
         }
-        Ok(Val::str(abbreviate_full(s(&a[2]), l, r).unwrap_or_default()))
+        Ok(Val::str(
+            abbreviate_full(s(&a[2]), l, r).unwrap_or_default(),
+        ))
     });
     reg!(add, "initials", [Str], false, |_, a| Ok(Val::str(
         s(&a[0])
@@ -108,30 +146,24 @@ pub(crate) fn register(add: &mut Add<'_>) {
             .filter_map(|w| w.chars().next())
             .collect::<String>()
     )));
-    reg!(add, "wrap", [Int, Str], false, |_, a| Ok(Val::str(wrap_custom(
-        s(&a[1]),
-        i(&a[0]),
-        "\n",
-        false
-    ))));
-    reg!(add, "wrapWith", [Int, Str, Str], false, |_, a| Ok(Val::str(wrap_custom(
-        s(&a[2]),
-        i(&a[0]),
-        s(&a[1]),
-        true
-    ))));
-    reg!(add, "splitList", [Str, Str], false, |_, a| Ok(Val::str_list(go_split(
-        s(&a[1]),
-        s(&a[0]),
-        -1
-    ))));
-    reg!(add, "split", [Str, Str], false, |_, a| Ok(split_map(go_split(s(&a[1]), s(&a[0]), -1))));
-    reg!(add, "splitn", [Str, Int, Str], false, |_, a| Ok(split_map(go_split(
-        s(&a[2]),
-        s(&a[0]),
-        i(&a[1])
-    ))));
-    reg!(add, "join", [Str, Any], false, |_, a| Ok(Val::str(strslice(&a[1]).join(s(&a[0])))));
+    reg!(add, "wrap", [Int, Str], false, |_, a| Ok(Val::str(
+        wrap_custom(s(&a[1]), i(&a[0]), "\n", false)
+    )));
+    reg!(add, "wrapWith", [Int, Str, Str], false, |_, a| Ok(
+        Val::str(wrap_custom(s(&a[2]), i(&a[0]), s(&a[1]), true))
+    ));
+    reg!(add, "splitList", [Str, Str], false, |_, a| Ok(
+        Val::str_list(go_split(s(&a[1]), s(&a[0]), -1))
+    ));
+    reg!(add, "split", [Str, Str], false, |_, a| Ok(split_map(
+        go_split(s(&a[1]), s(&a[0]), -1)
+    )));
+    reg!(add, "splitn", [Str, Int, Str], false, |_, a| Ok(split_map(
+        go_split(s(&a[2]), s(&a[0]), i(&a[1]))
+    )));
+    reg!(add, "join", [Str, Any], false, |_, a| Ok(Val::str(
+        strslice(&a[1]).join(s(&a[0]))
+    )));
     reg!(add, "sortAlpha", [Any], false, |_, a| {
         let mut v = match &a[0] {
             Val::List(_) | Val::Bytes(_) => strslice(&a[0]),
@@ -140,8 +172,12 @@ pub(crate) fn register(add: &mut Add<'_>) {
         v.sort();
         Ok(Val::str_list(v))
     });
-    reg!(add, "toString", [Any], false, |_, a| Ok(Val::str(strval(&a[0]))));
-    reg!(add, "toStrings", [Any], false, |_, a| Ok(Val::str_list(strslice(&a[0]))));
+    reg!(add, "toString", [Any], false, |_, a| Ok(Val::str(strval(
+        &a[0]
+    ))));
+    reg!(add, "toStrings", [Any], false, |_, a| Ok(Val::str_list(
+        strslice(&a[0])
+    )));
     reg!(add, "atoi", [Str], false, |_, a| {
         let t = s(&a[0]);
         let v = if t.starts_with(['+', '-']) || t.bytes().all(|c| c.is_ascii_digit()) {
@@ -159,12 +195,32 @@ pub(crate) fn register(add: &mut Add<'_>) {
         }
         Ok(Val::str(chars.into_iter().collect::<String>()))
     });
-    reg!(add, "randAlphaNum", [Int], false, |cx, a| rand_from(cx, i(&a[0]), ALNUM));
-    reg!(add, "randAlpha", [Int], false, |cx, a| rand_from(cx, i(&a[0]), ALPHA));
-    reg!(add, "randNumeric", [Int], false, |cx, a| rand_from(cx, i(&a[0]), "0123456789"));
+    reg!(add, "randAlphaNum", [Int], false, |cx, a| rand_from(
+        cx,
+        i(&a[0]),
+        ALNUM
+    ));
+    reg!(add, "randAlpha", [Int], false, |cx, a| rand_from(
+        cx,
+        i(&a[0]),
+        ALPHA
+    ));
+    reg!(add, "randNumeric", [Int], false, |cx, a| rand_from(
+        cx,
+        i(&a[0]),
+        "0123456789"
+    ));
     reg!(add, "randAscii", [Int], false, |cx, a| {
         let set: String = (32u8..=126).map(|b| b as char).collect();
         rand_from(cx, i(&a[0]), &set)
+    });
+    reg!(add, "randBytes", [Int], false, |cx, a| {
+        let n = i(&a[0]);
+        if n < 0 {
+            return Err(FnError::msg("runtime error: makeslice: len out of range"));
+        }
+        let b = cx.random(n.min(1 << 24) as usize);
+        Ok(Val::str(super::encoding::b64enc(&b)))
     });
     reg!(add, "uuidv4", [], false, |cx, _| {
         let mut b = cx.random(16);
@@ -184,20 +240,46 @@ pub(crate) fn register(add: &mut Add<'_>) {
     // lists
     reg!(add, "list", [Any], true, |_, a| Ok(Val::list(a)));
     reg!(add, "tuple", [Any], true, |_, a| Ok(Val::list(a)));
-    reg!(add, "append", [Any, Any], false, |_, a| push(a, "push", false));
-    reg!(add, "push", [Any, Any], false, |_, a| push(a, "push", false));
-    reg!(add, "mustAppend", [Any, Any], false, |_, a| push(a, "push", false));
-    reg!(add, "mustPush", [Any, Any], false, |_, a| push(a, "push", false));
-    reg!(add, "prepend", [Any, Any], false, |_, a| push(a, "prepend", true));
-    reg!(add, "mustPrepend", [Any, Any], false, |_, a| push(a, "prepend", true));
-    reg!(add, "first", [Any], false, |_, a| first_last(&a[0], "first"));
-    reg!(add, "mustFirst", [Any], false, |_, a| first_last(&a[0], "first"));
+    reg!(add, "append", [Any, Any], false, |_, a| push(
+        a, "push", false
+    ));
+    reg!(add, "push", [Any, Any], false, |_, a| push(
+        a, "push", false
+    ));
+    reg!(add, "mustAppend", [Any, Any], false, |_, a| push(
+        a, "push", false
+    ));
+    reg!(add, "mustPush", [Any, Any], false, |_, a| push(
+        a, "push", false
+    ));
+    reg!(add, "prepend", [Any, Any], false, |_, a| push(
+        a, "prepend", true
+    ));
+    reg!(add, "mustPrepend", [Any, Any], false, |_, a| push(
+        a, "prepend", true
+    ));
+    reg!(add, "first", [Any], false, |_, a| first_last(
+        &a[0], "first"
+    ));
+    reg!(add, "mustFirst", [Any], false, |_, a| first_last(
+        &a[0], "first"
+    ));
     reg!(add, "last", [Any], false, |_, a| first_last(&a[0], "last"));
-    reg!(add, "mustLast", [Any], false, |_, a| first_last(&a[0], "last"));
-    reg!(add, "rest", [Any], false, |_, a| rest_initial(&a[0], "rest"));
-    reg!(add, "mustRest", [Any], false, |_, a| rest_initial(&a[0], "rest"));
-    reg!(add, "initial", [Any], false, |_, a| rest_initial(&a[0], "initial"));
-    reg!(add, "mustInitial", [Any], false, |_, a| rest_initial(&a[0], "initial"));
+    reg!(add, "mustLast", [Any], false, |_, a| first_last(
+        &a[0], "last"
+    ));
+    reg!(add, "rest", [Any], false, |_, a| rest_initial(
+        &a[0], "rest"
+    ));
+    reg!(add, "mustRest", [Any], false, |_, a| rest_initial(
+        &a[0], "rest"
+    ));
+    reg!(add, "initial", [Any], false, |_, a| rest_initial(
+        &a[0], "initial"
+    ));
+    reg!(add, "mustInitial", [Any], false, |_, a| rest_initial(
+        &a[0], "initial"
+    ));
     reg!(add, "reverse", [Any], false, |_, a| {
         let mut v = list_of(&a[0], "Cannot find reverse on type")?;
         v.reverse();
@@ -242,12 +324,13 @@ pub(crate) fn register(add: &mut Add<'_>) {
         let c = i(&a[0]);
         Ok(int_list(until_step(0, c, if c < 0 { -1 } else { 1 })))
     });
-    reg!(add, "untilStep", [Int, Int, Int], false, |_, a| Ok(int_list(until_step(
-        i(&a[0]),
-        i(&a[1]),
-        i(&a[2])
-    ))));
-    reg!(add, "seq", [Int], true, |_, a| Ok(Val::str(seq(&a.iter().map(i).collect::<Vec<_>>()))));
+    reg!(add, "untilStep", [Int, Int, Int], false, |_, a| Ok(
+        int_list(until_step(i(&a[0]), i(&a[1]), i(&a[2])))
+    ));
+    reg!(add, "seq", [Int], true, |_, a| Ok(Val::str(seq(&a
+        .iter()
+        .map(i)
+        .collect::<Vec<_>>()))));
 
     // dicts
     reg!(add, "dict", [Any], true, |_, a| {
@@ -268,7 +351,9 @@ pub(crate) fn register(add: &mut Add<'_>) {
     reg!(add, "set", [Map, Str, Any], false, |_, a| {
         match &a[0] {
             Val::Map(m) => {
-                m.entries.borrow_mut().insert(s(&a[1]).to_string(), a[2].clone());
+                m.entries
+                    .borrow_mut()
+                    .insert(s(&a[1]).to_string(), a[2].clone());
                 Ok(a[0].clone())
             }
             _ => Err(FnError::msg("assignment to entry in nil map")),
@@ -321,10 +406,16 @@ pub(crate) fn register(add: &mut Add<'_>) {
     });
     reg!(add, "merge", [Map, Map], true, |_, a| merge(a, false));
     reg!(add, "mustMerge", [Map, Map], true, |_, a| merge(a, false));
-    reg!(add, "mergeOverwrite", [Map, Map], true, |_, a| merge(a, true));
-    reg!(add, "mustMergeOverwrite", [Map, Map], true, |_, a| merge(a, true));
+    reg!(add, "mergeOverwrite", [Map, Map], true, |_, a| merge(
+        a, true
+    ));
+    reg!(add, "mustMergeOverwrite", [Map, Map], true, |_, a| merge(
+        a, true
+    ));
     reg!(add, "deepCopy", [Any], false, |_, a| Ok(deep_copy(&a[0])));
-    reg!(add, "mustDeepCopy", [Any], false, |_, a| Ok(deep_copy(&a[0])));
+    reg!(add, "mustDeepCopy", [Any], false, |_, a| Ok(deep_copy(
+        &a[0]
+    )));
     reg!(add, "dig", [Any], true, dig);
 
     // defaults and flow
@@ -334,13 +425,19 @@ pub(crate) fn register(add: &mut Add<'_>) {
         }
         Ok(a[1].clone())
     });
-    reg!(add, "empty", [Any], false, |_, a| Ok(Val::Bool(empty(&a[0]))));
+    reg!(add, "empty", [Any], false, |_, a| Ok(Val::Bool(empty(
+        &a[0]
+    ))));
     reg!(add, "coalesce", [Any], true, |_, a| Ok(a
         .into_iter()
         .find(|v| !empty(v))
         .unwrap_or(Val::Nil)));
-    reg!(add, "all", [Any], true, |_, a| Ok(Val::Bool(a.iter().all(|v| !empty(v)))));
-    reg!(add, "any", [Any], true, |_, a| Ok(Val::Bool(a.iter().any(|v| !empty(v)))));
+    reg!(add, "all", [Any], true, |_, a| Ok(Val::Bool(
+        a.iter().all(|v| !empty(v))
+    )));
+    reg!(add, "any", [Any], true, |_, a| Ok(Val::Bool(
+        a.iter().any(|v| !empty(v))
+    )));
     reg!(add, "ternary", [Any, Any, Bool], false, |_, a| Ok(
         if matches!(a[2], Val::Bool(true)) {
             a[0].clone()
@@ -353,7 +450,9 @@ pub(crate) fn register(add: &mut Add<'_>) {
     reg!(add, "add", [Any], true, |_, a| Ok(Val::Int64(
         a.iter().fold(0i64, |acc, v| acc.wrapping_add(to_int64(v)))
     )));
-    reg!(add, "add1", [Any], false, |_, a| Ok(Val::Int64(to_int64(&a[0]).wrapping_add(1))));
+    reg!(add, "add1", [Any], false, |_, a| Ok(Val::Int64(
+        to_int64(&a[0]).wrapping_add(1)
+    )));
     reg!(add, "sub", [Any, Any], false, |_, a| Ok(Val::Int64(
         to_int64(&a[0]).wrapping_sub(to_int64(&a[1]))
     )));
@@ -372,7 +471,9 @@ pub(crate) fn register(add: &mut Add<'_>) {
         Ok(Val::Int64(to_int64(&a[0]).wrapping_rem(d)))
     });
     reg!(add, "mul", [Any, Any], true, |_, a| Ok(Val::Int64(
-        a[1..].iter().fold(to_int64(&a[0]), |acc, v| acc.wrapping_mul(to_int64(v)))
+        a[1..]
+            .iter()
+            .fold(to_int64(&a[0]), |acc, v| acc.wrapping_mul(to_int64(v)))
     )));
     reg!(add, "max", [Any, Any], true, |_, a| Ok(Val::Int64(
         a.iter().map(to_int64).max().unwrap_or(0)
@@ -384,18 +485,46 @@ pub(crate) fn register(add: &mut Add<'_>) {
         a.iter().map(to_int64).min().unwrap_or(0)
     )));
     reg!(add, "maxf", [Any, Any], true, |_, a| Ok(Val::Float(
-        a[1..].iter().fold(to_float64(&a[0]), |acc, v| go_max(acc, to_float64(v)))
+        a[1..]
+            .iter()
+            .fold(to_float64(&a[0]), |acc, v| go_max(acc, to_float64(v)))
     )));
     reg!(add, "minf", [Any, Any], true, |_, a| Ok(Val::Float(
-        a[1..].iter().fold(to_float64(&a[0]), |acc, v| go_min(acc, to_float64(v)))
+        a[1..]
+            .iter()
+            .fold(to_float64(&a[0]), |acc, v| go_min(acc, to_float64(v)))
     )));
-    reg!(add, "addf", [Any], true, |_, a| dec_op(&Val::Float(0.0), &a, '+'));
-    reg!(add, "add1f", [Any], false, |_, a| dec_op(&a[0], &[Val::Int(1)], '+'));
-    reg!(add, "subf", [Any, Any], true, |_, a| dec_op(&a[0], &a[1..], '-'));
-    reg!(add, "mulf", [Any, Any], true, |_, a| dec_op(&a[0], &a[1..], '*'));
-    reg!(add, "divf", [Any, Any], true, |_, a| dec_op(&a[0], &a[1..], '/'));
-    reg!(add, "floor", [Any], false, |_, a| Ok(Val::Float(to_float64(&a[0]).floor())));
-    reg!(add, "ceil", [Any], false, |_, a| Ok(Val::Float(to_float64(&a[0]).ceil())));
+    reg!(add, "addf", [Any], true, |_, a| dec_op(
+        &Val::Float(0.0),
+        &a,
+        '+'
+    ));
+    reg!(add, "add1f", [Any], false, |_, a| dec_op(
+        &a[0],
+        &[Val::Int(1)],
+        '+'
+    ));
+    reg!(add, "subf", [Any, Any], true, |_, a| dec_op(
+        &a[0],
+        &a[1..],
+        '-'
+    ));
+    reg!(add, "mulf", [Any, Any], true, |_, a| dec_op(
+        &a[0],
+        &a[1..],
+        '*'
+    ));
+    reg!(add, "divf", [Any, Any], true, |_, a| dec_op(
+        &a[0],
+        &a[1..],
+        '/'
+    ));
+    reg!(add, "floor", [Any], false, |_, a| Ok(Val::Float(
+        to_float64(&a[0]).floor()
+    )));
+    reg!(add, "ceil", [Any], false, |_, a| Ok(Val::Float(
+        to_float64(&a[0]).ceil()
+    )));
     reg!(add, "round", [Any, Int, Float], true, |_, a| {
         let round_on = match a.get(2) {
             Some(Val::Float(f)) => *f,
@@ -418,9 +547,15 @@ pub(crate) fn register(add: &mut Add<'_>) {
             crate::template::gofmt::parse_int_base(&t, 8).unwrap_or(0),
         ))
     });
-    reg!(add, "int", [Any], false, |_, a| Ok(Val::Int(to_int64(&a[0]))));
-    reg!(add, "int64", [Any], false, |_, a| Ok(Val::Int64(to_int64(&a[0]))));
-    reg!(add, "float64", [Any], false, |_, a| Ok(Val::Float(to_float64(&a[0]))));
+    reg!(add, "int", [Any], false, |_, a| Ok(Val::Int(to_int64(
+        &a[0]
+    ))));
+    reg!(add, "int64", [Any], false, |_, a| Ok(Val::Int64(to_int64(
+        &a[0]
+    ))));
+    reg!(add, "float64", [Any], false, |_, a| Ok(Val::Float(
+        to_float64(&a[0])
+    )));
     reg!(add, "randInt", [Int, Int], false, |cx, a| {
         let (lo, hi) = (i(&a[0]), i(&a[1]));
         let n = hi.wrapping_sub(lo);
@@ -431,27 +566,57 @@ pub(crate) fn register(add: &mut Add<'_>) {
     });
 
     // reflection
-    reg!(add, "typeOf", [Any], false, |_, a| Ok(Val::str(a[0].type_name())));
-    reg!(add, "typeIs", [Str, Any], false, |_, a| Ok(Val::Bool(s(&a[0]) == a[1].type_name())));
+    reg!(add, "typeOf", [Any], false, |_, a| Ok(Val::str(
+        a[0].type_name()
+    )));
+    reg!(add, "typeIs", [Str, Any], false, |_, a| Ok(Val::Bool(
+        s(&a[0]) == a[1].type_name()
+    )));
     reg!(add, "typeIsLike", [Str, Any], false, |_, a| {
         let t = a[1].type_name();
         Ok(Val::Bool(s(&a[0]) == t || format!("*{}", s(&a[0])) == t))
     });
-    reg!(add, "kindOf", [Any], false, |_, a| Ok(Val::str(a[0].kind_name())));
-    reg!(add, "kindIs", [Str, Any], false, |_, a| Ok(Val::Bool(s(&a[0]) == a[1].kind_name())));
-    reg!(add, "deepEqual", [Any, Any], false, |_, a| Ok(Val::Bool(deep_equal(&a[0], &a[1]))));
+    reg!(add, "kindOf", [Any], false, |_, a| Ok(Val::str(
+        a[0].kind_name()
+    )));
+    reg!(add, "kindIs", [Str, Any], false, |_, a| Ok(Val::Bool(
+        s(&a[0]) == a[1].kind_name()
+    )));
+    reg!(add, "deepEqual", [Any, Any], false, |_, a| Ok(Val::Bool(
+        deep_equal(&a[0], &a[1])
+    )));
 
     // paths
-    reg!(add, "base", [Str], false, |_, a| Ok(Val::str(path_base(s(&a[0])))));
-    reg!(add, "dir", [Str], false, |_, a| Ok(Val::str(path_dir(s(&a[0])))));
-    reg!(add, "clean", [Str], false, |_, a| Ok(Val::str(path_clean(s(&a[0])))));
-    reg!(add, "ext", [Str], false, |_, a| Ok(Val::str(path_ext(s(&a[0])))));
-    reg!(add, "isAbs", [Str], false, |_, a| Ok(Val::Bool(s(&a[0]).starts_with('/'))));
-    reg!(add, "osBase", [Str], false, |_, a| Ok(Val::str(path_base(s(&a[0])))));
-    reg!(add, "osDir", [Str], false, |_, a| Ok(Val::str(path_dir(s(&a[0])))));
-    reg!(add, "osClean", [Str], false, |_, a| Ok(Val::str(path_clean(s(&a[0])))));
-    reg!(add, "osExt", [Str], false, |_, a| Ok(Val::str(path_ext(s(&a[0])))));
-    reg!(add, "osIsAbs", [Str], false, |_, a| Ok(Val::Bool(s(&a[0]).starts_with('/'))));
+    reg!(add, "base", [Str], false, |_, a| Ok(Val::str(path_base(
+        s(&a[0])
+    ))));
+    reg!(add, "dir", [Str], false, |_, a| Ok(Val::str(path_dir(s(
+        &a[0]
+    )))));
+    reg!(add, "clean", [Str], false, |_, a| Ok(Val::str(path_clean(
+        s(&a[0])
+    ))));
+    reg!(add, "ext", [Str], false, |_, a| Ok(Val::str(path_ext(s(
+        &a[0]
+    )))));
+    reg!(add, "isAbs", [Str], false, |_, a| Ok(Val::Bool(
+        s(&a[0]).starts_with('/')
+    )));
+    reg!(add, "osBase", [Str], false, |_, a| Ok(Val::str(path_base(
+        s(&a[0])
+    ))));
+    reg!(add, "osDir", [Str], false, |_, a| Ok(Val::str(path_dir(
+        s(&a[0])
+    ))));
+    reg!(add, "osClean", [Str], false, |_, a| Ok(Val::str(
+        path_clean(s(&a[0]))
+    )));
+    reg!(add, "osExt", [Str], false, |_, a| Ok(Val::str(path_ext(
+        s(&a[0])
+    ))));
+    reg!(add, "osIsAbs", [Str], false, |_, a| Ok(Val::Bool(
+        s(&a[0]).starts_with('/')
+    )));
 
     // url
     reg!(add, "urlParse", [Str], false, url_parse);
@@ -460,7 +625,10 @@ pub(crate) fn register(add: &mut Add<'_>) {
 
 /// Go's `unicode.IsSpace` for `strings.TrimSpace`.
 pub(crate) fn is_go_space(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r' | ' ' | '\u{85}' | '\u{A0}') || (c as u32 > 0xff && c.is_whitespace())
+    matches!(
+        c,
+        '\t' | '\n' | '\x0b' | '\x0c' | '\r' | ' ' | '\u{85}' | '\u{A0}'
+    ) || (c as u32 > 0xff && c.is_whitespace())
 }
 
 fn trim_all(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
@@ -524,7 +692,9 @@ fn substr(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
     let b = super::gostr_to_bytes(s(&a[2]));
     let n = b.len() as i64;
     let oob = |lo: i64, hi: i64| {
-        FnError::msg(format!("runtime error: slice bounds out of range [{lo}:{hi}]"))
+        FnError::msg(format!(
+            "runtime error: slice bounds out of range [{lo}:{hi}]"
+        ))
     };
     let r: &[u8] = if start < 0 {
         if end < 0 || end > n {
@@ -593,20 +763,14 @@ fn untitle(st: &str) -> String {
 
 fn swapcase(st: &str) -> String {
     let mut out = String::new();
-    let mut prev_space = true;
     for c in st.chars() {
         if c.is_uppercase() {
             out.extend(c.to_lowercase());
         } else if c.is_lowercase() {
-            if prev_space {
-                out.extend(c.to_uppercase());
-            } else {
-                out.extend(c.to_uppercase());
-            }
+            out.extend(c.to_uppercase());
         } else {
             out.push(c);
         }
-        prev_space = c.is_whitespace();
     }
     out
 }
@@ -760,12 +924,7 @@ fn rand_from(cx: &mut Cx<'_>, n: i64, set: &str) -> FnResult {
 /// Sprig's `strslice`.
 pub(crate) fn strslice(v: &Val) -> Vec<String> {
     match v {
-        Val::List(l) => l
-            .items
-            .iter()
-            .filter(|x| !x.is_nil())
-            .map(strval)
-            .collect(),
+        Val::List(l) => l.items.iter().filter(|x| !x.is_nil()).map(strval).collect(),
         Val::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
         Val::Missing | Val::Nil => vec![],
         other => vec![strval(other)],
@@ -864,7 +1023,9 @@ fn slice(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
     let end = if a.len() < 3 { n } else { to_int64(&a[2]) };
     let cap = n;
     if start < 0 || end < start || end > cap {
-        return Err(FnError::msg("reflect.Value.Slice: slice index out of bounds"));
+        return Err(FnError::msg(
+            "reflect.Value.Slice: slice index out of bounds",
+        ));
     }
     let part = items[start as usize..end as usize].to_vec();
     Ok(match v {
@@ -1004,14 +1165,14 @@ fn merge_maps(dst: &Val, src: &Val, overwrite: bool) {
         if let (Some(dmap @ Val::Map(_)), Val::Map(_)) = (&dv, &sv) {
             merge_maps(dmap, &sv, overwrite);
         }
-        if let Some(dv) = &dv {
-            if !is_empty_value(dv) {
-                if matches!(sv, Val::List(_)) && !overwrite {
-                    continue;
-                }
-                if matches!(sv, Val::Map(_)) && matches!(dv, Val::Map(_)) {
-                    continue;
-                }
+        if let Some(dv) = &dv
+            && !is_empty_value(dv)
+        {
+            if matches!(sv, Val::List(_)) && !overwrite {
+                continue;
+            }
+            if matches!(sv, Val::Map(_)) && matches!(dv, Val::Map(_)) {
+                continue;
             }
         }
         let dst_missing_or_empty = dv.as_ref().is_none_or(is_empty_value);
@@ -1041,14 +1202,18 @@ fn dig(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
     let conv_err = |v: &Val, want: &str| {
         FnError::msg(format!(
             "interface conversion: interface {{}} is {}, not {want}",
-            if v.is_nil() { "nil".to_string() } else { v.type_name() }
+            if v.is_nil() {
+                "nil".to_string()
+            } else {
+                v.type_name()
+            }
         ))
     };
     let last = &a[a.len() - 1];
-    if !super::is_iface_map(last) || matches!(last, Val::Map(m) if m.kind == MapKind::Values) {
-        if !matches!(last, Val::Map(m) if m.kind == MapKind::Iface) {
-            return Err(conv_err(last, "map[string]interface {}"));
-        }
+    if (!super::is_iface_map(last) || matches!(last, Val::Map(m) if m.kind == MapKind::Values))
+        && !matches!(last, Val::Map(m) if m.kind == MapKind::Iface)
+    {
+        return Err(conv_err(last, "map[string]interface {}"));
     }
     let def = a[a.len() - 2].clone();
     let mut keys = vec![];
@@ -1146,8 +1311,18 @@ fn dec_op(a: &Val, rest: &[Val], op: char) -> FnResult {
         };
         acc = match (acc, dec_from_f64(fx)) {
             (Some(p), Some(q)) => match op {
-                '+' => dec_align(p, q).and_then(|(x, y, e)| Some(Dec { m: x.checked_add(y)?, e })),
-                '-' => dec_align(p, q).and_then(|(x, y, e)| Some(Dec { m: x.checked_sub(y)?, e })),
+                '+' => dec_align(p, q).and_then(|(x, y, e)| {
+                    Some(Dec {
+                        m: x.checked_add(y)?,
+                        e,
+                    })
+                }),
+                '-' => dec_align(p, q).and_then(|(x, y, e)| {
+                    Some(Dec {
+                        m: x.checked_sub(y)?,
+                        e,
+                    })
+                }),
                 '*' => p.m.checked_mul(q.m).map(|m| Dec { m, e: p.e + q.e }),
                 _ => dec_div(p, q),
             },
@@ -1249,7 +1424,8 @@ fn path_ext(p: &str) -> String {
 
 fn url_parse(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
     let raw = s(&a[0]);
-    let u = super::helm::parse_url(raw).map_err(|e| FnError::msg(format!("unable to parse url: {e}")))?;
+    let u = super::helm::parse_url(raw)
+        .map_err(|e| FnError::msg(format!("unable to parse url: {e}")))?;
     let mut m = BTreeMap::new();
     m.insert("scheme".into(), Val::str(u.scheme.as_str()));
     m.insert("host".into(), Val::str(u.host.as_str()));

@@ -52,10 +52,10 @@ fn resolves_to_str(s: &str) -> bool {
                 if go_parse_int(rest, 2).is_some() || go_parse_uint(rest, 2).is_some() {
                     return false;
                 }
-            } else if let Some(rest) = plain.strip_prefix("-0b") {
-                if go_parse_int(&format!("-{rest}"), 2).is_some() {
-                    return false;
-                }
+            } else if let Some(rest) = plain.strip_prefix("-0b")
+                && go_parse_int(&format!("-{rest}"), 2).is_some()
+            {
+                return false;
             }
             true
         }
@@ -218,7 +218,7 @@ fn underscore_ok(s: &str) -> bool {
     if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
         i = 2;
         saw = b'0';
-        hex = b[1].to_ascii_lowercase() == b'x';
+        hex = b[1].eq_ignore_ascii_case(&b'x');
     }
     while i < b.len() {
         let c = b[i];
@@ -250,7 +250,7 @@ fn go_parse_float(s: &str) -> Option<f64> {
     if matches!(b.first(), Some(b'+' | b'-')) {
         i = 1;
     }
-    if b.len() > i + 2 && b[i] == b'0' && b[i + 1].to_ascii_lowercase() == b'x' {
+    if b.len() > i + 2 && b[i] == b'0' && b[i + 1].eq_ignore_ascii_case(&b'x') {
         // Hexadecimal floats never reach this resolver (the `.` hint and the decimal
         // regex both exclude them).
         return None;

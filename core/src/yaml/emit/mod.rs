@@ -13,18 +13,19 @@
 //!   something else (`yes`, `on`, `~`, `0777`, `1_000`, `2001-12-14`, `1:30`, ...);
 //!   otherwise the emitter's own choice of plain, `'...'`, `"..."` or `|` blocks, folded
 //!   at 80 columns;
-//! * floats as JSON prints them, read back by go-yaml v2: integral values below 2^64
-//!   print as integers (`1000000`), others as Go's `%g`-like shortest form (`1e+06` only
-//!   from `1e21` up, `1.5e-05`);
+//! * floats as JSON prints them, read back by go-yaml v2: when the JSON text is an
+//!   integer that fits `int64` or `uint64` it prints as that integer (`1000000`,
+//!   `12345678901234567000`), otherwise as `strconv.FormatFloat(f, 'g', -1, 64)`
+//!   (`1.5`, `1e+20`, `1.5e-05`);
 //! * a raw U+0085 (NEL, which JSON leaves unescaped) is a line break to go-yaml's
 //!   scanner and folds to a space.
 //!
 //! Some values make the Go side fail: NaN and infinities (`json: unsupported value`),
 //! characters go-yaml's reader refuses (U+007F, C1 controls other than U+0085, U+FFFE,
 //! U+FFFF), a map key containing U+0085 or whose JSON text is 1023 characters or more
-//! (go-yaml's simple-key limit), nesting deeper than 10000. [`try_emit_kustomize`]
+//! (go-yaml's simple-key limit), nesting deeper than 10000. `try_emit_kustomize`
 //! reports those; Helm's `toYaml` swallows the error and prints nothing, and so does
-//! [`emit_helm`].
+//! `emit_helm`.
 
 mod go_resolve;
 mod order;
@@ -67,8 +68,10 @@ const HELM: Profile = Profile {
 /// Prints one document as kustomize v5.7.1 does (`kubectl kustomize`), ending with a
 /// newline; an empty map prints `{}\n`.
 ///
-/// Values kustomize refuses to print (see the [module docs](self)) give an empty
-/// string; [`try_emit_kustomize`] says why.
+/// Values kustomize refuses to print (NaN or infinite floats, U+007F, C1 controls
+/// other than U+0085, U+FFFE/U+FFFF, a key with U+0085 or of 1023 JSON characters and
+/// more, nesting deeper than 10000) give an empty string; `try_emit_kustomize` in this
+/// module says why.
 pub fn emit_kustomize(v: &Value) -> String {
     try_emit_kustomize(v).unwrap_or_default()
 }
@@ -80,7 +83,8 @@ pub fn try_emit_kustomize(v: &Value) -> Result<String, YamlError> {
 }
 
 /// Prints a value as Helm's `toYaml` does, before its trailing-newline trim; Helm prints
-/// an empty string when the value cannot be marshalled, and so does this.
+/// an empty string when the value cannot be marshalled (the same values kustomize
+/// refuses, see [`emit_kustomize`]), and so does this.
 pub fn emit_helm(v: &Value) -> String {
     emit(v, &HELM).unwrap_or_default()
 }
@@ -370,4 +374,85 @@ fn json_round_trip(s: &str) -> Result<Cow<'_, str>, YamlError> {
         }
     }
     Ok(Cow::Owned(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Value {
+        Value::String(x.to_owned())
+    }
+
+    #[test]
+    fn errors_name_the_go_failure() {
+        let nan = Value::Number(Number::Float(f64::NAN));
+        let err = try_emit_kustomize(&nan).err().map(|e| (e.kind, e.message));
+        assert_eq!(
+            err,
+            Some((
+                YamlErrorKind::Unsupported,
+                "json: unsupported value: NaN".to_owned()
+            ))
+        );
+        let del = try_emit_kustomize(&s("a\u{7f}")).err().map(|e| e.message);
+        assert_eq!(
+            del.as_deref(),
+            Some("yaml: control characters are not allowed (U+007F)")
+        );
+        assert!(try_emit_kustomize(&s("a\u{85}... b")).is_err());
+        assert!(try_emit_kustomize(&s("a\u{85} --- b")).is_ok());
+    }
+
+    #[test]
+    fn nel_folds_like_a_line_break() {
+        let cases = [
+            ("a\u{85}b", "a b"),
+            ("a \u{85}  b", "a b"),
+            ("a\u{85}\u{85}\u{85}b", "a\n\nb"),
+            ("\u{85}a", " a"),
+            ("a\u{85}", "a "),
+            ("a\u{85}---", "a ---"),
+            ("a\u{85}--x", "a --x"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(
+                json_round_trip(input).ok().as_deref(),
+                Some(want),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_key_length_counts_escapes() {
+        assert!(check_key(&"k".repeat(1022)).is_ok());
+        assert!(check_key(&"k".repeat(1023)).is_err());
+        assert!(check_key(&format!("{}&", "k".repeat(1016))).is_ok());
+        assert!(check_key(&format!("{}\t", "k".repeat(1020))).is_ok());
+        assert!(check_key(&format!("{}\u{1}", "k".repeat(1017))).is_err());
+    }
+
+    #[test]
+    fn floats_take_the_json_round_trip() {
+        let text = |f: f64| number_text(Number::Float(f)).ok();
+        assert_eq!(text(1e6).as_deref(), Some("1000000"));
+        assert_eq!(text(-0.0).as_deref(), Some("0"));
+        assert_eq!(text(1e20).as_deref(), Some("1e+20"));
+        assert_eq!(
+            text(1.8446744073709552e19).as_deref(),
+            Some("1.8446744073709552e+19")
+        );
+        assert_eq!(
+            text(9.223372036854776e18).as_deref(),
+            Some("9223372036854776000")
+        );
+        assert_eq!(
+            text(-9.223372036854776e18).as_deref(),
+            Some("-9.223372036854776e+18")
+        );
+        assert_eq!(text(1e-7).as_deref(), Some("1e-07"));
+        assert_eq!(text(0.1).as_deref(), Some("0.1"));
+        assert_eq!(text(f64::INFINITY), None);
+    }
 }

@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
 use saphyr_parser::{Event, Span, Tag};
 
@@ -23,17 +24,21 @@ struct Anchored {
     height: usize,
 }
 
-/// A mapping entry as written.
-enum Entry {
-    Pair(Node, Node),
-    /// A `<<` key and its value.
-    Merge(Node, Node),
+/// A `<<` entry of a mapping.
+struct Merge {
+    /// How many of the mapping's own pairs precede it.
+    at: usize,
+    key: Node,
+    value: Node,
 }
 
 enum Body {
     Seq(Vec<Node>),
     Map {
-        entries: Vec<Entry>,
+        /// The mapping's own pairs, in order.
+        pairs: Vec<(Node, Node)>,
+        /// Its merge keys, in order.
+        merges: Vec<Merge>,
         /// A key waiting for its value.
         key: Option<Node>,
     },
@@ -131,7 +136,8 @@ impl<'t, 'o> Builder<'t, 'o> {
             }
             Event::MappingStart(anchor, tag) => self.open(
                 Body::Map {
-                    entries: Vec::new(),
+                    pairs: Vec::new(),
+                    merges: Vec::new(),
                     key: None,
                 },
                 anchor,
@@ -215,7 +221,7 @@ impl<'t, 'o> Builder<'t, 'o> {
         let height = frame.child_height.saturating_add(1);
         let kind = match frame.body {
             Body::Seq(items) => NodeKind::Seq(items),
-            Body::Map { entries, key } => {
+            Body::Map { pairs, merges, key } => {
                 if let Some(k) = key {
                     return Err(YamlError::new(
                         YamlErrorKind::Syntax,
@@ -224,7 +230,7 @@ impl<'t, 'o> Builder<'t, 'o> {
                         k.pos.column,
                     ));
                 }
-                NodeKind::Map(self.finish_map(entries, frame.merge_source)?)
+                NodeKind::Map(self.finish_map(pairs, merges, frame.merge_source)?)
             }
         };
         let node = Node {
@@ -259,7 +265,7 @@ impl<'t, 'o> Builder<'t, 'o> {
                 frame.child_height = frame.child_height.max(height);
                 items.push(node);
             }
-            Body::Map { entries, key } => match key.take() {
+            Body::Map { pairs, merges, key } => match key.take() {
                 None => {
                     frame.child_height = frame.child_height.max(height);
                     *key = Some(node);
@@ -272,11 +278,15 @@ impl<'t, 'o> Builder<'t, 'o> {
                         NodeKind::Scalar(_) => 0,
                     };
                     frame.child_height = frame.child_height.max(entries_height);
-                    entries.push(Entry::Merge(k, node));
+                    merges.push(Merge {
+                        at: pairs.len(),
+                        key: k,
+                        value: node,
+                    });
                 }
                 Some(k) => {
                     frame.child_height = frame.child_height.max(height);
-                    entries.push(Entry::Pair(k, node));
+                    pairs.push((k, node));
                 }
             },
         }
@@ -329,43 +339,35 @@ impl<'t, 'o> Builder<'t, 'o> {
     /// Completes a mapping: applies merge keys and handles duplicate keys.
     fn finish_map(
         &self,
-        entries: Vec<Entry>,
+        mut pairs: Vec<(Node, Node)>,
+        merges: Vec<Merge>,
         merge_source: bool,
     ) -> Result<Vec<(Node, Node)>, YamlError> {
         let dups = self.opts.duplicate_keys;
         match self.opts.merge_keys {
             MergeKeys::ExplicitWins => {
-                let mut pairs = Vec::with_capacity(entries.len());
-                let mut merge = None;
+                let mut merges = merges.into_iter();
+                let merge = merges.next();
+                if let Some(second) = merges.next() {
+                    return Err(YamlError::new(
+                        YamlErrorKind::DuplicateKey,
+                        "duplicate merge key",
+                        second.key.pos.line,
+                        second.key.pos.column,
+                    ));
+                }
                 // kyaml removes merge keys with `Clear("<<")`, which drops the first key
-                // spelled `<<` even when it is a quoted, ordinary one.
-                let mut cleared = false;
-                for entry in entries {
-                    match entry {
-                        Entry::Pair(k, v) => {
-                            if !cleared && key_text(&k) == Some("<<") {
-                                cleared = true;
-                                continue;
-                            }
-                            pairs.push((k, v));
-                        }
-                        Entry::Merge(k, v) => {
-                            cleared = true;
-                            if merge.is_some() {
-                                return Err(YamlError::new(
-                                    YamlErrorKind::DuplicateKey,
-                                    "duplicate merge key",
-                                    k.pos.line,
-                                    k.pos.column,
-                                ));
-                            }
-                            merge = Some(v);
-                        }
-                    }
+                // spelled `<<`, even a quoted, ordinary one standing before the merge key.
+                let before = merge.as_ref().map_or(pairs.len(), |m| m.at);
+                if let Some(i) = pairs[..before]
+                    .iter()
+                    .position(|(k, _)| key_text(k) == Some("<<"))
+                {
+                    pairs.remove(i);
                 }
                 let explicit = pairs.len();
-                if let Some(value) = merge {
-                    for source in merge_sources(value, true)? {
+                if let Some(merge) = merge {
+                    for source in merge_sources(merge.value, true)? {
                         pairs.extend(source);
                     }
                 }
@@ -373,25 +375,33 @@ impl<'t, 'o> Builder<'t, 'o> {
                 Ok(retain(pairs, keep))
             }
             MergeKeys::InOrder => {
-                let mut pairs = Vec::with_capacity(entries.len());
-                let mut written = Vec::with_capacity(entries.len());
-                for entry in entries {
-                    match entry {
-                        Entry::Pair(k, v) => {
-                            pairs.push((k, v));
-                            written.push(true);
-                        }
-                        Entry::Merge(_, v) => {
-                            // Earlier mappings of a sequence take precedence: write them last.
-                            for source in merge_sources(v, false)?.into_iter().rev() {
-                                written.extend(std::iter::repeat_n(false, source.len()));
-                                pairs.extend(source);
-                            }
-                        }
+                if merges.is_empty() {
+                    let keep = keep_in_order(&pairs, |_| true, dups, merge_source)?;
+                    return Ok(retain(pairs, keep));
+                }
+                // Lay out every assignment in order: own pairs, and at each `<<` the merged
+                // mappings, earlier ones last so that they win.
+                let mut all = Vec::with_capacity(pairs.len());
+                let mut own = Vec::with_capacity(pairs.len());
+                let mut rest = pairs.into_iter();
+                let mut taken = 0;
+                for merge in merges {
+                    for pair in rest.by_ref().take(merge.at - taken) {
+                        all.push(pair);
+                        own.push(true);
+                    }
+                    taken = merge.at;
+                    for source in merge_sources(merge.value, false)?.into_iter().rev() {
+                        own.extend(std::iter::repeat_n(false, source.len()));
+                        all.extend(source);
                     }
                 }
-                let keep = keep_in_order(&pairs, &written, dups, merge_source)?;
-                Ok(retain(pairs, keep))
+                for pair in rest {
+                    all.push(pair);
+                    own.push(true);
+                }
+                let keep = keep_in_order(&all, |i| own[i], dups, merge_source)?;
+                Ok(retain(all, keep))
             }
         }
     }
@@ -457,27 +467,38 @@ fn key_id(key: &Node, dups: DuplicateKeys) -> Option<KeyId<'_>> {
     })
 }
 
+/// Mappings up to this size are checked for duplicates pairwise, without allocating.
+const SMALL_MAP: usize = 16;
+
 /// Fails on the duplicate go-yaml v3 reports first: the first key that occurs again,
 /// at its first repetition. Only the pairs for which `own` holds are compared.
 fn check_duplicates(pairs: &[(Node, Node)], own: impl Fn(usize) -> bool) -> Result<(), YamlError> {
-    let mut first: HashMap<&str, usize> = HashMap::new();
-    let mut found: Option<(usize, usize)> = None;
-    for (j, (key, _)) in pairs.iter().enumerate() {
-        if !own(j) {
-            continue;
-        }
-        let Some(text) = key_text(key) else { continue };
-        match first.get(text) {
-            Some(&i) => {
-                if found.is_none_or(|(fi, _)| i < fi) {
-                    found = Some((i, j));
+    let text = |i: usize| if own(i) { key_text(&pairs[i].0) } else { None };
+    let found = if pairs.len() <= SMALL_MAP {
+        (0..pairs.len()).find_map(|i| {
+            let a = text(i)?;
+            (i + 1..pairs.len())
+                .find(|&j| text(j) == Some(a))
+                .map(|j| (i, j))
+        })
+    } else {
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut found: Option<(usize, usize)> = None;
+        for j in 0..pairs.len() {
+            let Some(t) = text(j) else { continue };
+            match first.get(t) {
+                Some(&i) => {
+                    if found.is_none_or(|(fi, _)| i < fi) {
+                        found = Some((i, j));
+                    }
+                }
+                None => {
+                    first.insert(t, j);
                 }
             }
-            None => {
-                first.insert(text, j);
-            }
         }
-    }
+        found
+    };
     match found {
         None => Ok(()),
         Some((i, j)) => {
@@ -496,6 +517,45 @@ fn check_duplicates(pairs: &[(Node, Node)], own: impl Fn(usize) -> bool) -> Resu
     }
 }
 
+/// Marks, in `keep`, the pairs of `range` whose identity occurs again in the range:
+/// the last occurrence survives (`last`) or the first does.
+fn drop_repeats<'a, K: Eq + Hash>(
+    range: std::ops::Range<usize>,
+    id: impl Fn(usize) -> Option<K>,
+    last: bool,
+    keep: &mut Option<Vec<bool>>,
+    len: usize,
+) {
+    let mut drop = |i: usize| keep.get_or_insert_with(|| vec![true; len])[i] = false;
+    if range.len() <= SMALL_MAP {
+        for i in range.clone() {
+            let Some(a) = id(i) else { continue };
+            let repeated = if last {
+                (i + 1..range.end).any(|j| id(j).as_ref() == Some(&a))
+            } else {
+                (range.start..i).any(|j| id(j).as_ref() == Some(&a))
+            };
+            if repeated {
+                drop(i);
+            }
+        }
+    } else {
+        let mut seen = HashSet::new();
+        let mut visit = |i: usize| {
+            if let Some(a) = id(i) {
+                if !seen.insert(a) {
+                    drop(i);
+                }
+            }
+        };
+        if last {
+            range.rev().for_each(&mut visit);
+        } else {
+            range.for_each(&mut visit);
+        }
+    }
+}
+
 /// Which pairs survive under [`MergeKeys::ExplicitWins`]: `pairs[..explicit]` are the
 /// mapping's own, the rest come from merged mappings in order. `None` keeps all.
 fn keep_explicit_wins(
@@ -504,73 +564,50 @@ fn keep_explicit_wins(
     dups: DuplicateKeys,
     merge_source: bool,
 ) -> Result<Option<Vec<bool>>, YamlError> {
-    let (own, merged) = pairs.split_at(explicit);
-    let mut keep = vec![true; pairs.len()];
-    let mut dropped = false;
+    let mut keep = None;
+    let len = pairs.len();
     match dups {
         // kyaml takes the first of two equal keys in a mapping it merges from.
         DuplicateKeys::Error if merge_source => {
-            let mut seen = HashSet::new();
-            for (i, (k, _)) in own.iter().enumerate() {
-                if let Some(text) = key_text(k) {
-                    if !seen.insert(text) {
-                        keep[i] = false;
-                        dropped = true;
-                    }
-                }
-            }
+            drop_repeats(0..explicit, |i| key_text(&pairs[i].0), false, &mut keep, len);
         }
-        DuplicateKeys::Error => check_duplicates(own, |_| true)?,
+        DuplicateKeys::Error => check_duplicates(&pairs[..explicit], |_| true)?,
         DuplicateKeys::LastWins => {
-            let mut seen = HashSet::new();
-            for (i, (k, _)) in own.iter().enumerate().rev() {
-                if let Some(id) = key_id(k, dups) {
-                    if !seen.insert(id) {
-                        keep[i] = false;
-                        dropped = true;
-                    }
-                }
-            }
+            drop_repeats(0..explicit, |i| key_id(&pairs[i].0, dups), true, &mut keep, len);
         }
     }
-    if !merged.is_empty() {
-        let mut seen: HashSet<&str> = own.iter().filter_map(|(k, _)| key_text(k)).collect();
-        for (i, (k, _)) in merged.iter().enumerate() {
+    if explicit < len {
+        // A merged key survives unless the mapping or an earlier merged one has it.
+        let mut seen: HashSet<&str> = pairs[..explicit]
+            .iter()
+            .filter_map(|(k, _)| key_text(k))
+            .collect();
+        for (i, (k, _)) in pairs.iter().enumerate().skip(explicit) {
             if let Some(text) = key_text(k) {
                 if !seen.insert(text) {
-                    keep[explicit + i] = false;
-                    dropped = true;
+                    keep.get_or_insert_with(|| vec![true; len])[i] = false;
                 }
             }
         }
     }
-    Ok(dropped.then_some(keep))
+    Ok(keep)
 }
 
 /// Which pairs survive under [`MergeKeys::InOrder`]: every pair is a map assignment in
-/// order (`written` marks the mapping's own), so the last assignment of a key wins.
+/// order (`own` marks the mapping's own), so the last assignment of a key wins.
 fn keep_in_order(
     pairs: &[(Node, Node)],
-    written: &[bool],
+    own: impl Fn(usize) -> bool,
     dups: DuplicateKeys,
     merge_source: bool,
 ) -> Result<Option<Vec<bool>>, YamlError> {
     if dups == DuplicateKeys::Error && !merge_source {
         // Only the mapping's own keys can clash; merged ones override silently.
-        check_duplicates(pairs, |i| written[i])?;
+        check_duplicates(pairs, &own)?;
     }
-    let mut keep = vec![true; pairs.len()];
-    let mut dropped = false;
-    let mut seen = HashSet::new();
-    for (i, (k, _)) in pairs.iter().enumerate().rev() {
-        if let Some(id) = key_id(k, dups) {
-            if !seen.insert(id) {
-                keep[i] = false;
-                dropped = true;
-            }
-        }
-    }
-    Ok(dropped.then_some(keep))
+    let mut keep = None;
+    drop_repeats(0..pairs.len(), |i| key_id(&pairs[i].0, dups), true, &mut keep, pairs.len());
+    Ok(keep)
 }
 
 fn retain(pairs: Vec<(Node, Node)>, keep: Option<Vec<bool>>) -> Vec<(Node, Node)> {

@@ -1,0 +1,213 @@
+//! Behaviour of `kustomize::build` on trees written here: overlays, determinism across
+//! threads, and bad input (cycles, escapes, malformed YAML, missing files).
+
+use gitward::kustomize::{build, ErrorKind, LoadRestrictor, Options};
+use gitward::tree::{MemTree, RelPath};
+
+fn tree(files: &[(&str, &str)]) -> MemTree {
+    let mut t = MemTree::new();
+    for (p, c) in files {
+        t.add_file(p, *c).expect("valid path");
+    }
+    t
+}
+
+fn build_text(t: &MemTree, dir: &str) -> Result<String, gitward::kustomize::Error> {
+    build(t, &RelPath::new(dir).expect("path"), &Options::default()).map(|o| o.to_yaml())
+}
+
+const BASE_K: &str = "resources:\n- deploy.yaml\n- svc.yaml\nconfigMapGenerator:\n- name: cfg\n  literals:\n  - a=b\n";
+const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.0\n";
+const SVC: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n";
+
+fn overlay_tree() -> MemTree {
+    tree(&[
+        ("base/kustomization.yaml", BASE_K),
+        ("base/deploy.yaml", DEPLOY),
+        ("base/svc.yaml", SVC),
+        (
+            "prod/kustomization.yaml",
+            "resources:\n- ../base\nnamePrefix: prod-\nnamespace: prod\nimages:\n- name: nginx\n  newTag: \"1.2\"\ncommonLabels:\n  env: prod\n",
+        ),
+    ])
+}
+
+#[test]
+fn overlay_builds_in_legacy_order_with_prefix_namespace_and_images() {
+    let out = build_text(&overlay_tree(), "prod").expect("builds");
+    let expected = "\
+apiVersion: v1
+data:
+  a: b
+kind: ConfigMap
+metadata:
+  labels:
+    env: prod
+  name: prod-cfg-4h2mbtbbt6
+  namespace: prod
+---
+apiVersion: v1
+kind: Service
+metadata:
+  labels:
+    env: prod
+  name: prod-web
+  namespace: prod
+spec:
+  ports:
+  - port: 80
+  selector:
+    env: prod
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    env: prod
+  name: prod-web
+  namespace: prod
+spec:
+  selector:
+    matchLabels:
+      env: prod
+  template:
+    metadata:
+      labels:
+        env: prod
+    spec:
+      containers:
+      - image: nginx:1.2
+        name: web
+";
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn eight_parallel_builds_give_identical_bytes() {
+    let t = std::sync::Arc::new(overlay_tree());
+    let first = build_text(&t, "prod").expect("builds");
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let t = t.clone();
+            std::thread::spawn(move || build_text(&t, "prod").expect("builds"))
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().expect("thread"), first);
+    }
+}
+
+#[test]
+fn a_cycle_of_bases_is_an_error_naming_it() {
+    let t = tree(&[
+        ("a/kustomization.yaml", "resources:\n- ../b\n"),
+        ("b/kustomization.yaml", "resources:\n- ../a\n"),
+    ]);
+    let e = build_text(&t, "a").expect_err("cycle");
+    assert_eq!(e.kind, ErrorKind::Cycle, "{e}");
+    assert!(e.message.contains("cycle detected"), "{e}");
+    assert!(e.message.contains("/a"), "{e}");
+}
+
+#[test]
+fn a_kustomization_including_itself_is_a_cycle() {
+    let t = tree(&[("a/kustomization.yaml", "resources:\n- .\n")]);
+    let e = build_text(&t, "a").expect_err("cycle");
+    assert_eq!(e.kind, ErrorKind::Cycle, "{e}");
+}
+
+#[test]
+fn files_outside_the_kustomization_root_are_refused_by_default() {
+    let t = tree(&[
+        ("secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"),
+        ("app/kustomization.yaml", "resources:\n- ../secret.yaml\n"),
+    ]);
+    let e = build_text(&t, "app").expect_err("restricted");
+    assert!(e.message.contains("is not in or below"), "{e}");
+    let opts = Options::default().with_load_restrictor(LoadRestrictor::None);
+    let out = build(&t, &RelPath::new("app").expect("path"), &opts).expect("allowed without restriction");
+    assert_eq!(out.resources.len(), 1);
+}
+
+#[test]
+fn paths_above_the_tree_root_are_refused() {
+    let t = tree(&[("app/kustomization.yaml", "resources:\n- ../../../etc/passwd\n")]);
+    let e = build_text(&t, "app").expect_err("escape");
+    assert!(e.message.contains("escapes the root"), "{e}");
+}
+
+#[test]
+fn malformed_yaml_names_the_file_and_line() {
+    let t = tree(&[
+        ("app/kustomization.yaml", "resources:\n- bad.yaml\n"),
+        ("app/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: [1, 2\n"),
+    ]);
+    let e = build_text(&t, "app").expect_err("malformed");
+    assert_eq!(e.kind, ErrorKind::Yaml, "{e}");
+    assert!(e.message.contains("bad.yaml"), "{e}");
+    assert!(e.message.contains("line"), "{e}");
+}
+
+#[test]
+fn missing_files_and_kustomizations_are_errors() {
+    let t = tree(&[("app/kustomization.yaml", "resources:\n- nope.yaml\n")]);
+    let e = build_text(&t, "app").expect_err("missing");
+    assert!(e.message.contains("nope.yaml"), "{e}");
+    let e = build_text(&t, "elsewhere").expect_err("no kustomization");
+    assert_eq!(e.kind, ErrorKind::MissingKustomization, "{e}");
+}
+
+#[test]
+fn unknown_fields_are_errors() {
+    let t = tree(&[("app/kustomization.yaml", "resources: []\nnamePrefx: x-\n")]);
+    let e = build_text(&t, "app").expect_err("unknown field");
+    assert_eq!(e.kind, ErrorKind::InvalidKustomization, "{e}");
+    assert!(e.message.contains("unknown field \"namePrefx\""), "{e}");
+}
+
+#[test]
+fn field_names_match_case_insensitively_as_go_json_does() {
+    let t = tree(&[
+        ("app/kustomization.yaml", "resources:\n- cm.yaml\nnameprefix: p-\n"),
+        ("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"),
+    ]);
+    let out = build_text(&t, "app").expect("builds");
+    assert!(out.contains("name: p-c"), "{out}");
+}
+
+#[test]
+fn a_patch_target_that_matches_nothing_changes_nothing() {
+    let t = tree(&[
+        (
+            "app/kustomization.yaml",
+            "resources:\n- cm.yaml\npatches:\n- target:\n    kind: Deployment\n  patch: |-\n    - op: add\n      path: /x\n      value: 1\n",
+        ),
+        ("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"),
+    ]);
+    assert_eq!(build_text(&t, "app").expect("builds"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
+}
+
+#[test]
+fn a_strategic_merge_patch_without_a_target_object_is_an_error() {
+    let t = tree(&[
+        ("app/kustomization.yaml", "resources:\n- cm.yaml\npatches:\n- path: p.yaml\n"),
+        ("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"),
+        ("app/p.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\ndata:\n  a: b\n"),
+    ]);
+    let e = build_text(&t, "app").expect_err("no target");
+    assert_eq!(e.kind, ErrorKind::Patch, "{e}");
+    assert!(e.message.contains("other"), "{e}");
+}
+
+#[test]
+fn remote_resources_are_listed_not_fetched() {
+    let t = tree(&[(
+        "app/kustomization.yaml",
+        "resources:\n- https://github.com/example/repo//deploy?ref=v1\n- local.yaml\n",
+    )]);
+    let refs = gitward::kustomize::remote_refs(&t, &RelPath::new("app").expect("path")).expect("lists");
+    assert_eq!(refs, ["https://github.com/example/repo//deploy?ref=v1"]);
+    let e = build_text(&t, "app").expect_err("remote");
+    assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+    assert!(e.message.contains("https://github.com/example/repo"), "{e}");
+}
