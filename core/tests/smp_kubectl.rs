@@ -1015,7 +1015,10 @@ data:
 "#;
     // kubectl: error: unknown patch strategy 'nonsense'
     let err = smp(&Schema::builtin(), base, patch);
-    assert!(matches!(err, Err(SmpError::UnknownDirective { .. })), "{err:?}");
+    assert!(
+        matches!(err, Err(SmpError::UnknownDirective { .. })),
+        "{err:?}"
+    );
 }
 
 #[test]

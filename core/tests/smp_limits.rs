@@ -6,7 +6,12 @@ use gitward::smp::{Options, Schema, SmpError, TypeRef, merge};
 use gitward::yaml::{Map, Value};
 
 fn map(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Map(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map>())
+    Value::Map(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect::<Map>(),
+    )
 }
 
 fn deployment(containers: Vec<Value>) -> Value {
@@ -17,7 +22,10 @@ fn deployment(containers: Vec<Value>) -> Value {
             "spec",
             map(vec![(
                 "template",
-                map(vec![("spec", map(vec![("containers", Value::Seq(containers))]))]),
+                map(vec![(
+                    "spec",
+                    map(vec![("containers", Value::Seq(containers))]),
+                )]),
             )]),
         ),
     ])
@@ -25,7 +33,12 @@ fn deployment(containers: Vec<Value>) -> Value {
 
 fn env_container(name: &str, range: std::ops::Range<usize>, tag: &str) -> Value {
     let env = range
-        .map(|i| map(vec![("name", format!("E{i}").into()), ("value", tag.into())]))
+        .map(|i| {
+            map(vec![
+                ("name", format!("E{i}").into()),
+                ("value", tag.into()),
+            ])
+        })
         .collect();
     map(vec![("name", name.into()), ("env", Value::Seq(env))])
 }
@@ -49,7 +62,10 @@ fn big_merge_lists_are_fast() {
         .unwrap();
     assert_eq!(env.len(), n + n / 2);
     // Patch elements first, in patch order; then the object's others.
-    assert_eq!(env[0].get("name"), Some(&Value::from(format!("E{}", n / 2))));
+    assert_eq!(
+        env[0].get("name"),
+        Some(&Value::from(format!("E{}", n / 2)))
+    );
     assert_eq!(env[0].get("value"), Some(&Value::from("patch")));
     assert_eq!(env[n].get("name"), Some(&Value::from("E0")));
     assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
@@ -58,7 +74,11 @@ fn big_merge_lists_are_fast() {
 fn nested(depth: usize, leaf: Value, seq: bool) -> Value {
     let mut v = leaf;
     for _ in 0..depth {
-        v = if seq { Value::Seq(vec![v]) } else { map(vec![("k", v)]) };
+        v = if seq {
+            Value::Seq(vec![v])
+        } else {
+            map(vec![("k", v)])
+        };
     }
     v
 }

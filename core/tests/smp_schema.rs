@@ -152,7 +152,9 @@ spec:
 
 #[test]
 fn openapi_document_added_over_builtin() {
-    let schema = Schema::builtin().with_openapi_document(&yaml(SCHEMA)).unwrap();
+    let schema = Schema::builtin()
+        .with_openapi_document(&yaml(SCHEMA))
+        .unwrap();
     check(&schema, WIDGET, WIDGET_PATCH, Some(WIDGET_MERGED));
     let merged = r##"
 apiVersion: apps/v1
@@ -309,12 +311,17 @@ spec:
 
 #[test]
 fn crd_errors_name_the_field() {
-    let bad = yaml("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x\nspec:\n  names: {kind: X}\n");
+    let bad = yaml(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x\nspec:\n  names: {kind: X}\n",
+    );
     let err = Schema::builtin().with_crd(&bad).unwrap_err();
     assert!(err.to_string().contains("spec.group"), "{err}");
     let doc = yaml("definitions:\n  a:\n    properties: [x]\n");
     let err = Schema::builtin().with_openapi_document(&doc).unwrap_err();
-    assert!(err.to_string().contains("definitions.a.properties"), "{err}");
+    assert!(
+        err.to_string().contains("definitions.a.properties"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -326,12 +333,22 @@ fn explicit_type_references() {
     let patch = yaml("containers:\n- name: b\n  image: new\n");
     let merged = yaml("containers:\n- name: b\n  image: new\n- name: a\n  image: x\n");
     let by_def = TypeRef::Definition("io.k8s.api.core.v1.PodSpec".to_owned());
-    assert_eq!(merge(&base, &patch, &schema, &by_def, &opts).unwrap(), Some(merged));
+    assert_eq!(
+        merge(&base, &patch, &schema, &by_def, &opts).unwrap(),
+        Some(merged)
+    );
     let inferred = merge(&base, &patch, &schema, &TypeRef::Infer, &opts).unwrap();
     assert_eq!(inferred, Some(patch.clone()));
     let wrapped_base = yaml("spec:\n  containers:\n  - name: a\n    image: x\n");
     let wrapped_patch = yaml("spec:\n  containers:\n  - name: b\n    image: y\n");
-    let out = merge(&wrapped_base, &wrapped_patch, &schema, &TypeRef::gvk("v1", "Pod"), &opts).unwrap();
+    let out = merge(
+        &wrapped_base,
+        &wrapped_patch,
+        &schema,
+        &TypeRef::gvk("v1", "Pod"),
+        &opts,
+    )
+    .unwrap();
     let want = yaml("spec:\n  containers:\n  - name: b\n    image: y\n  - name: a\n    image: x\n");
     assert_eq!(out, Some(want));
 }

@@ -89,7 +89,9 @@ fn split_key(l: &str) -> Option<(String, &str)> {
     if l.starts_with('[') || l.starts_with('{') || l.starts_with('\'') {
         return None;
     }
-    let idx = l.find(": ").or_else(|| l.ends_with(':').then(|| l.len() - 1))?;
+    let idx = l
+        .find(": ")
+        .or_else(|| l.ends_with(':').then(|| l.len() - 1))?;
     Some((l[..idx].to_owned(), l[idx + 1..].trim()))
 }
 
@@ -160,7 +162,11 @@ fn skip_ws(it: &mut std::iter::Peekable<std::str::CharIndices<'_>>) {
     }
 }
 
-fn flow_token(s: &str, it: &mut std::iter::Peekable<std::str::CharIndices<'_>>, key: bool) -> Value {
+fn flow_token(
+    s: &str,
+    it: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    key: bool,
+) -> Value {
     skip_ws(it);
     let Some(&(start, c)) = it.peek() else {
         return Value::Null;
@@ -219,7 +225,13 @@ fn resolve_plain(tok: &str) -> Value {
 
 /// Merges YAML fixtures with the builtin schema and kyaml's type inference.
 pub fn smp(schema: &Schema, base: &str, patch: &str) -> Result<Option<Value>, SmpError> {
-    merge(&yaml(base), &yaml(patch), schema, &TypeRef::Infer, &Options::default())
+    merge(
+        &yaml(base),
+        &yaml(patch),
+        schema,
+        &TypeRef::Infer,
+        &Options::default(),
+    )
 }
 
 /// Asserts that merging gives `expected` (YAML; `None` for a deleted object).

@@ -619,22 +619,20 @@ impl Reach {
         if c.kind == "RoleBinding"
             && let Some(Value::Seq(subjects)) = r.obj.get("subjects")
         {
-            {
-                for s in subjects {
-                    let (Some(ns), Some(kind)) = (s.get("namespace"), s.get("kind")) else {
-                        continue;
-                    };
-                    if kind.as_str() != Some("ServiceAccount") {
-                        continue;
-                    }
-                    match ns {
-                        Value::String(n) => rb_namespaces.push(n.clone()),
-                        _ => {
-                            return Err(format!(
-                                "Invalid Input: namespace is blank for resource \"{}\"\n",
-                                c.cur
-                            ));
-                        }
+            for s in subjects {
+                let (Some(ns), Some(kind)) = (s.get("namespace"), s.get("kind")) else {
+                    continue;
+                };
+                if kind.as_str() != Some("ServiceAccount") {
+                    continue;
+                }
+                match ns {
+                    Value::String(n) => rb_namespaces.push(n.clone()),
+                    _ => {
+                        return Err(format!(
+                            "Invalid Input: namespace is blank for resource \"{}\"\n",
+                            c.cur
+                        ));
                     }
                 }
             }

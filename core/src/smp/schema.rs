@@ -198,11 +198,7 @@ impl Schema {
             }
             _ => {
                 let vname = field(&["spec", "version"])?;
-                versions.push((
-                    vname,
-                    shared,
-                    "spec.validation.openAPIV3Schema".to_owned(),
-                ));
+                versions.push((vname, shared, "spec.validation.openAPIV3Schema".to_owned()));
             }
         }
         let mut added = Schema::default();
@@ -276,10 +272,7 @@ impl Schema {
     /// kyaml's `ResourceSchema.Field`: the property, else the `additionalProperties`
     /// schema, resolved.
     pub(crate) fn field<'s>(&'s self, node: &'s SchemaNode, name: &str) -> Option<&'s SchemaNode> {
-        let s = node
-            .properties
-            .get(name)
-            .or(node.additional.as_deref())?;
+        let s = node.properties.get(name).or(node.additional.as_deref())?;
         self.resolve(s)
     }
 
@@ -321,12 +314,14 @@ fn parse_table(text: &str, sections: Sections) -> Result<Schema, SchemaError> {
                 else {
                     return Err(SchemaError::new(src, loc(), "short D line"));
                 };
-                let mut node = parse_shape(shape).ok_or_else(|| SchemaError::new(src, loc(), "bad shape"))?;
+                let mut node =
+                    parse_shape(shape).ok_or_else(|| SchemaError::new(src, loc(), "bad shape"))?;
                 apply_ext_columns(&mut node, cols.get(4..).unwrap_or(&[]));
                 if *gvks != "-" {
                     for gvk in gvks.split(',') {
                         let mut parts = gvk.splitn(3, '/');
-                        let (Some(g), Some(v), Some(k)) = (parts.next(), parts.next(), parts.next())
+                        let (Some(g), Some(v), Some(k)) =
+                            (parts.next(), parts.next(), parts.next())
                         else {
                             return Err(SchemaError::new(src, loc(), "bad group/version/kind"));
                         };
@@ -349,7 +344,8 @@ fn parse_table(text: &str, sections: Sections) -> Result<Schema, SchemaError> {
                 let Some((_, def)) = current.as_mut() else {
                     return Err(SchemaError::new(src, loc(), "P line before any D line"));
                 };
-                let mut node = parse_shape(shape).ok_or_else(|| SchemaError::new(src, loc(), "bad shape"))?;
+                let mut node =
+                    parse_shape(shape).ok_or_else(|| SchemaError::new(src, loc(), "bad shape"))?;
                 apply_ext_columns(&mut node, cols.get(3..).unwrap_or(&[]));
                 def.properties.insert((*field).to_owned(), node);
             }
@@ -512,7 +508,11 @@ fn read_extensions(
         match m.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(SchemaError::new(src, format!("{loc}.{key}"), "not a string")),
+            Some(_) => Err(SchemaError::new(
+                src,
+                format!("{loc}.{key}"),
+                "not a string",
+            )),
         }
     };
     node.strategy = string_ext("x-kubernetes-patch-strategy")?;
@@ -613,10 +613,11 @@ mod tests {
         let n = parse_shape("array[#a.b.C]");
         assert!(n.as_ref().is_some_and(|n| n.is_array));
         let n = parse_shape("object{array[string]}");
-        assert!(n.as_ref().is_some_and(|n| n
-            .additional
-            .as_ref()
-            .is_some_and(|a| a.is_array && a.items.is_some())));
+        assert!(n.as_ref().is_some_and(|n| {
+            n.additional
+                .as_ref()
+                .is_some_and(|a| a.is_array && a.items.is_some())
+        }));
         assert!(parse_shape("array[#x").is_none());
         assert!(parse_shape("array[x]]").is_none());
     }

@@ -119,7 +119,9 @@ fn plain_scalar(text: &str) -> Value {
     if let Ok(i) = text.parse::<i64>() {
         return Value::Number(Number::Int(i));
     }
-    if text.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+    if text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
         && text.bytes().any(|b| b.is_ascii_digit())
     {
         if let Ok(f) = text.parse::<f64>() {
@@ -191,12 +193,7 @@ impl<'a> Merger<'a> {
 
     /// Copies a node out of the arena. The node graph can share nodes, so the output
     /// is bounded by `max_nodes` as well.
-    pub(crate) fn export(
-        &self,
-        id: Id,
-        depth: usize,
-        budget: &mut usize,
-    ) -> R<Value> {
+    pub(crate) fn export(&self, id: Id, depth: usize, budget: &mut usize) -> R<Value> {
         if depth > self.opts.max_depth {
             return Err(self.depth_error());
         }
@@ -441,10 +438,7 @@ impl<'a> Merger<'a> {
         }
         for key in names {
             let child_schema = schema.and_then(|s| self.schema.field(s, &key));
-            let fv = [
-                self.field(sources[0], &key),
-                self.field(sources[1], &key),
-            ];
+            let fv = [self.field(sources[0], &key), self.field(sources[1], &key)];
             self.path.push(Seg::Key(key));
             let val = self.walk(fv, child_schema, depth + 1)?;
             let Some(Seg::Key(key)) = self.path.pop() else {
@@ -568,7 +562,11 @@ impl<'a> Merger<'a> {
         let sources = [Some(dest), sources[1]];
         // The strategy is set (the list is associative), so kyaml never infers a key.
         let (_, keys) = schema.strategy_and_keys();
-        if let Some(plan) = self.fast.then(|| self.fast_plan(dest, sources[1], &keys)).flatten() {
+        if let Some(plan) = self
+            .fast
+            .then(|| self.fast_plan(dest, sources[1], &keys))
+            .flatten()
+        {
             return self.fast_associative(plan, dest, sources[1], &keys, schema, depth);
         }
         let values = self.element_values(&sources, &keys);
@@ -607,18 +605,18 @@ impl<'a> Merger<'a> {
         let tuple = |e: Id| -> Option<Vec<String>> {
             if keys.is_empty() {
                 match &self.nodes[e].body {
-                    Body::Scalar { null: false, text, .. } if !text.is_empty() => {
-                        Some(vec![text.clone()])
-                    }
+                    Body::Scalar {
+                        null: false, text, ..
+                    } if !text.is_empty() => Some(vec![text.clone()]),
                     _ => None,
                 }
             } else {
                 let m = self.map(e)?;
                 keys.iter()
                     .map(|k| match &self.nodes[*m.get(k)?].body {
-                        Body::Scalar { null: false, text, .. } if !text.is_empty() => {
-                            Some(text.clone())
-                        }
+                        Body::Scalar {
+                            null: false, text, ..
+                        } if !text.is_empty() => Some(text.clone()),
                         _ => None,
                     })
                     .collect()
@@ -723,8 +721,11 @@ impl<'a> Merger<'a> {
             out.extend(survivors.map(|(e, _)| e));
             out
         } else {
-            let pos: HashMap<&Vec<String>, usize> =
-                items.iter().enumerate().map(|(i, &(_, t))| (t, i)).collect();
+            let pos: HashMap<&Vec<String>, usize> = items
+                .iter()
+                .enumerate()
+                .map(|(i, &(_, t))| (t, i))
+                .collect();
             let mut out: Vec<Id> = items.iter().map(|&(id, _)| id).collect();
             for (e, t) in survivors {
                 match pos.get(t) {
@@ -738,10 +739,7 @@ impl<'a> Merger<'a> {
     }
 
     /// `Merger.VisitList` for an associative list.
-    fn visit_associative_list(
-        &mut self,
-        sources: [Option<Id>; 2],
-    ) -> R<Option<Id>> {
+    fn visit_associative_list(&mut self, sources: [Option<Id>; 2]) -> R<Option<Id>> {
         let [dest, origin] = sources;
         if self.missing_or_null(dest) {
             return Ok(origin);
@@ -836,7 +834,8 @@ impl<'a> Merger<'a> {
             let valid_values;
             (valid_keys, valid_values) = validate_keys(&present, values, keys);
             let elems = self.element_value_list(sources, &valid_keys, &valid_values);
-            self.path.push(Seg::Elem(elem_label(&valid_keys, &valid_values)));
+            self.path
+                .push(Seg::Elem(elem_label(&valid_keys, &valid_values)));
             let val = self.walk(elems, elem_schema, depth + 1);
             let val = match val {
                 Ok(v) => v,
@@ -909,7 +908,11 @@ impl<'a> Merger<'a> {
         let elems = self.seq(seq)?;
         let blank = [String::new()];
         let keys = if keys.is_empty() { &blank[..] } else { keys };
-        let values = if values.is_empty() { &blank[..] } else { values };
+        let values = if values.is_empty() {
+            &blank[..]
+        } else {
+            values
+        };
         if keys[0].is_empty() {
             return elems.iter().copied().find(|&e| self.text(e) == values[0]);
         }
@@ -971,8 +974,7 @@ impl<'a> Merger<'a> {
         let keys = if keys.is_empty() { &blank[..] } else { keys };
         self.check(Some(seq), NodeKind::Seq)?;
         let content: Vec<Id> = self.seq(seq).map(<[Id]>::to_vec).unwrap_or_default();
-        let mapping_setter =
-            !keys[0].is_empty() && values.first().is_some_and(|v| !v.is_empty());
+        let mapping_setter = !keys[0].is_empty() && values.first().is_some_and(|v| !v.is_empty());
         let mut new_content = Vec::with_capacity(content.len() + 1);
         let mut matched_any = false;
         for elem in content {
@@ -1095,7 +1097,11 @@ impl<'a> Merger<'a> {
 }
 
 /// `validateKeys` with the keys that have a value somewhere precomputed in `present`.
-fn validate_keys(present: &[bool], values: &[String], keys: &[String]) -> (Vec<String>, Vec<String>) {
+fn validate_keys(
+    present: &[bool],
+    values: &[String],
+    keys: &[String],
+) -> (Vec<String>, Vec<String>) {
     if !present.iter().any(|&p| p) {
         return (keys.to_vec(), values.to_vec());
     }
@@ -1191,8 +1197,13 @@ mod tests {
     fn env(rng: &mut Rng, clean: bool) -> Value {
         let n = rng.below(5);
         let mut out = Vec::new();
+        let offset = rng.below(7);
         for i in 0..n {
-            let name = format!("E{}", rng.below(4));
+            let name = if clean {
+                format!("E{}", (i + offset) % 7)
+            } else {
+                format!("E{}", rng.below(4))
+            };
             let mut e = vec![("value", Value::from(format!("v{i}")))];
             if clean || rng.below(6) != 0 {
                 e.push(("name", name.into()));
@@ -1202,20 +1213,30 @@ mod tests {
         Value::Seq(out)
     }
 
-    fn container(rng: &mut Rng, clean: bool) -> Value {
+    fn container(rng: &mut Rng, clean: bool, slot: u64) -> Value {
         let mut c = vec![("image", Value::from(format!("img{}", rng.below(9))))];
-        if clean || rng.below(8) != 0 {
+        if clean {
+            c.push(("name", Value::from(format!("c{slot}"))));
+        } else if rng.below(8) != 0 {
             c.push(("name", Value::from(format!("c{}", rng.below(5)))));
         }
         if rng.below(2) == 0 {
             c.push(("env", env(rng, clean)));
         }
         if rng.below(3) == 0 {
+            let offset = rng.below(4);
             let ports = (0..rng.below(4))
-                .map(|_| {
-                    let mut p = vec![("containerPort", Value::from(i64::try_from(rng.below(3)).unwrap_or(0) + 80))];
+                .map(|i| {
+                    let port = if clean {
+                        (i + offset) % 4
+                    } else {
+                        rng.below(3)
+                    };
+                    let port = i64::try_from(port).unwrap_or(0) + 80;
+                    let mut p = vec![("containerPort", Value::from(port))];
                     if clean || rng.below(2) == 0 {
-                        p.push(("protocol", Value::from(if rng.below(2) == 0 { "TCP" } else { "UDP" })));
+                        let proto = if rng.below(2) == 0 { "TCP" } else { "UDP" };
+                        p.push(("protocol", Value::from(proto)));
                     }
                     obj(p)
                 })
@@ -1233,22 +1254,39 @@ mod tests {
     }
 
     fn deployment(rng: &mut Rng, clean: bool) -> Value {
-        let mut containers: Vec<Value> = (0..rng.below(6)).map(|_| container(rng, clean)).collect();
+        let offset = rng.below(8);
+        let mut containers: Vec<Value> = (0..rng.below(6))
+            .map(|i| container(rng, clean, (i + offset) % 8))
+            .collect();
         if !clean && rng.below(10) == 0 {
             containers.push(Value::Null);
         }
+        let offset = rng.below(5);
         let finalizers = (0..rng.below(4))
-            .map(|_| Value::from(format!("f{}", rng.below(4))))
+            .map(|i| {
+                let f = if clean {
+                    (i + offset) % 5
+                } else {
+                    rng.below(4)
+                };
+                Value::from(format!("f{f}"))
+            })
             .collect();
         obj(vec![
             ("apiVersion", "apps/v1".into()),
             ("kind", "Deployment".into()),
-            ("metadata", obj(vec![("finalizers", Value::Seq(finalizers))])),
+            (
+                "metadata",
+                obj(vec![("finalizers", Value::Seq(finalizers))]),
+            ),
             (
                 "spec",
                 obj(vec![(
                     "template",
-                    obj(vec![("spec", obj(vec![("containers", Value::Seq(containers))]))]),
+                    obj(vec![(
+                        "spec",
+                        obj(vec![("containers", Value::Seq(containers))]),
+                    )]),
                 )]),
             ),
         ])
