@@ -301,6 +301,7 @@ describe('conversion errors', () => {
     [[{ a: new Date(0) }], '[0].a', 'unsupported object Date'],
     [[{ a: Buffer.from('x') }], '[0].a', 'unsupported object Buffer'],
     [[new Foo()], '[0]', 'unsupported object Foo'],
+    [[Object.create(Object.create(null))], '[0]', 'unsupported object without a constructor'],
     [[{ a: () => 1 }], '[0].a', 'unsupported type function'],
     [[{ a: Symbol('s') }], '[0].a', 'unsupported type symbol'],
     [[{ a: [1, undefined] }], '[0].a[1]', 'undefined is not allowed in an array'],
@@ -340,5 +341,11 @@ describe('conversion errors', () => {
       },
     }
     assert.equal(thrown(() => dumpManifests([doc])), boom)
+    const proto = {
+      get constructor() {
+        throw boom
+      },
+    }
+    assert.equal(thrown(() => dumpManifests([Object.create(proto)])), boom)
   })
 })

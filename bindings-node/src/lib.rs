@@ -246,7 +246,7 @@ fn to_value(ctx: &Ctx<'_>, v: Unknown<'_>, depth: usize) -> std::result::Result<
             if !plain {
                 return Err(ConvError::invalid(format!(
                     "unsupported object {} (expected a plain object or an array)",
-                    describe(&obj)
+                    describe(&obj)?
                 )));
             }
             map_value(ctx, &obj, depth)
@@ -312,15 +312,21 @@ fn map_value(
 }
 
 /// `Map`, `Date`, `Foo`... for an error message: the constructor's name when there is one.
-fn describe(obj: &Object<'_>) -> String {
-    obj.get_named_property::<Unknown<'_>>("constructor")
-        .and_then(|c| match c.get_type()? {
-            ValueType::Function => Object::from_unknown(c)?.get_named_property::<String>("name"),
-            _ => Ok(String::new()),
-        })
-        .ok()
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "of a class".to_owned())
+/// (An exception from a `constructor` getter propagates like any other.)
+fn describe(obj: &Object<'_>) -> Result<String> {
+    let ctor: Unknown<'_> = obj.get_named_property("constructor")?;
+    if ctor.get_type()? != ValueType::Function {
+        return Ok("without a constructor".to_owned());
+    }
+    let name: Unknown<'_> = Object::from_unknown(ctor)?.get_named_property("name")?;
+    let name = match name.get_type()? {
+        ValueType::String => String::from_unknown(name)?,
+        _ => String::new(),
+    };
+    Ok(match name.is_empty() {
+        true => "of an anonymous class".to_owned(),
+        false => name,
+    })
 }
 
 fn js_type_name(t: ValueType) -> &'static str {

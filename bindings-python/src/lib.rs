@@ -116,38 +116,28 @@ enum Step {
 }
 
 /// Why a Python value could not be converted: a message and the path to it (innermost
-/// step first while unwinding), or a Python error to pass through unchanged.
-enum ConvError {
-    Invalid { message: String, path: Vec<Step> },
-    Python(PyErr),
-}
-
-impl From<PyErr> for ConvError {
-    fn from(e: PyErr) -> Self {
-        ConvError::Python(e)
-    }
+/// step first while unwinding).
+struct ConvError {
+    message: String,
+    path: Vec<Step>,
 }
 
 impl ConvError {
     fn invalid(message: impl Into<String>) -> Self {
-        ConvError::Invalid {
+        ConvError {
             message: message.into(),
             path: Vec::new(),
         }
     }
 
     fn at(mut self, step: Step) -> Self {
-        if let ConvError::Invalid { path, .. } = &mut self {
-            path.push(step);
-        }
+        self.path.push(step);
         self
     }
 
+    /// `gitward.ConversionError` with `path`.
     fn into_pyerr(self, py: Python<'_>) -> PyErr {
-        let (message, path) = match self {
-            ConvError::Python(e) => return e,
-            ConvError::Invalid { message, path } => (message, format_path(&path)),
-        };
+        let (message, path) = (self.message, format_path(&self.path));
         let ty = match conversion_error_type(py) {
             Ok(ty) => ty,
             Err(e) => return e,

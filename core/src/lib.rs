@@ -12,3 +12,4 @@ pub mod tree;
 pub mod yaml;
 pub mod gojson;
 pub mod kustomize;
+pub mod helm;

@@ -315,9 +315,7 @@ impl Acc {
     fn merge(&mut self, other: Acc) -> Result<(), Error> {
         self.rm.append_all(other.rm.items).map_err(|e| err(ErrorKind::Conflict, e))?;
         self.tc.merge(&other.tc).map_err(|e| err(ErrorKind::InvalidKustomization, e))?;
-        for v in other.vars {
-            self.vars.push(v);
-        }
+        vars::merge_sets(&mut self.vars, other.vars).map_err(|e| err(ErrorKind::Conflict, e))?;
         Ok(())
     }
 }
@@ -526,7 +524,7 @@ impl<'a> Target<'a> {
         if !self.k.validators.is_empty() {
             return Err(err(ErrorKind::Unsupported, "validators are not supported"));
         }
-        acc.vars.extend(self.k.vars.iter().cloned());
+        vars::merge_vars(&mut acc.rm, &mut acc.vars, &self.k.vars).map_err(|e| err(ErrorKind::Conflict, e))?;
         Ok(acc)
     }
 

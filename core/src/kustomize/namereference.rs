@@ -700,11 +700,93 @@ struct Ctx<'a> {
     me: usize,
     reach: &'a Reach,
     target: &'a GvkSel,
-    path: &'a str,
     /// The `roleRef` group/kind when fixing a `roleRef/name` field.
     role_ref: Option<GvkSel>,
     /// Referral targets found (for `ref_by` bookkeeping).
     found: &'a mut Vec<usize>,
+    /// The candidates of an ambiguous reference, for the error details.
+    ambiguous: &'a mut Vec<usize>,
+}
+
+/// Stands in an error message for the objects involved, shown once the fixer lets go of
+/// them.
+const DETAILS: &str = "\u{0}details\u{0}";
+
+/// An object as kustomize shows it in errors: with its build bookkeeping as annotations.
+fn show_with_bookkeeping(r: &Resource) -> String {
+    let csv = |v: Vec<String>| {
+        v.into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut obj = r.obj.clone();
+    let mut extra: Vec<(&str, String)> = vec![
+        ("prefixes", csv(r.prefixes.clone())),
+        ("suffixes", csv(r.suffixes.clone())),
+        (
+            "previousKinds",
+            csv(r.prev_ids.iter().map(|p| p.gvk.kind.clone()).collect()),
+        ),
+        (
+            "previousNames",
+            csv(r.prev_ids.iter().map(|p| p.name.clone()).collect()),
+        ),
+        (
+            "previousNamespaces",
+            csv(r
+                .prev_ids
+                .iter()
+                .map(|p| p.effective_namespace().to_owned())
+                .collect()),
+        ),
+        (
+            "refBy",
+            csv(r.ref_by.iter().map(|i| i.to_string()).collect()),
+        ),
+    ];
+    extra.retain(|(_, v)| !v.is_empty());
+    if !extra.is_empty()
+        && let Some(root) = obj.as_map_mut()
+    {
+        let meta = root.entry("metadata".to_owned()).or_insert(Value::Null);
+        if !matches!(meta, Value::Map(_)) {
+            *meta = Value::Map(crate::yaml::Map::new());
+        }
+        if let Some(meta) = meta.as_map_mut() {
+            let annos = meta.entry("annotations".to_owned()).or_insert(Value::Null);
+            if !matches!(annos, Value::Map(_)) {
+                *annos = Value::Map(crate::yaml::Map::new());
+            }
+            if let Some(annos) = annos.as_map_mut() {
+                for (k, v) in extra {
+                    annos.insert(
+                        format!("internal.config.kubernetes.io/{k}"),
+                        Value::String(v),
+                    );
+                }
+            }
+        }
+    }
+    crate::yaml::emit_kustomize(&obj)
+}
+
+/// kustomize's `failureDetails` for an ambiguous reference.
+fn failure_details(rm: &ResMap, referrer: usize, list: &[usize]) -> String {
+    let show = |i: usize| {
+        rm.items
+            .get(i)
+            .map(show_with_bookkeeping)
+            .unwrap_or_default()
+    };
+    let mut out = format!(
+        "\n**** Too many possible referral targets to referrer:\n{}\n",
+        show(referrer)
+    );
+    for (n, i) in list.iter().enumerate() {
+        out.push_str(&format!("--- possible referral {n}:\n{}\n", show(*i)));
+    }
+    out
 }
 
 fn prev_selected(c: &Cand, g: &GvkSel) -> bool {
@@ -715,7 +797,7 @@ impl Ctx<'_> {
     /// kustomize's `selectReferral`. `pool` restricts candidates (namespace-filtered) when
     /// given.
     fn select(
-        &self,
+        &mut self,
         old: &str,
         pool: Option<&[usize]>,
         same_ns_too: bool,
@@ -768,18 +850,9 @@ impl Ctx<'_> {
             .iter()
             .map(|i| self.idx.cands[*i].cur.to_string())
             .collect();
-        let mut details = format!(
-            "\n**** Too many possible referral targets to referrer:\n{}\n",
-            me.cur
-        );
-        for (n, i) in list.iter().enumerate() {
-            details.push_str(&format!(
-                "--- possible referral {n}:\n{}\n",
-                self.idx.cands[*i].cur
-            ));
-        }
+        *self.ambiguous = list;
         Err(format!(
-            "found multiple possible referrals: {}\n{details}",
+            "found multiple possible referrals: {}\n{DETAILS}",
             ids.join(", ")
         ))
     }
@@ -912,21 +985,24 @@ pub(crate) fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<(), String>
                 None
             };
             let mut found = Vec::new();
+            let mut ambiguous = Vec::new();
             let mut ctx = Ctx {
                 idx: &idx,
                 me: i,
                 reach: &reach,
                 target,
-                path: &fs.path,
                 role_ref,
                 found: &mut found,
+                ambiguous: &mut ambiguous,
             };
-            apply_spec(&mut r.obj, &cur, fs, &mut |n| ctx.set(n)).map_err(|e| {
-                format!(
+            let res = apply_spec(&mut r.obj, &cur, fs, &mut |n| ctx.set(n));
+            if let Err(e) = res {
+                let e = e.replace(DETAILS, &failure_details(rm, i, &ambiguous));
+                return Err(format!(
                     "updating name reference in '{}' field of '{}': {e}",
-                    ctx.path, cur
-                )
-            })?;
+                    fs.path, cur
+                ));
+            }
             ref_by.extend(found.into_iter().map(|t| (t, cur.clone())));
         }
     }

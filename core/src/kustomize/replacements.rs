@@ -376,6 +376,7 @@ pub(crate) fn apply(
     for r in &list {
         apply_one(rm, r)?;
     }
+    super::vars::stringify_annotations(rm);
     Ok(())
 }
 

@@ -465,6 +465,25 @@ fn substitute(
     }
 }
 
+/// kustomize rewrites `metadata.annotations` as a string map when it removes its build
+/// annotations at the end of a build; values written as numbers or booleans by vars or
+/// replacements come out as strings.
+pub(crate) fn stringify_annotations(rm: &mut ResMap) {
+    for r in rm.items.iter_mut() {
+        let Some(Value::Map(meta)) = r.obj.as_map_mut().and_then(|m| m.get_mut("metadata")) else {
+            continue;
+        };
+        let Some(Value::Map(annos)) = meta.get_mut("annotations") else {
+            continue;
+        };
+        for v in annos.values_mut() {
+            if matches!(v, Value::Bool(_) | Value::Number(_)) {
+                *v = Value::String(super::resource::scalar_string(v));
+            }
+        }
+    }
+}
+
 /// Resolves vars: reads each var's value from the object marked for it and substitutes
 /// `$(NAME)` in the `varReference` fields of every object.
 pub(crate) fn resolve(
@@ -511,6 +530,7 @@ pub(crate) fn resolve(
             apply_spec(&mut r.obj, &id, fs, &mut |n| substitute(n, &mut lookup))?;
         }
     }
+    stringify_annotations(rm);
     Ok(())
 }
 

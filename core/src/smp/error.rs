@@ -60,14 +60,6 @@ pub enum SmpError {
         /// The scalar's text.
         value: String,
     },
-    /// A list element that is not a map in a list merged by key.
-    #[error("{path}: wrong node kind: expected MappingNode but got {found}")]
-    ElementKind {
-        /// Where (the list).
-        path: String,
-        /// The element's kind.
-        found: NodeKind,
-    },
     /// The merge went deeper than [`Options::max_depth`](super::Options::max_depth).
     #[error("{path}: nesting deeper than {limit} levels")]
     DepthLimit {

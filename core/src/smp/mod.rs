@@ -63,7 +63,8 @@ pub enum TypeRef {
     /// patch's). Unknown types have no schema.
     #[default]
     Infer,
-    /// The definition of this `apiVersion`/`kind` (none if the schema lacks it).
+    /// The definition of this `apiVersion`/`kind`; when the schema lacks it, the
+    /// objects' own `apiVersion`/`kind` are tried as with [`TypeRef::Infer`].
     Gvk {
         /// E.g. `apps/v1`.
         api_version: String,

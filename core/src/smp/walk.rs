@@ -67,6 +67,9 @@ struct FastPlan {
     origin_index: HashMap<Vec<String>, usize>,
 }
 
+/// Key tuples in element order, and the position of each tuple.
+type TupleIndex = (Vec<Vec<String>>, HashMap<Vec<String>, usize>);
+
 /// A step of the path shown in errors.
 #[derive(Debug, Clone)]
 enum Seg {
@@ -123,10 +126,9 @@ fn plain_scalar(text: &str) -> Value {
         .bytes()
         .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
         && text.bytes().any(|b| b.is_ascii_digit())
+        && let Ok(f) = text.parse::<f64>()
     {
-        if let Ok(f) = text.parse::<f64>() {
-            return Value::Number(Number::Float(f));
-        }
+        return Value::Number(Number::Float(f));
     }
     Value::String(text.to_owned())
 }
@@ -459,16 +461,16 @@ impl<'a> Merger<'a> {
                 return Ok(None);
             }
             // Keep an explicit null of the object when the patch does not mention it.
-            if let (None, Some(d)) = (origin, dest) {
-                if !self.text(d).is_empty() {
-                    let id = self.scalar(Value::Null)?;
-                    let kept = self.text_of(d);
-                    if let Body::Scalar { text, .. } = &mut self.nodes[id].body {
-                        *text = kept;
-                    }
-                    self.nodes[id].should_keep = true;
-                    return Ok(Some(id));
+            if let (None, Some(d)) = (origin, dest)
+                && !self.text(d).is_empty()
+            {
+                let id = self.scalar(Value::Null)?;
+                let kept = self.text_of(d);
+                if let Body::Scalar { text, .. } = &mut self.nodes[id].body {
+                    *text = kept;
                 }
+                self.nodes[id].should_keep = true;
+                return Ok(Some(id));
             }
             return Ok(origin);
         }
@@ -622,7 +624,7 @@ impl<'a> Merger<'a> {
                     .collect()
             }
         };
-        let index = |elems: &[Id]| -> Option<(Vec<Vec<String>>, HashMap<Vec<String>, usize>)> {
+        let index = |elems: &[Id]| -> Option<TupleIndex> {
             let mut tuples = Vec::with_capacity(elems.len());
             let mut by_tuple = HashMap::with_capacity(elems.len());
             for (i, &e) in elems.iter().enumerate() {
@@ -694,11 +696,11 @@ impl<'a> Merger<'a> {
                 continue;
             };
             for (key, value) in keys.iter().zip(t.iter()) {
-                if self.field(Some(v), key).is_none() {
-                    if let Err(e) = self.set_key_field(v, key, value) {
-                        self.path.pop();
-                        return Err(e);
-                    }
+                if self.field(Some(v), key).is_none()
+                    && let Err(e) = self.set_key_field(v, key, value)
+                {
+                    self.path.pop();
+                    return Err(e);
                 }
             }
             self.path.pop();
@@ -819,10 +821,10 @@ impl<'a> Merger<'a> {
         let mut present: Vec<bool> = vec![false; keys.len()];
         for values in &values_list {
             for (i, v) in values.iter().enumerate() {
-                if !v.is_empty() {
-                    if let Some(p) = present.get_mut(i) {
-                        *p = true;
-                    }
+                if !v.is_empty()
+                    && let Some(p) = present.get_mut(i)
+                {
+                    *p = true;
                 }
             }
         }

@@ -43,6 +43,20 @@ pub fn parse_json(text: &str) -> Result<crate::yaml::Value, String> {
         .ok_or_else(|| "json: unsupported value".to_string())
 }
 
+/// Masterminds semver `NewVersion(v)` succeeds (used by Helm's chart validation).
+pub(crate) fn semver_valid(v: &str) -> bool {
+    funcs::semver::parse_version(v).is_ok()
+}
+
+/// Helm's `IsCompatibleRange`: `version` parses and satisfies `constraint`; false on
+/// any parse error.
+pub(crate) fn semver_satisfies(constraint: &str, version: &str) -> bool {
+    match funcs::semver::parse_version(version) {
+        Ok(v) => funcs::semver::constraint_check(constraint, &v).unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
 /// Resource limits of one execution.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
