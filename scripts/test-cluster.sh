@@ -12,7 +12,7 @@
 # Only the API server runs: no controller-manager, scheduler or kubelet, so
 # Pods are never scheduled and deleted Namespaces stay Terminating.
 set -euo pipefail
-GITWARD_SERVICE=cluster
+export GITWARD_SERVICE=cluster
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=lib/build-cluster-bins.sh
@@ -111,8 +111,8 @@ start_once() {
     --unsafe-no-fsync \
     --quota-backend-bytes 1073741824 \
     --log-level warn
-  local i ok=0
-  for i in $(seq 1 100); do
+  local ok=0
+  for _ in $(seq 1 100); do
     if curl -fsS --max-time 1 "http://127.0.0.1:$etcd_client/health" 2>/dev/null | grep -q '"health":"true"'; then
       ok=1
       break
@@ -147,7 +147,7 @@ start_once() {
     --allow-privileged=true \
     --profiling=false \
     --v=1
-  for i in $(seq 1 1200); do # up to 120 s
+  for _ in $(seq 1 1200); do # up to 120 s
     if readyz "$api_port" "$admin_token"; then
       ok=2
       break

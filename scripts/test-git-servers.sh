@@ -12,7 +12,7 @@
 # `up` creates test.git (one commit on main: README.md) and prints the env
 # (URLs, credentials, key paths); `env` prints it again.
 set -euo pipefail
-GITWARD_SERVICE=git-servers
+export GITWARD_SERVICE=git-servers
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=lib/nginx.sh
@@ -65,8 +65,8 @@ start_https() {
   server_cert "$SVC_DIR/tls" server
   htpasswd_bcrypt "$SVC_DIR/htpasswd" "$HTTP_USER" "$password"
   start_bg fcgiwrap "$SVC_DIR/fcgiwrap.log" "$(command -v fcgiwrap)" -c 4 -s "unix:$SVC_DIR/fcgiwrap.sock"
-  local i
-  for i in $(seq 1 50); do [[ -S "$SVC_DIR/fcgiwrap.sock" ]] && break; sleep 0.1; done
+
+  for _ in $(seq 1 50); do [[ -S "$SVC_DIR/fcgiwrap.sock" ]] && break; sleep 0.1; done
   [[ -S "$SVC_DIR/fcgiwrap.sock" ]] || die "fcgiwrap did not create its socket"
   {
     nginx_conf_head

@@ -8,7 +8,7 @@
 #
 #   scripts/test-helm-repo.sh up|down|env|status
 set -euo pipefail
-GITWARD_SERVICE=helm-repo
+export GITWARD_SERVICE=helm-repo
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=lib/nginx.sh

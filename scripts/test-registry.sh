@@ -5,7 +5,7 @@
 #
 #   scripts/test-registry.sh up|down|env|status
 set -euo pipefail
-GITWARD_SERVICE=registry
+export GITWARD_SERVICE=registry
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=lib/nginx.sh
@@ -74,8 +74,8 @@ auth:
     realm: gitward-test-registry
     path: $SVC_DIR/htpasswd" || return 1
   # Ready = the API root answers (401 for the secure one is the expected answer).
-  local i code
-  for i in $(seq 1 100); do
+  local code
+  for _ in $(seq 1 100); do
     code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$plain_port/v2/" || true)"
     [[ $code == 200 ]] && break
     sleep 0.1

@@ -19,7 +19,7 @@ go_build_env() {
 # the `replace k8s.io/x => ./staging/src/k8s.io/x` lines of its go.mod.
 kube_staging_modules() {
   local json gomod
-  json="$(GOFLAGS= go mod download -json "k8s.io/kubernetes@$KUBE_VERSION")" ||
+  json="$(GOFLAGS='' go mod download -json "k8s.io/kubernetes@$KUBE_VERSION")" ||
     die "go mod download k8s.io/kubernetes@$KUBE_VERSION failed: $json"
   gomod="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
   [[ -s "$gomod" ]] || die "no go.mod for k8s.io/kubernetes@$KUBE_VERSION"

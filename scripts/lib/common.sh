@@ -12,9 +12,9 @@
 
 set -euo pipefail
 
-GITWARD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 GITWARD_RUN="${GITWARD_TEST_RUN:-/tmp/gitward-test-run}"
 GITWARD_CACHE="${GITWARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitward}"
+# shellcheck disable=SC2034 # used by build-cluster-bins.sh
 GITWARD_BIN_CACHE="$GITWARD_CACHE/bin"
 
 log() { printf '[%s] %s\n' "${GITWARD_SERVICE:-test-infra}" "$*" >&2; }
@@ -84,20 +84,20 @@ start_bg() {
 
 # stop_one PIDFILE: TERM the process group we created, wait up to 15 s, then KILL.
 stop_one() {
-  local f="$1" pid st i was_ours=0
+  local f="$1" pid st was_ours=0
   read -r pid st <"$f" || { rm -f "$f"; return 0; }
   if pidfile_alive "$f"; then
     was_ours=1
     log "stopping ${f##*/[0-9][0-9]-} (pid $pid)"
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 150); do
+    for _ in $(seq 1 150); do
       pidfile_alive "$f" || break
       sleep 0.1
     done
     if pidfile_alive "$f"; then
       log "killing ${f##*/[0-9][0-9]-} (pid $pid)"
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-      for i in $(seq 1 50); do
+      for _ in $(seq 1 50); do
         pidfile_alive "$f" || break
         sleep 0.1
       done
@@ -145,10 +145,10 @@ port_in_use() {
 # kernel's ephemeral range, so outgoing connections never take it), not already
 # handed out during this run.
 free_port() {
-  local p i
+  local p
   mkdir -p "$GITWARD_RUN"
   touch "$GITWARD_RUN/ports.taken"
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
     port_in_use "$p" && continue
     grep -qx "$p" "$GITWARD_RUN/ports.taken" && continue
@@ -161,8 +161,8 @@ free_port() {
 
 # wait_port PORT SECONDS NAME: wait until something listens on 127.0.0.1:PORT.
 wait_port() {
-  local port="$1" secs="$2" name="$3" i
-  for i in $(seq 1 $((secs * 10))); do
+  local port="$1" secs="$2" name="$3"
+  for _ in $(seq 1 $((secs * 10))); do
     if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then return 0; fi
     sleep 0.1
   done

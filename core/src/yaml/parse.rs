@@ -292,19 +292,29 @@ mod tests {
 
     #[test]
     fn merge_key_detection_follows_each_go_yaml() {
-        let key = |text: &str| parse(&format!("{text}: {{a: 1}}\n")).expect("valid");
-        // A plain `<<` merges in both profiles; a quoted one is an ordinary key.
-        let docs = key("\"<<\"");
-        let NodeKind::Map(pairs) = &docs[0].kind else {
-            panic!("map")
+        let key = |text: &str, style, tag: Option<&str>| Node {
+            kind: NodeKind::Scalar(Scalar {
+                text: text.to_owned(),
+                style,
+                tag: tag.map(str::to_owned),
+            }),
+            pos: Pos::default(),
+            tag: None,
         };
-        assert!(!is_merge_key(&pairs[0].0, MergeKeys::ExplicitWins));
-        assert!(!is_merge_key(&pairs[0].0, MergeKeys::InOrder));
-        let docs = key("! \"<<\"");
-        let NodeKind::Map(pairs) = &docs[0].kind else {
-            panic!("map")
+        let both = |k: &Node| {
+            (
+                is_merge_key(k, MergeKeys::ExplicitWins),
+                is_merge_key(k, MergeKeys::InOrder),
+            )
         };
-        assert!(!is_merge_key(&pairs[0].0, MergeKeys::ExplicitWins));
-        assert!(is_merge_key(&pairs[0].0, MergeKeys::InOrder));
+        let (plain, quoted) = (ScalarStyle::Plain, ScalarStyle::DoubleQuoted);
+        assert_eq!(both(&key("<<", plain, None)), (true, true));
+        assert_eq!(both(&key("<<", quoted, None)), (false, false));
+        assert_eq!(both(&key("<<", quoted, Some(MERGE_TAG))), (true, true));
+        // go-yaml v2 calls a `!`-tagged scalar "implicit" whatever its quoting.
+        assert_eq!(both(&key("<<", quoted, Some("!"))), (false, true));
+        assert_eq!(both(&key("<<", plain, Some("!"))), (true, true));
+        assert_eq!(both(&key("<<", plain, Some("tag:yaml.org,2002:str"))), (false, false));
+        assert_eq!(both(&key("<", plain, None)), (false, false));
     }
 }

@@ -220,7 +220,10 @@ impl<'t, 'o> Builder<'t, 'o> {
         };
         let height = frame.child_height.saturating_add(1);
         let kind = match frame.body {
-            Body::Seq(items) => NodeKind::Seq(items),
+            Body::Seq(mut items) => {
+                items.shrink_to_fit();
+                NodeKind::Seq(items)
+            }
             Body::Map { pairs, merges, key } => {
                 if let Some(k) = key {
                     return Err(YamlError::new(
@@ -230,7 +233,9 @@ impl<'t, 'o> Builder<'t, 'o> {
                         k.pos.column,
                     ));
                 }
-                NodeKind::Map(self.finish_map(pairs, merges, frame.merge_source)?)
+                let mut pairs = self.finish_map(pairs, merges, frame.merge_source)?;
+                pairs.shrink_to_fit();
+                NodeKind::Map(pairs)
             }
         };
         let node = Node {
