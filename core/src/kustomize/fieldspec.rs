@@ -179,6 +179,23 @@ impl FsSlice {
     }
 }
 
+/// kustomize's `Gvk.IsLessThan` as an ordering.
+fn gvk_less(a: &GvkSel, b: &GvkSel) -> std::cmp::Ordering {
+    let rank = |k: &str| -> i64 {
+        let first = super::sort::ORDER_FIRST;
+        let last = super::sort::ORDER_LAST;
+        if let Some(i) = first.iter().position(|x| *x == k) {
+            i as i64 - first.len() as i64
+        } else if let Some(i) = last.iter().position(|x| *x == k) {
+            1 + i as i64
+        } else {
+            0
+        }
+    };
+    let text = |g: &GvkSel| super::transformers::gvk_string(g);
+    rank(&a.kind).cmp(&rank(&b.kind)).then_with(|| text(a).cmp(&text(b)))
+}
+
 fn sel_selects_sel(sel: &GvkSel, g: &GvkSel) -> bool {
     (sel.group.is_empty() || sel.group == g.group)
         && (sel.version.is_empty() || sel.version == g.version)
@@ -362,6 +379,26 @@ impl TransformerConfig {
                 self.name_reference.push(nr.clone());
             }
         }
+        self.sort();
         Ok(())
+    }
+
+    /// kustomize sorts every list after a merge by kind order, then by the gvk's text, so
+    /// kind-specific specs come before the generic ones they shadow.
+    fn sort(&mut self) {
+        for fs in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.template_labels,
+            &mut self.labels,
+            &mut self.common_annotations,
+            &mut self.images,
+            &mut self.replicas,
+            &mut self.var_reference,
+        ] {
+            fs.0.sort_by(|a, b| gvk_less(&a.gvk, &b.gvk));
+        }
     }
 }

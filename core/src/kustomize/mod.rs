@@ -302,10 +302,12 @@ struct Acc {
 }
 
 impl Default for Acc {
+    /// An empty accumulation; each kustomization merges the built-in configuration (plus
+    /// its `configurations:`) into it, as kustomize does.
     fn default() -> Self {
         Acc {
             rm: ResMap::new(),
-            tc: TransformerConfig::builtin(),
+            tc: TransformerConfig::default(),
             vars: Vec::new(),
         }
     }
@@ -337,6 +339,8 @@ struct Target<'a> {
 struct Ctx {
     builtin: std::sync::Arc<crate::smp::Schema>,
     custom: std::cell::RefCell<Option<std::sync::Arc<crate::smp::Schema>>>,
+    /// Whether a kustomization has chosen the schema (a version or a custom file).
+    chosen: std::cell::Cell<bool>,
 }
 
 impl Ctx {
@@ -344,6 +348,7 @@ impl Ctx {
         Ctx {
             builtin: std::sync::Arc::new(crate::smp::Schema::builtin()),
             custom: std::cell::RefCell::new(None),
+            chosen: std::cell::Cell::new(false),
         }
     }
 
@@ -655,12 +660,16 @@ impl<'a> Target<'a> {
     /// kustomize's `openapi.SetSchema`: a custom schema (`openapi: {path: ...}`) becomes
     /// the build's schema if none is set yet, or always for the top kustomization.
     fn set_schema(&self, reset: bool) -> Result<(), Error> {
-        let is_set = self.ctx.custom.borrow().is_some();
-        if is_set && !reset {
+        if self.ctx.chosen.get() && !reset {
             return Ok(());
         }
         let path = self.k.openapi.iter().find(|(k, _)| k == "path").map(|(_, v)| v.clone());
         let version = self.k.openapi.iter().find(|(k, _)| k == "version");
+        if let Some((_, v)) = version {
+            if !matches!(v.as_str(), "" | "default" | "v1.21.2" | "v1_21_2") {
+                return Err(err(ErrorKind::InvalidKustomization, "the specified OpenAPI version is not built in"));
+            }
+        }
         match path {
             Some(_) if version.is_some() => Err(err(
                 ErrorKind::InvalidKustomization,
@@ -673,12 +682,14 @@ impl<'a> Target<'a> {
                 let schema = crate::smp::Schema::from_openapi_document(&doc)
                     .map_err(|e| err(ErrorKind::InvalidKustomization, format!("invalid schema file {p}: {e}")))?;
                 *self.ctx.custom.borrow_mut() = Some(std::sync::Arc::new(schema));
+                self.ctx.chosen.set(true);
                 Ok(())
             }
             None => {
                 if reset {
                     *self.ctx.custom.borrow_mut() = None;
                 }
+                self.ctx.chosen.set(version.is_some_and(|(_, v)| v != "default"));
                 Ok(())
             }
         }
@@ -721,6 +732,14 @@ impl<'a> Target<'a> {
             ),
             (false, true) => (inline.to_owned(), "inline patch".to_owned()),
         };
+        // A patch with no document reads as an empty JSON patch: it needs a target, and
+        // then changes nothing.
+        if patch::is_empty_document(&text) {
+            return match pc.target {
+                Some(_) => Ok(()),
+                None => Err(pe(format!("must specify a target for JSON patch [path: \"{}\"]", pc.path))),
+            };
+        }
         match patch::load_patch_text(&text, &source).map_err(pe)? {
             patch::Loaded::Strategic(mut sms) => {
                 for p in sms.iter_mut() {
@@ -954,7 +973,7 @@ fn decode_transformer_config(v: &Value) -> Result<TransformerConfig, String> {
             let mut out = FsSlice::default();
             if let Value::Seq(items) = val {
                 for i in items {
-                    out.merge_one(FieldSpec::decode(i)?)?;
+                    out.merge_one(FieldSpec::decode_lenient(i)?)?;
                 }
             }
             Ok(out)

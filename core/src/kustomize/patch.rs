@@ -165,6 +165,15 @@ pub(crate) fn load_patch_text(text: &str, file: &str) -> Result<Loaded, String> 
     }
 }
 
+/// Whether patch text holds no document at all (only comments and blank lines): such a
+/// patch changes nothing.
+pub(crate) fn is_empty_document(text: &str) -> bool {
+    text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l == "---"
+    })
+}
+
 /// JSON 6902 operations from YAML or JSON text.
 pub(crate) fn json_ops(text: &str) -> Result<Vec<jsonpatch::Op>, String> {
     let v = crate::yaml::parse_yaml_to_json(text).map_err(|e| e.to_string())?;

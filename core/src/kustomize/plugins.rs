@@ -5,12 +5,12 @@
 use super::decode::Fields;
 use super::fieldspec::FsSlice;
 use super::resource::Resource;
-use super::types::{FieldSpec, GeneratorArgs, Image, Patch, Replica, Selector, SortOptions};
+use super::types::{FieldSpec, GeneratorArgs, Image, Patch, Replica, Selector};
 use super::{err, patch, transformers, wrap, Acc, Error, ErrorKind, Target};
 use crate::yaml::Value;
 
 fn field_specs(f: &Fields<'_>, name: &str) -> Result<FsSlice, String> {
-    Ok(FsSlice(f.list(name, FieldSpec::decode)?))
+    Ok(FsSlice(f.list(name, FieldSpec::decode_lenient)?))
 }
 
 impl<'a> Target<'a> {
@@ -174,17 +174,16 @@ impl<'a> Target<'a> {
                 let list = f.list("replacements", |x| Ok(x.clone())).map_err(t)?;
                 super::replacements::apply(&mut acc.rm, &self.ldr, &list).map_err(t)
             }
-            "SortOrderTransformer" => {
-                let f = Fields::lenient(v, "Plugin", &["sortOptions"]).map_err(t)?;
-                let so = f.opt("sortOptions", SortOptions::decode).map_err(t)?;
-                super::apply_sort_options(&mut acc.rm, so.as_ref())
-            }
             "HashTransformer" => {
                 super::add_hashes(&mut acc.rm)
             }
-            other => Err(err(
+            "ValueAddTransformer" => Err(err(
                 ErrorKind::Unsupported,
-                format!("unable to load builtin {other}: not a builtin transformer gitward knows"),
+                format!("builtin {kind} is not supported by gitward yet"),
+            )),
+            other => Err(err(
+                ErrorKind::InvalidKustomization,
+                format!("unable to load builtin {other}.builtin.[noGrp]"),
             )),
         }
     }
@@ -203,10 +202,16 @@ impl<'a> Target<'a> {
             let secret = match kind.as_str() {
                 "ConfigMapGenerator" => false,
                 "SecretGenerator" => true,
-                other => {
+                "IAMPolicyGenerator" | "HelmChartInflationGenerator" => {
                     return Err(err(
                         ErrorKind::Unsupported,
-                        format!("unable to load builtin {other}: not a builtin generator gitward supports"),
+                        format!("builtin {kind} is not supported by gitward yet"),
+                    ));
+                }
+                other => {
+                    return Err(err(
+                        ErrorKind::InvalidKustomization,
+                        format!("unable to load builtin {other}.builtin.[noGrp]"),
                     ));
                 }
             };

@@ -154,6 +154,12 @@ fn copy_merge_metadata(r: &mut Resource, old: &Resource) {
     r.ref_by = old.ref_by.clone();
     r.ref_var_names = old.ref_var_names.clone();
     r.transformations = old.transformations.clone();
+    // kustomize's build annotations (hash request, behaviour, change permissions) come from
+    // the object being merged into.
+    r.needs_hash = old.needs_hash && r.needs_hash;
+    r.behavior = old.behavior;
+    r.allow_name_change = old.allow_name_change;
+    r.allow_kind_change = old.allow_kind_change;
 }
 
 /// Overrides or appends `add` into `base`, keeping `base`'s order.

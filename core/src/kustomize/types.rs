@@ -158,7 +158,21 @@ pub struct FieldSpec {
 
 impl FieldSpec {
     pub(crate) fn decode(v: &Value) -> Result<Self, DecodeError> {
-        let f = Fields::new(v, "FieldSpec", &["group", "version", "kind", "path", "create"])?;
+        Self::decode_with(v, true)
+    }
+
+    /// As read by plugin configurations and `configurations:` files (unknown keys ignored).
+    pub(crate) fn decode_lenient(v: &Value) -> Result<Self, DecodeError> {
+        Self::decode_with(v, false)
+    }
+
+    fn decode_with(v: &Value, strict: bool) -> Result<Self, DecodeError> {
+        const KNOWN: &[&str] = &["group", "version", "kind", "path", "create"];
+        let f = if strict {
+            Fields::new(v, "FieldSpec", KNOWN)?
+        } else {
+            Fields::lenient(v, "FieldSpec", KNOWN)?
+        };
         Ok(FieldSpec {
             gvk: GvkSel::decode(&f)?,
             path: f.string("path")?,
