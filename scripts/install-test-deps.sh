@@ -23,6 +23,8 @@ declare -A NEED=(
   [tar]=tar
   [curl]=curl
   [sha256sum]=coreutils
+  [gzip]=gzip
+  [python3]=python3 # the registry's token server (scripts/lib/registry-token-server.py)
 )
 
 have() {

@@ -110,7 +110,7 @@ start_once() {
     --initial-cluster-state new \
     --unsafe-no-fsync \
     --quota-backend-bytes 1073741824 \
-    --log-level warn
+    --log-level warn || return 1
   local ok=0
   for _ in $(seq 1 100); do
     if curl -fsS --max-time 1 "http://127.0.0.1:$etcd_client/health" 2>/dev/null | grep -q '"health":"true"'; then
@@ -146,7 +146,7 @@ start_once() {
     --disable-admission-plugins ServiceAccount \
     --allow-privileged=true \
     --profiling=false \
-    --v=1
+    --v=1 || return 1
   for _ in $(seq 1 1200); do # up to 120 s
     if readyz "$api_port" "$admin_token"; then
       ok=2
@@ -196,7 +196,10 @@ cmd_up() {
     log "already up"
   else
     # Stale state from a crashed or half-finished run: stop what it recorded, start afresh.
-    [[ -e "$SVC_DIR" ]] && log "removing stale state in $SVC_DIR"
+    if [[ -e "$SVC_DIR" ]]; then
+      log "removing stale state in $SVC_DIR (its logs: $GITWARD_LOGS)"
+      save_logs
+    fi
     do_down
     local attempt
     for attempt in 1 2 3; do
@@ -220,6 +223,7 @@ cmd_down() {
   mkdir -p "$GITWARD_RUN"
   exec 7>"$LOCK"
   flock 7
+  save_logs
   do_down
   write_env
   cleanup_run_dir

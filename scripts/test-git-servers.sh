@@ -41,7 +41,7 @@ YAML
   git -C "$work" add -A
   git -C "$work" -c user.name=gitward-test -c user.email=test@gitward.invalid \
     commit -q -m "initial commit"
-  git -C "$work" push -q "$repos/test.git" main
+  git -C "$work" push -q "$repos/test.git" main || die "cannot create test.git"
   git -C "$repos/test.git" rev-parse main >"$SVC_DIR/head"
   rm -rf "$work"
 }
@@ -51,7 +51,7 @@ start_daemon() {
   port="$(free_port)"
   start_bg git-daemon "$SVC_DIR/git-daemon.log" git daemon \
     --listen=127.0.0.1 --port="$port" --reuseaddr \
-    --base-path="$SVC_DIR/repos" --export-all --enable=receive-pack --informative-errors
+    --base-path="$SVC_DIR/repos" --export-all --enable=receive-pack --informative-errors || return 1
   wait_port "$port" 10 "git daemon" || return 1
   echo "GITWARD_GIT_DAEMON_URL=git://127.0.0.1:$port/test.git" >>"$SVC_DIR/env.new"
 }
@@ -62,9 +62,9 @@ start_https() {
   local port password
   port="$(free_port)"
   password="$(random_secret)"
-  server_cert "$SVC_DIR/tls" server
+  server_cert "$SVC_DIR/tls" server || die "cannot issue the server certificate"
   htpasswd_bcrypt "$SVC_DIR/htpasswd" "$HTTP_USER" "$password"
-  start_bg fcgiwrap "$SVC_DIR/fcgiwrap.log" "$(command -v fcgiwrap)" -c 4 -s "unix:$SVC_DIR/fcgiwrap.sock"
+  start_bg fcgiwrap "$SVC_DIR/fcgiwrap.log" "$(command -v fcgiwrap)" -c 4 -s "unix:$SVC_DIR/fcgiwrap.sock" || return 1
 
   for _ in $(seq 1 50); do [[ -S "$SVC_DIR/fcgiwrap.sock" ]] && break; sleep 0.1; done
   [[ -S "$SVC_DIR/fcgiwrap.sock" ]] || die "fcgiwrap did not create its socket"
@@ -91,7 +91,7 @@ start_https() {
 }
 CONF
   } >"$SVC_DIR/nginx.conf"
-  start_nginx "$SVC_DIR/nginx.conf"
+  start_nginx "$SVC_DIR/nginx.conf" || return 1
   wait_port "$port" 10 nginx || return 1
   cat >>"$SVC_DIR/env.new" <<ENV
 GITWARD_GIT_HTTPS_URL=https://127.0.0.1:$port/git/test.git
@@ -113,7 +113,11 @@ start_sshd() {
   ssh-keygen -q -t ed25519 -N '' -C gitward-test-decoy -f "$ssh/decoy_ed25519_key"
   # Client key in PEM format, which every libssh2 backend reads.
   ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -C gitward-test-client -f "$ssh/client_key"
-  echo "restrict $(cat "$ssh/client_key.pub")" >"$ssh/authorized_keys"
+  # The key may run git's transport commands only (git-shell), nothing else.
+  local git_shell
+  git_shell="$(command -v git-shell || echo /usr/bin/git-shell)"
+  printf 'restrict,command="%s -c \\"$SSH_ORIGINAL_COMMAND\\"" %s\n' \
+    "$git_shell" "$(cat "$ssh/client_key.pub")" >"$ssh/authorized_keys"
   echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$ssh/host_ed25519_key.pub")" >"$ssh/known_hosts"
   # The privilege-separation directory sshd insists on.
   [[ $(id -u) -eq 0 ]] && mkdir -p /run/sshd && chmod 755 /run/sshd
@@ -137,7 +141,7 @@ AllowTcpForwarding no
 LogLevel VERBOSE
 CONF
   "$sshd" -t -f "$ssh/sshd_config" || die "invalid sshd config"
-  start_bg sshd "$SVC_DIR/sshd.log" "$sshd" -D -e -f "$ssh/sshd_config"
+  start_bg sshd "$SVC_DIR/sshd.log" "$sshd" -D -e -f "$ssh/sshd_config" || return 1
   wait_port "$port" 10 sshd || return 1
   cat >>"$SVC_DIR/env.new" <<ENV
 GITWARD_GIT_SSH_URL=ssh://$user@127.0.0.1:$port$SVC_DIR/repos/test.git
@@ -168,7 +172,10 @@ cmd_up() {
   if is_up; then
     log "already up"
   else
-    [[ -e "$SVC_DIR" ]] && log "removing stale state in $SVC_DIR"
+    if [[ -e "$SVC_DIR" ]]; then
+      log "removing stale state in $SVC_DIR (its logs: $GITWARD_LOGS)"
+      save_logs
+    fi
     do_down
     local attempt ok=0
     for attempt in 1 2 3; do
@@ -198,6 +205,7 @@ cmd_down() {
   mkdir -p "$GITWARD_RUN"
   exec 7>"$LOCK"
   flock 7
+  save_logs
   do_down
   write_env
   cleanup_run_dir

@@ -80,8 +80,8 @@ start_all() {
   http_port="$(free_port)"
   https_port="$(free_port)"
   password="$(random_secret)"
-  make_repo
-  server_cert "$SVC_DIR/tls" server
+  make_repo || die "cannot package the charts"
+  server_cert "$SVC_DIR/tls" server || die "cannot issue the server certificate"
   htpasswd_bcrypt "$SVC_DIR/htpasswd" "$REPO_USER" "$password"
   {
     nginx_conf_head
@@ -105,7 +105,7 @@ start_all() {
 }
 CONF
   } >"$SVC_DIR/nginx.conf"
-  start_nginx "$SVC_DIR/nginx.conf"
+  start_nginx "$SVC_DIR/nginx.conf" || return 1
   wait_port "$http_port" 10 nginx || return 1
   wait_port "$https_port" 10 nginx || return 1
   cat >"$SVC_DIR/env" <<ENV
@@ -136,7 +136,10 @@ cmd_up() {
   if is_up; then
     log "already up"
   else
-    [[ -e "$SVC_DIR" ]] && log "removing stale state in $SVC_DIR"
+    if [[ -e "$SVC_DIR" ]]; then
+      log "removing stale state in $SVC_DIR (its logs: $GITWARD_LOGS)"
+      save_logs
+    fi
     do_down
     local attempt ok=0
     for attempt in 1 2 3; do
@@ -158,6 +161,7 @@ cmd_down() {
   mkdir -p "$GITWARD_RUN"
   exec 7>"$LOCK"
   flock 7
+  save_logs
   do_down
   write_env
   cleanup_run_dir

@@ -13,6 +13,8 @@
 set -euo pipefail
 
 GITWARD_RUN="${GITWARD_TEST_RUN:-/tmp/gitward-test-run}"
+# Where `down` keeps the services' logs after removing their state.
+GITWARD_LOGS="${GITWARD_TEST_LOGS:-$GITWARD_RUN.logs}"
 GITWARD_CACHE="${GITWARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitward}"
 # shellcheck disable=SC2034 # used by build-cluster-bins.sh
 GITWARD_BIN_CACHE="$GITWARD_CACHE/bin"
@@ -29,16 +31,17 @@ need_cmd() {
 }
 
 # The start time of a process (clock ticks since boot), or nothing if it is
-# gone or a zombie.
+# gone or (with any second argument but "any") a zombie.
 proc_starttime() {
   local stat
   stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
   # Strip "pid (comm) " — comm may contain spaces; then field 1 is the state
   # and field 20 the start time (fields 3 and 22 of the whole line).
   stat="${stat##*) }"
+  local mode="${2:-live}"
   # shellcheck disable=SC2086
   set -- $stat
-  [[ "$1" == Z || "$1" == X ]] && return 0
+  [[ $mode != any && ("$1" == Z || "$1" == X) ]] && return 0
   printf '%s' "${20}"
 }
 
@@ -61,7 +64,8 @@ pidfile_of() {
 }
 
 # start_bg NAME LOGFILE CMD...: start CMD in a new session (so it has a process
-# group of its own), record "PID STARTTIME" in $SVC_DIR/pids/NN-NAME.
+# group of its own), record "PID STARTTIME" in $SVC_DIR/pids/NN-NAME. Returns 1
+# if CMD exits at once (e.g. its port was taken).
 start_bg() {
   local name="$1" logf="$2"
   shift 2
@@ -77,7 +81,10 @@ start_bg() {
     [[ -n "$st" ]] && break
     sleep 0.05
   done
-  [[ -n "$st" ]] || die "$name exited immediately; see $logf: $(tail -n 20 "$logf" 2>/dev/null)"
+  if [[ -z "$st" ]]; then
+    log "$name exited immediately; see $logf: $(tail -n 20 "$logf" 2>/dev/null)"
+    return 1
+  fi
   echo "$pid $st" >"$SVC_DIR/pids/$(printf '%02d' $((n + 1)))-$name"
   log "started $name (pid $pid)"
 }
@@ -103,11 +110,13 @@ stop_one() {
       done
     fi
   fi
-  # Children left in the process group we created (e.g. nginx workers, git daemon's
-  # per-connection processes) go too. Only when the leader was still ours: a
-  # group whose leader died long ago may carry a reused id.
-  if [[ $was_ours == 1 ]] && pgrep -g "$pid" >/dev/null 2>&1; then
-    kill -KILL -- "-$pid" 2>/dev/null || true
+  # What is left of the session we created (nginx workers, git daemon's
+  # per-connection children...) goes too: when the leader was ours until now,
+  # or is gone (or our zombie) so that no one else can own that session id yet.
+  local raw
+  raw="$(proc_starttime "$pid" any)"
+  if [[ $was_ours == 1 || -z "$raw" || "$raw" == "$st" ]] && pgrep -s "$pid" >/dev/null 2>&1; then
+    pkill -KILL -s "$pid" 2>/dev/null || true
   fi
   rm -f "$f"
 }
@@ -159,14 +168,16 @@ free_port() {
   die "no free port found"
 }
 
-# wait_port PORT SECONDS NAME: wait until something listens on 127.0.0.1:PORT.
+# wait_port PORT SECONDS NAME: wait until something listens on 127.0.0.1:PORT
+# (returns 1 if nothing does, so that the caller can retry on another port).
 wait_port() {
   local port="$1" secs="$2" name="$3"
   for _ in $(seq 1 $((secs * 10))); do
     if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then return 0; fi
     sleep 0.1
   done
-  die "$name did not listen on 127.0.0.1:$port within ${secs}s"
+  log "$name did not listen on 127.0.0.1:$port within ${secs}s"
+  return 1
 }
 
 # The test CA shared by every TLS service (not the cluster, which has its own).
@@ -207,6 +218,17 @@ server_cert() {
 
 random_secret() {
   openssl rand -hex 16
+}
+
+# Copy the service's logs to $GITWARD_LOGS/<service>/ (replacing older ones),
+# so that they outlive `down`.
+save_logs() {
+  [[ -d "$SVC_DIR" ]] || return 0
+  local dest
+  dest="$GITWARD_LOGS/$(basename "$SVC_DIR")"
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  (cd "$SVC_DIR" && find . -name '*.log' -type f -print0 | xargs -0 -r cp --parents -t "$dest") || true
 }
 
 # Regenerate $GITWARD_RUN/env from every service's env fragment.

@@ -41,7 +41,7 @@ start_nginx() {
   bin="$(nginx_bin)"
   "$bin" -t -q -e "$SVC_DIR/nginx-error.log" -p "$SVC_DIR" -c "$conf" ||
     die "invalid nginx config $conf: $(tail -n 5 "$SVC_DIR/nginx-error.log")"
-  start_bg nginx "$SVC_DIR/nginx.log" "$bin" -e "$SVC_DIR/nginx-error.log" -p "$SVC_DIR" -c "$conf"
+  start_bg nginx "$SVC_DIR/nginx.log" "$bin" -e "$SVC_DIR/nginx-error.log" -p "$SVC_DIR" -c "$conf" || return 1
 }
 
 # htpasswd_bcrypt FILE USER PASSWORD: (bcrypt works for nginx and docker-registry alike)

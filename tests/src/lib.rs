@@ -7,7 +7,7 @@
 //! |-----------------|---------------------------------|----------------------------------------|
 //! | [`cluster`]     | `scripts/test-cluster.sh`       | etcd + kube-apiserver, admin kubeconfig |
 //! | [`git_servers`] | `scripts/test-git-servers.sh`   | git daemon, git over HTTPS, git over ssh |
-//! | [`registry`]    | `scripts/test-registry.sh`      | OCI registries, plain and TLS + auth    |
+//! | [`registry`]    | `scripts/test-registry.sh`      | OCI registries: plain, basic auth, token |
 //! | [`helm_repo`]   | `scripts/test-helm-repo.sh`     | a Helm chart repository over HTTP(S)    |
 //!
 //! How the servers are found:

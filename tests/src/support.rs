@@ -96,6 +96,12 @@ struct SelfStarted {
 
 static SELF_STARTED: Mutex<Option<SelfStarted>> = Mutex::new(None);
 
+/// Where services started by a test process leave their logs at `down`
+/// (one directory, each service's logs replacing the previous ones).
+fn logs_dir() -> PathBuf {
+    std::env::temp_dir().join("gitward-test-logs")
+}
+
 // The watchdog must outlive this process (it runs `down` after we exit), so it
 // is never waited for; init reaps it.
 #[allow(clippy::zombie_processes)]
@@ -124,6 +130,7 @@ fn spawn_watchdog(run_dir: &Path) -> ChildStdin {
         .arg("-c")
         .arg(script)
         .env("GITWARD_TEST_RUN", run_dir)
+        .env("GITWARD_TEST_LOGS", logs_dir())
         .stdin(Stdio::piped())
         .stdout(log)
         .stderr(log2)
@@ -168,6 +175,7 @@ fn self_start(service: Service) -> TestEnv {
         .arg(&script)
         .arg("up")
         .env("GITWARD_TEST_RUN", &state.run_dir)
+        .env("GITWARD_TEST_LOGS", logs_dir())
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
@@ -562,9 +570,15 @@ pub struct Registry {
     pub secure: String,
     /// `https://127.0.0.1:PORT`.
     pub secure_url: String,
-    /// User for the secure registry.
+    /// `127.0.0.1:PORT` of the TLS registry with bearer-token auth.
+    pub token: String,
+    /// `https://127.0.0.1:PORT` of the token-auth registry.
+    pub token_url: String,
+    /// The token server's endpoint (what the registry's 401 challenge names as realm).
+    pub token_realm: String,
+    /// User for the secure registry and the token server.
     pub user: String,
-    /// Password for the secure registry.
+    /// Password for the secure registry and the token server.
     pub password: String,
     /// The CA that signed the secure registry's certificate.
     pub ca: PathBuf,
@@ -577,6 +591,9 @@ impl Registry {
             plain_url: env.require("GITWARD_REGISTRY_PLAIN_URL").to_owned(),
             secure: env.require("GITWARD_REGISTRY_SECURE").to_owned(),
             secure_url: env.require("GITWARD_REGISTRY_SECURE_URL").to_owned(),
+            token: env.require("GITWARD_REGISTRY_TOKEN").to_owned(),
+            token_url: env.require("GITWARD_REGISTRY_TOKEN_URL").to_owned(),
+            token_realm: env.require("GITWARD_REGISTRY_TOKEN_REALM").to_owned(),
             user: env.require("GITWARD_REGISTRY_USER").to_owned(),
             password: env.require("GITWARD_REGISTRY_PASSWORD").to_owned(),
             ca: test_ca_path(env),

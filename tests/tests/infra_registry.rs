@@ -1,6 +1,6 @@
 //! Smoke tests of the OCI registries (scripts/test-registry.sh): push and pull
 //! an OCI artifact with a minimal distribution-API client, plain and over TLS
-//! with basic auth.
+//! with basic auth, and over TLS with bearer tokens from a token server.
 
 use base64::Engine as _;
 use gitward_tests::{http_agent, registry, unique_name};
@@ -118,8 +118,18 @@ impl Oci {
     }
 
     /// Pushes an artifact (a Helm-chart-shaped one: config + one layer) and pulls it back.
+    fn with_bearer(base: &str, token: &str) -> Oci {
+        let mut oci = Oci::new(base, None);
+        oci.auth = Some(format!("Bearer {token}"));
+        oci
+    }
+
     fn round_trip(&self) {
-        let repo = format!("gitward/{}", unique_name("artifact"));
+        self.round_trip_in(&format!("gitward/{}", unique_name("artifact")));
+    }
+
+    fn round_trip_in(&self, repo: &str) {
+        let repo = repo.to_owned();
         let config = br#"{"name":"gitward-smoke","version":"0.1.0","apiVersion":"v2"}"#.to_vec();
         let layer = b"gitward smoke artifact payload\n".repeat(100);
         let config_digest = self.push_blob(&repo, &config);
@@ -230,4 +240,105 @@ fn secure_registry_is_not_trusted_without_the_test_ca() {
         msg.to_lowercase().contains("certificate") || matches!(err, ureq::Error::Rustls(_)),
         "unexpected error: {msg}"
     );
+}
+
+/// `key="value"` parameters of a `WWW-Authenticate: Bearer ...` challenge.
+fn challenge_params(challenge: &str) -> std::collections::BTreeMap<String, String> {
+    let rest = challenge
+        .strip_prefix("Bearer ")
+        .unwrap_or_else(|| panic!("not a Bearer challenge: {challenge}"));
+    let mut params = std::collections::BTreeMap::new();
+    let mut rest = rest.trim();
+    while let Some((key, after)) = rest.split_once("=\"") {
+        let Some((value, tail)) = after.split_once('"') else {
+            break;
+        };
+        params.insert(key.trim().to_owned(), value.to_owned());
+        rest = tail.trim_start_matches(',').trim();
+    }
+    params
+}
+
+/// The Docker token flow: the registry's 401 names the token realm and
+/// service; the token server, given basic credentials, issues a bearer token
+/// for `scope`. Returns the HTTP status of the token request and the token.
+fn bearer_token(user: &str, password: &str, scope: &str) -> (u16, Option<String>) {
+    let r = registry();
+    let agent = http_agent(&r.ca);
+    let resp = agent
+        .get(format!("{}/v2/", r.token_url))
+        .call()
+        .expect("GET /v2/");
+    assert_eq!(resp.status().as_u16(), 401);
+    let challenge = resp
+        .headers()
+        .get("WWW-Authenticate")
+        .and_then(|v| v.to_str().ok())
+        .expect("WWW-Authenticate")
+        .to_owned();
+    let params = challenge_params(&challenge);
+    assert_eq!(params.get("realm"), Some(&r.token_realm), "{challenge}");
+    let service = params.get("service").expect("service in challenge");
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    let mut resp = agent
+        .get(&r.token_realm)
+        .query("service", service)
+        .query("scope", scope)
+        .header("Authorization", format!("Basic {basic}"))
+        .call()
+        .expect("GET token");
+    let status = resp.status().as_u16();
+    let body = resp.body_mut().read_to_string().unwrap_or_default();
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    (status, body["token"].as_str().map(str::to_owned))
+}
+
+#[test]
+fn push_and_pull_an_artifact_with_bearer_tokens() {
+    let r = registry();
+    assert!(r.token_url.starts_with("https://127.0.0.1:"));
+    let repo = format!("gitward/{}", unique_name("token"));
+    let (status, token) = bearer_token(
+        &r.user,
+        &r.password,
+        &format!("repository:{repo}:pull,push"),
+    );
+    assert_eq!(status, 200);
+    let token = token.expect("token");
+    Oci::with_bearer(&r.token_url, &token).round_trip_in(&repo);
+}
+
+#[test]
+fn token_registry_enforces_scopes_and_credentials() {
+    let r = registry();
+    let repo = format!("gitward/{}", unique_name("scoped"));
+
+    // The token server refuses wrong credentials.
+    let (status, token) = bearer_token(&r.user, "wrong", &format!("repository:{repo}:pull"));
+    assert_eq!(status, 401);
+    assert!(token.is_none());
+
+    // A pull-only token cannot start an upload.
+    let (status, token) = bearer_token(&r.user, &r.password, &format!("repository:{repo}:pull"));
+    assert_eq!(status, 200);
+    let oci = Oci::with_bearer(&r.token_url, &token.expect("token"));
+    let resp = oci
+        .agent
+        .post(format!("{}/v2/{repo}/blobs/uploads/", r.token_url))
+        .header("Authorization", oci.auth.as_deref().unwrap_or_default())
+        .send_empty()
+        .expect("POST upload");
+    assert_eq!(resp.status().as_u16(), 401);
+    let challenge = resp
+        .headers()
+        .get("WWW-Authenticate")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(challenge.contains("insufficient_scope"), "{challenge}");
+
+    // A token for another repository does not open this one.
+    let (_, other) = bearer_token(&r.user, &r.password, "repository:gitward/other:pull,push");
+    let (status, _, _) = Oci::with_bearer(&r.token_url, &other.expect("token"))
+        .get(&format!("/v2/{repo}/tags/list"), "application/json");
+    assert_eq!(status, 401);
 }

@@ -344,12 +344,10 @@ fn sanitize(s: &str) -> String {
         .filter_map(|c| {
             if c.is_whitespace() {
                 Some(' ')
-            } else if c.is_control()
-                || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E000}'..='\u{F8FF}')
-            {
-                None
-            } else {
+            } else if crate::template::gofmt::is_print(c) {
                 Some(c)
+            } else {
+                None
             }
         })
         .collect()

@@ -534,6 +534,9 @@ impl<'a> Target<'a> {
     }
 
     fn accumulate_resources(&self, mut acc: Acc, paths: &[String], warnings: &mut Vec<String>) -> Result<Acc, Error> {
+        // One index of current ids for all the files appended here (rebuilt after a
+        // directory is merged), so accumulation stays linear in the number of resources.
+        let mut idx = acc.rm.cur_index();
         for path in paths {
             if is_remote(path) {
                 return Err(err(
@@ -555,7 +558,7 @@ impl<'a> Target<'a> {
                         }
                     }
                     acc.rm
-                        .append_all(res)
+                        .append_all_indexed(res, &mut idx)
                         .map_err(|e| err(ErrorKind::Conflict, format!("merging resources from '{path}': {e}")))?;
                     continue;
                 }
@@ -569,6 +572,7 @@ impl<'a> Target<'a> {
             acc = self
                 .accumulate_directory(acc, child, false, sub_origin, warnings)
                 .map_err(|e| wrap(e, format!("accumulation err='accumulating resources from '{path}': {file_err}'")))?;
+            idx = acc.rm.cur_index();
         }
         Ok(acc)
     }

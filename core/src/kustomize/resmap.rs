@@ -11,7 +11,7 @@ pub(crate) struct ResMap {
     pub items: Vec<Resource>,
 }
 
-type Key = (crate::model::Gvk, String, String);
+pub(crate) type Key = (crate::model::Gvk, String, String);
 
 impl ResMap {
     pub(crate) fn new() -> Self {
@@ -40,6 +40,12 @@ impl ResMap {
     /// Appends all; any id already present is an error.
     pub(crate) fn append_all(&mut self, other: Vec<Resource>) -> Result<(), String> {
         let mut idx = self.cur_index();
+        self.append_all_indexed(other, &mut idx)
+    }
+
+    /// [`ResMap::append_all`] with an index of the current ids that the caller keeps (and
+    /// that this call keeps up to date), so that many appends stay linear.
+    pub(crate) fn append_all_indexed(&mut self, other: Vec<Resource>, idx: &mut HashMap<Key, Vec<usize>>) -> Result<(), String> {
         for r in other {
             let id = r.cur_id();
             let key = id.key();

@@ -545,7 +545,7 @@ impl<'e> State<'e> {
                 format!("indirection through explicit nil in {chain}"),
             ));
         }
-        let pipe = self.eval_arg(dot, PT::Any, node)?;
+        let pipe = self.eval_arg(dot, PT::RV, node)?;
         self.eval_field_chain(dot, Dot::new(pipe), Ctx::Arg(chain), fields, args, final_)
     }
 

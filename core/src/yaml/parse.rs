@@ -77,6 +77,11 @@ pub struct ParseOptions {
     /// (`~`, `null`, `!!null`). kustomize skips them when reading resources, and Helm v4
     /// when reading a values file.
     pub skip_empty_documents: bool,
+    /// Record an empty plain scalar inside a flow collection (`{a: }`, `[a: ]`), or as a
+    /// mapping key, as a single-quoted empty string. kustomize sees it that way: kyaml
+    /// prints each resource with go-yaml v3's emitter before decoding it, and the emitter
+    /// writes such a scalar as `''`. Elsewhere an empty plain scalar stays null.
+    pub empty_flow_scalars_as_strings: bool,
 }
 
 impl ParseOptions {
@@ -89,6 +94,7 @@ impl ParseOptions {
             max_alias_nodes: 1_000_000,
             max_input_bytes: 512 * 1024 * 1024,
             skip_empty_documents: true,
+            empty_flow_scalars_as_strings: true,
         }
     }
 
@@ -97,6 +103,7 @@ impl ParseOptions {
         ParseOptions {
             duplicate_keys: DuplicateKeys::LastWins,
             merge_keys: MergeKeys::InOrder,
+            empty_flow_scalars_as_strings: false,
             ..Self::kustomize()
         }
     }
@@ -314,7 +321,10 @@ mod tests {
         // go-yaml v2 calls a `!`-tagged scalar "implicit" whatever its quoting.
         assert_eq!(both(&key("<<", quoted, Some("!"))), (false, true));
         assert_eq!(both(&key("<<", plain, Some("!"))), (true, true));
-        assert_eq!(both(&key("<<", plain, Some("tag:yaml.org,2002:str"))), (false, false));
+        assert_eq!(
+            both(&key("<<", plain, Some("tag:yaml.org,2002:str"))),
+            (false, false)
+        );
         assert_eq!(both(&key("<", plain, None)), (false, false));
     }
 }

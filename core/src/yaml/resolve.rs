@@ -11,10 +11,13 @@
 //! Both walk the tree with an explicit stack, so resolving does not recurse.
 
 mod go;
+mod kyaml;
 mod timestamp;
 
 use super::number::{format_float, json_float};
-use super::{Map, Node, NodeKind, Number, Pos, Scalar, Value, YamlError, YamlErrorKind};
+use super::{
+    Map, Node, NodeKind, Number, Pos, Scalar, ScalarStyle, Value, YamlError, YamlErrorKind,
+};
 use go::{Kind, Resolved, Schema};
 
 /// Resolves a document as kustomize v5.7.1 sees it (go-yaml v3, then a JSON round trip).
@@ -109,7 +112,12 @@ impl Profile for Kustomize {
             Resolved::Bool(b) => Value::Bool(b),
             Resolved::Int(i) => Value::Number(Number::Int(i)),
             Resolved::UInt(u) => Value::Number(Number::UInt(u)),
-            Resolved::Float(f) => Value::Number(json_round_trip(f).ok_or_else(|| non_finite(f, pos))?),
+            Resolved::Float(f) => {
+                Value::Number(json_round_trip(f).ok_or_else(|| non_finite(f, pos))?)
+            }
+            Resolved::Str(t) if s.style == ScalarStyle::Folded => {
+                Value::String(kyaml::folded_round_trip(t).unwrap_or_else(|| t.to_owned()))
+            }
             Resolved::Str(t) => Value::String(t.to_owned()),
             Resolved::Binary(bytes) => Value::String(go::go_string_from_bytes(bytes)),
             Resolved::Timestamp(t) => Value::String(t.to_json().map_err(|m| unsupported(m, pos))?),
@@ -243,7 +251,11 @@ enum Frame<'a> {
 }
 
 /// A node's value if it is a scalar, else an open frame for it.
-fn enter<'a>(node: &'a Node, top: bool, p: &impl Profile) -> Result<Result<Value, Frame<'a>>, YamlError> {
+fn enter<'a>(
+    node: &'a Node,
+    top: bool,
+    p: &impl Profile,
+) -> Result<Result<Value, Frame<'a>>, YamlError> {
     Ok(match &node.kind {
         NodeKind::Scalar(s) => Ok(p.scalar(s, node.pos)?),
         NodeKind::Seq(items) => Err(Frame::Seq {
@@ -366,7 +378,7 @@ mod tests {
         let handle = std::thread::Builder::new()
             .stack_size(256 * 1024)
             .spawn(move || {
-                let v = resolve_helm_values(&node).map(|v| {
+                resolve_helm_values(&node).map(|v| {
                     let mut depth = 0;
                     let mut cur = &v;
                     while let Value::Seq(items) = cur {
@@ -383,8 +395,7 @@ mod tests {
                         n = items.pop().expect("one child");
                     }
                     depth
-                });
-                v
+                })
             })
             .expect("spawn");
         assert_eq!(handle.join().expect("no stack overflow"), Ok(5000));
@@ -393,7 +404,12 @@ mod tests {
     #[test]
     fn top_level_keys_keep_their_text_in_kustomize() {
         let v = kustomize("1: a\n0x10: b\ntrue: c\n").expect("valid");
-        let keys: Vec<&str> = v.as_map().expect("map").keys().map(String::as_str).collect();
+        let keys: Vec<&str> = v
+            .as_map()
+            .expect("map")
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(keys, ["1", "0x10", "true"]);
         let err = kustomize("spec:\n  1: a\n").expect_err("nested int key");
         assert_eq!(err.kind, YamlErrorKind::Unsupported);
@@ -407,7 +423,21 @@ mod tests {
         let m = v.get("m").and_then(Value::as_map).expect("map");
         let keys: Vec<&str> = m.keys().map(String::as_str).collect();
         // `true` and `y` are the same key; the later one wins in the earlier one's place.
-        assert_eq!(keys, ["1", "1.5", "0.1", "true", "1000", "3.1415927", "16", "1e+06", "-0", ".inf"]);
+        assert_eq!(
+            keys,
+            [
+                "1",
+                "1.5",
+                "0.1",
+                "true",
+                "1000",
+                "3.1415927",
+                "16",
+                "1e+06",
+                "-0",
+                ".inf"
+            ]
+        );
         assert_eq!(m.get("true"), Some(&Value::from("e")));
     }
 }

@@ -58,6 +58,8 @@ struct Frame {
     merge_value: bool,
     /// This mapping is merged into another one (the value of `<<`, or an element of it).
     merge_source: bool,
+    /// A flow collection, or inside one.
+    flow: bool,
 }
 
 /// Builds the documents of one stream from parser events.
@@ -73,6 +75,10 @@ pub(super) struct Builder<'t, 'o> {
     alias_nodes: usize,
     root: Option<Node>,
     docs: Vec<Node>,
+    /// Whether the text is ASCII (character offsets are byte offsets).
+    ascii: bool,
+    /// A known (character offset, byte offset) pair, to find characters by offset.
+    cursor: (usize, usize),
 }
 
 impl<'t, 'o> Builder<'t, 'o> {
@@ -86,6 +92,8 @@ impl<'t, 'o> Builder<'t, 'o> {
             alias_nodes: 0,
             root: None,
             docs: Vec::new(),
+            ascii: text.is_ascii(),
+            cursor: (0, 0),
         }
     }
 
@@ -127,12 +135,12 @@ impl<'t, 'o> Builder<'t, 'o> {
                         },
                     );
                 }
-                self.attach(node, 1, 0);
+                self.attach(node, 1, 0, false);
                 Ok(())
             }
             Event::Alias(id) => self.alias(id, pos),
             Event::SequenceStart(anchor, tag) => {
-                self.open(Body::Seq(Vec::new()), anchor, tag, pos)
+                self.open(Body::Seq(Vec::new()), anchor, tag, span)
             }
             Event::MappingStart(anchor, tag) => self.open(
                 Body::Map {
@@ -142,7 +150,7 @@ impl<'t, 'o> Builder<'t, 'o> {
                 },
                 anchor,
                 tag,
-                pos,
+                span,
             ),
             Event::SequenceEnd | Event::MappingEnd => self.close(pos),
         }
@@ -158,10 +166,10 @@ impl<'t, 'o> Builder<'t, 'o> {
 
     fn end_document(&mut self) {
         self.anchors.clear();
-        if let Some(root) = self.root.take() {
-            if !(self.opts.skip_empty_documents && is_null_document(&root)) {
-                self.docs.push(root);
-            }
+        if let Some(root) = self.root.take()
+            && !(self.opts.skip_empty_documents && is_null_document(&root))
+        {
+            self.docs.push(root);
         }
     }
 
@@ -170,8 +178,9 @@ impl<'t, 'o> Builder<'t, 'o> {
         body: Body,
         anchor: usize,
         tag: Option<Cow<'_, Tag>>,
-        pos: Pos,
+        span: Span,
     ) -> Result<(), YamlError> {
+        let pos = Pos::from_marker(span.start);
         if self.stack.len() >= self.opts.max_depth {
             return Err(YamlError::new(
                 YamlErrorKind::DepthLimit,
@@ -188,14 +197,17 @@ impl<'t, 'o> Builder<'t, 'o> {
                 let merge = is_merge_key(k, self.opts.merge_keys);
                 (merge, merge)
             }
-            Some(parent @ Frame {
-                body: Body::Seq(_), ..
-            }) => (false, parent.merge_value),
+            Some(
+                parent @ Frame {
+                    body: Body::Seq(_), ..
+                },
+            ) => (false, parent.merge_value),
             _ => (false, false),
         };
         if anchor != 0 {
             self.open_anchors.insert(anchor);
         }
+        let flow = self.stack.last().is_some_and(|f| f.flow) || self.opens_flow(span);
         self.stack.push(Frame {
             body,
             pos,
@@ -205,6 +217,7 @@ impl<'t, 'o> Builder<'t, 'o> {
             child_height: 0,
             merge_value,
             merge_source,
+            flow,
         });
         Ok(())
     }
@@ -219,8 +232,12 @@ impl<'t, 'o> Builder<'t, 'o> {
             ));
         };
         let height = frame.child_height.saturating_add(1);
+        let quote = self.opts.empty_flow_scalars_as_strings;
         let kind = match frame.body {
             Body::Seq(mut items) => {
+                if quote && frame.flow {
+                    items.iter_mut().for_each(quote_if_empty);
+                }
                 items.shrink_to_fit();
                 NodeKind::Seq(items)
             }
@@ -234,6 +251,15 @@ impl<'t, 'o> Builder<'t, 'o> {
                     ));
                 }
                 let mut pairs = self.finish_map(pairs, merges, frame.merge_source)?;
+                // A mapping merged into another one takes that one's context.
+                if quote && !frame.merge_source {
+                    for (k, v) in &mut pairs {
+                        quote_if_empty(k);
+                        if frame.flow {
+                            quote_if_empty(v);
+                        }
+                    }
+                }
                 pairs.shrink_to_fit();
                 NodeKind::Map(pairs)
             }
@@ -254,16 +280,21 @@ impl<'t, 'o> Builder<'t, 'o> {
                 },
             );
         }
-        self.attach(node, frame.count, height);
+        self.attach(node, frame.count, height, false);
         Ok(())
     }
 
     /// Adds a finished node to the open collection, or makes it the document's root.
-    fn attach(&mut self, node: Node, count: usize, height: usize) {
+    /// `copied` marks a node copied by an alias.
+    fn attach(&mut self, mut node: Node, count: usize, height: usize, copied: bool) {
         let Some(frame) = self.stack.last_mut() else {
             self.root = Some(node);
             return;
         };
+        if self.opts.empty_flow_scalars_as_strings && frame.flow && copied {
+            // A copy takes on the flow context it is written into.
+            quote_empty_scalars(&mut node);
+        }
         frame.count = frame.count.saturating_add(count);
         match &mut frame.body {
             Body::Seq(items) => {
@@ -337,8 +368,35 @@ impl<'t, 'o> Builder<'t, 'o> {
         }
         self.alias_nodes = total;
         let (node, count, height) = (anchored.node.clone(), anchored.count, anchored.height);
-        self.attach(node, count, height);
+        self.attach(node, count, height, true);
         Ok(())
+    }
+
+    /// Whether a collection start event is a flow collection: its token (the last
+    /// character of the event's span, after any anchor or tag) is `[` or `{`. Block
+    /// collection starts are empty tokens.
+    fn opens_flow(&mut self, span: Span) -> bool {
+        let (start, end) = (span.start.index(), span.end.index());
+        end > start && matches!(self.char_at(end - 1), Some('[' | '{'))
+    }
+
+    /// The character at a character offset. Offsets mostly grow from one event to the
+    /// next, so a cursor keeps this linear.
+    fn char_at(&mut self, index: usize) -> Option<char> {
+        if self.ascii {
+            return self.text.as_bytes().get(index).map(|&b| char::from(b));
+        }
+        let (mut ci, mut bi) = self.cursor;
+        if index < ci {
+            (ci, bi) = (0, 0);
+        }
+        let mut chars = self.text.get(bi..)?.chars();
+        while ci < index {
+            bi += chars.next()?.len_utf8();
+            ci += 1;
+        }
+        self.cursor = (ci, bi);
+        chars.next()
     }
 
     /// Completes a mapping: applies merge keys and handles duplicate keys.
@@ -524,7 +582,7 @@ fn check_duplicates(pairs: &[(Node, Node)], own: impl Fn(usize) -> bool) -> Resu
 
 /// Marks, in `keep`, the pairs of `range` whose identity occurs again in the range:
 /// the last occurrence survives (`last`) or the first does.
-fn drop_repeats<'a, K: Eq + Hash>(
+fn drop_repeats<K: Eq + Hash>(
     range: std::ops::Range<usize>,
     id: impl Fn(usize) -> Option<K>,
     last: bool,
@@ -547,10 +605,10 @@ fn drop_repeats<'a, K: Eq + Hash>(
     } else {
         let mut seen = HashSet::new();
         let mut visit = |i: usize| {
-            if let Some(a) = id(i) {
-                if !seen.insert(a) {
-                    drop(i);
-                }
+            if let Some(a) = id(i)
+                && !seen.insert(a)
+            {
+                drop(i);
             }
         };
         if last {
@@ -574,11 +632,23 @@ fn keep_explicit_wins(
     match dups {
         // kyaml takes the first of two equal keys in a mapping it merges from.
         DuplicateKeys::Error if merge_source => {
-            drop_repeats(0..explicit, |i| key_text(&pairs[i].0), false, &mut keep, len);
+            drop_repeats(
+                0..explicit,
+                |i| key_text(&pairs[i].0),
+                false,
+                &mut keep,
+                len,
+            );
         }
         DuplicateKeys::Error => check_duplicates(&pairs[..explicit], |_| true)?,
         DuplicateKeys::LastWins => {
-            drop_repeats(0..explicit, |i| key_id(&pairs[i].0, dups), true, &mut keep, len);
+            drop_repeats(
+                0..explicit,
+                |i| key_id(&pairs[i].0, dups),
+                true,
+                &mut keep,
+                len,
+            );
         }
     }
     if explicit < len {
@@ -588,10 +658,10 @@ fn keep_explicit_wins(
             .filter_map(|(k, _)| key_text(k))
             .collect();
         for (i, (k, _)) in pairs.iter().enumerate().skip(explicit) {
-            if let Some(text) = key_text(k) {
-                if !seen.insert(text) {
-                    keep.get_or_insert_with(|| vec![true; len])[i] = false;
-                }
+            if let Some(text) = key_text(k)
+                && !seen.insert(text)
+            {
+                keep.get_or_insert_with(|| vec![true; len])[i] = false;
             }
         }
     }
@@ -611,7 +681,13 @@ fn keep_in_order(
         check_duplicates(pairs, &own)?;
     }
     let mut keep = None;
-    drop_repeats(0..pairs.len(), |i| key_id(&pairs[i].0, dups), true, &mut keep, pairs.len());
+    drop_repeats(
+        0..pairs.len(),
+        |i| key_id(&pairs[i].0, dups),
+        true,
+        &mut keep,
+        pairs.len(),
+    );
     Ok(keep)
 }
 
@@ -636,6 +712,40 @@ fn is_null_document(root: &Node) -> bool {
         None => s.style == ScalarStyle::Plain && null_text,
         Some(NULL_TAG) => null_text,
         Some(_) => false,
+    }
+}
+
+/// Makes an empty, plain, untagged scalar the single-quoted empty string that go-yaml
+/// v3's emitter writes for it in a flow collection or as a key.
+fn quote_if_empty(node: &mut Node) {
+    if let NodeKind::Scalar(s) = &mut node.kind {
+        quote_scalar_if_empty(s);
+    }
+}
+
+fn quote_scalar_if_empty(s: &mut Scalar) {
+    if s.text.is_empty()
+        && s.style == ScalarStyle::Plain
+        && matches!(s.tag.as_deref(), None | Some("!"))
+    {
+        s.style = ScalarStyle::SingleQuoted;
+    }
+}
+
+/// [`quote_if_empty`] on every scalar of a tree, without recursion.
+fn quote_empty_scalars(node: &mut Node) {
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        match &mut node.kind {
+            NodeKind::Scalar(s) => quote_scalar_if_empty(s),
+            NodeKind::Seq(items) => stack.extend(items.iter_mut()),
+            NodeKind::Map(pairs) => {
+                for (k, v) in pairs.iter_mut() {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+        }
     }
 }
 

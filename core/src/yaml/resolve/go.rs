@@ -136,12 +136,13 @@ pub(super) fn resolve(
     if tag == Kind::Untagged || tag == rtag || tag == Kind::Str {
         return Ok((rtag, value));
     }
-    if tag == Kind::Float && rtag == Kind::Int {
-        if let Resolved::Int(i) = value {
-            // Go's float64(int64), rounding to nearest.
-            #[allow(clippy::cast_precision_loss)]
-            return Ok((Kind::Float, Resolved::Float(i as f64)));
-        }
+    if tag == Kind::Float
+        && rtag == Kind::Int
+        && let Resolved::Int(i) = value
+    {
+        // Go's float64(int64), rounding to nearest.
+        #[allow(clippy::cast_precision_loss)]
+        return Ok((Kind::Float, Resolved::Float(i as f64)));
     }
     Err(format!(
         "cannot decode {} `{}` as a {}",
@@ -171,14 +172,14 @@ fn resolve_text(tag: Kind, text: &str, schema: Schema) -> (Kind, Resolved<'_>) {
                 }
             }
             b'D' | b'S' => {
-                if tag == Kind::Untagged || tag == Kind::Timestamp {
-                    if let Some(t) = Timestamp::parse(text) {
-                        return match schema {
-                            Schema::V3 => (Kind::Timestamp, Resolved::Timestamp(t)),
-                            // v2 hands timestamps to an interface{} as their text.
-                            Schema::V2 => (Kind::Timestamp, Resolved::Str(text)),
-                        };
-                    }
+                if (tag == Kind::Untagged || tag == Kind::Timestamp)
+                    && let Some(t) = Timestamp::parse(text)
+                {
+                    return match schema {
+                        Schema::V3 => (Kind::Timestamp, Resolved::Timestamp(t)),
+                        // v2 hands timestamps to an interface{} as their text.
+                        Schema::V2 => (Kind::Timestamp, Resolved::Str(text)),
+                    };
                 }
                 let plain: Cow<'_, str> = if text.contains('_') {
                     Cow::Owned(text.replace('_', ""))
@@ -309,7 +310,7 @@ pub(super) fn parse_int(s: &str) -> Option<i64> {
 /// no trailing data after padding.
 fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let chars: Vec<u8> = s.bytes().filter(|&c| c != b'\r' && c != b'\n').collect();
-    if chars.len() % 4 != 0 {
+    if !chars.len().is_multiple_of(4) {
         return None;
     }
     let value = |c: u8| -> Option<u32> {
@@ -434,11 +435,17 @@ mod tests {
     #[test]
     fn yaml_1_1_booleans_only_in_v2() {
         for t in ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"] {
-            assert_eq!(resolve(Kind::Untagged, t, Schema::V2).map(|r| r.1), Ok(Resolved::Bool(true)));
+            assert_eq!(
+                resolve(Kind::Untagged, t, Schema::V2).map(|r| r.1),
+                Ok(Resolved::Bool(true))
+            );
             assert_eq!(v3(t).map(|r| r.1), Ok(Resolved::Str(t)));
         }
         for t in ["n", "N", "no", "No", "NO", "off", "Off", "OFF"] {
-            assert_eq!(resolve(Kind::Untagged, t, Schema::V2).map(|r| r.1), Ok(Resolved::Bool(false)));
+            assert_eq!(
+                resolve(Kind::Untagged, t, Schema::V2).map(|r| r.1),
+                Ok(Resolved::Bool(false))
+            );
         }
         assert_eq!(
             resolve(Kind::Untagged, "2001-12-14", Schema::V2),
@@ -448,7 +455,10 @@ mod tests {
 
     #[test]
     fn explicit_tags_check_the_text() {
-        assert_eq!(resolve(Kind::Float, "1", Schema::V3), Ok((Kind::Float, Resolved::Float(1.0))));
+        assert_eq!(
+            resolve(Kind::Float, "1", Schema::V3),
+            Ok((Kind::Float, Resolved::Float(1.0)))
+        );
         assert_eq!(
             resolve(Kind::Int, "abc", Schema::V3),
             Err("cannot decode !!str `abc` as a !!int".to_owned())
@@ -465,8 +475,14 @@ mod tests {
             resolve(Kind::Timestamp, "2001", Schema::V3),
             Err("cannot decode !!int `2001` as a !!timestamp".to_owned())
         );
-        assert_eq!(resolve(Kind::Str, "123", Schema::V3), Ok((Kind::Str, Resolved::Str("123"))));
-        assert_eq!(resolve(Kind::Other, "123", Schema::V3), Ok((Kind::Other, Resolved::Str("123"))));
+        assert_eq!(
+            resolve(Kind::Str, "123", Schema::V3),
+            Ok((Kind::Str, Resolved::Str("123")))
+        );
+        assert_eq!(
+            resolve(Kind::Other, "123", Schema::V3),
+            Ok((Kind::Other, Resolved::Str("123")))
+        );
     }
 
     #[test]
@@ -487,7 +503,10 @@ mod tests {
     #[test]
     fn invalid_utf8_becomes_replacement_per_byte() {
         assert_eq!(go_string_from_bytes(vec![0x80]), "\u{FFFD}");
-        assert_eq!(go_string_from_bytes(vec![b'a', 0xE2, 0x82, b'b']), "a\u{FFFD}\u{FFFD}b");
+        assert_eq!(
+            go_string_from_bytes(vec![b'a', 0xE2, 0x82, b'b']),
+            "a\u{FFFD}\u{FFFD}b"
+        );
         assert_eq!(go_string_from_bytes("ok✓".as_bytes().to_vec()), "ok✓");
     }
 }

@@ -1,0 +1,289 @@
+//! Dependency handling as Helm v4 does it (`pkg/chart/v2/util/dependencies.go`):
+//! conditions, tags, aliases, import-values; and the missing-dependency check.
+
+use super::chart::{Chart, Dependency};
+use super::values::{coalesce_values, merge_tables, merge_values, path_value, table};
+use super::{Error, ErrorKind};
+use crate::yaml::{Map, Value};
+
+/// A chart a repository must supply: one `dependencies` entry of a `Chart.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// Path of the chart that declares it (`parent/charts/sub`, as in `# Source:`).
+    pub declared_by: String,
+    /// `name`.
+    pub name: String,
+    /// `version` constraint.
+    pub version: String,
+    /// `repository` (URL, `@alias`, `oci://…`, `file://…` or empty).
+    pub repository: String,
+    /// `alias`, if any.
+    pub alias: Option<String>,
+    /// Whether a chart of that name is vendored in `charts/`.
+    pub vendored: bool,
+}
+
+/// Lists every dependency declared by the chart and its vendored subcharts (recursively),
+/// with whether `charts/` already holds it. A source layer fetches the missing ones.
+pub fn dependencies(chart: &Chart) -> Vec<Requirement> {
+    let mut out = Vec::new();
+    collect(chart, chart.name().to_string(), &mut out);
+    out
+}
+
+fn collect(chart: &Chart, path: String, out: &mut Vec<Requirement>) {
+    for d in chart.metadata.dependencies.iter().flatten() {
+        out.push(Requirement {
+            declared_by: path.clone(),
+            name: d.name.clone(),
+            version: d.version.clone(),
+            repository: d.repository.clone(),
+            alias: (!d.alias.is_empty()).then(|| d.alias.clone()),
+            vendored: chart.dependencies.iter().any(|c| c.name() == d.name),
+        });
+    }
+    for sub in &chart.dependencies {
+        collect(sub, format!("{path}/charts/{}", sub.name()), out);
+    }
+}
+
+/// `action.CheckDependencies`: every declared dependency is present by name.
+pub(crate) fn check_dependencies(chart: &Chart) -> Result<(), Error> {
+    let missing: Vec<&str> = chart
+        .metadata
+        .dependencies
+        .iter()
+        .flatten()
+        .filter(|r| !chart.dependencies.iter().any(|d| d.name() == r.name))
+        .map(|r| r.name.as_str())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Dependencies,
+        format!(
+            "an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}",
+            missing.join(", ")
+        ),
+    )
+    .in_chart(chart.name()))
+}
+
+/// `ProcessDependencies(chart, vals)`: removes disabled subcharts, applies aliases and
+/// imports values from children into parents.
+pub(crate) fn process_dependencies(
+    chart: &mut Chart,
+    vals: &Value,
+    warnings: &mut Vec<String>,
+) -> Result<(), Error> {
+    process_enabled(chart, vals, "", warnings, 0)?;
+    process_import_values(chart, warnings)
+}
+
+fn compatible(constraint: &str, version: &str) -> bool {
+    crate::template::semver_satisfies(constraint, version)
+}
+
+fn process_enabled(
+    c: &mut Chart,
+    v: &Value,
+    path: &str,
+    warnings: &mut Vec<String>,
+    depth: usize,
+) -> Result<(), Error> {
+    if c.metadata.dependencies.is_empty() || depth > super::chart::MAX_NESTING {
+        return Ok(());
+    }
+    let existing = std::mem::take(&mut c.dependencies);
+    let mut chart_deps: Vec<Chart> = Vec::new();
+    // Subcharts not declared in Chart.yaml come first.
+    for e in &existing {
+        let declared = c
+            .metadata
+            .dependencies
+            .iter()
+            .flatten()
+            .any(|r| e.name() == r.name && compatible(&r.version, &e.metadata.version));
+        if !declared {
+            chart_deps.push(e.clone());
+        }
+    }
+    for req in c.metadata.dependencies.iter_mut().flatten() {
+        if let Some(found) = existing
+            .iter()
+            .find(|x| x.name() == req.name && compatible(&req.version, &x.metadata.version))
+        {
+            let mut out = found.clone();
+            if !req.alias.is_empty() {
+                out.metadata.name = req.alias.clone();
+            }
+            chart_deps.push(out);
+        }
+        if !req.alias.is_empty() {
+            req.name = req.alias.clone();
+        }
+    }
+    c.dependencies = chart_deps;
+    for r in c.metadata.dependencies.iter_mut().flatten() {
+        r.enabled = true;
+    }
+    let cvals = coalesce_values(c, v)?;
+    process_tags(&mut c.metadata.dependencies, &cvals, warnings);
+    process_conditions(&mut c.metadata.dependencies, &cvals, path, warnings);
+    let removed: Vec<String> = c
+        .metadata
+        .dependencies
+        .iter()
+        .flatten()
+        .filter(|r| !r.enabled)
+        .map(|r| r.name.clone())
+        .collect();
+    c.dependencies.retain(|d| !removed.iter().any(|n| n == d.name()));
+    c.metadata
+        .dependencies
+        .retain(|d| d.as_ref().is_none_or(|d| !removed.contains(&d.name)));
+    for t in c.dependencies.iter_mut() {
+        let sub = format!("{path}{}.", t.metadata.name);
+        process_enabled(t, &cvals, &sub, warnings, depth + 1)?;
+    }
+    Ok(())
+}
+
+fn process_tags(reqs: &mut [Option<Dependency>], cvals: &Value, warnings: &mut Vec<String>) {
+    let Some(vt) = table(cvals, "tags") else {
+        return;
+    };
+    for r in reqs.iter_mut().flatten() {
+        let (mut has_true, mut has_false) = (false, false);
+        for k in &r.tags {
+            if let Some(b) = vt.get(k) {
+                match b {
+                    Value::Bool(true) => has_true = true,
+                    Value::Bool(false) => has_false = true,
+                    _ => warnings.push(format!(
+                        "returned non-bool value tag={k} chart={}",
+                        r.name
+                    )),
+                }
+            }
+        }
+        if !has_true && has_false {
+            r.enabled = false;
+        } else if has_true || !has_false {
+            r.enabled = true;
+        }
+    }
+}
+
+fn process_conditions(
+    reqs: &mut [Option<Dependency>],
+    cvals: &Value,
+    path: &str,
+    warnings: &mut Vec<String>,
+) {
+    for r in reqs.iter_mut().flatten() {
+        let cond = r.condition.trim().to_string();
+        for c in cond.split(',') {
+            if c.is_empty() {
+                continue;
+            }
+            match path_value(cvals, &format!("{path}{c}")) {
+                Some(Value::Bool(b)) => {
+                    r.enabled = *b;
+                    break;
+                }
+                Some(_) => warnings.push(format!(
+                    "returned non-bool value path={c} chart={}",
+                    r.name
+                )),
+                None => {}
+            }
+        }
+    }
+}
+
+/// Go's `fmt.Sprintf("%v", x)` for the scalar forms `child`/`parent` take.
+fn sprint(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "<nil>".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Number(crate::yaml::Number::Int(i))) => i.to_string(),
+        Some(Value::Number(crate::yaml::Number::UInt(i))) => i.to_string(),
+        Some(Value::Number(crate::yaml::Number::Float(f))) => crate::template::gofmt::float_v(*f),
+        Some(other) => {
+            let v = crate::template::value::Val::from_value(other);
+            crate::template::value::sprint_v(&v)
+        }
+    }
+}
+
+fn path_to_map(path: &str, data: Map) -> Map {
+    if path == "." {
+        return data;
+    }
+    let mut cur = data;
+    for part in path.split('.').rev() {
+        let mut m = Map::new();
+        m.insert(part.to_string(), Value::Map(cur));
+        cur = m;
+    }
+    cur
+}
+
+fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<(), Error> {
+    for d in c.dependencies.iter_mut() {
+        process_import_values(d, warnings)?;
+    }
+    if c.metadata.dependencies.is_empty() {
+        return Ok(());
+    }
+    let cvals = merge_values(c, &Value::Null)?;
+    let mut b = Map::new();
+    for r in c.metadata.dependencies.iter_mut().flatten() {
+        let mut outiv = Vec::new();
+        for riv in &r.import_values {
+            match riv {
+                Value::Map(iv) => {
+                    let child = sprint(iv.get("child"));
+                    let parent = sprint(iv.get("parent"));
+                    let mut m = Map::new();
+                    m.insert("child".into(), Value::String(child.clone()));
+                    m.insert("parent".into(), Value::String(parent.clone()));
+                    outiv.push(Value::Map(m));
+                    match table(&cvals, &format!("{}.{child}", r.name)) {
+                        Some(vv) => merge_tables(&mut b, &path_to_map(&parent, vv.clone())),
+                        None => warnings.push(format!(
+                            "ImportValues missing table from chart {}: {}.{child}",
+                            r.name, r.name
+                        )),
+                    }
+                }
+                Value::String(iv) => {
+                    let child = format!("exports.{iv}");
+                    let mut m = Map::new();
+                    m.insert("child".into(), Value::String(child.clone()));
+                    m.insert("parent".into(), Value::String(".".into()));
+                    outiv.push(Value::Map(m));
+                    match table(&cvals, &format!("{}.{child}", r.name)) {
+                        Some(vm) => merge_tables(&mut b, vm),
+                        None => warnings.push(format!(
+                            "ImportValues missing table {}.{child}",
+                            r.name
+                        )),
+                    }
+                }
+                _ => {}
+            }
+        }
+        r.import_values = outiv;
+    }
+    let mut base = match cvals {
+        Value::Map(m) => m,
+        _ => Map::new(),
+    };
+    merge_tables(&mut base, &b);
+    c.values = Value::Map(base);
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! Helm charts rendered natively, byte-identical to `helm template` of Helm v4.1.4.
+//!
+//! * [`load_chart`] reads a chart directory (honouring `.helmignore`) or a packaged
+//!   `.tgz` from a [`FileTree`](crate::tree::FileTree); [`load_archive`] takes archive
+//!   bytes. Subcharts in `charts/` may be directories or archives.
+//! * [`UserValues`] merges what `-f`, `--set`, `--set-string`, `--set-json`,
+//!   `--set-file` and `--set-literal` give, in Helm's order.
+//! * [`render`] processes dependencies (conditions, tags, aliases, import-values),
+//!   coalesces values, validates `values.schema.json`, renders every template and
+//!   returns manifests and hooks in Helm's order; [`Rendered::to_text`] is what
+//!   `helm template` prints.
+//! * [`dependencies`] lists the charts a repository must supply.
+//!
+//! The core is pure: files come through a tree or as bytes, and the clock, randomness
+//! and lookup objects come from the template [`Env`](crate::template::Env) in
+//! [`RenderOptions::env`].
+//!
+//! **Stack:** template recursion uses native stack (about 16 KiB per
+//! `include`/`template`/`tpl` level; Helm allows 1000 nested includes). Run [`render`]
+//! on a thread with a large stack, e.g. 512 MiB via `std::thread::Builder::stack_size`.
+//!
+//! ```
+//! use gitward::helm::{load_chart, render, RenderOptions};
+//! use gitward::tree::{MemTree, RelPath};
+//!
+//! let mut t = MemTree::new();
+//! t.add_file("c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n").unwrap();
+//! t.add_file("c/values.yaml", "n: 2\n").unwrap();
+//! t.add_file("c/templates/cm.yaml",
+//!     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  n: {{ .Values.n | quote }}\n").unwrap();
+//! let chart = load_chart(&t, &RelPath::new("c").unwrap()).unwrap();
+//! let out = render(&chart, &RenderOptions { release_name: "r1".into(), ..Default::default() }).unwrap();
+//! assert_eq!(out.to_text(), "---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r1\ndata:\n  n: \"2\"\n");
+//! ```
+
+mod chart;
+mod deps;
+mod engine;
+mod glob;
+mod ignore;
+mod schema;
+mod sort;
+pub mod strvals;
+mod values;
+
+pub use chart::{Chart, Dependency, File, Maintainer, Metadata, load_archive, load_chart, load_values};
+pub use deps::{Requirement, dependencies};
+pub use engine::{DEFAULT_KUBE_VERSION, RenderOptions, Rendered, render};
+pub use sort::{Hook, INSTALL_ORDER, Manifest, split_manifests};
+pub use strvals::UserValues;
+
+/// What kind of failure an [`Error`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The chart could not be read (missing files, bad archive, bad YAML).
+    Load,
+    /// `Chart.yaml` is invalid or the chart cannot be installed.
+    Invalid,
+    /// Values could not be read or combined (`-f`, `--set*`).
+    Values,
+    /// Declared dependencies are missing from `charts/`.
+    Dependencies,
+    /// Values do not satisfy a `values.schema.json`.
+    Schema,
+    /// The target Kubernetes version is invalid or not allowed by `kubeVersion`.
+    KubeVersion,
+    /// A template failed to parse or execute.
+    Template,
+    /// Rendered output is not valid YAML.
+    Manifest,
+    /// A `--show-only` pattern matched nothing.
+    ShowOnly,
+    /// The release name is invalid.
+    ReleaseName,
+    /// A resource limit was hit (sizes, entries, recursion, steps).
+    Limit,
+    /// A feature gitward does not implement.
+    Unsupported,
+}
+
+/// An error worded as Helm v4.1.4 words it, with where it happened when known.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    /// The category.
+    pub kind: ErrorKind,
+    /// Helm's message (what follows `Error: `).
+    pub message: String,
+    /// The chart concerned, when known.
+    pub chart: Option<String>,
+    /// The file concerned (chart-relative or template path), when known.
+    pub file: Option<String>,
+    /// Whether Helm appends its "Use --debug flag to render out invalid YAML" hint
+    /// (render-time failures).
+    pub debug_hint: bool,
+}
+
+impl Error {
+    /// A new error.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            message: message.into(),
+            chart: None,
+            file: None,
+            debug_hint: false,
+        }
+    }
+
+    pub(crate) fn in_file(mut self, file: &str) -> Error {
+        if self.file.is_none() {
+            self.file = Some(file.to_string());
+        }
+        self
+    }
+
+    pub(crate) fn in_chart(mut self, chart: &str) -> Error {
+        if self.chart.is_none() {
+            self.chart = Some(chart.to_string());
+        }
+        self
+    }
+
+    /// The full text `helm template` prints after `Error: `.
+    pub fn helm_text(&self) -> String {
+        if self.debug_hint {
+            format!(
+                "{}\n\nUse --debug flag to render out invalid YAML",
+                self.message
+            )
+        } else {
+            self.message.clone()
+        }
+    }
+}
