@@ -199,10 +199,22 @@ impl<'a> Target<'a> {
                     format!("unable to load plugin {kind} ({api}): only builtin plugins are supported (no exec or Go plugins)"),
                 ));
             }
+            if kind == "IAMPolicyGenerator" {
+                let mut r = iam_policy(&c.obj).map_err(t)?;
+                r.origin = c.origin.as_ref().map(|o| super::resource::Origin {
+                    configured_in: o.path.clone(),
+                    configured_by: Some((api.clone(), kind.clone(), c.name().to_owned(), c.namespace().to_owned())),
+                    ..Default::default()
+                });
+                acc.rm
+                    .absorb_all(vec![r])
+                    .map_err(|e| err(ErrorKind::Conflict, format!("merging from generator {kind}: {e}")))?;
+                continue;
+            }
             let secret = match kind.as_str() {
                 "ConfigMapGenerator" => false,
                 "SecretGenerator" => true,
-                "IAMPolicyGenerator" | "HelmChartInflationGenerator" => {
+                "HelmChartInflationGenerator" => {
                     return Err(err(
                         ErrorKind::Unsupported,
                         format!("builtin {kind} is not supported by gitward yet"),
@@ -246,6 +258,37 @@ impl<'a> Target<'a> {
         }
         Ok(())
     }
+}
+
+/// `IAMPolicyGenerator` (GKE only): a ServiceAccount annotated with its Google service
+/// account.
+fn iam_policy(v: &Value) -> Result<Resource, String> {
+    let f = Fields::lenient(v, "IAMPolicyGenerator", &["cloud", "kubernetesService", "serviceAccount"])?;
+    let cloud = f.string("cloud")?;
+    if cloud != "gke" {
+        return Err(format!("cloud provider {cloud} not supported yet"));
+    }
+    let ks = f.raw("kubernetesService").cloned().unwrap_or_default();
+    let ksf = Fields::lenient(&ks, "KubernetesService", &["namespace", "name"])?;
+    let sa = f.raw("serviceAccount").cloned().unwrap_or_default();
+    let saf = Fields::lenient(&sa, "ServiceAccount", &["name", "projectId"])?;
+    let mut annos = crate::yaml::Map::new();
+    annos.insert(
+        "iam.gke.io/gcp-service-account".into(),
+        format!("{}@{}.iam.gserviceaccount.com", saf.string("name")?, saf.string("projectId")?).into(),
+    );
+    let mut meta = crate::yaml::Map::new();
+    meta.insert("annotations".into(), Value::Map(annos));
+    meta.insert("name".into(), ksf.string("name")?.into());
+    let ns = ksf.string("namespace")?;
+    if !ns.is_empty() {
+        meta.insert("namespace".into(), ns.into());
+    }
+    let mut m = crate::yaml::Map::new();
+    m.insert("apiVersion".into(), "v1".into());
+    m.insert("kind".into(), "ServiceAccount".into());
+    m.insert("metadata".into(), Value::Map(meta));
+    Ok(Resource::new(Value::Map(m)))
 }
 
 fn lenient_generator_args(v: &Value, secret: bool) -> Result<GeneratorArgs, String> {

@@ -68,16 +68,6 @@ impl ResMap {
             .collect()
     }
 
-    /// Positions of resources whose current id equals `id`.
-    pub(crate) fn matching_cur_id(&self, id: &Id) -> Vec<usize> {
-        self.items
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.cur_id().equals(id))
-            .map(|(i, _)| i)
-            .collect()
-    }
-
     /// Adds generated resources, honouring their `behavior` (kustomize's `AbsorbAll`).
     pub(crate) fn absorb_all(&mut self, other: Vec<Resource>) -> Result<(), String> {
         for r in other {

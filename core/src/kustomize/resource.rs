@@ -321,19 +321,6 @@ impl Resource {
         meta.insert(field.to_owned(), Value::Map(m));
     }
 
-    /// Whether the prefixes and suffixes match another resource's (kustomize's
-    /// `PrefixesSuffixesEquals`).
-    pub(crate) fn prefixes_suffixes_equal(&self, o: &Resource, allow_empty: bool) -> bool {
-        if allow_empty && (self.prefixes.is_empty() || o.prefixes.is_empty()) {
-            // Either side may lack a prefix: compare only what both have.
-        } else if self.prefixes != o.prefixes {
-            return false;
-        }
-        if allow_empty && (self.suffixes.is_empty() || o.suffixes.is_empty()) {
-            return true;
-        }
-        self.suffixes == o.suffixes
-    }
 }
 
 /// The text of a scalar as kyaml sees it (numbers and booleans as written).
