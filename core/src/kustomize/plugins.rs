@@ -177,15 +177,82 @@ impl<'a> Target<'a> {
             "HashTransformer" => {
                 super::add_hashes(&mut acc.rm)
             }
-            "ValueAddTransformer" => Err(err(
-                ErrorKind::Unsupported,
-                format!("builtin {kind} is not supported by gitward yet"),
-            )),
+            "ValueAddTransformer" => self.value_add(acc, v).map_err(t),
             other => Err(err(
                 ErrorKind::InvalidKustomization,
                 format!("unable to load builtin {other}.builtin.[noGrp]"),
             )),
         }
+    }
+
+    /// `ValueAddTransformer`: writes a value (or inserts it as a path segment) at a field
+    /// path of the selected resources.
+    fn value_add(&self, acc: &mut Acc, v: &Value) -> Result<(), String> {
+        let f = Fields::lenient(v, "ValueAddTransformer", &["value", "targets", "targetFilePath"])?;
+        let mut value = f.string("value")?.trim().to_owned();
+        if value.is_empty() {
+            value = self.ldr.root.file_name().to_owned();
+        }
+        let decode_targets = |list: &Value| -> Result<Vec<(Option<Selector>, String, i64)>, String> {
+            let Value::Seq(items) = list else { return Ok(Vec::new()) };
+            items
+                .iter()
+                .map(|i| {
+                    let tf = Fields::lenient(i, "Target", &["selector", "fieldPath", "filePathPosition"])?;
+                    Ok((tf.opt("selector", Selector::decode)?, tf.string("fieldPath")?, tf.int("filePathPosition")?))
+                })
+                .collect()
+        };
+        let mut targets = decode_targets(f.raw("targets").unwrap_or(&Value::Null))?;
+        let file = f.string("targetFilePath")?;
+        if !file.is_empty() {
+            let bytes = self.ldr.load(&file)?;
+            let doc = crate::yaml::parse_yaml_to_json(&String::from_utf8_lossy(&bytes)).map_err(|e| e.to_string())?;
+            targets.extend(decode_targets(doc.get("targets").unwrap_or(&Value::Null))?);
+        }
+        if targets.is_empty() {
+            return Err("must specify at least one target".into());
+        }
+        for (sel, path, pos) in targets {
+            if path.is_empty() {
+                return Err("fieldPath cannot be empty".into());
+            }
+            if pos < 0 {
+                return Err(format!("value of FilePathPosition ({pos}) cannot be negative"));
+            }
+            let picked: Vec<usize> = match &sel {
+                Some(s) => patch::select(&acc.rm, s)?,
+                None => (0..acc.rm.items.len()).collect(),
+            };
+            for i in picked {
+                let r = &mut acc.rm.items[i];
+                if path == "metadata/namespace" {
+                    transformers::NamespaceTransformer::set_plain(r, &value)?;
+                    continue;
+                }
+                let fields = super::fieldspec::split_path(&path);
+                let mut node = &mut r.obj;
+                for name in &fields {
+                    let m = super::resource::ensure_map(node);
+                    node = m.entry(name.clone()).or_insert(Value::String(String::new()));
+                }
+                let old = super::resource::scalar_string(node);
+                let new = if pos > 0 {
+                    let mut parts: Vec<&str> = old.split('/').collect();
+                    let p = pos as usize;
+                    if p > parts.len() {
+                        parts.push(&value);
+                    } else {
+                        parts.insert(p - 1, &value);
+                    }
+                    parts.join("/")
+                } else {
+                    value.clone()
+                };
+                *node = Value::String(new);
+            }
+        }
+        Ok(())
     }
 
     /// Runs builtin generator configurations in order.

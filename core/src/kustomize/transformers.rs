@@ -46,6 +46,23 @@ impl NamespaceTransformer {
         Ok(())
     }
 
+    /// Sets `metadata.namespace` of a namespaceable object (no field specs, no subjects).
+    pub(crate) fn set_plain(r: &mut Resource, ns: &str) -> Result<(), String> {
+        let t = NamespaceTransformer {
+            namespace: ns.to_owned(),
+            ..Default::default()
+        };
+        if !is_cluster_scoped(&r.gvk()) {
+            let fs = FieldSpec {
+                path: "metadata/namespace".into(),
+                create: true,
+                ..Default::default()
+            };
+            fieldspec::apply(&mut r.obj, &fs, CreateKind::Scalar, &mut |n| t.set(n))?;
+        }
+        Ok(())
+    }
+
     fn set(&self, node: &mut Value) -> Result<(), String> {
         match node {
             Value::Map(_) | Value::Seq(_) => Err("namespace field specs must target scalar nodes".into()),
