@@ -7,6 +7,7 @@
 mod decode;
 mod fieldspec;
 mod generators;
+mod helmchart;
 mod jsonpatch;
 mod loader;
 mod namereference;
@@ -813,11 +814,17 @@ impl<'a> Target<'a> {
             r.origin = self.builtin_origin("SecretGenerator");
             acc.rm.absorb_all(vec![r]).map_err(|e| err(ErrorKind::Conflict, format!("merging from generator SecretGenerator: {e}")))?;
         }
-        if !self.k.helm_charts.is_empty() {
-            return Err(err(
-                ErrorKind::Unsupported,
-                "helmCharts: native chart rendering is not available yet",
-            ));
+        for c in &self.k.helm_charts {
+            let args = helmchart::HelmChartArgs::decode(c, self.k.helm_globals.as_ref(), true)
+                .map_err(|e| err(ErrorKind::InvalidKustomization, format!("invalid Kustomization: {e}")))?;
+            let mut rs = self.inflate_helm(&args)?;
+            let origin = self.builtin_origin("HelmChartInflationGenerator");
+            for r in rs.iter_mut() {
+                r.origin = origin.clone();
+            }
+            acc.rm
+                .absorb_all(rs)
+                .map_err(|e| err(ErrorKind::Conflict, format!("merging from generator HelmChartInflationGenerator: {e}")))?;
         }
         if !self.k.generators.is_empty() {
             let mut w = Vec::new();

@@ -282,10 +282,12 @@ impl<'a> Target<'a> {
                 "ConfigMapGenerator" => false,
                 "SecretGenerator" => true,
                 "HelmChartInflationGenerator" => {
-                    return Err(err(
-                        ErrorKind::Unsupported,
-                        format!("builtin {kind} is not supported by gitward yet"),
-                    ));
+                    let args = super::helmchart::HelmChartArgs::decode(&c.obj, None, false).map_err(t)?;
+                    let rs = self.inflate_helm(&args)?;
+                    acc.rm
+                        .absorb_all(rs)
+                        .map_err(|e| err(ErrorKind::Conflict, format!("merging from generator {kind}: {e}")))?;
+                    continue;
                 }
                 other => {
                     return Err(err(
