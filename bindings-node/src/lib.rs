@@ -34,16 +34,26 @@
 //!   `YAML_DEPTH_LIMIT`, `YAML_SIZE_LIMIT`, `YAML_UNSUPPORTED` (`Error`, with `kind` — the
 //!   same name in snake_case —, 1-based `line` and `column` (0 when unknown) and `reason`,
 //!   the message without its position);
-//! * `INVALID_VALUE` (`TypeError`, with `path`, e.g. `[0].metadata.labels`).
+//! * `INVALID_VALUE` (`TypeError`, with `path`, e.g. `[0].metadata.labels`, or
+//!   `options.reorder` for an option);
+//! * `KUSTOMIZE_BUILD` (`Error`, with `kind` — the core's `ErrorKind` in snake_case — and
+//!   `path`, the directory built as given);
+//! * `HELM_TEMPLATE` (`Error`, with `kind`, `chart` and `file`, `null` when unknown).
+//!
+//! Builds read the file system through the core's `DirTree` rooted at `/`, exactly as the
+//! CLI does. The `*Sync` functions block the calling thread; the others return a Promise
+//! and run on the libuv thread pool (napi `AsyncTask`), converting on the JS thread.
 
 use std::fmt::Write as _;
 
+use gitward::tree::{DirTree, RelPath};
 use gitward::yaml::{self, Number, ParseOptions, Value};
+use gitward::{helm, kustomize};
 use napi::bindgen_prelude::{
-    Array, BigInt, FromNapiValue, JsObjectValue, JsValue, KeyCollectionMode, KeyConversion,
-    KeyFilter, Null, Object, Property, ToNapiValue, Unknown,
+    Array, AsyncTask, BigInt, FromNapiValue, JsObjectValue, JsValue, KeyCollectionMode,
+    KeyConversion, KeyFilter, Null, Object, Property, ToNapiValue, Unknown,
 };
-use napi::{Env, Error, JsError, JsTypeError, Result, ValueType};
+use napi::{Env, Error, JsError, JsTypeError, Result, ScopedTask, ValueType};
 use napi_derive::napi;
 
 /// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
@@ -55,7 +65,8 @@ const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
 const MAX_PATH_IN_MESSAGE: usize = 200;
 
 /// The core error's kind as a stable snake_case name (`DuplicateKey` → `"duplicate_key"`).
-fn kind_name(kind: yaml::YamlErrorKind) -> String {
+/// Works for every kind enum of the core (their `Debug` is the variant name).
+fn kind_name(kind: impl std::fmt::Debug) -> String {
     let mut out = String::new();
     for (i, c) in format!("{kind:?}").chars().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
@@ -133,25 +144,31 @@ impl ConvError {
 
     /// A `TypeError` with `code: 'INVALID_VALUE'` and `path`.
     fn into_error(self, env: &Env) -> Error {
-        let (message, path) = match self {
-            ConvError::Napi(e) => return e,
-            ConvError::Invalid { message, path } => (message, format_path(&path)),
-        };
-        let text = match path.char_indices().nth(MAX_PATH_IN_MESSAGE) {
-            _ if path.is_empty() => message,
-            None => format!("{path}: {message}"),
-            // A runaway path (a self-referencing object) is cut in the message only.
-            Some((cut, _)) => format!("{}...: {message}", &path[..cut]),
-        };
-        let js = JsTypeError::from(Error::new("INVALID_VALUE", text)).into_unknown(*env);
-        let build = || -> Result<Error> {
-            Ok(throwable(
-                Object::from_unknown(js)?,
-                &[("path", path.as_str().into_unknown(env)?)],
-            ))
-        };
-        build().unwrap_or_else(|e| e)
+        match self {
+            ConvError::Napi(e) => e,
+            ConvError::Invalid { message, path } => {
+                invalid_value(env, &format_path(&path), message)
+            }
+        }
     }
+}
+
+/// A `TypeError` with `code: 'INVALID_VALUE'` and `path` (`''` for the argument itself).
+fn invalid_value(env: &Env, path: &str, message: String) -> Error {
+    let text = match path.char_indices().nth(MAX_PATH_IN_MESSAGE) {
+        _ if path.is_empty() => message,
+        None => format!("{path}: {message}"),
+        // A runaway path (a self-referencing object) is cut in the message only.
+        Some((cut, _)) => format!("{}...: {message}", &path[..cut]),
+    };
+    let js = JsTypeError::from(Error::new("INVALID_VALUE", text)).into_unknown(*env);
+    let build = || -> Result<Error> {
+        Ok(throwable(
+            Object::from_unknown(js)?,
+            &[("path", path.into_unknown(env)?)],
+        ))
+    };
+    build().unwrap_or_else(|e| e)
 }
 
 /// `[0].metadata.labels["app.kubernetes.io/name"]` from steps stored innermost first.
@@ -441,4 +458,471 @@ pub fn dump_manifests(env: &Env, objs: Unknown<'_>) -> Result<String> {
         Ok(docs) => Ok(yaml::dump_kustomize_docs(&docs)),
         Err(e) => Err(e.into_error(env)),
     }
+}
+
+// --- builds --------------------------------------------------------------------------------
+
+/// Reads the options object of a build: `undefined`/`null` or a plain object whose fields
+/// are checked one by one (`INVALID_VALUE` with `path` `options.NAME` otherwise).
+struct OptionReader<'env> {
+    env: &'env Env,
+    obj: Option<Object<'env>>,
+}
+
+impl<'env> OptionReader<'env> {
+    fn new(env: &'env Env, options: Option<Unknown<'env>>) -> Result<Self> {
+        let obj = match options {
+            None => None,
+            Some(v) => match v.get_type()? {
+                ValueType::Undefined | ValueType::Null => None,
+                ValueType::Object if !v.is_array()? => Some(Object::from_unknown(v)?),
+                other => {
+                    let message = format!("expected an options object, got {}", arg_type(&v, other)?);
+                    return Err(invalid_value(env, "options", message));
+                }
+            },
+        };
+        Ok(OptionReader { env, obj })
+    }
+
+    /// The field's value, `None` when absent, `undefined` or `null`.
+    fn get(&self, name: &str) -> Result<Option<Unknown<'env>>> {
+        let Some(obj) = &self.obj else {
+            return Ok(None);
+        };
+        let v: Unknown<'env> = obj.get_named_property(name)?;
+        Ok(match v.get_type()? {
+            ValueType::Undefined | ValueType::Null => None,
+            _ => Some(v),
+        })
+    }
+
+    fn wrong(&self, path: &str, expected: &str, v: &Unknown<'_>, t: ValueType) -> Result<Error> {
+        let message = format!("expected {expected}, got {}", arg_type(v, t)?);
+        Ok(invalid_value(self.env, path, message))
+    }
+
+    fn string(&self, name: &str) -> Result<Option<String>> {
+        let Some(v) = self.get(name)? else {
+            return Ok(None);
+        };
+        match v.get_type()? {
+            ValueType::String => Ok(Some(String::from_unknown(v)?)),
+            t => Err(self.wrong(&format!("options.{name}"), "a string", &v, t)?),
+        }
+    }
+
+    fn boolean(&self, name: &str) -> Result<bool> {
+        let Some(v) = self.get(name)? else {
+            return Ok(false);
+        };
+        match v.get_type()? {
+            ValueType::Boolean => bool::from_unknown(v),
+            t => Err(self.wrong(&format!("options.{name}"), "a boolean", &v, t)?),
+        }
+    }
+
+    fn strings(&self, name: &str) -> Result<Vec<String>> {
+        let Some(v) = self.get(name)? else {
+            return Ok(Vec::new());
+        };
+        let t = v.get_type()?;
+        if t != ValueType::Object || !v.is_array()? {
+            return Err(self.wrong(&format!("options.{name}"), "an array of strings", &v, t)?);
+        }
+        let arr = Array::from_unknown(v)?;
+        let mut out = Vec::with_capacity(arr.len() as usize);
+        for i in 0..arr.len() {
+            let item: Unknown<'_> = arr.get_element(i)?;
+            match item.get_type()? {
+                ValueType::String => out.push(String::from_unknown(item)?),
+                t => return Err(self.wrong(&format!("options.{name}[{i}]"), "a string", &item, t)?),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// "a number", "an array", ... for an argument of the wrong type.
+fn arg_type(v: &Unknown<'_>, t: ValueType) -> Result<&'static str> {
+    Ok(match t {
+        ValueType::Object if v.is_array()? => "an array",
+        ValueType::Object => "an object",
+        ValueType::Undefined => "undefined",
+        t => type_phrase(t),
+    })
+}
+
+/// The path argument of a build, which must be a string.
+fn path_arg(env: &Env, path: Unknown<'_>, what: &str) -> Result<String> {
+    match path.get_type()? {
+        ValueType::String => String::from_unknown(path),
+        t => {
+            let message = format!("expected {what} path string, got {}", arg_type(&path, t)?);
+            Err(invalid_value(env, "", message))
+        }
+    }
+}
+
+/// `path` as the CLI hands it to the core: canonicalised, then relative to a `DirTree` at
+/// `/`. Failures are worded `PATH: reason`, as the CLI words them.
+fn tree_and_path(path: &str) -> std::result::Result<(DirTree, RelPath), String> {
+    let dir = std::fs::canonicalize(path).map_err(|e| format!("{path}: {e}"))?;
+    let tree = DirTree::new("/").map_err(|e| e.to_string())?;
+    let rel = dir
+        .to_str()
+        .ok_or_else(|| format!("{path}: path is not valid UTF-8"))?;
+    let rel = RelPath::new(rel.trim_start_matches('/')).map_err(|e| e.to_string())?;
+    Ok((tree, rel))
+}
+
+/// Options of `kustomizeBuild` / `kustomizeBuildSync`: the flags of `kubectl kustomize`.
+/// (This declares the TypeScript interface; the addon reads the object field by field.)
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct KustomizeOptions {
+    /// `--load-restrictor`: `'LoadRestrictionsRootOnly'` (default) or
+    /// `'LoadRestrictionsNone'`.
+    #[napi(ts_type = "'LoadRestrictionsRootOnly' | 'LoadRestrictionsNone'")]
+    pub load_restrictor: Option<String>,
+    /// `--reorder`: `'legacy'` or `'none'` (unset: kustomize's default).
+    #[napi(ts_type = "'legacy' | 'none'")]
+    pub reorder: Option<String>,
+    /// `--enable-managedby-label`.
+    pub enable_managedby_label: Option<bool>,
+    /// `--enable-helm`.
+    pub enable_helm: Option<bool>,
+}
+
+/// What a kustomize build returns.
+#[napi(object, object_from_js = false)]
+pub struct KustomizeResult<'env> {
+    /// The YAML stream, exactly what `kubectl kustomize` prints.
+    pub yaml: String,
+    /// The resources in output order, as `parseManifests` returns them.
+    #[napi(ts_type = "Array<Record<string, unknown>>")]
+    pub objects: Unknown<'env>,
+    /// The warnings kustomize prints on stderr (deprecated fields, ...).
+    pub warnings: Vec<String>,
+}
+
+fn kustomize_options(env: &Env, options: Option<Unknown<'_>>) -> Result<kustomize::Options> {
+    use kustomize::{LoadRestrictor, Options, Reorder};
+    let r = OptionReader::new(env, options)?;
+    let restrictor = match r.string("loadRestrictor")?.as_deref() {
+        None | Some("LoadRestrictionsRootOnly") => LoadRestrictor::RootOnly,
+        Some("LoadRestrictionsNone") => LoadRestrictor::None,
+        Some(other) => {
+            let message = format!(
+                "illegal value {other:?}: expected 'LoadRestrictionsRootOnly' or \
+                 'LoadRestrictionsNone'"
+            );
+            return Err(invalid_value(env, "options.loadRestrictor", message));
+        }
+    };
+    let reorder = match r.string("reorder")?.as_deref() {
+        None => Reorder::Unspecified,
+        Some("legacy") => Reorder::Legacy,
+        Some("none") => Reorder::None,
+        Some(other) => {
+            let message = format!("illegal value {other:?}: expected 'legacy' or 'none'");
+            return Err(invalid_value(env, "options.reorder", message));
+        }
+    };
+    Ok(Options::default()
+        .with_load_restrictor(restrictor)
+        .with_reorder(reorder)
+        .with_managed_by_label(r.boolean("enableManagedbyLabel")?)
+        .with_helm(r.boolean("enableHelm")?))
+}
+
+/// The build itself (no JS involved: runs on any thread).
+fn run_kustomize(
+    path: &str,
+    opts: &kustomize::Options,
+) -> std::result::Result<(kustomize::BuildOutput, String), kustomize::Error> {
+    let (tree, rel) = tree_and_path(path).map_err(|message| kustomize::Error {
+        kind: kustomize::ErrorKind::Load,
+        message,
+    })?;
+    let out = kustomize::build(&tree, &rel, opts)?;
+    let text = out.to_yaml();
+    Ok((out, text))
+}
+
+/// The build's outcome as JS: a [`KustomizeResult`] or a `KUSTOMIZE_BUILD` error.
+fn kustomize_outcome<'env>(
+    env: &'env Env,
+    path: &str,
+    outcome: std::result::Result<(kustomize::BuildOutput, String), kustomize::Error>,
+) -> Result<KustomizeResult<'env>> {
+    match outcome {
+        Ok((out, yaml)) => Ok(KustomizeResult {
+            yaml,
+            objects: to_js(env, &Value::Seq(out.resources))?,
+            warnings: out.warnings,
+        }),
+        Err(e) => {
+            let js = JsError::from(Error::new("KUSTOMIZE_BUILD", e.message)).into_unknown(*env);
+            let build = || -> Result<Error> {
+                Ok(throwable(
+                    Object::from_unknown(js)?,
+                    &[
+                        ("kind", kind_name(e.kind).into_unknown(env)?),
+                        ("path", path.into_unknown(env)?),
+                    ],
+                ))
+            };
+            Err(build().unwrap_or_else(|e| e))
+        }
+    }
+}
+
+/// Builds the kustomization in directory `path`, as `kubectl kustomize PATH` does, and
+/// blocks until it is done.
+///
+/// Throws an `Error` with `code` `'KUSTOMIZE_BUILD'`, `kind` (`'load'`, `'cycle'`,
+/// `'missing_kustomization'`, ...) and `path` when the build fails, and a `TypeError` with
+/// `code` `'INVALID_VALUE'` for a bad argument or option.
+#[napi(
+    ts_args_type = "path: string, options?: KustomizeOptions | undefined | null",
+    ts_return_type = "KustomizeResult"
+)]
+pub fn kustomize_build_sync<'env>(
+    env: &'env Env,
+    path: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<KustomizeResult<'env>> {
+    let path = path_arg(env, path, "a directory")?;
+    let opts = kustomize_options(env, options)?;
+    kustomize_outcome(env, &path, run_kustomize(&path, &opts))
+}
+
+/// A kustomize build on the libuv thread pool.
+pub struct KustomizeTask {
+    path: String,
+    opts: kustomize::Options,
+}
+
+impl<'task> ScopedTask<'task> for KustomizeTask {
+    type Output = std::result::Result<(kustomize::BuildOutput, String), kustomize::Error>;
+    type JsValue = KustomizeResult<'task>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(run_kustomize(&self.path, &self.opts))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        kustomize_outcome(env, &self.path, output)
+    }
+}
+
+/// Builds the kustomization in directory `path` on the libuv thread pool, as
+/// `kubectl kustomize PATH` does.
+///
+/// The Promise rejects with an `Error` with `code` `'KUSTOMIZE_BUILD'`, `kind` and `path`
+/// when the build fails; a bad argument or option throws a `TypeError` (`'INVALID_VALUE'`)
+/// at once.
+#[napi(
+    ts_args_type = "path: string, options?: KustomizeOptions | undefined | null",
+    ts_return_type = "Promise<KustomizeResult>"
+)]
+pub fn kustomize_build(
+    env: &Env,
+    path: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<AsyncTask<KustomizeTask>> {
+    let path = path_arg(env, path, "a directory")?;
+    let opts = kustomize_options(env, options)?;
+    Ok(AsyncTask::new(KustomizeTask { path, opts }))
+}
+
+/// Options of `helmTemplate` / `helmTemplateSync`: the flags of `helm template`.
+/// (This declares the TypeScript interface; the addon reads the object field by field.)
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct HelmTemplateOptions {
+    /// The release name (default `'release-name'`).
+    pub release: Option<String>,
+    /// `--namespace` (default `'default'`).
+    pub namespace: Option<String>,
+    /// `-f/--values`: files read in order (paths relative to the working directory).
+    pub values: Option<Vec<String>>,
+    /// `--set`.
+    pub set: Option<Vec<String>>,
+    /// `--set-string`.
+    pub set_string: Option<Vec<String>>,
+    /// `--set-json`.
+    pub set_json: Option<Vec<String>>,
+    /// `--set-file` (`key=path`).
+    pub set_file: Option<Vec<String>>,
+    /// `--kube-version` (default: Helm's, v1.35.0).
+    pub kube_version: Option<String>,
+    /// `--api-versions` (added to Helm's default list).
+    pub api_versions: Option<Vec<String>>,
+    /// `--include-crds`.
+    pub include_crds: Option<bool>,
+    /// `--is-upgrade`.
+    pub is_upgrade: Option<bool>,
+    /// `--show-only` patterns (chart-relative template paths).
+    pub show_only: Option<Vec<String>>,
+}
+
+/// `helm template`'s inputs, read from JS, before anything touches the file system.
+#[derive(Default)]
+pub struct HelmArgs {
+    chart: String,
+    release: String,
+    namespace: String,
+    values: Vec<String>,
+    user: helm::UserValues,
+    kube_version: Option<String>,
+    api_versions: Vec<String>,
+    include_crds: bool,
+    is_upgrade: bool,
+    show_only: Vec<String>,
+}
+
+fn helm_args(env: &Env, chart: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<HelmArgs> {
+    let chart = path_arg(env, chart, "a chart")?;
+    let r = OptionReader::new(env, options)?;
+    Ok(HelmArgs {
+        chart,
+        release: r.string("release")?.unwrap_or_else(|| "release-name".into()),
+        namespace: r.string("namespace")?.unwrap_or_else(|| "default".into()),
+        values: r.strings("values")?,
+        user: helm::UserValues {
+            set: r.strings("set")?,
+            set_string: r.strings("setString")?,
+            set_json: r.strings("setJson")?,
+            set_file: r.strings("setFile")?,
+            ..Default::default()
+        },
+        kube_version: r.string("kubeVersion")?,
+        api_versions: r.strings("apiVersions")?,
+        include_crds: r.boolean("includeCrds")?,
+        is_upgrade: r.boolean("isUpgrade")?,
+        show_only: r.strings("showOnly")?,
+    })
+}
+
+/// Stack for the template engine (see `gitward::helm`: about 16 KiB per nested
+/// `include`, Helm allows 1000 levels). Only reserved address space until used.
+const HELM_STACK: usize = 512 << 20;
+
+/// Loads the chart, reads the values files and renders (no JS involved).
+fn run_helm(args: HelmArgs) -> std::result::Result<String, helm::Error> {
+    let load_err = |message: String| helm::Error::new(helm::ErrorKind::Load, message);
+    let (tree, rel) = tree_and_path(&args.chart).map_err(load_err)?;
+    let chart = helm::load_chart(&tree, &rel)?;
+    let mut user = args.user;
+    for name in args.values {
+        let data = std::fs::read(&name).map_err(|e| {
+            helm::Error::new(helm::ErrorKind::Values, format!("open {name}: {e}"))
+        })?;
+        user.value_files.push((name, data));
+    }
+    let mut read = |p: &str| std::fs::read(p).map_err(|e| format!("open {p}: {e}"));
+    let opts = helm::RenderOptions {
+        release_name: args.release,
+        namespace: args.namespace,
+        is_upgrade: args.is_upgrade,
+        values: user.merge(&mut read)?,
+        kube_version: args.kube_version,
+        api_versions: args.api_versions,
+        include_crds: args.include_crds,
+        show_only: args.show_only,
+        ..Default::default()
+    };
+    let worker = std::thread::Builder::new()
+        .name("gitward-helm".into())
+        .stack_size(HELM_STACK)
+        .spawn(move || helm::render(&chart, &opts).map(|r| r.to_text()))
+        .map_err(|e| {
+            helm::Error::new(
+                helm::ErrorKind::Limit,
+                format!("cannot start the render thread: {e}"),
+            )
+        })?;
+    match worker.join() {
+        Ok(result) => result,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// The render's outcome as JS: the text or a `HELM_TEMPLATE` error.
+fn helm_outcome(env: &Env, outcome: std::result::Result<String, helm::Error>) -> Result<String> {
+    let e = match outcome {
+        Ok(text) => return Ok(text),
+        Err(e) => e,
+    };
+    let js = JsError::from(Error::new("HELM_TEMPLATE", e.helm_text())).into_unknown(*env);
+    let opt = |s: &Option<String>| -> Result<Unknown<'_>> {
+        match s {
+            Some(s) => s.as_str().into_unknown(env),
+            None => Null.into_unknown(env),
+        }
+    };
+    let build = || -> Result<Error> {
+        Ok(throwable(
+            Object::from_unknown(js)?,
+            &[
+                ("kind", kind_name(e.kind).into_unknown(env)?),
+                ("chart", opt(&e.chart)?),
+                ("file", opt(&e.file)?),
+            ],
+        ))
+    };
+    Err(build().unwrap_or_else(|e| e))
+}
+
+/// Renders a chart (a directory or a packaged `.tgz`) as `helm template` does and returns
+/// what it prints, blocking until it is done.
+///
+/// Templates see a fixed clock (the Unix epoch) and seeded randomness, so output is
+/// reproducible. Throws an `Error` with `code` `'HELM_TEMPLATE'`, `kind` (`'template'`,
+/// `'values'`, `'release_name'`, ...), `chart` and `file` (`null` when unknown), and a
+/// `TypeError` with `code` `'INVALID_VALUE'` for a bad argument or option.
+#[napi(ts_args_type = "chart: string, options?: HelmTemplateOptions | undefined | null")]
+pub fn helm_template_sync(
+    env: &Env,
+    chart: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<String> {
+    let args = helm_args(env, chart, options)?;
+    helm_outcome(env, run_helm(args))
+}
+
+/// A chart render on the libuv thread pool.
+pub struct HelmTask {
+    args: HelmArgs,
+}
+
+impl<'task> ScopedTask<'task> for HelmTask {
+    type Output = std::result::Result<String, helm::Error>;
+    type JsValue = String;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(run_helm(std::mem::take(&mut self.args)))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        helm_outcome(env, output)
+    }
+}
+
+/// Renders a chart on the libuv thread pool, as `helm template` does.
+///
+/// The Promise rejects with an `Error` with `code` `'HELM_TEMPLATE'`, `kind`, `chart` and
+/// `file` when the chart cannot be rendered; a bad argument or option throws a `TypeError`
+/// (`'INVALID_VALUE'`) at once.
+#[napi(
+    ts_args_type = "chart: string, options?: HelmTemplateOptions | undefined | null",
+    ts_return_type = "Promise<string>"
+)]
+pub fn helm_template(
+    env: &Env,
+    chart: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<AsyncTask<HelmTask>> {
+    let args = helm_args(env, chart, options)?;
+    Ok(AsyncTask::new(HelmTask { args }))
 }

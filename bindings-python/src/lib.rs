@@ -22,9 +22,17 @@
 //!
 //! The other way every [`Value`] has a Python counterpart: `Int`/`UInt` become `int`,
 //! `Float` becomes `float`, `Map` becomes a `dict` in document order.
+//!
+//! Builds (`kustomize_build`, `helm_template`) read the directory tree through the core's
+//! `DirTree` rooted at `/`, exactly as the CLI does, with the GIL released; their errors
+//! become `gitward.BuildError` / `gitward.HelmError` carrying the core's error kind.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
+use gitward::helm;
+use gitward::kustomize;
+use gitward::tree::{DirTree, RelPath};
 use gitward::yaml::{self, Number, ParseOptions, Value};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
@@ -80,8 +88,31 @@ fn conversion_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
         .map(|ty| ty.bind(py))
 }
 
+create_exception!(
+    gitward,
+    BuildError,
+    GitwardError,
+    "A kustomization could not be built (kustomize's message).\n\n\
+     Attributes: kind (str: 'missing_kustomization', 'invalid_kustomization', 'yaml', \
+     'load', 'cycle', 'conflict', 'patch', 'transform', 'unsupported'), path (str, the \
+     directory built, as given), message (str, the same as str(err))."
+);
+
+create_exception!(
+    gitward,
+    HelmError,
+    GitwardError,
+    "A chart could not be rendered (Helm's message, what `helm template` prints after \
+     'Error: ').\n\n\
+     Attributes: kind (str: 'load', 'invalid', 'values', 'dependencies', 'schema', \
+     'kube_version', 'template', 'manifest', 'show_only', 'release_name', 'limit', \
+     'unsupported'), chart (str or None), file (str or None), message (str, the same as \
+     str(err))."
+);
+
 /// The core error's kind as a stable snake_case name (`DuplicateKey` → `"duplicate_key"`).
-fn kind_name(kind: yaml::YamlErrorKind) -> String {
+/// Works for every kind enum of the core (their `Debug` is the variant name).
+fn kind_name(kind: impl std::fmt::Debug) -> String {
     let mut out = String::new();
     for (i, c) in format!("{kind:?}").chars().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
@@ -349,14 +380,267 @@ fn dump_manifests(py: Python<'_>, objs: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(py.detach(move || yaml::dump_kustomize_docs(&docs)))
 }
 
+/// Sets attributes on a freshly created exception; a failure to set one is raised instead.
+fn with_attrs(py: Python<'_>, err: PyErr, attrs: &[(&str, Bound<'_, PyAny>)]) -> PyErr {
+    let value = err.value(py);
+    for (name, v) in attrs {
+        if let Err(other) = value.setattr(*name, v) {
+            return other;
+        }
+    }
+    err
+}
+
+fn opt_str<'py>(py: Python<'py>, s: Option<&str>) -> Bound<'py, PyAny> {
+    match s {
+        Some(s) => PyString::new(py, s).into_any(),
+        None => py.None().into_bound(py),
+    }
+}
+
+/// `gitward.BuildError` with `kind`, `path` and `message`.
+fn build_error(py: Python<'_>, e: kustomize::Error, path: &Path) -> PyErr {
+    let err = BuildError::new_err(e.message.clone());
+    let shown = path.to_string_lossy();
+    let attrs = [
+        ("kind", PyString::new(py, &kind_name(e.kind)).into_any()),
+        ("path", PyString::new(py, &shown).into_any()),
+        ("message", PyString::new(py, &e.message).into_any()),
+    ];
+    with_attrs(py, err, &attrs)
+}
+
+/// `gitward.HelmError` with `kind`, `chart`, `file` and `message` (Helm's full text).
+fn helm_error(py: Python<'_>, e: helm::Error) -> PyErr {
+    let text = e.helm_text();
+    let err = HelmError::new_err(text.clone());
+    let attrs = [
+        ("kind", PyString::new(py, &kind_name(e.kind)).into_any()),
+        ("chart", opt_str(py, e.chart.as_deref())),
+        ("file", opt_str(py, e.file.as_deref())),
+        ("message", PyString::new(py, &text).into_any()),
+    ];
+    with_attrs(py, err, &attrs)
+}
+
+/// `path` as the CLI hands it to the core: canonicalised, then relative to a `DirTree` at
+/// `/`. Failures are worded `PATH: reason`, as the CLI words them.
+fn tree_and_path(path: &Path) -> Result<(DirTree, RelPath), String> {
+    let shown = path.display();
+    let dir = std::fs::canonicalize(path).map_err(|e| format!("{shown}: {e}"))?;
+    let tree = DirTree::new("/").map_err(|e| e.to_string())?;
+    let rel = dir
+        .to_str()
+        .ok_or_else(|| format!("{shown}: path is not valid UTF-8"))?;
+    let rel = RelPath::new(rel.trim_start_matches('/')).map_err(|e| e.to_string())?;
+    Ok((tree, rel))
+}
+
+/// What `kustomize_build` returns: the YAML `kubectl kustomize` prints, the same objects
+/// as dicts, and the warnings kustomize prints on stderr.
+#[pyclass(frozen, module = "gitward")]
+struct KustomizeResult {
+    /// The YAML stream, exactly what `kubectl kustomize` prints.
+    #[pyo3(get)]
+    yaml: String,
+    /// The resources in output order, as `parse_manifests` would return them.
+    #[pyo3(get)]
+    objects: Py<PyList>,
+    /// The warnings kustomize prints on stderr (deprecated fields, ...).
+    #[pyo3(get)]
+    warnings: Py<PyList>,
+}
+
+#[pymethods]
+impl KustomizeResult {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "<KustomizeResult: {} objects, {} warnings>",
+            self.objects.bind(py).len(),
+            self.warnings.bind(py).len()
+        )
+    }
+}
+
+/// Builds the kustomization in directory `path`, as `kubectl kustomize PATH` does.
+///
+/// `load_restrictor` is 'LoadRestrictionsRootOnly' (default) or 'LoadRestrictionsNone';
+/// `reorder` is None (kustomize's default), 'legacy' or 'none'. Raises
+/// `gitward.BuildError` (with `kind` and `path`) when the build fails and `ValueError` for
+/// an option value kustomize does not know.
+#[pyfunction]
+#[pyo3(signature = (
+    path,
+    *,
+    load_restrictor = "LoadRestrictionsRootOnly",
+    reorder = None,
+    enable_managedby_label = false,
+    enable_helm = false,
+))]
+fn kustomize_build(
+    py: Python<'_>,
+    path: PathBuf,
+    load_restrictor: &str,
+    reorder: Option<&str>,
+    enable_managedby_label: bool,
+    enable_helm: bool,
+) -> PyResult<KustomizeResult> {
+    use kustomize::{LoadRestrictor, Options, Reorder};
+    let restrictor = match load_restrictor {
+        "LoadRestrictionsRootOnly" => LoadRestrictor::RootOnly,
+        "LoadRestrictionsNone" => LoadRestrictor::None,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "illegal load_restrictor {other:?}: expected 'LoadRestrictionsRootOnly' or \
+                 'LoadRestrictionsNone'"
+            )));
+        }
+    };
+    let reorder = match reorder {
+        None => Reorder::Unspecified,
+        Some("legacy") => Reorder::Legacy,
+        Some("none") => Reorder::None,
+        Some(other) => {
+            return Err(PyValueError::new_err(format!(
+                "illegal reorder {other:?}: expected None, 'legacy' or 'none'"
+            )));
+        }
+    };
+    let opts = Options::default()
+        .with_load_restrictor(restrictor)
+        .with_reorder(reorder)
+        .with_managed_by_label(enable_managedby_label)
+        .with_helm(enable_helm);
+    let built = py.detach(|| {
+        let (tree, rel) = tree_and_path(&path).map_err(|message| kustomize::Error {
+            kind: kustomize::ErrorKind::Load,
+            message,
+        })?;
+        let out = kustomize::build(&tree, &rel, &opts)?;
+        let text = out.to_yaml();
+        Ok::<_, kustomize::Error>((out, text))
+    });
+    let (out, text) = built.map_err(|e| build_error(py, e, &path))?;
+    let objects = PyList::empty(py);
+    for obj in &out.resources {
+        objects.append(to_python(py, obj)?)?;
+    }
+    Ok(KustomizeResult {
+        yaml: text,
+        objects: objects.unbind(),
+        warnings: PyList::new(py, &out.warnings)?.unbind(),
+    })
+}
+
+/// Stack for the template engine (see `gitward::helm`: about 16 KiB per nested
+/// `include`, Helm allows 1000 levels). Only reserved address space until used.
+const HELM_STACK: usize = 512 << 20;
+
+/// Renders a chart (a directory or a packaged `.tgz`) as `helm template` does and returns
+/// what it prints.
+///
+/// The options mirror `helm template`'s flags: `values` (`-f`, files read in order),
+/// `set`, `set_string`, `set_json`, `set_file`, `kube_version`, `api_versions`,
+/// `include_crds`, `is_upgrade`, `show_only`. Templates see a fixed clock (the Unix
+/// epoch) and seeded randomness, so output is reproducible. Raises `gitward.HelmError`
+/// with `kind`, `chart` and `file`.
+#[pyfunction]
+#[pyo3(signature = (
+    chart,
+    *,
+    release = "release-name",
+    namespace = "default",
+    values = Vec::new(),
+    set = Vec::new(),
+    set_string = Vec::new(),
+    set_json = Vec::new(),
+    set_file = Vec::new(),
+    kube_version = None,
+    api_versions = Vec::new(),
+    include_crds = false,
+    is_upgrade = false,
+    show_only = Vec::new(),
+), text_signature = "(chart, *, release='release-name', namespace='default', values=(), \
+    set=(), set_string=(), set_json=(), set_file=(), kube_version=None, api_versions=(), \
+    include_crds=False, is_upgrade=False, show_only=())")]
+#[allow(clippy::too_many_arguments)] // one per `helm template` flag, keyword-only
+fn helm_template(
+    py: Python<'_>,
+    chart: PathBuf,
+    release: &str,
+    namespace: &str,
+    values: Vec<PathBuf>,
+    set: Vec<String>,
+    set_string: Vec<String>,
+    set_json: Vec<String>,
+    set_file: Vec<String>,
+    kube_version: Option<String>,
+    api_versions: Vec<String>,
+    include_crds: bool,
+    is_upgrade: bool,
+    show_only: Vec<String>,
+) -> PyResult<String> {
+    let rendered = py.detach(move || {
+        let load_err = |message: String| helm::Error::new(helm::ErrorKind::Load, message);
+        let (tree, rel) = tree_and_path(&chart).map_err(load_err)?;
+        let loaded = helm::load_chart(&tree, &rel)?;
+        let mut user = helm::UserValues {
+            set_json,
+            set,
+            set_string,
+            set_file,
+            ..Default::default()
+        };
+        for file in &values {
+            let name = file.display().to_string();
+            let data = std::fs::read(file).map_err(|e| {
+                helm::Error::new(helm::ErrorKind::Values, format!("open {name}: {e}"))
+            })?;
+            user.value_files.push((name, data));
+        }
+        let mut read = |p: &str| std::fs::read(p).map_err(|e| format!("open {p}: {e}"));
+        let opts = helm::RenderOptions {
+            release_name: release.to_owned(),
+            namespace: namespace.to_owned(),
+            is_upgrade,
+            values: user.merge(&mut read)?,
+            kube_version,
+            api_versions,
+            include_crds,
+            show_only,
+            ..Default::default()
+        };
+        let worker = std::thread::Builder::new()
+            .name("gitward-helm".into())
+            .stack_size(HELM_STACK)
+            .spawn(move || helm::render(&loaded, &opts).map(|r| r.to_text()))
+            .map_err(|e| {
+                helm::Error::new(
+                    helm::ErrorKind::Limit,
+                    format!("cannot start the render thread: {e}"),
+                )
+            })?;
+        match worker.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    rendered.map_err(|e| helm_error(py, e))
+}
+
 /// The `gitward._native` extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_function(wrap_pyfunction!(parse_manifests, m)?)?;
     m.add_function(wrap_pyfunction!(dump_manifests, m)?)?;
+    m.add_function(wrap_pyfunction!(kustomize_build, m)?)?;
+    m.add_function(wrap_pyfunction!(helm_template, m)?)?;
+    m.add_class::<KustomizeResult>()?;
     m.add("GitwardError", py.get_type::<GitwardError>())?;
     m.add("YamlError", py.get_type::<YamlError>())?;
+    m.add("BuildError", py.get_type::<BuildError>())?;
+    m.add("HelmError", py.get_type::<HelmError>())?;
     m.add("ConversionError", conversion_error_type(py)?)?;
     Ok(())
 }

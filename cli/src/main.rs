@@ -27,6 +27,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Render a Helm chart natively, printing what `helm template` (v4.1.4) prints.
+    Template(TemplateArgs),
 }
 
 #[derive(clap::Args)]
@@ -57,6 +59,86 @@ struct KustomizeArgs {
     output: Option<PathBuf>,
 }
 
+/// `gitward template [NAME] CHART [flags]`: the flags of `helm template`.
+#[derive(clap::Args)]
+struct TemplateArgs {
+    /// `[NAME] CHART`: the release name (optional) and the chart directory or `.tgz`.
+    #[arg(required = true, num_args = 1..)]
+    args: Vec<String>,
+    /// Values files, merged in order.
+    #[arg(short = 'f', long = "values", value_delimiter = ',')]
+    values: Vec<String>,
+    /// `key=value` values (typed).
+    #[arg(long)]
+    set: Vec<String>,
+    /// `key=value` values (always strings).
+    #[arg(long)]
+    set_string: Vec<String>,
+    /// `key=path`: the value is the file's content.
+    #[arg(long)]
+    set_file: Vec<String>,
+    /// `key=json` values, or a JSON object.
+    #[arg(long)]
+    set_json: Vec<String>,
+    /// `key=value` values taken literally.
+    #[arg(long)]
+    set_literal: Vec<String>,
+    /// The release namespace.
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+    /// Kubernetes version for `.Capabilities.KubeVersion`.
+    #[arg(long)]
+    kube_version: Option<String>,
+    /// Extra API versions for `.Capabilities.APIVersions`.
+    #[arg(short = 'a', long, value_delimiter = ',')]
+    api_versions: Vec<String>,
+    /// Include CRDs (`crds/`) in the output.
+    #[arg(long)]
+    include_crds: bool,
+    /// Accepted for compatibility (CRDs are only printed with `--include-crds`).
+    #[arg(long)]
+    skip_crds: bool,
+    /// Only show manifests rendered from these templates (globs).
+    #[arg(short = 's', long)]
+    show_only: Vec<String>,
+    /// Set `.Release.IsUpgrade` instead of `.Release.IsInstall`.
+    #[arg(long)]
+    is_upgrade: bool,
+    /// Leave test hooks out.
+    #[arg(long)]
+    skip_tests: bool,
+    /// Leave hooks out.
+    #[arg(long)]
+    no_hooks: bool,
+    /// Render the release name from this template.
+    #[arg(long)]
+    name_template: Option<String>,
+    /// Generate the release name.
+    #[arg(short = 'g', long)]
+    generate_name: bool,
+    /// Do not validate values against `values.schema.json`.
+    #[arg(long)]
+    skip_schema_validation: bool,
+    /// Render subchart notes too (notes are never printed by `template`).
+    #[arg(long)]
+    render_subchart_notes: bool,
+    /// Not supported: writing files.
+    #[arg(long)]
+    output_dir: Option<String>,
+    /// Not supported: post-rendering.
+    #[arg(long)]
+    post_renderer: Option<String>,
+    /// Not supported: charts from repositories.
+    #[arg(long)]
+    repo: Option<String>,
+    /// Not supported: chart version selection.
+    #[arg(long)]
+    version: Option<String>,
+    /// Accepted for compatibility; ignored.
+    #[arg(long)]
+    debug: bool,
+}
+
 /// A failure to report on stderr: exit code 1 for errors the reference tools also report,
 /// 3 for input gitward does not support yet (so such cases never pass as "expected errors").
 enum Failure {
@@ -80,6 +162,7 @@ fn main() -> ExitCode {
         }
         Command::Fmt { files } => fmt(&files),
         Command::Kustomize(args) => kustomize(&args),
+        Command::Template(args) => template(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -154,6 +237,164 @@ fn fmt(files: &[PathBuf]) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failed(format!("writing output: {e}")))
+}
+
+/// `gitward template`: renders a chart natively as `helm template` (v4.1.4) does.
+fn template(args: &TemplateArgs) -> Result<(), Failure> {
+    use gitward::helm::{ErrorKind, RenderOptions, UserValues};
+    use gitward::template::{Env, Templates, value::Val};
+    use std::sync::Arc;
+    let helm_err = |e: gitward::helm::Error| match e.kind {
+        ErrorKind::Unsupported => Unsupported(e.helm_text()),
+        _ => Failed(e.helm_text()),
+    };
+    let io_text = |e: &std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    };
+    for (set, flag) in [
+        (args.output_dir.is_some(), "--output-dir"),
+        (args.post_renderer.is_some(), "--post-renderer"),
+        (args.repo.is_some(), "--repo"),
+        (args.version.is_some(), "--version"),
+    ] {
+        if set {
+            return Err(Unsupported(format!("template: {flag} is not supported")));
+        }
+    }
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+    };
+    // Release name and chart (helm's NameAndChart).
+    let (name, chart_ref) = match args.args.as_slice() {
+        [chart] => {
+            if let Some(t) = &args.name_template {
+                let mut ts = Templates::new();
+                ts.add("name-template", t).map_err(|e| Failed(e.to_string()))?;
+                let name = ts
+                    .execute("name-template", Val::Nil, &Env::default())
+                    .map_err(|e| Failed(e.to_string()))?;
+                (name, chart.clone())
+            } else if args.generate_name {
+                let base = std::path::Path::new(chart)
+                    .file_name()
+                    .map(|b| b.to_string_lossy().into_owned())
+                    .filter(|b| b != ".")
+                    .unwrap_or_else(|| "chart".into());
+                let base = base.split('.').next().unwrap_or("chart").to_string();
+                (format!("{base}-{}", now().as_secs()), chart.clone())
+            } else {
+                ("release-name".to_string(), chart.clone())
+            }
+        }
+        [name, chart] => {
+            if args.generate_name {
+                return Err(Failed("cannot set --generate-name and also specify a name".into()));
+            }
+            if args.name_template.is_some() {
+                return Err(Failed("cannot set --name-template and also specify a name".into()));
+            }
+            (name.clone(), chart.clone())
+        }
+        more => {
+            return Err(Failed(format!(
+                "expected at most two arguments, unexpected arguments: {}",
+                more.get(2..).unwrap_or_default().join(", ")
+            )));
+        }
+    };
+    let chart_ref = chart_ref.trim().to_string();
+    let chart_path = PathBuf::from(&chart_ref);
+    if !chart_path.exists() {
+        return Err(Failed(format!("path {chart_ref:?} not found")));
+    }
+    // Values: -f files, then --set-json, --set, --set-string, --set-file, --set-literal.
+    let mut read = |p: &str| -> Result<Vec<u8>, String> {
+        if p.trim() == "-" {
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map_err(|e| e.to_string())?;
+            return Ok(b);
+        }
+        std::fs::read(p).map_err(|e| format!("open {p}: {}", io_text(&e)))
+    };
+    let mut uv = UserValues {
+        set_json: args.set_json.clone(),
+        set: args.set.clone(),
+        set_string: args.set_string.clone(),
+        set_file: args.set_file.clone(),
+        set_literal: args.set_literal.clone(),
+        ..UserValues::default()
+    };
+    for f in &args.values {
+        uv.value_files.push((f.clone(), read(f).map_err(Failed)?));
+    }
+    let values = uv.merge(&mut read).map_err(helm_err)?;
+    let chart = if chart_path.is_dir() {
+        let tree = gitward::tree::DirTree::new(&chart_path).map_err(|e| Failed(e.to_string()))?;
+        gitward::helm::load_chart(&tree, &gitward::tree::RelPath::root())
+    } else {
+        let bytes = std::fs::read(&chart_path)
+            .map_err(|e| Failed(format!("open {chart_ref}: {}", io_text(&e))))?;
+        gitward::helm::load_archive(&bytes)
+    }
+    .map_err(helm_err)?;
+    // The real clock and the operating system's randomness.
+    let urandom = std::fs::File::open("/dev/urandom").ok().map(std::sync::Mutex::new);
+    let fallback = Arc::new(std::sync::atomic::AtomicU64::new(now().as_nanos() as u64));
+    let env = Env {
+        now: Arc::new(move || {
+            let d = now();
+            (d.as_secs() as i64, d.subsec_nanos())
+        }),
+        random: Arc::new(move |buf: &mut [u8]| {
+            if let Some(dev) = &urandom
+                && let Ok(mut f) = dev.lock()
+                && std::io::Read::read_exact(&mut *f, buf).is_ok()
+            {
+                return;
+            }
+            for b in buf.iter_mut() {
+                let mut z = fallback.fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::Relaxed);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                *b = (z ^ (z >> 31)) as u8;
+            }
+        }),
+        ..Env::default()
+    };
+    let opts = RenderOptions {
+        release_name: name,
+        namespace: args.namespace.clone(),
+        is_upgrade: args.is_upgrade,
+        values,
+        kube_version: args.kube_version.clone(),
+        api_versions: args.api_versions.clone(),
+        include_crds: args.include_crds,
+        skip_tests: args.skip_tests,
+        no_hooks: args.no_hooks,
+        show_only: args.show_only.clone(),
+        skip_schema_validation: args.skip_schema_validation,
+        subchart_notes: args.render_subchart_notes,
+        env,
+        ..RenderOptions::default()
+    };
+    // Deep template recursion needs a large native stack.
+    let worker = std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(move || gitward::helm::render(&chart, &opts).map(|r| r.to_bytes()))
+        .map_err(|e| Failed(format!("starting the renderer: {e}")))?;
+    let out = worker
+        .join()
+        .map_err(|_| Failed("rendering failed unexpectedly".into()))?
+        .map_err(helm_err)?;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&out)
         .and_then(|()| stdout.flush())
         .map_err(|e| Failed(format!("writing output: {e}")))
 }

@@ -100,7 +100,7 @@ fn tags_are_expanded_to_their_full_form() {
 #[test]
 fn empty_and_null_documents_are_skipped() {
     let text =
-        "---\n---\n# only a comment\n---\na: 1\n---\n~\n...\n---\nnull\n--- !!null\n---\n- x\n";
+        "---\n---\n# only a comment\n---\na: 1\n---\n~\n...\n---\nnull\n---\n!!null\n---\n- x\n";
     let docs = parse(text).expect("valid");
     assert_eq!(docs.len(), 2);
     assert_eq!(keys(&docs[0]), ["a"]);
@@ -114,6 +114,40 @@ fn empty_and_null_documents_are_skipped() {
     assert_eq!(parse_stream(text, &keep).expect("valid").len(), 7);
     // A quoted "null" is a string document, never skipped.
     assert_eq!(parse("--- \"null\"\n").expect("valid").len(), 1);
+}
+
+#[test]
+fn kustomize_checks_document_separators_as_kyaml_does() {
+    let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n";
+    for (sep, ok) in [
+        ("---\n", true),
+        ("--- # a comment\n", true),
+        ("---   \n", true),
+        ("--- x: 1\n", false),
+        ("---x\n", false),
+        ("-----BEGIN CERTIFICATE-----\n", false),
+        // A separator right after another is not matched by kyaml's regular expression.
+        ("---\n--- \n", true),
+    ] {
+        let text = format!("{doc}{sep}{doc}");
+        match parse(&text) {
+            Ok(_) => assert!(ok, "{sep:?} should fail"),
+            Err(err) => {
+                assert!(!ok, "{sep:?}: {err}");
+                assert_eq!(
+                    (err.kind, err.line, err.column),
+                    (YamlErrorKind::Syntax, 5, 1)
+                );
+                assert!(
+                    err.message.starts_with("invalid document separator: "),
+                    "{err}"
+                );
+            }
+        }
+    }
+    // Helm values are plain YAML: content after `---` is a document.
+    let docs = parse_stream("a: 1\n--- {b: 2}\n", &ParseOptions::helm_values()).expect("valid");
+    assert_eq!(docs.len(), 2);
 }
 
 #[test]

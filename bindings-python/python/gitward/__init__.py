@@ -7,24 +7,109 @@
 a: "yes"
 b: 1
 
+Builds: :func:`kustomize_build` (``kubectl kustomize``) and :func:`helm_template`
+(``helm template``), each with an awaitable ``*_async`` twin.
+
 Errors form one hierarchy: every error raised is a :class:`GitwardError`;
 :class:`YamlError` (``kind``, ``line``, ``column``, ``message``) for YAML the core
 rejects; :class:`ConversionError` (``path``; also a ``TypeError`` and a
-``ValueError``) for Python data with no YAML/JSON counterpart.
+``ValueError``) for Python data with no YAML/JSON counterpart; :class:`BuildError`
+(``kind``, ``path``, ``message``) for a failed kustomize build; :class:`HelmError`
+(``kind``, ``chart``, ``file``, ``message``) for a chart that cannot be rendered.
 """
 
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Optional, Sequence, Union
+
 from gitward._native import (
+    BuildError,
     ConversionError,
     GitwardError,
+    HelmError,
+    KustomizeResult,
     YamlError,
     dump_manifests,
+    helm_template,
+    kustomize_build,
     parse_manifests,
 )
 
 __all__ = [
+    "BuildError",
     "ConversionError",
     "GitwardError",
+    "HelmError",
+    "KustomizeResult",
     "YamlError",
     "dump_manifests",
+    "helm_template",
+    "helm_template_async",
+    "kustomize_build",
+    "kustomize_build_async",
     "parse_manifests",
 ]
+
+StrPath = Union[str, "os.PathLike[str]"]
+
+# The async twins run the native call in a worker thread (`asyncio.to_thread`): the
+# native functions release the GIL for the whole build, so the event loop and other
+# threads keep running. (pyo3-async-runtimes would only add a Rust runtime around the
+# same blocking work.) Cancelling the awaiting task does not stop a build already
+# running; its result is discarded.
+
+
+async def kustomize_build_async(
+    path: StrPath,
+    *,
+    load_restrictor: str = "LoadRestrictionsRootOnly",
+    reorder: Optional[str] = None,
+    enable_managedby_label: bool = False,
+    enable_helm: bool = False,
+) -> KustomizeResult:
+    """:func:`kustomize_build` in a worker thread, awaitable."""
+    return await asyncio.to_thread(
+        kustomize_build,
+        path,
+        load_restrictor=load_restrictor,
+        reorder=reorder,
+        enable_managedby_label=enable_managedby_label,
+        enable_helm=enable_helm,
+    )
+
+
+async def helm_template_async(
+    chart: StrPath,
+    *,
+    release: str = "release-name",
+    namespace: str = "default",
+    values: Sequence[StrPath] = (),
+    set: Sequence[str] = (),
+    set_string: Sequence[str] = (),
+    set_json: Sequence[str] = (),
+    set_file: Sequence[str] = (),
+    kube_version: Optional[str] = None,
+    api_versions: Sequence[str] = (),
+    include_crds: bool = False,
+    is_upgrade: bool = False,
+    show_only: Sequence[str] = (),
+) -> str:
+    """:func:`helm_template` in a worker thread, awaitable."""
+    return await asyncio.to_thread(
+        helm_template,
+        chart,
+        release=release,
+        namespace=namespace,
+        values=values,
+        set=set,
+        set_string=set_string,
+        set_json=set_json,
+        set_file=set_file,
+        kube_version=kube_version,
+        api_versions=api_versions,
+        include_crds=include_crds,
+        is_upgrade=is_upgrade,
+        show_only=show_only,
+    )

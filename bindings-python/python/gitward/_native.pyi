@@ -1,14 +1,23 @@
 """Type stubs for gitward._native, the compiled core of the gitward package."""
 
-from typing import Any, Union
+import os
+from collections.abc import Sequence
+from typing import Any, Optional, Union, final
 
 __all__ = [
+    "BuildError",
     "ConversionError",
     "GitwardError",
+    "HelmError",
+    "KustomizeResult",
     "YamlError",
     "dump_manifests",
+    "helm_template",
+    "kustomize_build",
     "parse_manifests",
 ]
+
+_StrPath = Union[str, os.PathLike[str]]
 
 class GitwardError(Exception):
     """Base class of every error raised by gitward."""
@@ -44,4 +53,78 @@ def dump_manifests(
     """Prints documents as kustomize prints them (keys sorted, documents joined by ``---``).
 
     Raises ConversionError for a value with no YAML/JSON counterpart.
+    """
+
+class BuildError(GitwardError):
+    """A kustomization could not be built (kustomize's message)."""
+
+    kind: str
+    """'missing_kustomization', 'invalid_kustomization', 'yaml', 'load', 'cycle',
+    'conflict', 'patch', 'transform' or 'unsupported'."""
+    path: str
+    """The directory built, as given."""
+    message: str
+    """kustomize's message (the same as ``str(err)``)."""
+
+class HelmError(GitwardError):
+    """A chart could not be rendered (what ``helm template`` prints after 'Error: ')."""
+
+    kind: str
+    """'load', 'invalid', 'values', 'dependencies', 'schema', 'kube_version', 'template',
+    'manifest', 'show_only', 'release_name', 'limit' or 'unsupported'."""
+    chart: Optional[str]
+    """The chart concerned, when known."""
+    file: Optional[str]
+    """The file concerned (chart-relative or template path), when known."""
+    message: str
+    """Helm's message (the same as ``str(err)``)."""
+
+@final
+class KustomizeResult:
+    """What :func:`kustomize_build` returns."""
+
+    @property
+    def yaml(self) -> str:
+        """The YAML stream, exactly what ``kubectl kustomize`` prints."""
+    @property
+    def objects(self) -> list[dict[str, Any]]:
+        """The resources in output order, as :func:`parse_manifests` returns them."""
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings kustomize prints on stderr (deprecated fields, ...)."""
+
+def kustomize_build(
+    path: _StrPath,
+    *,
+    load_restrictor: str = "LoadRestrictionsRootOnly",
+    reorder: Optional[str] = None,
+    enable_managedby_label: bool = False,
+    enable_helm: bool = False,
+) -> KustomizeResult:
+    """Builds the kustomization in directory ``path``, as ``kubectl kustomize`` does.
+
+    Raises BuildError (``kind``, ``path``) when the build fails, ValueError for an
+    unknown ``load_restrictor`` or ``reorder``.
+    """
+
+def helm_template(
+    chart: _StrPath,
+    *,
+    release: str = "release-name",
+    namespace: str = "default",
+    values: Sequence[_StrPath] = (),
+    set: Sequence[str] = (),
+    set_string: Sequence[str] = (),
+    set_json: Sequence[str] = (),
+    set_file: Sequence[str] = (),
+    kube_version: Optional[str] = None,
+    api_versions: Sequence[str] = (),
+    include_crds: bool = False,
+    is_upgrade: bool = False,
+    show_only: Sequence[str] = (),
+) -> str:
+    """Renders a chart (a directory or a ``.tgz``) and returns what ``helm template``
+    prints.
+
+    Raises HelmError (``kind``, ``chart``, ``file``) when the chart cannot be rendered.
     """

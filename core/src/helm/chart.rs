@@ -196,7 +196,7 @@ impl Decoder {
 
     /// Sorted keys (Go marshals the YAML map to JSON with sorted keys), each matched to
     /// a field case-insensitively.
-    fn fields<'a>(m: &'a Map) -> Vec<(&'a String, &'a Value)> {
+    fn fields(m: &Map) -> Vec<(&String, &Value)> {
         let mut v: Vec<(&String, &Value)> = m.iter().collect();
         v.sort_by(|a, b| a.0.cmp(b.0));
         v
@@ -404,7 +404,9 @@ pub(crate) fn validate_metadata(md: &mut Metadata) -> Result<(), Error> {
         )));
     }
     if !matches!(md.chart_type.as_str(), "" | "application" | "library") {
-        return Err(validation("chart.metadata.type must be application or library"));
+        return Err(validation(
+            "chart.metadata.type must be application or library",
+        ));
     }
     for m in md.maintainers.iter_mut() {
         match m {
@@ -537,8 +539,9 @@ pub(crate) fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error>
     for f in &files {
         if f.name == "Chart.yaml" {
             let m = md.get_or_insert_with(Metadata::default);
-            decode_metadata(&f.data, m)
-                .map_err(|e| load_err(format!("cannot load Chart.yaml: {e}")).in_file("Chart.yaml"))?;
+            decode_metadata(&f.data, m).map_err(|e| {
+                load_err(format!("cannot load Chart.yaml: {e}")).in_file("Chart.yaml")
+            })?;
             if m.api_version.is_empty() {
                 m.api_version = "v1".into();
             }
@@ -948,7 +951,10 @@ fn walk(
 pub fn load_chart(tree: &dyn FileTree, path: &RelPath) -> Result<Chart, Error> {
     let tree_err = |e: crate::tree::TreeError| load_err(e.to_string());
     match tree.kind(path).map_err(tree_err)? {
-        None => Err(load_err(format!("path {} not found", go_quote(path.as_str())))),
+        None => Err(load_err(format!(
+            "path {} not found",
+            go_quote(path.as_str())
+        ))),
         Some(EntryKind::File) => {
             let bytes = tree.read(path).map_err(tree_err)?;
             if !bytes.starts_with(b"\x1f\x8b\x08") {
@@ -971,12 +977,9 @@ pub fn load_chart(tree: &dyn FileTree, path: &RelPath) -> Result<Chart, Error> {
         }
         Some(EntryKind::Dir) => {
             let cy = path.join("Chart.yaml").map_err(tree_err)?;
-            let data = tree.read(&cy).map_err(|e| {
-                load_err(format!(
-                    "unable to detect chart at {}: {e}",
-                    cy.as_str()
-                ))
-            })?;
+            let data = tree
+                .read(&cy)
+                .map_err(|e| load_err(format!("unable to detect chart at {}: {e}", cy.as_str())))?;
             api_version_gate(&data)?;
             let files = dir_files(tree, path)?;
             load_files(files, 0)

@@ -139,7 +139,8 @@ fn process_enabled(
         .filter(|r| !r.enabled)
         .map(|r| r.name.clone())
         .collect();
-    c.dependencies.retain(|d| !removed.iter().any(|n| n == d.name()));
+    c.dependencies
+        .retain(|d| !removed.iter().any(|n| n == d.name()));
     c.metadata
         .dependencies
         .retain(|d| d.as_ref().is_none_or(|d| !removed.contains(&d.name)));
@@ -161,10 +162,7 @@ fn process_tags(reqs: &mut [Option<Dependency>], cvals: &Value, warnings: &mut V
                 match b {
                     Value::Bool(true) => has_true = true,
                     Value::Bool(false) => has_false = true,
-                    _ => warnings.push(format!(
-                        "returned non-bool value tag={k} chart={}",
-                        r.name
-                    )),
+                    _ => warnings.push(format!("returned non-bool value tag={k} chart={}", r.name)),
                 }
             }
         }
@@ -193,10 +191,9 @@ fn process_conditions(
                     r.enabled = *b;
                     break;
                 }
-                Some(_) => warnings.push(format!(
-                    "returned non-bool value path={c} chart={}",
-                    r.name
-                )),
+                Some(_) => {
+                    warnings.push(format!("returned non-bool value path={c} chart={}", r.name))
+                }
                 None => {}
             }
         }
@@ -268,10 +265,9 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
                     outiv.push(Value::Map(m));
                     match table(&cvals, &format!("{}.{child}", r.name)) {
                         Some(vm) => merge_tables(&mut b, vm),
-                        None => warnings.push(format!(
-                            "ImportValues missing table {}.{child}",
-                            r.name
-                        )),
+                        None => {
+                            warnings.push(format!("ImportValues missing table {}.{child}", r.name))
+                        }
                     }
                 }
                 _ => {}

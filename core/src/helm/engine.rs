@@ -545,10 +545,7 @@ fn crd_objects(c: &Chart, full_path: &str, out: &mut Vec<(String, String)>) {
             base.rfind('.').is_some_and(|i| &base[i..] == *e)
         });
         if f.name.starts_with("crds/") && ext_ok {
-            out.push((
-                format!("{full_path}/{}", f.name),
-                bytes_to_gostr(&f.data),
-            ));
+            out.push((format!("{full_path}/{}", f.name), bytes_to_gostr(&f.data)));
         }
     }
     for d in &c.dependencies {
@@ -558,7 +555,15 @@ fn crd_objects(c: &Chart, full_path: &str, out: &mut Vec<(String, String)>) {
 
 /// Helm's release name rule.
 fn validate_release_name(name: &str) -> Result<(), Error> {
-    let err = |m: &str| Err(Error::new(ErrorKind::ReleaseName, format!("release name {}: {m}", quote(name))));
+    let err = |m: &str| {
+        Err(Error::new(
+            ErrorKind::ReleaseName,
+            format!(
+                "release name check failed: release name {}: {m}",
+                quote(name)
+            ),
+        ))
+    };
     if name.is_empty() {
         return err("no name provided");
     }

@@ -69,11 +69,7 @@ fn scan_chunk(mut pattern: &[u8]) -> (bool, &[u8], &[u8]) {
     let mut i = 0;
     while i < pattern.len() {
         match pattern[i] {
-            b'\\' => {
-                if i + 1 < pattern.len() {
-                    i += 1;
-                }
-            }
+            b'\\' if i + 1 < pattern.len() => i += 1,
             b'[' => inrange = true,
             b']' => inrange = false,
             b'*' if !inrange => break,
@@ -177,7 +173,11 @@ fn match_chunk<'a>(mut chunk: &[u8], mut s: &'a [u8]) -> (&'a [u8], bool, bool) 
             }
         }
     }
-    if failed { (b"", false, false) } else { (s, true, false) }
+    if failed {
+        (b"", false, false)
+    } else {
+        (s, true, false)
+    }
 }
 
 fn get_esc(chunk: &[u8]) -> Option<(u32, &[u8])> {
@@ -227,6 +227,9 @@ mod tests {
         assert!(matches("[", "a").is_err());
         assert!(matches("a[", "x").is_err());
         assert!(matches("*x\\", "x").is_err());
-        assert!(ok("templates/subdir/role*", "templates/subdir/rolebinding.yaml"));
+        assert!(ok(
+            "templates/subdir/role*",
+            "templates/subdir/rolebinding.yaml"
+        ));
     }
 }

@@ -25,12 +25,12 @@
 //!
 //! let mut t = MemTree::new();
 //! t.add_file("c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n").unwrap();
-//! t.add_file("c/values.yaml", "n: 2\n").unwrap();
+//! t.add_file("c/values.yaml", "count: 2\n").unwrap();
 //! t.add_file("c/templates/cm.yaml",
-//!     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  n: {{ .Values.n | quote }}\n").unwrap();
+//!     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  count: {{ .Values.count | quote }}\n").unwrap();
 //! let chart = load_chart(&t, &RelPath::new("c").unwrap()).unwrap();
 //! let out = render(&chart, &RenderOptions { release_name: "r1".into(), ..Default::default() }).unwrap();
-//! assert_eq!(out.to_text(), "---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r1\ndata:\n  n: \"2\"\n");
+//! assert_eq!(out.to_text(), "---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r1\ndata:\n  count: \"2\"\n");
 //! ```
 
 mod chart;
@@ -43,7 +43,9 @@ mod sort;
 pub mod strvals;
 mod values;
 
-pub use chart::{Chart, Dependency, File, Maintainer, Metadata, load_archive, load_chart, load_values};
+pub use chart::{
+    Chart, Dependency, File, Maintainer, Metadata, load_archive, load_chart, load_values,
+};
 pub use deps::{Requirement, dependencies};
 pub use engine::{DEFAULT_KUBE_VERSION, RenderOptions, Rendered, render};
 pub use sort::{Hook, INSTALL_ORDER, Manifest, split_manifests};

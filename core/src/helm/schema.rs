@@ -83,12 +83,17 @@ fn join_quoted(v: &[String]) -> String {
 impl Kind {
     fn text(&self) -> String {
         match self {
-            Kind::Schema => "jsonschema validation failed with 'file:///values.schema.json#'".into(),
+            Kind::Schema => {
+                "jsonschema validation failed with 'file:///values.schema.json#'".into()
+            }
             Kind::Group | Kind::Reference => "validation failed".into(),
             Kind::False => "false schema".into(),
             Kind::Type(got, want) => format!("got {got}, want {}", want.join(" or ")),
             Kind::Enum(want) => {
-                if want.iter().any(|w| matches!(w, Value::Seq(_) | Value::Map(_))) {
+                if want
+                    .iter()
+                    .any(|w| matches!(w, Value::Seq(_) | Value::Map(_)))
+                {
                     "'enum' failed".into()
                 } else if want.len() == 1 {
                     format!("value must be {}", display(&want[0]))
@@ -156,7 +161,11 @@ impl VErr {
             if let Kind::Schema = self.kind {
                 out.push_str(&self.kind.text());
             } else {
-                let ptr: String = self.loc.iter().map(|t| format!("/{}", escape_ptr(t))).collect();
+                let ptr: String = self
+                    .loc
+                    .iter()
+                    .map(|t| format!("/{}", escape_ptr(t)))
+                    .collect();
                 out.push_str(&format!("at {}: {}", quote(&ptr), self.kind.text()));
             }
         }
@@ -237,7 +246,11 @@ fn num(v: Option<&Value>) -> Option<f64> {
 
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_seq)
-        .map(|s| s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|s| {
+            s.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -292,7 +305,13 @@ impl<'a> Validator<'a> {
         Some(r)
     }
 
-    fn validate(&mut self, s: &Value, v: &Value, loc: &mut Vec<String>, depth: usize) -> Option<VErr> {
+    fn validate(
+        &mut self,
+        s: &Value,
+        v: &Value,
+        loc: &mut Vec<String>,
+        depth: usize,
+    ) -> Option<VErr> {
         if depth > MAX_DEPTH {
             self.unsupported = Some("values.schema.json: schema nesting too deep".into());
             return None;
@@ -308,7 +327,10 @@ impl<'a> Validator<'a> {
         if let Some(ty) = s.get("type") {
             let want: Vec<String> = match ty {
                 Value::String(x) => vec![x.clone()],
-                Value::Seq(xs) => xs.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+                Value::Seq(xs) => xs
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect(),
                 _ => vec![],
             };
             if !want.is_empty() {
@@ -371,7 +393,8 @@ impl<'a> Validator<'a> {
             }
             Value::Number(n) => {
                 let x = as_f64(n);
-                let checks: [(&str, fn(f64, f64) -> bool); 4] = [
+                type Check = (&'static str, fn(f64, f64) -> bool);
+                let checks: [Check; 4] = [
                     ("minimum", |x, w| x < w),
                     ("maximum", |x, w| x > w),
                     ("exclusiveMinimum", |x, w| x <= w),
@@ -475,7 +498,14 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn obj(&mut self, s: &Map, obj: &Map, loc: &mut Vec<String>, depth: usize, errors: &mut Vec<VErr>) {
+    fn obj(
+        &mut self,
+        s: &Map,
+        obj: &Map,
+        loc: &mut Vec<String>,
+        depth: usize,
+        errors: &mut Vec<VErr>,
+    ) {
         if let Some(w) = uint(s.get("minProperties"))
             && (obj.len() as u64) < w
         {
@@ -508,7 +538,12 @@ impl<'a> Validator<'a> {
                             errors.push(Self::err(loc, Kind::Dependency(p.clone(), missing)));
                         }
                     }
-                    other => errors.extend(self.validate(other, &Value::Map(obj.clone()), loc, depth + 1)),
+                    other => errors.extend(self.validate(
+                        other,
+                        &Value::Map(obj.clone()),
+                        loc,
+                        depth + 1,
+                    )),
                 }
             }
         }
@@ -543,7 +578,9 @@ impl<'a> Validator<'a> {
             if !evaluated {
                 match additional {
                     Some(Value::Bool(false)) => extra.push(pname.clone()),
-                    Some(a @ Value::Map(_)) => errors.extend(self.validate(a, pvalue, loc, depth + 1)),
+                    Some(a @ Value::Map(_)) => {
+                        errors.extend(self.validate(a, pvalue, loc, depth + 1))
+                    }
                     _ => {}
                 }
             }
@@ -556,7 +593,9 @@ impl<'a> Validator<'a> {
             let mut keys: Vec<&String> = obj.keys().collect();
             keys.sort();
             for k in keys {
-                if let Some(mut e) = self.validate(pn, &Value::String(k.clone()), &mut Vec::new(), depth + 1) {
+                if let Some(mut e) =
+                    self.validate(pn, &Value::String(k.clone()), &mut Vec::new(), depth + 1)
+                {
                     e.kind = Kind::PropertyNames(k.clone());
                     e.loc = loc.clone();
                     errors.push(e);
@@ -585,7 +624,14 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn arr(&mut self, s: &Map, arr: &[Value], loc: &mut Vec<String>, depth: usize, errors: &mut Vec<VErr>) {
+    fn arr(
+        &mut self,
+        s: &Map,
+        arr: &[Value],
+        loc: &mut Vec<String>,
+        depth: usize,
+        errors: &mut Vec<VErr>,
+    ) {
         if let Some(w) = uint(s.get("minItems"))
             && (arr.len() as u64) < w
         {
@@ -630,7 +676,10 @@ impl<'a> Validator<'a> {
                 None => {}
             }
             match s.get("additionalItems") {
-                Some(Value::Bool(false)) if evaluated != arr.len() && s.get("items").is_some_and(|i| matches!(i, Value::Seq(_))) => {
+                Some(Value::Bool(false))
+                    if evaluated != arr.len()
+                        && s.get("items").is_some_and(|i| matches!(i, Value::Seq(_))) =>
+                {
                     errors.push(Self::err(loc, Kind::AdditionalItems(arr.len() - evaluated)));
                 }
                 Some(sch @ Value::Map(_)) => {
@@ -679,7 +728,8 @@ fn percent_decode(s: &str) -> String {
     while i < b.len() {
         if b[i] == b'%'
             && i + 2 < b.len()
-            && let Ok(h) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+            && let Ok(h) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
         {
             out.push(h);
             i += 3;
@@ -803,7 +853,9 @@ mod tests {
         let r = r##"{"$schema":"http://json-schema.org/draft-07/schema#","definitions":{"n":{"type":"number"}},"properties":{"x":{"$ref":"#/definitions/n"}},"additionalProperties":false}"##;
         assert_eq!(
             check(r, "x: s\nz: 1\n").as_deref(),
-            Some("- at '/x': got string, want number\n- at '': additional properties 'z' not allowed\n")
+            Some(
+                "- at '/x': got string, want number\n- at '': additional properties 'z' not allowed\n"
+            )
         );
     }
 }

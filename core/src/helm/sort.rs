@@ -99,7 +99,9 @@ pub struct Hook {
 impl Hook {
     /// Whether it is a test hook.
     pub fn is_test(&self) -> bool {
-        self.events.iter().any(|e| e == "test" || e == "test-success")
+        self.events
+            .iter()
+            .any(|e| e == "test" || e == "test-success")
     }
 }
 
@@ -255,9 +257,7 @@ fn stable_sort_by_kind<T>(v: &mut [T], kind: impl Fn(&T) -> &str) {
 }
 
 fn split_policy(v: &str) -> Vec<String> {
-    v.split(',')
-        .map(|p| trim_space(p).to_lowercase())
-        .collect()
+    v.split(',').map(|p| trim_space(p).to_lowercase()).collect()
 }
 
 /// `releaseutil.SortManifests(files, InstallOrder)`: hooks and manifests, each sorted

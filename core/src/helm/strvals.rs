@@ -306,10 +306,7 @@ impl Parser<'_, '_> {
                 };
                 let e = self.key(&mut inner, nested);
                 if e.is_ok() && inner.is_empty() {
-                    return Err(PErr::Msg(format!(
-                        "key map {} has no value",
-                        go_quote(&k)
-                    )));
+                    return Err(PErr::Msg(format!("key map {} has no value", go_quote(&k))));
                 }
                 if !inner.is_empty() || existed {
                     set(data, &k, Value::Map(inner));
@@ -470,7 +467,12 @@ impl Parser<'_, '_> {
     }
 }
 
-fn run(s: &str, into: &mut Value, mode: Mode, read: Option<&mut ReadFile<'_>>) -> Result<(), String> {
+fn run(
+    s: &str,
+    into: &mut Value,
+    mode: Mode,
+    read: Option<&mut ReadFile<'_>>,
+) -> Result<(), String> {
     if !matches!(into, Value::Map(_)) {
         *into = Value::Map(Map::new());
     }
@@ -615,7 +617,9 @@ fn json_value(b: &[u8], i: &mut usize, depth: usize) -> Result<Value, String> {
             if b[*i] == b'-' {
                 *i += 1;
             }
-            while *i < b.len() && (b[*i].is_ascii_digit() || matches!(b[*i], b'.' | b'e' | b'E' | b'+' | b'-')) {
+            while *i < b.len()
+                && (b[*i].is_ascii_digit() || matches!(b[*i], b'.' | b'e' | b'E' | b'+' | b'-'))
+            {
                 *i += 1;
             }
             let s = std::str::from_utf8(&b[start..*i]).unwrap_or("");
@@ -695,7 +699,8 @@ impl UserValues {
             }
         }
         for value in &self.set {
-            parse_set(value, &mut base).map_err(|e| verr(format!("failed parsing --set data: {e}")))?;
+            parse_set(value, &mut base)
+                .map_err(|e| verr(format!("failed parsing --set data: {e}")))?;
         }
         for value in &self.set_string {
             parse_set_string(value, &mut base)
@@ -730,9 +735,15 @@ mod tests {
     #[test]
     fn set_forms() {
         let v = set("a.b=1,c={x,z},d[1]=true,e=null,f=0123,g=-5");
-        assert_eq!(v.get_path(&["a", "b"]), Some(&Value::Number(Number::Int(1))));
+        assert_eq!(
+            v.get_path(&["a", "b"]),
+            Some(&Value::Number(Number::Int(1)))
+        );
         assert_eq!(v.get("c"), Some(&y("[x, z]")));
-        assert_eq!(v.get("d"), Some(&Value::Seq(vec![Value::Null, Value::Bool(true)])));
+        assert_eq!(
+            v.get("d"),
+            Some(&Value::Seq(vec![Value::Null, Value::Bool(true)]))
+        );
         assert_eq!(v.get("e"), Some(&Value::Null));
         assert_eq!(v.get("f"), Some(&Value::String("0123".into())));
         assert_eq!(v.get("g"), Some(&Value::Number(Number::Int(-5))));
@@ -747,7 +758,10 @@ mod tests {
     fn json_and_literal() {
         let mut v = Value::Map(Map::new());
         parse_set_json("a={\"x\":1},b=[1,2]", &mut v).expect("json");
-        assert_eq!(v.get_path(&["a", "x"]), Some(&Value::Number(Number::Float(1.0))));
+        assert_eq!(
+            v.get_path(&["a", "x"]),
+            Some(&Value::Number(Number::Float(1.0)))
+        );
         let mut v = Value::Map(Map::new());
         parse_set_literal("Name=a,b={c}", &mut v).expect("lit");
         assert_eq!(v.get("Name"), Some(&Value::String("a,b={c}".into())));

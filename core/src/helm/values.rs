@@ -160,12 +160,6 @@ fn coalesce_chart_values(chart: &Chart, v: &mut Map, merge: bool) {
     }
 }
 
-/// `CoalesceTables(dst, src)`: `dst` wins; nulls in `dst` delete.
-pub(crate) fn coalesce_tables(dst: &mut Map, src: &Map) {
-    let mut src = src.clone();
-    coalesce_tables_full(dst, &mut src, false);
-}
-
 /// `MergeTables(dst, src)`: `dst` wins; nulls kept.
 pub(crate) fn merge_tables(dst: &mut Map, src: &Map) {
     let mut src = src.clone();
@@ -243,9 +237,13 @@ mod tests {
 
     #[test]
     fn coalesce_tables_semantics() {
-        let mut dst = y("a: null\nb: {x: 1}\nc: 2\n").as_map().cloned().expect("map");
+        let mut dst = y("a: null\nb: {x: 1}\nc: 2\n")
+            .as_map()
+            .cloned()
+            .expect("map");
         let src = y("a: 1\nb: {y: 2}\nd: 4\n").as_map().cloned().expect("map");
-        coalesce_tables(&mut dst, &src);
+        let mut src2 = src.clone();
+        coalesce_tables_full(&mut dst, &mut src2, false);
         assert_eq!(Value::Map(dst), y("b: {x: 1, y: 2}\nc: 2\nd: 4\n"));
         let mut dst = y("a: null\n").as_map().cloned().expect("map");
         merge_tables(&mut dst, &src);

@@ -64,8 +64,8 @@ pub struct ParseOptions {
     /// Deepest nesting of collections accepted (the root collection is level 1); deeper
     /// input fails with [`YamlErrorKind::DepthLimit`]. Expanded aliases count at the depth
     /// where they are used. The underlying scanner also refuses flow collections
-    /// (`[`, `{`) nested more than 255 deep, reported the same way. Node trees are
-    /// dropped, cloned and resolved recursively, so keep this in the low thousands.
+    /// (`[`, `{`) nested more than 255 deep, reported the same way. Node and value trees
+    /// are cloned and dropped recursively, so keep this in the low thousands.
     pub max_depth: usize,
     /// Most nodes that alias expansion may produce in one document (each alias adds the
     /// size of the node it copies); more fails with [`YamlErrorKind::AliasLimit`] before
@@ -82,6 +82,12 @@ pub struct ParseOptions {
     /// prints each resource with go-yaml v3's emitter before decoding it, and the emitter
     /// writes such a scalar as `''`. Elsewhere an empty plain scalar stays null.
     pub empty_flow_scalars_as_strings: bool,
+    /// Check document separators as kyaml's resource reader does before parsing: it
+    /// splits a file at every line that starts with `---` (the regular expression
+    /// `\n---.*\n`) and fails when such a line holds anything but a comment after the
+    /// dashes (`--- {a: 1}`, `-----BEGIN CERTIFICATE-----` at column 0), with `invalid
+    /// document separator`.
+    pub kyaml_separators: bool,
 }
 
 impl ParseOptions {
@@ -95,6 +101,7 @@ impl ParseOptions {
             max_input_bytes: 512 * 1024 * 1024,
             skip_empty_documents: true,
             empty_flow_scalars_as_strings: true,
+            kyaml_separators: true,
         }
     }
 
@@ -104,6 +111,7 @@ impl ParseOptions {
             duplicate_keys: DuplicateKeys::LastWins,
             merge_keys: MergeKeys::InOrder,
             empty_flow_scalars_as_strings: false,
+            kyaml_separators: false,
             ..Self::kustomize()
         }
     }
@@ -129,7 +137,8 @@ impl Default for ParseOptions {
 ///
 /// # Errors
 /// [`YamlErrorKind::Syntax`] for malformed text, and the kind of whichever bound or rule
-/// the input breaks; every error carries the 1-based line and column where it was found.
+/// the input breaks. Errors carry the 1-based line and column where they were found
+/// (`0, 0` for [`YamlErrorKind::SizeLimit`], which is checked before reading).
 pub fn parse_stream(text: &str, opts: &ParseOptions) -> Result<Vec<Node>, YamlError> {
     if text.len() > opts.max_input_bytes {
         return Err(YamlError::new(
@@ -143,12 +152,41 @@ pub fn parse_stream(text: &str, opts: &ParseOptions) -> Result<Vec<Node>, YamlEr
             0,
         ));
     }
+    if opts.kyaml_separators {
+        check_kyaml_separators(text)?;
+    }
     let mut builder = Builder::new(text, opts);
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| scan_error(text, &e))?;
         builder.event(event, span)?;
     }
     Ok(builder.into_documents())
+}
+
+/// kyaml's `splitDocuments`: every match of `\n---.*\n` (searched left to right, so
+/// a separator line right after another is not one) must hold nothing after the dashes
+/// but blanks or a comment.
+fn check_kyaml_separators(text: &str) -> Result<(), YamlError> {
+    let mut from = 0;
+    while let Some(found) = text.get(from..).and_then(|rest| rest.find("\n---")) {
+        let start = from + found + 1;
+        let Some(len) = text[start..].find('\n') else {
+            break;
+        };
+        let line = &text[start..start + len];
+        let after = line[3..].trim();
+        if !after.is_empty() && !after.starts_with('#') {
+            let line_no = text[..start].matches('\n').count() + 1;
+            return Err(YamlError::new(
+                YamlErrorKind::Syntax,
+                format!("invalid document separator: {}", line.trim()),
+                line_no,
+                1,
+            ));
+        }
+        from = start + len + 1;
+    }
+    Ok(())
 }
 
 /// Converts a scanner error, recognising the ones that have their own kind.

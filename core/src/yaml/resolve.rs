@@ -186,7 +186,6 @@ impl HelmValues {
 
 impl Profile for HelmValues {
     fn scalar(&self, s: &Scalar, pos: Pos) -> Result<Value, YamlError> {
-        #[allow(clippy::cast_precision_loss)] // Go's float64(int64) / JSON do the same.
         let number = |f: f64| {
             if f.is_finite() {
                 Ok(Value::Number(Number::Float(f)))
@@ -194,6 +193,7 @@ impl Profile for HelmValues {
                 Err(non_finite(f, pos))
             }
         };
+        // Integers become float64 through JSON, rounding to nearest as Rust's `as` does.
         #[allow(clippy::cast_precision_loss)]
         match Self::decode(s, pos)? {
             Resolved::Null => Ok(Value::Null),

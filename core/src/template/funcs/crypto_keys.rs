@@ -31,30 +31,69 @@ pub(crate) const OID_DSA: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01];
 
 /// Adapts the template environment's random source to `rand_core`'s traits, so that key
 /// generation never touches a global or OS generator.
-pub(crate) struct EnvRng<'a>(pub &'a Random);
+///
+/// The stream is SHA-256 in counter mode keyed by 32 bytes drawn from the environment:
+/// key generation searches (primes, scalars) therefore terminate even when a caller
+/// supplies a degenerate source (all zeros, a short cycle), and stay deterministic for a
+/// deterministic source.
+pub(crate) struct EnvRng {
+    seed: [u8; 32],
+    counter: u64,
+    block: [u8; 32],
+    used: usize,
+}
 
-impl rsa::rand_core::TryRng for EnvRng<'_> {
+impl EnvRng {
+    /// A generator seeded from `random`.
+    pub fn new(random: &Random) -> EnvRng {
+        let mut seed = [0u8; 32];
+        random(&mut seed);
+        EnvRng {
+            seed,
+            counter: 0,
+            block: [0; 32],
+            used: 32,
+        }
+    }
+
+    fn fill(&mut self, dst: &mut [u8]) {
+        for b in dst {
+            if self.used == self.block.len() {
+                let mut h = Sha256::new();
+                h.update(self.seed);
+                h.update(self.counter.to_le_bytes());
+                self.block.copy_from_slice(&h.finalize());
+                self.counter = self.counter.wrapping_add(1);
+                self.used = 0;
+            }
+            *b = self.block[self.used];
+            self.used += 1;
+        }
+    }
+}
+
+impl rsa::rand_core::TryRng for EnvRng {
     type Error = Infallible;
 
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
         let mut b = [0u8; 4];
-        (self.0)(&mut b);
+        self.fill(&mut b);
         Ok(u32::from_le_bytes(b))
     }
 
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
         let mut b = [0u8; 8];
-        (self.0)(&mut b);
+        self.fill(&mut b);
         Ok(u64::from_le_bytes(b))
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        (self.0)(dst);
+        self.fill(dst);
         Ok(())
     }
 }
 
-impl rsa::rand_core::TryCryptoRng for EnvRng<'_> {}
+impl rsa::rand_core::TryCryptoRng for EnvRng {}
 
 /// A DSA key: only generated and printed (Go cannot sign certificates with DSA).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,14 +140,14 @@ fn be(u: &rsa::BoxedUint) -> Vec<u8> {
 impl PrivKey {
     /// Generates an RSA key of `bits` bits.
     pub fn generate_rsa(random: &Random, bits: usize) -> Result<PrivKey, CryptoError> {
-        let k = rsa::PrivateKey::new(&mut EnvRng(random), bits)
+        let k = rsa::PrivateKey::new(&mut EnvRng::new(random), bits)
             .map_err(|e| CryptoError::KeyGen(e.to_string()))?;
         Ok(PrivKey::Rsa(Box::new(k)))
     }
 
     /// Generates a DSA key with L=2048, N=256 parameters.
     pub fn generate_dsa(random: &Random) -> Result<PrivKey, CryptoError> {
-        let mut rng = EnvRng(random);
+        let mut rng = EnvRng::new(random);
         let Ok(c) = dsa::Components::try_generate_from_rng_with_key_size(
             &mut rng,
             dsa::KeySize::DSA_2048_256,
@@ -128,9 +167,9 @@ impl PrivKey {
     /// Generates an ECDSA P-256 key.
     pub fn generate_p256(random: &Random) -> PrivKey {
         use p256::elliptic_curve::Generate;
-        PrivKey::EcP256(Box::new(p256::SecretKey::generate_from_rng(&mut EnvRng(
-            random,
-        ))))
+        PrivKey::EcP256(Box::new(p256::SecretKey::generate_from_rng(
+            &mut EnvRng::new(random),
+        )))
     }
 
     /// Generates an Ed25519 key (a 32-byte seed, as Go reads it).
@@ -548,6 +587,16 @@ mod tests {
         });
         let _ = PrivKey::generate_ed25519(&r);
         assert_eq!(counter.load(std::sync::atomic::Ordering::Relaxed), 32);
+        // Other keys draw a 32-byte seed for the generator stream.
+        let _ = PrivKey::generate_p256(&r);
+        assert_eq!(counter.load(std::sync::atomic::Ordering::Relaxed), 64);
+    }
+
+    #[test]
+    fn degenerate_source_terminates() {
+        let zeros: Random = Arc::new(|b: &mut [u8]| b.fill(0));
+        assert!(PrivKey::generate_rsa(&zeros, 1024).is_ok());
+        let _ = PrivKey::generate_p256(&zeros);
     }
 
     #[test]
