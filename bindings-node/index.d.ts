@@ -19,6 +19,112 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare function dumpManifests(objs: Array<Record<string, unknown>>): string
 
 /**
+ * Renders a chart on the libuv thread pool, as `helm template` does.
+ *
+ * The Promise rejects with an `Error` with `code` `'HELM_TEMPLATE'`, `kind`, `chart` and
+ * `file` when the chart cannot be rendered; a bad argument or option throws a `TypeError`
+ * (`'INVALID_VALUE'`) at once.
+ */
+export declare function helmTemplate(chart: string, options?: HelmTemplateOptions | undefined | null): Promise<string>
+
+/**
+ * Options of `helmTemplate` / `helmTemplateSync`: the flags of `helm template`.
+ * (This declares the TypeScript interface; the addon reads the object field by field.)
+ */
+export interface HelmTemplateOptions {
+  /** The release name (default `'release-name'`). */
+  release?: string
+  /** `--namespace` (default `'default'`). */
+  namespace?: string
+  /** `-f/--values`: files read in order (paths relative to the working directory). */
+  values?: Array<string>
+  /** `--set`. */
+  set?: Array<string>
+  /** `--set-string`. */
+  setString?: Array<string>
+  /** `--set-json`. */
+  setJson?: Array<string>
+  /** `--set-file` (`key=path`). */
+  setFile?: Array<string>
+  /** `--set-literal`. */
+  setLiteral?: Array<string>
+  /** `--kube-version` (default: Helm's, v1.35.0). */
+  kubeVersion?: string
+  /** `--api-versions` (added to Helm's default list). */
+  apiVersions?: Array<string>
+  /** `--include-crds`. */
+  includeCrds?: boolean
+  /** `--is-upgrade`. */
+  isUpgrade?: boolean
+  /** `--skip-tests`. */
+  skipTests?: boolean
+  /** `--no-hooks`. */
+  noHooks?: boolean
+  /** `--skip-schema-validation`. */
+  skipSchemaValidation?: boolean
+  /** `--show-only` patterns (chart-relative template paths). */
+  showOnly?: Array<string>
+}
+
+/**
+ * Renders a chart (a directory or a packaged `.tgz`) as `helm template` does and returns
+ * what it prints, blocking until it is done.
+ *
+ * Templates see the real clock and the system's randomness, as in Helm. Throws an `Error` with `code` `'HELM_TEMPLATE'`, `kind` (`'template'`,
+ * `'values'`, `'release_name'`, ...), `chart` and `file` (`null` when unknown), and a
+ * `TypeError` with `code` `'INVALID_VALUE'` for a bad argument or option.
+ */
+export declare function helmTemplateSync(chart: string, options?: HelmTemplateOptions | undefined | null): string
+
+/**
+ * Builds the kustomization in directory `path` on the libuv thread pool, as
+ * `kubectl kustomize PATH` does.
+ *
+ * The Promise rejects with an `Error` with `code` `'KUSTOMIZE_BUILD'`, `kind` and `path`
+ * when the build fails; a bad argument or option throws a `TypeError` (`'INVALID_VALUE'`)
+ * at once.
+ */
+export declare function kustomizeBuild(path: string, options?: KustomizeOptions | undefined | null): Promise<KustomizeResult>
+
+/**
+ * Builds the kustomization in directory `path`, as `kubectl kustomize PATH` does, and
+ * blocks until it is done.
+ *
+ * Throws an `Error` with `code` `'KUSTOMIZE_BUILD'`, `kind` (`'load'`, `'cycle'`,
+ * `'missing_kustomization'`, ...) and `path` when the build fails, and a `TypeError` with
+ * `code` `'INVALID_VALUE'` for a bad argument or option.
+ */
+export declare function kustomizeBuildSync(path: string, options?: KustomizeOptions | undefined | null): KustomizeResult
+
+/**
+ * Options of `kustomizeBuild` / `kustomizeBuildSync`: the flags of `kubectl kustomize`.
+ * (This declares the TypeScript interface; the addon reads the object field by field.)
+ */
+export interface KustomizeOptions {
+  /**
+   * `--load-restrictor`: `'LoadRestrictionsRootOnly'` (default) or
+   * `'LoadRestrictionsNone'`.
+   */
+  loadRestrictor?: 'LoadRestrictionsRootOnly' | 'LoadRestrictionsNone'
+  /** `--reorder`: `'legacy'` or `'none'` (unset: kustomize's default). */
+  reorder?: 'legacy' | 'none'
+  /** `--enable-managedby-label`. */
+  enableManagedbyLabel?: boolean
+  /** `--enable-helm`. */
+  enableHelm?: boolean
+}
+
+/** What a kustomize build returns. */
+export interface KustomizeResult {
+  /** The YAML stream, exactly what `kubectl kustomize` prints. */
+  yaml: string
+  /** The resources in output order, as `parseManifests` returns them. */
+  objects: Array<Record<string, unknown>>
+  /** The warnings kustomize prints on stderr (deprecated fields, ...). */
+  warnings: Array<string>
+}
+
+/**
  * Parses a multi-document YAML stream the way kustomize reads resource files.
  *
  * Empty and comment-only documents are skipped; scalars resolve as kustomize resolves

@@ -836,4 +836,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.dumpManifests = nativeBinding.dumpManifests
+module.exports.helmTemplate = nativeBinding.helmTemplate
+module.exports.helmTemplateSync = nativeBinding.helmTemplateSync
+module.exports.kustomizeBuild = nativeBinding.kustomizeBuild
+module.exports.kustomizeBuildSync = nativeBinding.kustomizeBuildSync
 module.exports.parseManifests = nativeBinding.parseManifests

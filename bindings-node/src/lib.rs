@@ -477,7 +477,8 @@ impl<'env> OptionReader<'env> {
                 ValueType::Undefined | ValueType::Null => None,
                 ValueType::Object if !v.is_array()? => Some(Object::from_unknown(v)?),
                 other => {
-                    let message = format!("expected an options object, got {}", arg_type(&v, other)?);
+                    let message =
+                        format!("expected an options object, got {}", arg_type(&v, other)?);
                     return Err(invalid_value(env, "options", message));
                 }
             },
@@ -536,7 +537,14 @@ impl<'env> OptionReader<'env> {
             let item: Unknown<'_> = arr.get_element(i)?;
             match item.get_type()? {
                 ValueType::String => out.push(String::from_unknown(item)?),
-                t => return Err(self.wrong(&format!("options.{name}[{i}]"), "a string", &item, t)?),
+                t => {
+                    return Err(self.wrong(
+                        &format!("options.{name}[{i}]"),
+                        "a string",
+                        &item,
+                        t,
+                    )?);
+                }
             }
         }
         Ok(out)
@@ -644,9 +652,18 @@ fn run_kustomize(
         kind: kustomize::ErrorKind::Load,
         message,
     })?;
-    let out = kustomize::build(&tree, &rel, opts)?;
-    let text = out.to_yaml();
-    Ok((out, text))
+    let opts = opts.clone();
+    let built = on_build_stack(move || {
+        let out = kustomize::build(&tree, &rel, &opts)?;
+        let text = out.to_yaml();
+        Ok((out, text))
+    });
+    built.unwrap_or_else(|e| {
+        Err(kustomize::Error {
+            kind: kustomize::ErrorKind::Load,
+            message: format!("starting the build: {e}"),
+        })
+    })
 }
 
 /// The build's outcome as JS: a [`KustomizeResult`] or a `KUSTOMIZE_BUILD` error.
@@ -754,6 +771,8 @@ pub struct HelmTemplateOptions {
     pub set_json: Option<Vec<String>>,
     /// `--set-file` (`key=path`).
     pub set_file: Option<Vec<String>>,
+    /// `--set-literal`.
+    pub set_literal: Option<Vec<String>>,
     /// `--kube-version` (default: Helm's, v1.35.0).
     pub kube_version: Option<String>,
     /// `--api-versions` (added to Helm's default list).
@@ -762,13 +781,19 @@ pub struct HelmTemplateOptions {
     pub include_crds: Option<bool>,
     /// `--is-upgrade`.
     pub is_upgrade: Option<bool>,
+    /// `--skip-tests`.
+    pub skip_tests: Option<bool>,
+    /// `--no-hooks`.
+    pub no_hooks: Option<bool>,
+    /// `--skip-schema-validation`.
+    pub skip_schema_validation: Option<bool>,
     /// `--show-only` patterns (chart-relative template paths).
     pub show_only: Option<Vec<String>>,
 }
 
 /// `helm template`'s inputs, read from JS, before anything touches the file system.
 #[derive(Default)]
-pub struct HelmArgs {
+struct HelmArgs {
     chart: String,
     release: String,
     namespace: String,
@@ -778,6 +803,9 @@ pub struct HelmArgs {
     api_versions: Vec<String>,
     include_crds: bool,
     is_upgrade: bool,
+    skip_tests: bool,
+    no_hooks: bool,
+    skip_schema_validation: bool,
     show_only: Vec<String>,
 }
 
@@ -786,7 +814,9 @@ fn helm_args(env: &Env, chart: Unknown<'_>, options: Option<Unknown<'_>>) -> Res
     let r = OptionReader::new(env, options)?;
     Ok(HelmArgs {
         chart,
-        release: r.string("release")?.unwrap_or_else(|| "release-name".into()),
+        release: r
+            .string("release")?
+            .unwrap_or_else(|| "release-name".into()),
         namespace: r.string("namespace")?.unwrap_or_else(|| "default".into()),
         values: r.strings("values")?,
         user: helm::UserValues {
@@ -794,58 +824,135 @@ fn helm_args(env: &Env, chart: Unknown<'_>, options: Option<Unknown<'_>>) -> Res
             set_string: r.strings("setString")?,
             set_json: r.strings("setJson")?,
             set_file: r.strings("setFile")?,
+            set_literal: r.strings("setLiteral")?,
             ..Default::default()
         },
         kube_version: r.string("kubeVersion")?,
         api_versions: r.strings("apiVersions")?,
         include_crds: r.boolean("includeCrds")?,
         is_upgrade: r.boolean("isUpgrade")?,
+        skip_tests: r.boolean("skipTests")?,
+        no_hooks: r.boolean("noHooks")?,
+        skip_schema_validation: r.boolean("skipSchemaValidation")?,
         show_only: r.strings("showOnly")?,
     })
 }
 
-/// Stack for the template engine (see `gitward::helm`: about 16 KiB per nested
-/// `include`, Helm allows 1000 levels). Only reserved address space until used.
-const HELM_STACK: usize = 512 << 20;
+/// Stack for builds (see `gitward::helm`: about 16 KiB per nested template `include`,
+/// Helm allows 1000 levels; kustomize renders `helmCharts` with the same engine). Only
+/// reserved address space until used.
+const BUILD_STACK: usize = 512 << 20;
 
-/// Loads the chart, reads the values files and renders (no JS involved).
+/// Runs `f` on a thread of its own with [`BUILD_STACK`], as the CLI runs the renderer
+/// (neither the JS thread nor libuv's pool threads have a stack that large).
+fn on_build_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> std::io::Result<T> {
+    let worker = std::thread::Builder::new()
+        .name("gitward-build".into())
+        .stack_size(BUILD_STACK)
+        .spawn(f)?;
+    match worker.join() {
+        Ok(out) => Ok(out),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// How Go words the common I/O errors (`no such file or directory`), as the CLI does.
+fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// The templates' environment `helm template` has, as the CLI builds it: the real clock
+/// and the operating system's randomness (a clock-seeded generator if `/dev/urandom`
+/// cannot be read).
+fn system_env() -> gitward::template::Env {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+    };
+    let urandom = std::fs::File::open("/dev/urandom").ok().map(Mutex::new);
+    // Truncation is fine: only a seed.
+    let fallback = Arc::new(AtomicU64::new(now().as_nanos() as u64));
+    gitward::template::Env {
+        now: Arc::new(move || {
+            let d = now();
+            (
+                i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                d.subsec_nanos(),
+            )
+        }),
+        random: Arc::new(move |buf: &mut [u8]| {
+            if let Some(dev) = &urandom
+                && let Ok(mut f) = dev.lock()
+                && std::io::Read::read_exact(&mut *f, buf).is_ok()
+            {
+                return;
+            }
+            for b in buf.iter_mut() {
+                // splitmix64
+                let mut z = fallback.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                *b = (z ^ (z >> 31)) as u8;
+            }
+        }),
+        ..Default::default()
+    }
+}
+
+/// Loads the chart, reads the values files and renders, as `gitward template` does (no JS
+/// involved: runs on any thread).
 fn run_helm(args: HelmArgs) -> std::result::Result<String, helm::Error> {
-    let load_err = |message: String| helm::Error::new(helm::ErrorKind::Load, message);
-    let (tree, rel) = tree_and_path(&args.chart).map_err(load_err)?;
-    let chart = helm::load_chart(&tree, &rel)?;
+    use helm::{Error as HelmError, ErrorKind};
+    let chart_ref = args.chart.trim();
+    let chart_path = std::path::Path::new(chart_ref);
+    if !chart_path.exists() {
+        let message = format!("path {chart_ref:?} not found");
+        return Err(HelmError::new(ErrorKind::Load, message));
+    }
+    let mut read = |p: &str| std::fs::read(p).map_err(|e| format!("open {p}: {}", io_text(&e)));
     let mut user = args.user;
     for name in args.values {
-        let data = std::fs::read(&name).map_err(|e| {
-            helm::Error::new(helm::ErrorKind::Values, format!("open {name}: {e}"))
-        })?;
+        let data = read(&name).map_err(|m| HelmError::new(ErrorKind::Values, m))?;
         user.value_files.push((name, data));
     }
-    let mut read = |p: &str| std::fs::read(p).map_err(|e| format!("open {p}: {e}"));
+    let values = user.merge(&mut read)?;
+    let chart = if chart_path.is_dir() {
+        let tree =
+            DirTree::new(chart_path).map_err(|e| HelmError::new(ErrorKind::Load, e.to_string()))?;
+        helm::load_chart(&tree, &RelPath::root())?
+    } else {
+        let bytes = std::fs::read(chart_path).map_err(|e| {
+            HelmError::new(
+                ErrorKind::Load,
+                format!("open {chart_ref}: {}", io_text(&e)),
+            )
+        })?;
+        helm::load_archive(&bytes)?
+    };
     let opts = helm::RenderOptions {
         release_name: args.release,
         namespace: args.namespace,
         is_upgrade: args.is_upgrade,
-        values: user.merge(&mut read)?,
+        values,
         kube_version: args.kube_version,
         api_versions: args.api_versions,
         include_crds: args.include_crds,
+        skip_tests: args.skip_tests,
+        no_hooks: args.no_hooks,
         show_only: args.show_only,
+        skip_schema_validation: args.skip_schema_validation,
+        env: system_env(),
         ..Default::default()
     };
-    let worker = std::thread::Builder::new()
-        .name("gitward-helm".into())
-        .stack_size(HELM_STACK)
-        .spawn(move || helm::render(&chart, &opts).map(|r| r.to_text()))
-        .map_err(|e| {
-            helm::Error::new(
-                helm::ErrorKind::Limit,
-                format!("cannot start the render thread: {e}"),
-            )
-        })?;
-    match worker.join() {
-        Ok(result) => result,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
+    on_build_stack(move || helm::render(&chart, &opts).map(|r| r.to_text()))
+        .map_err(|e| HelmError::new(ErrorKind::Limit, format!("starting the renderer: {e}")))?
 }
 
 /// The render's outcome as JS: the text or a `HELM_TEMPLATE` error.
@@ -877,8 +984,7 @@ fn helm_outcome(env: &Env, outcome: std::result::Result<String, helm::Error>) ->
 /// Renders a chart (a directory or a packaged `.tgz`) as `helm template` does and returns
 /// what it prints, blocking until it is done.
 ///
-/// Templates see a fixed clock (the Unix epoch) and seeded randomness, so output is
-/// reproducible. Throws an `Error` with `code` `'HELM_TEMPLATE'`, `kind` (`'template'`,
+/// Templates see the real clock and the system's randomness, as in Helm. Throws an `Error` with `code` `'HELM_TEMPLATE'`, `kind` (`'template'`,
 /// `'values'`, `'release_name'`, ...), `chart` and `file` (`null` when unknown), and a
 /// `TypeError` with `code` `'INVALID_VALUE'` for a bad argument or option.
 #[napi(ts_args_type = "chart: string, options?: HelmTemplateOptions | undefined | null")]

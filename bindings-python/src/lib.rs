@@ -516,9 +516,17 @@ fn kustomize_build(
             kind: kustomize::ErrorKind::Load,
             message,
         })?;
-        let out = kustomize::build(&tree, &rel, &opts)?;
-        let text = out.to_yaml();
-        Ok::<_, kustomize::Error>((out, text))
+        let built = on_build_stack(move || {
+            let out = kustomize::build(&tree, &rel, &opts)?;
+            let text = out.to_yaml();
+            Ok((out, text))
+        });
+        built.unwrap_or_else(|e| {
+            Err(kustomize::Error {
+                kind: kustomize::ErrorKind::Load,
+                message: format!("starting the build: {e}"),
+            })
+        })
     });
     let (out, text) = built.map_err(|e| build_error(py, e, &path))?;
     let objects = PyList::empty(py);
@@ -532,18 +540,150 @@ fn kustomize_build(
     })
 }
 
-/// Stack for the template engine (see `gitward::helm`: about 16 KiB per nested
-/// `include`, Helm allows 1000 levels). Only reserved address space until used.
-const HELM_STACK: usize = 512 << 20;
+/// Stack for builds (see `gitward::helm`: about 16 KiB per nested template `include`,
+/// Helm allows 1000 levels; kustomize renders `helmCharts` with the same engine). Only
+/// reserved address space until used.
+const BUILD_STACK: usize = 512 << 20;
+
+/// Runs `f` on a thread of its own with [`BUILD_STACK`], as the CLI runs the renderer
+/// (Python's threads, `asyncio.to_thread`'s among them, have far smaller stacks).
+fn on_build_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> std::io::Result<T> {
+    let worker = std::thread::Builder::new()
+        .name("gitward-build".into())
+        .stack_size(BUILD_STACK)
+        .spawn(f)?;
+    match worker.join() {
+        Ok(out) => Ok(out),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// How Go words the common I/O errors (`no such file or directory`), as the CLI does.
+fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// The templates' environment `helm template` has, as the CLI builds it: the real clock
+/// and the operating system's randomness (a clock-seeded generator if `/dev/urandom`
+/// cannot be read).
+fn system_env() -> gitward::template::Env {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+    };
+    let urandom = std::fs::File::open("/dev/urandom").ok().map(Mutex::new);
+    // Truncation is fine: only a seed.
+    let fallback = Arc::new(AtomicU64::new(now().as_nanos() as u64));
+    gitward::template::Env {
+        now: Arc::new(move || {
+            let d = now();
+            (
+                i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                d.subsec_nanos(),
+            )
+        }),
+        random: Arc::new(move |buf: &mut [u8]| {
+            if let Some(dev) = &urandom
+                && let Ok(mut f) = dev.lock()
+                && std::io::Read::read_exact(&mut *f, buf).is_ok()
+            {
+                return;
+            }
+            for b in buf.iter_mut() {
+                // splitmix64
+                let mut z = fallback.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                *b = (z ^ (z >> 31)) as u8;
+            }
+        }),
+        ..Default::default()
+    }
+}
+
+/// `helm template`'s inputs, as given, before anything touches the file system.
+#[derive(Default)]
+struct HelmArgs {
+    chart: String,
+    release: String,
+    namespace: String,
+    values: Vec<String>,
+    user: helm::UserValues,
+    kube_version: Option<String>,
+    api_versions: Vec<String>,
+    include_crds: bool,
+    is_upgrade: bool,
+    skip_tests: bool,
+    no_hooks: bool,
+    skip_schema_validation: bool,
+    show_only: Vec<String>,
+}
+
+/// Loads the chart, reads the values files and renders, as `gitward template` does (no Python
+/// involved: runs without the GIL).
+fn run_helm(args: HelmArgs) -> std::result::Result<String, helm::Error> {
+    use helm::{Error as HelmError, ErrorKind};
+    let chart_ref = args.chart.trim();
+    let chart_path = std::path::Path::new(chart_ref);
+    if !chart_path.exists() {
+        let message = format!("path {chart_ref:?} not found");
+        return Err(HelmError::new(ErrorKind::Load, message));
+    }
+    let mut read = |p: &str| std::fs::read(p).map_err(|e| format!("open {p}: {}", io_text(&e)));
+    let mut user = args.user;
+    for name in args.values {
+        let data = read(&name).map_err(|m| HelmError::new(ErrorKind::Values, m))?;
+        user.value_files.push((name, data));
+    }
+    let values = user.merge(&mut read)?;
+    let chart = if chart_path.is_dir() {
+        let tree =
+            DirTree::new(chart_path).map_err(|e| HelmError::new(ErrorKind::Load, e.to_string()))?;
+        helm::load_chart(&tree, &RelPath::root())?
+    } else {
+        let bytes = std::fs::read(chart_path).map_err(|e| {
+            HelmError::new(
+                ErrorKind::Load,
+                format!("open {chart_ref}: {}", io_text(&e)),
+            )
+        })?;
+        helm::load_archive(&bytes)?
+    };
+    let opts = helm::RenderOptions {
+        release_name: args.release,
+        namespace: args.namespace,
+        is_upgrade: args.is_upgrade,
+        values,
+        kube_version: args.kube_version,
+        api_versions: args.api_versions,
+        include_crds: args.include_crds,
+        skip_tests: args.skip_tests,
+        no_hooks: args.no_hooks,
+        show_only: args.show_only,
+        skip_schema_validation: args.skip_schema_validation,
+        env: system_env(),
+        ..Default::default()
+    };
+    on_build_stack(move || helm::render(&chart, &opts).map(|r| r.to_text()))
+        .map_err(|e| HelmError::new(ErrorKind::Limit, format!("starting the renderer: {e}")))?
+}
 
 /// Renders a chart (a directory or a packaged `.tgz`) as `helm template` does and returns
 /// what it prints.
 ///
-/// The options mirror `helm template`'s flags: `values` (`-f`, files read in order),
-/// `set`, `set_string`, `set_json`, `set_file`, `kube_version`, `api_versions`,
-/// `include_crds`, `is_upgrade`, `show_only`. Templates see a fixed clock (the Unix
-/// epoch) and seeded randomness, so output is reproducible. Raises `gitward.HelmError`
-/// with `kind`, `chart` and `file`.
+/// The options mirror `helm template`'s flags (and the CLI's `gitward template`):
+/// `values` (`-f`, files read in order), `set`, `set_string`, `set_json`, `set_file`,
+/// `set_literal`, `kube_version`, `api_versions`, `include_crds`, `is_upgrade`,
+/// `skip_tests`, `no_hooks`, `skip_schema_validation`, `show_only`. Templates see the real
+/// clock and the system's randomness, as in Helm. Raises `gitward.HelmError` with `kind`,
+/// `chart` and `file`.
 #[pyfunction]
 #[pyo3(signature = (
     chart,
@@ -555,14 +695,19 @@ const HELM_STACK: usize = 512 << 20;
     set_string = Vec::new(),
     set_json = Vec::new(),
     set_file = Vec::new(),
+    set_literal = Vec::new(),
     kube_version = None,
     api_versions = Vec::new(),
     include_crds = false,
     is_upgrade = false,
+    skip_tests = false,
+    no_hooks = false,
+    skip_schema_validation = false,
     show_only = Vec::new(),
 ), text_signature = "(chart, *, release='release-name', namespace='default', values=(), \
-    set=(), set_string=(), set_json=(), set_file=(), kube_version=None, api_versions=(), \
-    include_crds=False, is_upgrade=False, show_only=())")]
+    set=(), set_string=(), set_json=(), set_file=(), set_literal=(), kube_version=None, \
+    api_versions=(), include_crds=False, is_upgrade=False, skip_tests=False, \
+    no_hooks=False, skip_schema_validation=False, show_only=())")]
 #[allow(clippy::too_many_arguments)] // one per `helm template` flag, keyword-only
 fn helm_template(
     py: Python<'_>,
@@ -574,58 +719,48 @@ fn helm_template(
     set_string: Vec<String>,
     set_json: Vec<String>,
     set_file: Vec<String>,
+    set_literal: Vec<String>,
     kube_version: Option<String>,
     api_versions: Vec<String>,
     include_crds: bool,
     is_upgrade: bool,
+    skip_tests: bool,
+    no_hooks: bool,
+    skip_schema_validation: bool,
     show_only: Vec<String>,
 ) -> PyResult<String> {
-    let rendered = py.detach(move || {
-        let load_err = |message: String| helm::Error::new(helm::ErrorKind::Load, message);
-        let (tree, rel) = tree_and_path(&chart).map_err(load_err)?;
-        let loaded = helm::load_chart(&tree, &rel)?;
-        let mut user = helm::UserValues {
+    let path_str = |p: &Path| -> PyResult<String> {
+        p.to_str().map(str::to_owned).ok_or_else(|| {
+            PyValueError::new_err(format!("{}: path is not valid UTF-8", p.display()))
+        })
+    };
+    let args = HelmArgs {
+        chart: path_str(&chart)?,
+        release: release.to_owned(),
+        namespace: namespace.to_owned(),
+        values: values
+            .iter()
+            .map(|p| path_str(p))
+            .collect::<PyResult<_>>()?,
+        user: helm::UserValues {
             set_json,
             set,
             set_string,
             set_file,
+            set_literal,
             ..Default::default()
-        };
-        for file in &values {
-            let name = file.display().to_string();
-            let data = std::fs::read(file).map_err(|e| {
-                helm::Error::new(helm::ErrorKind::Values, format!("open {name}: {e}"))
-            })?;
-            user.value_files.push((name, data));
-        }
-        let mut read = |p: &str| std::fs::read(p).map_err(|e| format!("open {p}: {e}"));
-        let opts = helm::RenderOptions {
-            release_name: release.to_owned(),
-            namespace: namespace.to_owned(),
-            is_upgrade,
-            values: user.merge(&mut read)?,
-            kube_version,
-            api_versions,
-            include_crds,
-            show_only,
-            ..Default::default()
-        };
-        let worker = std::thread::Builder::new()
-            .name("gitward-helm".into())
-            .stack_size(HELM_STACK)
-            .spawn(move || helm::render(&loaded, &opts).map(|r| r.to_text()))
-            .map_err(|e| {
-                helm::Error::new(
-                    helm::ErrorKind::Limit,
-                    format!("cannot start the render thread: {e}"),
-                )
-            })?;
-        match worker.join() {
-            Ok(result) => result,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    });
-    rendered.map_err(|e| helm_error(py, e))
+        },
+        kube_version,
+        api_versions,
+        include_crds,
+        is_upgrade,
+        skip_tests,
+        no_hooks,
+        skip_schema_validation,
+        show_only,
+    };
+    py.detach(move || run_helm(args))
+        .map_err(|e| helm_error(py, e))
 }
 
 /// The `gitward._native` extension module.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
+import tarfile
 import threading
 from typing import Any
 
@@ -388,6 +389,9 @@ data:
 {{- end }}
 {{- range .Capabilities.APIVersions }}{{ if eq . "example.com/v1" }}
   hasExample: "yes"{{ end }}{{ end }}
+{{- with .Values.lit }}
+  lit: {{ . | quote }}
+{{- end }}
 """,
     "web/templates/deploy.yaml": """\
 apiVersion: apps/v1
@@ -403,12 +407,30 @@ spec:
         image: "{{ .Values.image }}:{{ .Chart.AppVersion }}"
 """,
     "web/templates/bad.yaml": '{{- if .Values.fail }}{{ fail "asked to fail" }}{{ end }}\n',
+    "web/templates/test.yaml": """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ .Release.Name }}-test
+  annotations:
+    helm.sh/hook: test
+spec:
+  containers:
+  - name: t
+    image: busybox
+""",
+    "web/crds/widget.yaml": """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+""",
     "over.yaml": "greeting: from-file\nreplicas: 3\n",
     "note.txt": "line1\nline2\n",
 }
 
-# `helm template web`
-HELM_DEFAULT = """\
+# `helm template web --no-hooks`
+HELM_NO_HOOKS = """\
 ---
 # Source: web/templates/cm.yaml
 apiVersion: v1
@@ -435,6 +457,36 @@ spec:
       - name: web
         image: "nginx:1.27"
 """
+
+# `helm template web`
+HELM_DEFAULT = (
+    HELM_NO_HOOKS
+    + """\
+---
+# Source: web/templates/test.yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: release-name-test
+  annotations:
+    helm.sh/hook: test
+spec:
+  containers:
+  - name: t
+    image: busybox
+"""
+)
+
+# `helm template web --skip-tests --include-crds --set-literal 'lit=a,b=c'`
+HELM_CRDS = """\
+---
+# Source: web/crds/widget.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+
+""" + HELM_NO_HOOKS.replace('  kube: v1.35.0\n', '  kube: v1.35.0\n  lit: "a,b=c"\n')
 
 # `helm template r1 web --namespace ns1 -f over.yaml --set image=httpd
 #   --set-string replicas=5 --set-json 'extra={"a":[1,2]}' --set-file note=note.txt
@@ -486,6 +538,21 @@ def test_helm_flags(chart_dir: pathlib.Path) -> None:
         api_versions=["example.com/v1"],
     )
     assert out == HELM_FLAGS
+
+
+def test_helm_hooks_crds_and_literals(chart_dir: pathlib.Path) -> None:
+    assert gitward.helm_template("web", no_hooks=True) == HELM_NO_HOOKS
+    out = gitward.helm_template(
+        "web", skip_tests=True, include_crds=True, set_literal=["lit=a,b=c"]
+    )
+    assert out == HELM_CRDS
+
+
+def test_helm_packaged_chart(chart_dir: pathlib.Path) -> None:
+    # The same files packaged as `helm package` would (a gzipped tar with web/ inside).
+    with tarfile.open(chart_dir / "web-0.1.0.tgz", "w:gz") as tar:
+        tar.add(chart_dir / "web", arcname="web")
+    assert gitward.helm_template(chart_dir / "web-0.1.0.tgz") == HELM_DEFAULT
 
 
 def test_helm_async(chart_dir: pathlib.Path) -> None:
@@ -540,7 +607,7 @@ def test_helm_release_name_error(chart_dir: pathlib.Path) -> None:
 def test_helm_values_errors(chart_dir: pathlib.Path) -> None:
     err = helm_error(values=["nope.yaml"])
     assert err.kind == "values"
-    assert err.message.startswith("open nope.yaml: ")
+    assert err.message == "open nope.yaml: no such file or directory"
     assert helm_error(set=["a.=1"]).kind == "values"
     assert helm_error(set_file=["note=absent.txt"]).kind == "values"
 
@@ -555,5 +622,22 @@ def test_helm_missing_chart(chart_dir: pathlib.Path) -> None:
     with pytest.raises(HelmError) as info:
         gitward.helm_template("nochart")
     assert info.value.kind == "load"
+    assert info.value.message == 'path "nochart" not found'
     with pytest.raises(TypeError):
         gitward.helm_template("web", set="a=1")  # a str is not a list of flags
+
+
+def test_helm_sees_the_real_clock(tmp_path: pathlib.Path) -> None:
+    # As `helm template` (and `gitward template`): not the core's fixed test clock.
+    write_tree(
+        tmp_path,
+        {
+            "clock/Chart.yaml": "apiVersion: v2\nname: clock\nversion: 0.1.0\n",
+            "clock/templates/cm.yaml": 'year: {{ now | date "2006" }}\n'
+            "token: {{ randAlphaNum 16 }}\n",
+        },
+    )
+    docs = gitward.parse_manifests(gitward.helm_template(tmp_path / "clock"))
+    assert docs[0]["year"] >= 2025
+    other = gitward.parse_manifests(gitward.helm_template(tmp_path / "clock"))
+    assert docs[0]["token"] != other[0]["token"]

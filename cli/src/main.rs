@@ -7,6 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc keeps allocation cost flat as the heap grows (large kustomize trees).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// GitOps sync as a library: sources, kustomize and helm builds, diff, plan, apply.
 #[derive(Parser)]
 #[command(name = "gitward", version, about)]

@@ -90,10 +90,14 @@ async def helm_template_async(
     set_string: Sequence[str] = (),
     set_json: Sequence[str] = (),
     set_file: Sequence[str] = (),
+    set_literal: Sequence[str] = (),
     kube_version: Optional[str] = None,
     api_versions: Sequence[str] = (),
     include_crds: bool = False,
     is_upgrade: bool = False,
+    skip_tests: bool = False,
+    no_hooks: bool = False,
+    skip_schema_validation: bool = False,
     show_only: Sequence[str] = (),
 ) -> str:
     """:func:`helm_template` in a worker thread, awaitable."""
@@ -107,9 +111,13 @@ async def helm_template_async(
         set_string=set_string,
         set_json=set_json,
         set_file=set_file,
+        set_literal=set_literal,
         kube_version=kube_version,
         api_versions=api_versions,
         include_crds=include_crds,
         is_upgrade=is_upgrade,
+        skip_tests=skip_tests,
+        no_hooks=no_hooks,
+        skip_schema_validation=skip_schema_validation,
         show_only=show_only,
     )

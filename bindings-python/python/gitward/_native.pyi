@@ -117,14 +117,19 @@ def helm_template(
     set_string: Sequence[str] = (),
     set_json: Sequence[str] = (),
     set_file: Sequence[str] = (),
+    set_literal: Sequence[str] = (),
     kube_version: Optional[str] = None,
     api_versions: Sequence[str] = (),
     include_crds: bool = False,
     is_upgrade: bool = False,
+    skip_tests: bool = False,
+    no_hooks: bool = False,
+    skip_schema_validation: bool = False,
     show_only: Sequence[str] = (),
 ) -> str:
     """Renders a chart (a directory or a ``.tgz``) and returns what ``helm template``
-    prints.
+    prints. Options mirror its flags; ``values`` and ``set_file`` paths are relative to
+    the working directory.
 
     Raises HelmError (``kind``, ``chart``, ``file``) when the chart cannot be rendered.
     """

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import Any, Optional
 
 import gitward
 
@@ -36,3 +37,34 @@ def catch_all(text: str) -> str:
 
 def tuples_are_fine() -> str:
     return gitward.dump_manifests(({"a": 1}, {"b": [1, 2]}))
+
+
+def build(path: str) -> tuple[str, list[dict[str, Any]], list[str]]:
+    try:
+        result: gitward.KustomizeResult = gitward.kustomize_build(
+            path, load_restrictor="LoadRestrictionsNone", reorder="legacy"
+        )
+    except gitward.BuildError as err:
+        kind: str = err.kind
+        where: str = err.path
+        return f"{kind} in {where}: {err.message}", [], []
+    return result.yaml, result.objects, result.warnings
+
+
+async def build_async(path: os.PathLike[str]) -> str:
+    result = await gitward.kustomize_build_async(path, enable_managedby_label=True)
+    return result.yaml
+
+
+def render(chart: str) -> str:
+    try:
+        return gitward.helm_template(
+            chart, release="r1", values=["values.yaml"], set=["a=1"], kube_version="1.30.0"
+        )
+    except gitward.HelmError as err:
+        where: Optional[str] = err.file or err.chart
+        return f"{err.kind} at {where}: {err.message}"
+
+
+async def render_async(chart: str) -> str:
+    return await gitward.helm_template_async(chart, include_crds=True, show_only=("a.yaml",))

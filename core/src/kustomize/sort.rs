@@ -2,6 +2,8 @@
 
 use std::cmp::Ordering;
 
+use std::collections::HashMap;
+
 use super::resource::{Id, Resource};
 use crate::model::Gvk;
 
@@ -49,50 +51,66 @@ fn id_sort_string(id: &Id) -> String {
     )
 }
 
-/// Sorts in kustomize's legacy order, with custom first/last kind lists if given.
-pub(crate) fn legacy(items: &mut [Resource], first: Option<&[String]>, last: Option<&[String]>) {
-    let mut rank = std::collections::HashMap::new();
+/// Sorts in kustomize's legacy order, with custom first/last kind lists if given. Sort keys
+/// are computed once per resource; resources are moved, never cloned.
+pub(crate) fn legacy(items: &mut Vec<Resource>, first: Option<&[String]>, last: Option<&[String]>) {
+    let mut rank: HashMap<&str, i64> = HashMap::new();
     match first {
         Some(f) => {
             for (i, k) in f.iter().enumerate() {
-                rank.insert(k.clone(), i as i64 - f.len() as i64);
+                rank.insert(k.as_str(), i as i64 - f.len() as i64);
             }
         }
         None => {
             for (i, k) in ORDER_FIRST.iter().enumerate() {
-                rank.insert((*k).to_owned(), i as i64 - ORDER_FIRST.len() as i64);
+                rank.insert(k, i as i64 - ORDER_FIRST.len() as i64);
             }
         }
     }
     match last {
         Some(l) => {
             for (i, k) in l.iter().enumerate() {
-                rank.insert(k.clone(), 1 + i as i64);
+                rank.insert(k.as_str(), 1 + i as i64);
             }
         }
         None => {
             for (i, k) in ORDER_LAST.iter().enumerate() {
-                rank.insert((*k).to_owned(), 1 + i as i64);
+                rank.insert(k, 1 + i as i64);
             }
         }
     }
-    let mut keyed: Vec<(Id, Resource)> = items.iter().map(|r| (r.cur_id(), r.clone())).collect();
-    keyed.sort_by(|(a, _), (b, _)| {
+    struct Key {
+        gvk: Gvk,
+        rank: i64,
+        gvk_text: String,
+        id_text: String,
+    }
+    let keys: Vec<Key> = items
+        .iter()
+        .map(|r| {
+            let id = r.cur_id();
+            Key {
+                rank: rank.get(id.gvk.kind.as_str()).copied().unwrap_or(0),
+                gvk_text: gvk_sort_string(&id.gvk),
+                id_text: id_sort_string(&id),
+                gvk: id.gvk,
+            }
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (a, b) = (&keys[x], &keys[y]);
         if a.gvk != b.gvk {
-            let ia = rank.get(&a.gvk.kind).copied().unwrap_or(0);
-            let ib = rank.get(&b.gvk.kind).copied().unwrap_or(0);
-            if ia != ib {
-                return ia.cmp(&ib);
+            if a.rank != b.rank {
+                return a.rank.cmp(&b.rank);
             }
-            let (sa, sb) = (gvk_sort_string(&a.gvk), gvk_sort_string(&b.gvk));
             if a.gvk.kind == "Namespace" && b.gvk.kind == "Namespace" && (a.gvk.group.is_empty() || b.gvk.group.is_empty()) {
-                return sb.cmp(&sa);
+                return b.gvk_text.cmp(&a.gvk_text);
             }
-            return sa.cmp(&sb);
+            return a.gvk_text.cmp(&b.gvk_text);
         }
-        id_sort_string(a).cmp(&id_sort_string(b)).then(Ordering::Equal)
+        a.id_text.cmp(&b.id_text).then(Ordering::Equal)
     });
-    for (slot, (_, r)) in items.iter_mut().zip(keyed) {
-        *slot = r;
-    }
+    let mut slots: Vec<Option<Resource>> = std::mem::take(items).into_iter().map(Some).collect();
+    items.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
