@@ -7,9 +7,8 @@
 #
 # Needs: python3, the reference kubectl (installed by ../shared/tools/reference-tools.sh),
 # and a release build of gitward (built here). gitward's time is the best of 3 runs,
-# kubectl's a single run (it takes minutes at N=1333). Peak memory is the largest RSS
-# of any child so far (ru_maxrss of RUSAGE_CHILDREN), so read it for the first row of
-# each tool or run one N at a time.
+# kubectl's a single run (it takes minutes at N=1333). Peak memory is the command's
+# largest resident set (each measurement runs under a fresh python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)

@@ -227,6 +227,12 @@ fn bench_template(c: &mut Criterion) {
     let out = parsed
         .execute("bench", Val::from_value(&value), &env)
         .unwrap();
+    assert!(
+        !out.contains("<no value>"),
+        "a value the template reads is missing"
+    );
+    assert!(out.contains("image: docker.io/org/comp9-c2:4.5.6"));
+    assert!(out.contains("description: \"component 3 of bench in default\""));
     let lines = text.lines().count();
     println!(
         "template: {lines} lines, {} bytes; output {} lines, {} bytes",
@@ -265,5 +271,33 @@ fn bench_template(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_template);
+/// Sprig's crypto functions, one call per iteration (their cost is not bounded by the
+/// engine's step limit, so it is worth knowing).
+fn bench_crypto(c: &mut Criterion) {
+    let env = Env::default();
+    let mut g = c.benchmark_group("crypto");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    for (name, text) in [
+        ("bcrypt", r#"{{ bcrypt "password" }}"#),
+        (
+            "derivePassword",
+            r#"{{ derivePassword 1 "long" "p" "u" "s" }}"#,
+        ),
+        ("encryptAES", r#"{{ encryptAES "key" "some plaintext" }}"#),
+        ("genPrivateKey_ecdsa", r#"{{ genPrivateKey "ecdsa" }}"#),
+        ("genPrivateKey_ed25519", r#"{{ genPrivateKey "ed25519" }}"#),
+        ("genCA_rsa2048", r#"{{ (genCA "ca" 365).Cert }}"#),
+    ] {
+        let mut t = Templates::new();
+        t.add(name, text).unwrap();
+        g.bench_function(name, |b| {
+            b.iter(|| t.execute(name, Val::Nil, &env).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_template, bench_crypto);
 criterion_main!(benches);

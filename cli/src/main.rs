@@ -32,7 +32,7 @@ enum Command {
         files: Vec<PathBuf>,
     },
     /// Render a Helm chart natively, printing what `helm template` (v4.1.4) prints.
-    Template(TemplateArgs),
+    Template(Box<TemplateArgs>),
 }
 
 #[derive(clap::Args)]
@@ -186,23 +186,33 @@ fn kustomize(args: &KustomizeArgs) -> Result<(), Failure> {
     let restrictor = match args.load_restrictor.as_str() {
         "LoadRestrictionsRootOnly" => LoadRestrictor::RootOnly,
         "LoadRestrictionsNone" => LoadRestrictor::None,
-        other => return Err(Failed(format!("illegal flag value --load-restrictor {other}"))),
+        other => {
+            return Err(Failed(format!(
+                "illegal flag value --load-restrictor {other}"
+            )));
+        }
     };
     let reorder = match args.reorder.as_deref() {
         None => Reorder::Unspecified,
         Some("legacy") => Reorder::Legacy,
         Some("none") => Reorder::None,
-        Some(other) => return Err(Failed(format!("illegal flag value --reorder {other}; legal values: [legacy none]"))),
+        Some(other) => {
+            return Err(Failed(format!(
+                "illegal flag value --reorder {other}; legal values: [legacy none]"
+            )));
+        }
     };
     let opts = Options::default()
         .with_load_restrictor(restrictor)
         .with_reorder(reorder)
         .with_managed_by_label(args.enable_managedby_label)
         .with_helm(args.enable_helm);
-    let dir = std::fs::canonicalize(&args.dir).map_err(|e| Failed(format!("{}: {e}", args.dir.display())))?;
+    let dir = std::fs::canonicalize(&args.dir)
+        .map_err(|e| Failed(format!("{}: {e}", args.dir.display())))?;
     let tree = gitward::tree::DirTree::new("/").map_err(|e| Failed(e.to_string()))?;
     let rel = dir.to_string_lossy();
-    let rel = gitward::tree::RelPath::new(rel.trim_start_matches('/')).map_err(|e| Failed(e.to_string()))?;
+    let rel = gitward::tree::RelPath::new(rel.trim_start_matches('/'))
+        .map_err(|e| Failed(e.to_string()))?;
     let out = gitward::kustomize::build(&tree, &rel, &opts).map_err(|e| match e.kind {
         gitward::kustomize::ErrorKind::Unsupported => Unsupported(e.to_string()),
         _ => Failed(e.to_string()),
@@ -212,7 +222,9 @@ fn kustomize(args: &KustomizeArgs) -> Result<(), Failure> {
     }
     let text = out.to_yaml();
     match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| Failed(format!("{}: {e}", path.display()))),
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| Failed(format!("{}: {e}", path.display())))
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
@@ -279,7 +291,8 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
         [chart] => {
             if let Some(t) = &args.name_template {
                 let mut ts = Templates::new();
-                ts.add("name-template", t).map_err(|e| Failed(e.to_string()))?;
+                ts.add("name-template", t)
+                    .map_err(|e| Failed(e.to_string()))?;
                 let name = ts
                     .execute("name-template", Val::Nil, &Env::default())
                     .map_err(|e| Failed(e.to_string()))?;
@@ -298,10 +311,14 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
         }
         [name, chart] => {
             if args.generate_name {
-                return Err(Failed("cannot set --generate-name and also specify a name".into()));
+                return Err(Failed(
+                    "cannot set --generate-name and also specify a name".into(),
+                ));
             }
             if args.name_template.is_some() {
-                return Err(Failed("cannot set --name-template and also specify a name".into()));
+                return Err(Failed(
+                    "cannot set --name-template and also specify a name".into(),
+                ));
             }
             (name.clone(), chart.clone())
         }
@@ -348,7 +365,9 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
     }
     .map_err(helm_err)?;
     // The real clock and the operating system's randomness.
-    let urandom = std::fs::File::open("/dev/urandom").ok().map(std::sync::Mutex::new);
+    let urandom = std::fs::File::open("/dev/urandom")
+        .ok()
+        .map(std::sync::Mutex::new);
     let fallback = Arc::new(std::sync::atomic::AtomicU64::new(now().as_nanos() as u64));
     let env = Env {
         now: Arc::new(move || {
@@ -363,7 +382,8 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
                 return;
             }
             for b in buf.iter_mut() {
-                let mut z = fallback.fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::Relaxed);
+                let mut z =
+                    fallback.fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::Relaxed);
                 z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
                 z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
                 *b = (z ^ (z >> 31)) as u8;

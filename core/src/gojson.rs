@@ -76,7 +76,12 @@ fn newline(out: &mut String, opts: JsonOptions, depth: usize) {
     }
 }
 
-fn write_value(out: &mut String, v: &Value, opts: JsonOptions, depth: usize) -> Result<(), JsonError> {
+fn write_value(
+    out: &mut String,
+    v: &Value,
+    opts: JsonOptions,
+    depth: usize,
+) -> Result<(), JsonError> {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -140,7 +145,9 @@ pub fn number(n: Number) -> Result<String, JsonError> {
 /// (with a one-digit negative exponent where Go cleans it up) outside.
 pub fn float(f: f64) -> Result<String, JsonError> {
     if f.is_nan() {
-        return Err(JsonError { value: "NaN".into() });
+        return Err(JsonError {
+            value: "NaN".into(),
+        });
     }
     if f.is_infinite() {
         return Err(JsonError {
@@ -212,7 +219,9 @@ mod tests {
     #[test]
     fn refuses_non_finite_floats() {
         assert_eq!(
-            to_string(&Value::from(f64::INFINITY)).expect_err("inf").to_string(),
+            to_string(&Value::from(f64::INFINITY))
+                .expect_err("inf")
+                .to_string(),
             "json: unsupported value: +Inf"
         );
     }

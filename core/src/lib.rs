@@ -5,11 +5,11 @@
 //! objects indexed by id, [`tree`] gives confined, read-only access to a source tree.
 #![warn(missing_docs)]
 
+pub mod gojson;
+pub mod helm;
+pub mod kustomize;
 pub mod model;
-pub mod template;
 pub mod smp;
+pub mod template;
 pub mod tree;
 pub mod yaml;
-pub mod gojson;
-pub mod kustomize;
-pub mod helm;

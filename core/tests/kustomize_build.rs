@@ -1,7 +1,7 @@
 //! Behaviour of `kustomize::build` on trees written here: overlays, determinism across
 //! threads, and bad input (cycles, escapes, malformed YAML, missing files).
 
-use gitward::kustomize::{build, ErrorKind, LoadRestrictor, Options};
+use gitward::kustomize::{ErrorKind, LoadRestrictor, Options, build};
 use gitward::tree::{MemTree, RelPath};
 
 fn tree(files: &[(&str, &str)]) -> MemTree {
@@ -18,7 +18,8 @@ fn build_text(t: &MemTree, dir: &str) -> Result<String, gitward::kustomize::Erro
 
 const BASE_K: &str = "resources:\n- deploy.yaml\n- svc.yaml\nconfigMapGenerator:\n- name: cfg\n  literals:\n  - a=b\n";
 const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.0\n";
-const SVC: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n";
+const SVC: &str =
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n";
 
 fn overlay_tree() -> MemTree {
     tree(&[
@@ -119,19 +120,26 @@ fn a_kustomization_including_itself_is_a_cycle() {
 #[test]
 fn files_outside_the_kustomization_root_are_refused_by_default() {
     let t = tree(&[
-        ("secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"),
+        (
+            "secret.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n",
+        ),
         ("app/kustomization.yaml", "resources:\n- ../secret.yaml\n"),
     ]);
     let e = build_text(&t, "app").expect_err("restricted");
     assert!(e.message.contains("is not in or below"), "{e}");
     let opts = Options::default().with_load_restrictor(LoadRestrictor::None);
-    let out = build(&t, &RelPath::new("app").expect("path"), &opts).expect("allowed without restriction");
+    let out =
+        build(&t, &RelPath::new("app").expect("path"), &opts).expect("allowed without restriction");
     assert_eq!(out.resources.len(), 1);
 }
 
 #[test]
 fn paths_above_the_tree_root_are_refused() {
-    let t = tree(&[("app/kustomization.yaml", "resources:\n- ../../../etc/passwd\n")]);
+    let t = tree(&[(
+        "app/kustomization.yaml",
+        "resources:\n- ../../../etc/passwd\n",
+    )]);
     let e = build_text(&t, "app").expect_err("escape");
     assert!(e.message.contains("escapes the root"), "{e}");
 }
@@ -140,7 +148,10 @@ fn paths_above_the_tree_root_are_refused() {
 fn malformed_yaml_names_the_file_and_line() {
     let t = tree(&[
         ("app/kustomization.yaml", "resources:\n- bad.yaml\n"),
-        ("app/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: [1, 2\n"),
+        (
+            "app/bad.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: [1, 2\n",
+        ),
     ]);
     let e = build_text(&t, "app").expect_err("malformed");
     assert_eq!(e.kind, ErrorKind::Yaml, "{e}");
@@ -168,8 +179,14 @@ fn unknown_fields_are_errors() {
 #[test]
 fn field_names_match_case_insensitively_as_go_json_does() {
     let t = tree(&[
-        ("app/kustomization.yaml", "resources:\n- cm.yaml\nnameprefix: p-\n"),
-        ("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"),
+        (
+            "app/kustomization.yaml",
+            "resources:\n- cm.yaml\nnameprefix: p-\n",
+        ),
+        (
+            "app/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ),
     ]);
     let out = build_text(&t, "app").expect("builds");
     assert!(out.contains("name: p-c"), "{out}");
@@ -182,17 +199,32 @@ fn a_patch_target_that_matches_nothing_changes_nothing() {
             "app/kustomization.yaml",
             "resources:\n- cm.yaml\npatches:\n- target:\n    kind: Deployment\n  patch: |-\n    - op: add\n      path: /x\n      value: 1\n",
         ),
-        ("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"),
+        (
+            "app/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ),
     ]);
-    assert_eq!(build_text(&t, "app").expect("builds"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
+    assert_eq!(
+        build_text(&t, "app").expect("builds"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+    );
 }
 
 #[test]
 fn a_strategic_merge_patch_without_a_target_object_is_an_error() {
     let t = tree(&[
-        ("app/kustomization.yaml", "resources:\n- cm.yaml\npatches:\n- path: p.yaml\n"),
-        ("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"),
-        ("app/p.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\ndata:\n  a: b\n"),
+        (
+            "app/kustomization.yaml",
+            "resources:\n- cm.yaml\npatches:\n- path: p.yaml\n",
+        ),
+        (
+            "app/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ),
+        (
+            "app/p.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\ndata:\n  a: b\n",
+        ),
     ]);
     let e = build_text(&t, "app").expect_err("no target");
     assert_eq!(e.kind, ErrorKind::Patch, "{e}");
@@ -205,7 +237,8 @@ fn remote_resources_are_listed_not_fetched() {
         "app/kustomization.yaml",
         "resources:\n- https://github.com/example/repo//deploy?ref=v1\n- local.yaml\n",
     )]);
-    let refs = gitward::kustomize::remote_refs(&t, &RelPath::new("app").expect("path")).expect("lists");
+    let refs =
+        gitward::kustomize::remote_refs(&t, &RelPath::new("app").expect("path")).expect("lists");
     assert_eq!(refs, ["https://github.com/example/repo//deploy?ref=v1"]);
     let e = build_text(&t, "app").expect_err("remote");
     assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");

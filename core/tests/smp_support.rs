@@ -12,10 +12,10 @@ use gitward::yaml::{Map, Number, Value};
 
 /// Reads one YAML document.
 pub fn yaml(text: &str) -> Value {
-    if let Ok(mut docs) = gitward::yaml::parse_kustomize_docs(text) {
-        if docs.len() == 1 {
-            return docs.remove(0);
-        }
+    if let Ok(mut docs) = gitward::yaml::parse_kustomize_docs(text)
+        && docs.len() == 1
+    {
+        return docs.remove(0);
     }
     let lines: Vec<(usize, &str)> = text
         .lines()
@@ -98,8 +98,8 @@ fn split_key(l: &str) -> Option<(String, &str)> {
 fn scalar_or_flow(s: &str) -> Value {
     let s = s.trim();
     let mut chars = s.char_indices().peekable();
-    let v = flow(s, &mut chars);
-    v
+
+    flow(s, &mut chars)
 }
 
 fn flow(s: &str, it: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Value {

@@ -431,7 +431,7 @@ fn shared_kustomize_order() {
 /// Plain when allowed, else single quotes, else double quotes; indicators by position.
 #[test]
 fn plain_and_quoted_styles() {
-    let value = |h: bool| {
+    let value = |_h: bool| {
         map(vec![
             ("plain", s("hello world")),
             ("url", s("http://example.com/a?b=c#d")),
@@ -570,7 +570,7 @@ fn plain_and_quoted_styles() {
 /// Strings go-yaml v2 (YAML 1.1) would read as bools or null are double-quoted; other case mixes are plain.
 #[test]
 fn yaml11_words_are_quoted() {
-    let value = |h: bool| {
+    let value = |_h: bool| {
         map(vec![
             ("y", s("y")),
             ("Y", s("Y")),
@@ -679,7 +679,7 @@ fn yaml11_words_are_quoted() {
 /// Strings that go-yaml v2 would read as numbers, timestamps or base-60 floats.
 #[test]
 fn number_like_strings() {
-    let value = |h: bool| {
+    let value = |_h: bool| {
         map(vec![
             ("dec", s("123")),
             ("neg", s("-1")),
@@ -833,7 +833,7 @@ fn number_like_strings() {
 /// Plain, single- and double-quoted scalars fold at spaces past column 80; words are never split.
 #[test]
 fn long_scalars_fold_at_80_columns() {
-    let value = |h: bool| {
+    let value = |_h: bool| {
         map(vec![
             ("long_plain", s(LONG2)),
             ("long_single", s(cat(&["@", LONG2]))),
@@ -936,7 +936,7 @@ fn long_scalars_fold_at_80_columns() {
 /// Strings with a newline print as literal blocks with chomping and indentation indicators, unless a tab, a control character or a space before a newline forces double quotes.
 #[test]
 fn literal_blocks() {
-    let value = |h: bool| {
+    let value = |_h: bool| {
         map(vec![
             ("clip", s("line1\nline2\n")),
             ("strip", s("line1\nline2")),
@@ -1080,7 +1080,7 @@ fn literal_blocks() {
 /// Escapes in double-quoted scalars; go-yaml treats non-BMP characters and a leading BOM as unprintable; a raw U+0085 folds to a space in the JSON round trip.
 #[test]
 fn special_characters() {
-    let value = |h: bool| {
+    let value = |_h: bool| {
         map(vec![
             ("unicode", s("héllo wörld 日本語")),
             ("emoji", s("smile 😀")),

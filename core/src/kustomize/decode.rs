@@ -39,16 +39,29 @@ fn mismatch(v: &Value, ty: &str, field: &str, want: &str) -> DecodeError {
 impl<'a> Fields<'a> {
     /// Matches the keys of `v` (which must be an object or null) against `known`;
     /// an unknown key is an error.
-    pub(crate) fn new(v: &'a Value, ty: &'static str, known: &[&'static str]) -> Result<Self, DecodeError> {
+    pub(crate) fn new(
+        v: &'a Value,
+        ty: &'static str,
+        known: &[&'static str],
+    ) -> Result<Self, DecodeError> {
         Self::decode(v, ty, known, true)
     }
 
     /// Like [`Fields::new`], ignoring unknown keys (Go's default `json.Unmarshal`).
-    pub(crate) fn lenient(v: &'a Value, ty: &'static str, known: &[&'static str]) -> Result<Self, DecodeError> {
+    pub(crate) fn lenient(
+        v: &'a Value,
+        ty: &'static str,
+        known: &[&'static str],
+    ) -> Result<Self, DecodeError> {
         Self::decode(v, ty, known, false)
     }
 
-    fn decode(v: &'a Value, ty: &'static str, known: &[&'static str], strict: bool) -> Result<Self, DecodeError> {
+    fn decode(
+        v: &'a Value,
+        ty: &'static str,
+        known: &[&'static str],
+        strict: bool,
+    ) -> Result<Self, DecodeError> {
         let mut found = BTreeMap::new();
         let m: &Map = match v {
             Value::Map(m) => m,
@@ -105,7 +118,9 @@ impl<'a> Fields<'a> {
             None => Ok(0),
             Some(v @ Value::Number(n)) => match *n {
                 Number::Int(i) => Ok(i),
-                Number::UInt(u) => i64::try_from(u).map_err(|_| mismatch(v, self.ty, name, "int64")),
+                Number::UInt(u) => {
+                    i64::try_from(u).map_err(|_| mismatch(v, self.ty, name, "int64"))
+                }
                 Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(f as i64),
                 Number::Float(_) => Err(mismatch(v, self.ty, name, "int64")),
             },

@@ -98,7 +98,8 @@ fn walk(
             if name.is_empty() {
                 return Err("cannot set or create an empty field name".into());
             }
-            let make: Option<Value> = if !create_if_missing || create == CreateKind::None || is_seq {
+            let make: Option<Value> = if !create_if_missing || create == CreateKind::None || is_seq
+            {
                 None
             } else if rest.is_empty() {
                 Some(match create {
@@ -193,7 +194,9 @@ fn gvk_less(a: &GvkSel, b: &GvkSel) -> std::cmp::Ordering {
         }
     };
     let text = |g: &GvkSel| super::transformers::gvk_string(g);
-    rank(&a.kind).cmp(&rank(&b.kind)).then_with(|| text(a).cmp(&text(b)))
+    rank(&a.kind)
+        .cmp(&rank(&b.kind))
+        .then_with(|| text(a).cmp(&text(b)))
 }
 
 fn sel_selects_sel(sel: &GvkSel, g: &GvkSel) -> bool {
@@ -231,15 +234,45 @@ const AFFINITY_SELECTORS: &[&str] = &[
 pub(crate) fn metadata_labels() -> FsSlice {
     specs(&[
         ("", "", "", "metadata/labels", true),
-        ("", "v1", "ReplicationController", "spec/template/metadata/labels", true),
+        (
+            "",
+            "v1",
+            "ReplicationController",
+            "spec/template/metadata/labels",
+            true,
+        ),
         ("", "", "Deployment", "spec/template/metadata/labels", true),
         ("", "", "ReplicaSet", "spec/template/metadata/labels", true),
         ("", "", "DaemonSet", "spec/template/metadata/labels", true),
-        ("apps", "", "StatefulSet", "spec/template/metadata/labels", true),
-        ("apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", true),
+        (
+            "apps",
+            "",
+            "StatefulSet",
+            "spec/template/metadata/labels",
+            true,
+        ),
+        (
+            "apps",
+            "",
+            "StatefulSet",
+            "spec/volumeClaimTemplates[]/metadata/labels",
+            true,
+        ),
         ("batch", "", "Job", "spec/template/metadata/labels", true),
-        ("batch", "", "CronJob", "spec/jobTemplate/metadata/labels", true),
-        ("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true),
+        (
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/metadata/labels",
+            true,
+        ),
+        (
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/spec/template/metadata/labels",
+            true,
+        ),
     ])
 }
 
@@ -250,18 +283,56 @@ pub(crate) fn common_labels() -> FsSlice {
         ("", "v1", "ReplicationController", "spec/selector", true),
         ("", "", "Deployment", "spec/selector/matchLabels", true),
     ];
-    rows.extend(AFFINITY_SELECTORS.iter().map(|p| ("apps", "", "Deployment", *p, false)));
+    rows.extend(
+        AFFINITY_SELECTORS
+            .iter()
+            .map(|p| ("apps", "", "Deployment", *p, false)),
+    );
     rows.push(("", "", "ReplicaSet", "spec/selector/matchLabels", true));
     rows.push(("", "", "DaemonSet", "spec/selector/matchLabels", true));
     rows.push(("apps", "", "StatefulSet", "spec/selector/matchLabels", true));
-    rows.extend(AFFINITY_SELECTORS.iter().map(|p| ("apps", "", "StatefulSet", *p, false)));
+    rows.extend(
+        AFFINITY_SELECTORS
+            .iter()
+            .map(|p| ("apps", "", "StatefulSet", *p, false)),
+    );
     rows.extend([
         ("batch", "", "Job", "spec/selector/matchLabels", false),
-        ("batch", "", "CronJob", "spec/jobTemplate/spec/selector/matchLabels", false),
-        ("policy", "", "PodDisruptionBudget", "spec/selector/matchLabels", false),
-        ("networking.k8s.io", "", "NetworkPolicy", "spec/podSelector/matchLabels", false),
-        ("networking.k8s.io", "", "NetworkPolicy", "spec/ingress/from/podSelector/matchLabels", false),
-        ("networking.k8s.io", "", "NetworkPolicy", "spec/egress/to/podSelector/matchLabels", false),
+        (
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/spec/selector/matchLabels",
+            false,
+        ),
+        (
+            "policy",
+            "",
+            "PodDisruptionBudget",
+            "spec/selector/matchLabels",
+            false,
+        ),
+        (
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/podSelector/matchLabels",
+            false,
+        ),
+        (
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/ingress/from/podSelector/matchLabels",
+            false,
+        ),
+        (
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/egress/to/podSelector/matchLabels",
+            false,
+        ),
     ]);
     let mut s = specs(&rows);
     s.0.extend(metadata_labels().0);
@@ -272,14 +343,62 @@ pub(crate) fn common_labels() -> FsSlice {
 pub(crate) fn common_annotations() -> FsSlice {
     specs(&[
         ("", "", "", "metadata/annotations", true),
-        ("", "v1", "ReplicationController", "spec/template/metadata/annotations", true),
-        ("", "", "Deployment", "spec/template/metadata/annotations", true),
-        ("", "", "ReplicaSet", "spec/template/metadata/annotations", true),
-        ("", "", "DaemonSet", "spec/template/metadata/annotations", true),
-        ("", "", "StatefulSet", "spec/template/metadata/annotations", true),
-        ("batch", "", "Job", "spec/template/metadata/annotations", true),
-        ("batch", "", "CronJob", "spec/jobTemplate/metadata/annotations", true),
-        ("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/annotations", true),
+        (
+            "",
+            "v1",
+            "ReplicationController",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        (
+            "",
+            "",
+            "Deployment",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        (
+            "",
+            "",
+            "ReplicaSet",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        (
+            "",
+            "",
+            "DaemonSet",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        (
+            "",
+            "",
+            "StatefulSet",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        (
+            "batch",
+            "",
+            "Job",
+            "spec/template/metadata/annotations",
+            true,
+        ),
+        (
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/metadata/annotations",
+            true,
+        ),
+        (
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/spec/template/metadata/annotations",
+            true,
+        ),
     ])
 }
 
@@ -292,7 +411,13 @@ pub(crate) fn name_prefix() -> FsSlice {
 pub(crate) fn namespace() -> FsSlice {
     specs(&[
         ("", "", "Namespace", "metadata/name", true),
-        ("apiregistration.k8s.io", "", "APIService", "spec/service/namespace", true),
+        (
+            "apiregistration.k8s.io",
+            "",
+            "APIService",
+            "spec/service/namespace",
+            true,
+        ),
         (
             "apiextensions.k8s.io",
             "",
@@ -310,8 +435,20 @@ pub(crate) fn images() -> FsSlice {
         ("", "", "", "spec/initContainers[]/image", true),
         ("", "", "", "spec/volumes[]/image/reference", true),
         ("", "", "", "spec/template/spec/containers[]/image", true),
-        ("", "", "", "spec/template/spec/initContainers[]/image", true),
-        ("", "", "", "spec/template/spec/volumes[]/image/reference", true),
+        (
+            "",
+            "",
+            "",
+            "spec/template/spec/initContainers[]/image",
+            true,
+        ),
+        (
+            "",
+            "",
+            "",
+            "spec/template/spec/volumes[]/image/reference",
+            true,
+        ),
     ])
 }
 

@@ -10,8 +10,13 @@ use crate::yaml::{Map, Value};
 
 /// `MergeGlobalOptionsIntoLocal`: the kustomization's `generatorOptions` under a
 /// generator's own `options`.
-pub(crate) fn merge_options(local: Option<&GeneratorOptions>, global: Option<&GeneratorOptions>) -> Option<GeneratorOptions> {
-    let Some(global) = global else { return local.cloned() };
+pub(crate) fn merge_options(
+    local: Option<&GeneratorOptions>,
+    global: Option<&GeneratorOptions>,
+) -> Option<GeneratorOptions> {
+    let Some(global) = global else {
+        return local.cloned();
+    };
     let mut o = local.cloned().unwrap_or_default();
     for (k, v) in &global.labels {
         if !o.labels.iter().any(|(lk, _)| lk == k) {
@@ -43,7 +48,8 @@ fn remove_quotes(s: &str) -> &str {
 
 fn is_env_var_name(k: &str) -> Result<(), String> {
     let ok = !k.is_empty()
-        && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
+        && k.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
         && !k.as_bytes()[0].is_ascii_digit();
     if ok {
         Ok(())
@@ -57,7 +63,8 @@ fn is_env_var_name(k: &str) -> Result<(), String> {
 fn is_config_map_key(k: &str) -> Result<(), String> {
     let ok = !k.is_empty()
         && k.len() <= 253
-        && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
+        && k.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
         && k != "."
         && k != ".."
         && !k.starts_with("..");
@@ -74,14 +81,17 @@ fn is_config_map_key(k: &str) -> Result<(), String> {
 fn load_pairs(ldr: &Loader<'_>, args: &GeneratorArgs) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut pairs: Vec<(String, Vec<u8>)> = Vec::new();
     for p in &args.envs {
-        let content = ldr.load(p).map_err(|e| format!("env source files: [{}]: {e}", args.envs.join(" ")))?;
+        let content = ldr
+            .load(p)
+            .map_err(|e| format!("env source files: [{}]: {e}", args.envs.join(" ")))?;
         let text = content.as_slice();
         for (n, raw_line) in text.split(|b| *b == b'\n').enumerate() {
             let mut line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
             if n == 0 {
                 line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
             }
-            let line = std::str::from_utf8(line).map_err(|_| format!("line {n} has invalid utf8 bytes"))?;
+            let line = std::str::from_utf8(line)
+                .map_err(|_| format!("line {n} has invalid utf8 bytes"))?;
             let line = line.trim_start();
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -106,7 +116,10 @@ fn load_pairs(ldr: &Loader<'_>, args: &GeneratorArgs) -> Result<Vec<(String, Vec
     for src in &args.files {
         let n = src.matches('=').count();
         let (key, path) = if n == 0 {
-            (src.rsplit('/').next().unwrap_or(src).to_owned(), src.as_str())
+            (
+                src.rsplit('/').next().unwrap_or(src).to_owned(),
+                src.as_str(),
+            )
         } else if n == 1 && src.starts_with('=') {
             return Err(format!(
                 "file sources: [{}]: missing key name for file path \"{}\" in source \"{src}\"",
@@ -128,7 +141,9 @@ fn load_pairs(ldr: &Loader<'_>, args: &GeneratorArgs) -> Result<Vec<(String, Vec
             let (k, p) = src.split_once('=').unwrap_or((src, src));
             (k.to_owned(), p)
         };
-        let content = ldr.load(path).map_err(|e| format!("file sources: [{}]: {e}", args.files.join(" ")))?;
+        let content = ldr
+            .load(path)
+            .map_err(|e| format!("file sources: [{}]: {e}", args.files.join(" ")))?;
         pairs.push((key, content));
     }
     Ok(pairs)
@@ -178,20 +193,29 @@ fn base(kind: &str, args: &GeneratorArgs) -> Result<Map, String> {
     Ok(m)
 }
 
-fn finish(mut m: Map, args: &GeneratorArgs, opts: Option<&GeneratorOptions>) -> Result<Resource, String> {
+fn finish(
+    mut m: Map,
+    args: &GeneratorArgs,
+    opts: Option<&GeneratorOptions>,
+) -> Result<Resource, String> {
     if let Some(o) = opts {
-        let meta = super::resource::ensure_map(m.entry("metadata".to_owned()).or_insert(Value::Null));
+        let meta =
+            super::resource::ensure_map(m.entry("metadata".to_owned()).or_insert(Value::Null));
         let mut labels: Vec<_> = o.labels.clone();
         labels.sort();
-        for (field, pairs) in [("labels", labels), ("annotations", {
-            let mut a = o.annotations.clone();
-            a.sort();
-            a
-        })] {
+        for (field, pairs) in [
+            ("labels", labels),
+            ("annotations", {
+                let mut a = o.annotations.clone();
+                a.sort();
+                a
+            }),
+        ] {
             if pairs.is_empty() {
                 continue;
             }
-            let slot = super::resource::ensure_map(meta.entry(field.to_owned()).or_insert(Value::Null));
+            let slot =
+                super::resource::ensure_map(meta.entry(field.to_owned()).or_insert(Value::Null));
             for (k, v) in pairs {
                 slot.insert(k, v.into());
             }
@@ -201,16 +225,27 @@ fn finish(mut m: Map, args: &GeneratorArgs, opts: Option<&GeneratorOptions>) -> 
         }
     }
     let mut r = Resource::new(Value::Map(m));
-    r.needs_hash = !opts.is_some_and(|o| o.disable_name_suffix_hash == Some(true));
-    r.behavior = Behavior::parse(&args.behavior)
-        .ok_or_else(|| format!("behavior '{}' is not a valid generator behavior", args.behavior))?;
+    r.needs_hash = opts.is_none_or(|o| o.disable_name_suffix_hash != Some(true));
+    r.behavior = Behavior::parse(&args.behavior).ok_or_else(|| {
+        format!(
+            "behavior '{}' is not a valid generator behavior",
+            args.behavior
+        )
+    })?;
     Ok(r)
 }
 
 /// Generates a ConfigMap.
-pub(crate) fn config_map(ldr: &Loader<'_>, args: &GeneratorArgs, opts: Option<&GeneratorOptions>) -> Result<Resource, String> {
+pub(crate) fn config_map(
+    ldr: &Loader<'_>,
+    args: &GeneratorArgs,
+    opts: Option<&GeneratorOptions>,
+) -> Result<Resource, String> {
     let mut m = base("ConfigMap", args)?;
-    let pairs = validated(&args.name, load_pairs(ldr, args).map_err(|e| format!("loading KV pairs: {e}"))?)?;
+    let pairs = validated(
+        &args.name,
+        load_pairs(ldr, args).map_err(|e| format!("loading KV pairs: {e}"))?,
+    )?;
     let mut data = Map::new();
     let mut binary = Map::new();
     for (k, v) in pairs {
@@ -233,11 +268,22 @@ pub(crate) fn config_map(ldr: &Loader<'_>, args: &GeneratorArgs, opts: Option<&G
 }
 
 /// Generates a Secret.
-pub(crate) fn secret(ldr: &Loader<'_>, args: &GeneratorArgs, opts: Option<&GeneratorOptions>) -> Result<Resource, String> {
+pub(crate) fn secret(
+    ldr: &Loader<'_>,
+    args: &GeneratorArgs,
+    opts: Option<&GeneratorOptions>,
+) -> Result<Resource, String> {
     let mut m = base("Secret", args)?;
-    let t = if args.secret_type.is_empty() { "Opaque" } else { &args.secret_type };
+    let t = if args.secret_type.is_empty() {
+        "Opaque"
+    } else {
+        &args.secret_type
+    };
     m.insert("type".into(), t.into());
-    let pairs = validated(&args.name, load_pairs(ldr, args).map_err(|e| format!("loading KV pairs: {e}"))?)?;
+    let pairs = validated(
+        &args.name,
+        load_pairs(ldr, args).map_err(|e| format!("loading KV pairs: {e}"))?,
+    )?;
     let mut data = Map::new();
     for (k, v) in pairs {
         data.insert(k, encode_base64(&v).into());

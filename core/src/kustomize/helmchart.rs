@@ -4,7 +4,7 @@
 
 use super::decode::Fields;
 use super::resource::Resource;
-use super::{err, Error, ErrorKind, Target};
+use super::{Error, ErrorKind, Target, err};
 use crate::yaml::Value;
 
 /// One chart to inflate (kustomize's `HelmChart` plus `HelmGlobals`).
@@ -97,11 +97,21 @@ impl<'a> Target<'a> {
         if a.name.is_empty() {
             return Err(t("chart name cannot be empty".into()));
         }
-        let merge_mode = if a.values_merge.is_empty() { "override" } else { a.values_merge.as_str() };
+        let merge_mode = if a.values_merge.is_empty() {
+            "override"
+        } else {
+            a.values_merge.as_str()
+        };
         if !matches!(merge_mode, "override" | "replace" | "merge") {
-            return Err(t("valuesMerge must be one of [merge override replace]".into()));
+            return Err(t(
+                "valuesMerge must be one of [merge override replace]".into()
+            ));
         }
-        let mut home = if a.chart_home.is_empty() { "charts".to_owned() } else { a.chart_home.clone() };
+        let mut home = if a.chart_home.is_empty() {
+            "charts".to_owned()
+        } else {
+            a.chart_home.clone()
+        };
         if !a.version.is_empty() && !a.repo.is_empty() {
             home = format!("{home}/{}-{}", a.name, a.version);
         }
@@ -121,7 +131,8 @@ impl<'a> Target<'a> {
                 ),
             ));
         }
-        let chart = crate::helm::load_chart(self.ldr.tree, &chart_dir).map_err(|e| t(e.helm_text()))?;
+        let chart =
+            crate::helm::load_chart(self.ldr.tree, &chart_dir).map_err(|e| t(e.helm_text()))?;
 
         // The values file helm gets: the chart's own values (or `valuesFile`), merged with
         // `valuesInline` as `valuesMerge` says.
@@ -130,8 +141,15 @@ impl<'a> Target<'a> {
         } else {
             a.values_file.clone()
         };
-        let chart_values_bytes = self.ldr.load(&values_file).map_err(|e| err(ErrorKind::Load, e))?;
-        let values_bytes = match a.values_inline.as_ref().filter(|v| v.as_map().is_some_and(|m| !m.is_empty())) {
+        let chart_values_bytes = self
+            .ldr
+            .load(&values_file)
+            .map_err(|e| err(ErrorKind::Load, e))?;
+        let values_bytes = match a
+            .values_inline
+            .as_ref()
+            .filter(|v| v.as_map().is_some_and(|m| !m.is_empty()))
+        {
             None => chart_values_bytes,
             Some(inline) => {
                 let merged = if merge_mode == "replace" {
@@ -149,19 +167,27 @@ impl<'a> Target<'a> {
                         (inline, &chart_values)
                     };
                     let schema = crate::smp::Schema::empty();
-                    crate::smp::merge(base, patch, &schema, &crate::smp::TypeRef::Infer, &crate::smp::Options::default())
-                        .map_err(|e| t(format!("could not merge values: {e}")))?
-                        .unwrap_or(Value::Map(Default::default()))
+                    crate::smp::merge(
+                        base,
+                        patch,
+                        &schema,
+                        &crate::smp::TypeRef::Infer,
+                        &crate::smp::Options::default(),
+                    )
+                    .map_err(|e| t(format!("could not merge values: {e}")))?
+                    .unwrap_or(Value::Map(Default::default()))
                 };
                 crate::yaml::emit_helm(&merged).into_bytes()
             }
         };
         let mut value_files = vec![(values_file, values_bytes)];
         for f in &a.additional_values_files {
-            let bytes = self
-                .ldr
-                .load(f)
-                .map_err(|e| err(ErrorKind::Load, format!("could not load additionalValuesFile: {e}")))?;
+            let bytes = self.ldr.load(f).map_err(|e| {
+                err(
+                    ErrorKind::Load,
+                    format!("could not load additionalValuesFile: {e}"),
+                )
+            })?;
             value_files.push((f.clone(), bytes));
         }
         let user = crate::helm::UserValues {
@@ -173,7 +199,10 @@ impl<'a> Target<'a> {
             .map_err(|e| t(e.helm_text()))?;
         let release_name = if !a.name_template.is_empty() {
             if a.name_template.contains("{{") {
-                return Err(err(ErrorKind::Unsupported, "helm nameTemplate with template actions is not supported yet"));
+                return Err(err(
+                    ErrorKind::Unsupported,
+                    "helm nameTemplate with template actions is not supported yet",
+                ));
             }
             a.name_template.clone()
         } else if !a.release_name.is_empty() {
@@ -186,7 +215,11 @@ impl<'a> Target<'a> {
         };
         let opts = crate::helm::RenderOptions {
             release_name,
-            namespace: if a.namespace.is_empty() { "default".into() } else { a.namespace.clone() },
+            namespace: if a.namespace.is_empty() {
+                "default".into()
+            } else {
+                a.namespace.clone()
+            },
             values,
             kube_version: (!a.kube_version.is_empty()).then(|| a.kube_version.clone()),
             api_versions: a.api_versions.clone(),
@@ -196,6 +229,9 @@ impl<'a> Target<'a> {
             ..Default::default()
         };
         let rendered = crate::helm::render(&chart, &opts).map_err(|e| t(e.helm_text()))?;
-        super::parse_resources(rendered.to_text().as_bytes(), &format!("helm chart {}", a.name))
+        super::parse_resources(
+            rendered.to_text().as_bytes(),
+            &format!("helm chart {}", a.name),
+        )
     }
 }

@@ -55,8 +55,14 @@ fn index(tok: &str, len: usize, allow_end: bool) -> Result<usize, String> {
     if tok == "-" && allow_end {
         return Ok(len);
     }
-    let i: usize = tok.parse().map_err(|_| format!("invalid array index \"{tok}\""))?;
-    let limit = if allow_end { len } else { len.saturating_sub(1) };
+    let i: usize = tok
+        .parse()
+        .map_err(|_| format!("invalid array index \"{tok}\""))?;
+    let limit = if allow_end {
+        len
+    } else {
+        len.saturating_sub(1)
+    };
     if i > limit || (!allow_end && len == 0) {
         return Err(format!("array index out of bounds: {i}"));
     }
@@ -67,7 +73,9 @@ fn parent<'a>(doc: &'a mut Value, toks: &[String], path: &str) -> Result<&'a mut
     let mut cur = doc;
     for t in toks {
         cur = match cur {
-            Value::Map(m) => m.get_mut(t).ok_or_else(|| format!("doc is missing path: \"{path}\""))?,
+            Value::Map(m) => m
+                .get_mut(t)
+                .ok_or_else(|| format!("doc is missing path: \"{path}\""))?,
             Value::Seq(s) => {
                 let i = index(t, s.len(), false)?;
                 &mut s[i]
@@ -82,8 +90,12 @@ fn get(doc: &Value, path: &str) -> Result<Value, String> {
     let mut cur = doc;
     for t in split(path)? {
         cur = match cur {
-            Value::Map(m) => m.get(&t).ok_or_else(|| format!("doc is missing path: \"{path}\""))?,
-            Value::Seq(s) => s.get(index(&t, s.len(), false)?).ok_or("index out of bounds")?,
+            Value::Map(m) => m
+                .get(&t)
+                .ok_or_else(|| format!("doc is missing path: \"{path}\""))?,
+            Value::Seq(s) => s
+                .get(index(&t, s.len(), false)?)
+                .ok_or("index out of bounds")?,
             _ => return Err(format!("doc is missing path: \"{path}\"")),
         };
     }
@@ -106,7 +118,9 @@ fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
             s.insert(i, value);
             Ok(())
         }
-        _ => Err(format!("add operation does not apply: doc is missing path: \"{path}\"")),
+        _ => Err(format!(
+            "add operation does not apply: doc is missing path: \"{path}\""
+        )),
     }
 }
 
@@ -123,7 +137,9 @@ fn remove(doc: &mut Value, path: &str) -> Result<Value, String> {
             let i = index(last, s.len(), false)?;
             Ok(s.remove(i))
         }
-        _ => Err(format!("remove operation does not apply: doc is missing path: \"{path}\"")),
+        _ => Err(format!(
+            "remove operation does not apply: doc is missing path: \"{path}\""
+        )),
     }
 }
 
@@ -139,21 +155,29 @@ fn replace(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
                 *slot = value;
                 Ok(())
             }
-            None => Err(format!("replace operation does not apply: doc is missing key: {path}")),
+            None => Err(format!(
+                "replace operation does not apply: doc is missing key: {path}"
+            )),
         },
         Value::Seq(s) => {
             let i = index(last, s.len(), false)?;
             s[i] = value;
             Ok(())
         }
-        _ => Err(format!("replace operation does not apply: doc is missing path: {path}")),
+        _ => Err(format!(
+            "replace operation does not apply: doc is missing path: {path}"
+        )),
     }
 }
 
 /// Applies the operations in order.
 pub(crate) fn apply(doc: &mut Value, ops: &[Op]) -> Result<(), String> {
     for op in ops {
-        let value = || op.value.clone().ok_or_else(|| format!("Unexpected kind: {} missing value", op.op));
+        let value = || {
+            op.value
+                .clone()
+                .ok_or_else(|| format!("Unexpected kind: {} missing value", op.op))
+        };
         match op.op.as_str() {
             "add" => add(doc, &op.path, value()?)?,
             "remove" => {
@@ -210,7 +234,10 @@ mod tests {
             ],
         )
         .expect("applies");
-        assert_eq!(doc.get("a"), Some(&Value::Seq(vec![Value::from(1i64), Value::from(3i64)])));
+        assert_eq!(
+            doc.get("a"),
+            Some(&Value::Seq(vec![Value::from(1i64), Value::from(3i64)]))
+        );
         assert_eq!(doc.get("b/c"), Some(&Value::from("x")));
         assert!(apply(&mut doc, &[op("replace", "/nope", Some(Value::Null))]).is_err());
         assert!(apply(&mut doc, &[op("remove", "/a/5", None)]).is_err());

@@ -65,10 +65,7 @@ impl<'a> Loader<'a> {
             Some(EntryKind::Dir) => {}
             Some(EntryKind::File) => return Err(format!("'{}' must be a directory", show(&p))),
             None => {
-                return Err(format!(
-                    "'{}' doesn't exist",
-                    show(&p)
-                ));
+                return Err(format!("'{}' doesn't exist", show(&p)));
             }
         }
         let mut chain = self.visited.clone();

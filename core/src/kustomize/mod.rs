@@ -26,13 +26,14 @@ use std::fmt;
 use crate::tree::{FileTree, RelPath};
 use crate::yaml::{Map, Value};
 use fieldspec::{FsSlice, TransformerConfig};
-use loader::{show, Loader};
+use loader::{Loader, show};
 use resmap::ResMap;
 use resource::Resource;
 use types::{FieldSpec, Kustomization};
 
 /// The file names kustomize recognises, in the order it tries them.
-pub const KUSTOMIZATION_FILE_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub const KUSTOMIZATION_FILE_NAMES: &[&str] =
+    &["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// Which files a kustomization may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -168,12 +169,19 @@ fn wrap(e: Error, prefix: impl fmt::Display) -> Error {
 }
 
 fn is_remote(path: &str) -> bool {
-    path.contains("://") || path.starts_with("git@") || path.starts_with("github.com/") || path.starts_with("gitlab.com/")
+    path.contains("://")
+        || path.starts_with("git@")
+        || path.starts_with("github.com/")
+        || path.starts_with("gitlab.com/")
 }
 
 /// Builds the kustomization in directory `path` of `tree`.
 pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<BuildOutput, Error> {
-    let ldr = Loader::new(tree, path.clone(), opts.load_restrictor == LoadRestrictor::RootOnly);
+    let ldr = Loader::new(
+        tree,
+        path.clone(),
+        opts.load_restrictor == LoadRestrictor::RootOnly,
+    );
     let mut warnings = Vec::new();
     let ctx = Ctx::new();
     let mut target = Target::load(ldr, opts, &ctx, &mut warnings)?;
@@ -213,20 +221,29 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
                 ..Default::default()
             }]),
         };
-        t.transform(&mut acc.rm).map_err(|e| err(ErrorKind::Transform, e))?;
+        t.transform(&mut acc.rm)
+            .map_err(|e| err(ErrorKind::Transform, e))?;
     }
     let want_origin = k.build_metadata.iter().any(|b| b == "originAnnotations");
-    let want_transformations = k.build_metadata.iter().any(|b| b == "transformerAnnotations");
+    let want_transformations = k
+        .build_metadata
+        .iter()
+        .any(|b| b == "transformerAnnotations");
     for r in acc.rm.items.iter_mut() {
         let mut annos = Vec::new();
-        if want_origin {
-            if let Some(o) = &r.origin {
-                annos.push(("config.kubernetes.io/origin".to_owned(), o.annotation()));
-            }
+        if want_origin && let Some(o) = &r.origin {
+            annos.push(("config.kubernetes.io/origin".to_owned(), o.annotation()));
         }
         if want_transformations && !r.transformations.is_empty() {
-            let list: String = r.transformations.iter().map(resource::Origin::list_entry).collect();
-            annos.push(("alpha.config.kubernetes.io/transformations".to_owned(), list));
+            let list: String = r
+                .transformations
+                .iter()
+                .map(resource::Origin::list_entry)
+                .collect();
+            annos.push((
+                "alpha.config.kubernetes.io/transformations".to_owned(),
+                list,
+            ));
         }
         if !annos.is_empty() {
             let mut all = r.annotations();
@@ -316,8 +333,12 @@ impl Default for Acc {
 
 impl Acc {
     fn merge(&mut self, other: Acc) -> Result<(), Error> {
-        self.rm.append_all(other.rm.items).map_err(|e| err(ErrorKind::Conflict, e))?;
-        self.tc.merge(&other.tc).map_err(|e| err(ErrorKind::InvalidKustomization, e))?;
+        self.rm
+            .append_all(other.rm.items)
+            .map_err(|e| err(ErrorKind::Conflict, e))?;
+        self.tc
+            .merge(&other.tc)
+            .map_err(|e| err(ErrorKind::InvalidKustomization, e))?;
         vars::merge_sets(&mut self.vars, other.vars).map_err(|e| err(ErrorKind::Conflict, e))?;
         Ok(())
     }
@@ -354,7 +375,10 @@ impl Ctx {
     }
 
     fn schema(&self) -> std::sync::Arc<crate::smp::Schema> {
-        self.custom.borrow().clone().unwrap_or_else(|| self.builtin.clone())
+        self.custom
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| self.builtin.clone())
     }
 }
 
@@ -363,17 +387,23 @@ impl Ctx {
 fn stringify_annotations(doc: &mut crate::yaml::Node) {
     use crate::yaml::{NodeKind, ScalarStyle};
     let key_is = |k: &crate::yaml::Node, name: &str| matches!(&k.kind, NodeKind::Scalar(s) if s.text == name);
-    let NodeKind::Map(top) = &mut doc.kind else { return };
+    let NodeKind::Map(top) = &mut doc.kind else {
+        return;
+    };
     for (k, meta) in top.iter_mut() {
         if !key_is(k, "metadata") {
             continue;
         }
-        let NodeKind::Map(fields) = &mut meta.kind else { continue };
+        let NodeKind::Map(fields) = &mut meta.kind else {
+            continue;
+        };
         for (fk, annos) in fields.iter_mut() {
             if !key_is(fk, "annotations") {
                 continue;
             }
-            let NodeKind::Map(pairs) = &mut annos.kind else { continue };
+            let NodeKind::Map(pairs) = &mut annos.kind else {
+                continue;
+            };
             for (_, v) in pairs.iter_mut() {
                 if let NodeKind::Scalar(sc) = &mut v.kind {
                     if sc.style == ScalarStyle::Plain {
@@ -392,10 +422,14 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
     let yaml_err = |e: crate::yaml::YamlError| {
         err(
             ErrorKind::Yaml,
-            format!("MalformedYAMLError: {} in File: {file} (line {}, column {})", e.message, e.line, e.column),
+            format!(
+                "MalformedYAMLError: {} in File: {file} (line {}, column {})",
+                e.message, e.line, e.column
+            ),
         )
     };
-    let mut nodes = crate::yaml::parse_stream(text, &crate::yaml::ParseOptions::kustomize()).map_err(yaml_err)?;
+    let mut nodes = crate::yaml::parse_stream(text, &crate::yaml::ParseOptions::kustomize())
+        .map_err(yaml_err)?;
     let mut docs = Vec::with_capacity(nodes.len());
     for n in nodes.iter_mut() {
         stringify_annotations(n);
@@ -409,33 +443,45 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
             Value::Map(m) if m.is_empty() => continue,
             Value::Map(_) => {}
             _ => {
-                return Err(err(ErrorKind::Yaml, format!("{file}: document is not a map")));
+                return Err(err(
+                    ErrorKind::Yaml,
+                    format!("{file}: document is not a map"),
+                ));
             }
         }
         let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
-        if kind.ends_with("List") {
-            if let Some(items) = doc.get("items") {
-                match items {
-                    Value::Seq(items) => {
-                        queue.extend(items.iter().cloned());
-                        continue;
-                    }
-                    Value::Null => continue,
-                    _ => {
-                        return Err(err(
-                            ErrorKind::Yaml,
-                            format!("expected array in {kind}/items, but found a non-array"),
-                        ));
-                    }
+        if kind.ends_with("List")
+            && let Some(items) = doc.get("items")
+        {
+            match items {
+                Value::Seq(items) => {
+                    queue.extend(items.iter().cloned());
+                    continue;
+                }
+                Value::Null => continue,
+                _ => {
+                    return Err(err(
+                        ErrorKind::Yaml,
+                        format!("expected array in {kind}/items, but found a non-array"),
+                    ));
                 }
             }
         }
         if kind.is_empty() {
-            return Err(err(ErrorKind::Yaml, format!("missing kind in object in {file}")));
+            return Err(err(
+                ErrorKind::Yaml,
+                format!("missing kind in object in {file}"),
+            ));
         }
-        let name = doc.get_path(&["metadata", "name"]).and_then(Value::as_str).unwrap_or("");
+        let name = doc
+            .get_path(&["metadata", "name"])
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if name.is_empty() && !kind.ends_with("List") {
-            return Err(err(ErrorKind::Yaml, format!("missing metadata.name in object of kind {kind} in {file}")));
+            return Err(err(
+                ErrorKind::Yaml,
+                format!("missing metadata.name in object of kind {kind} in {file}"),
+            ));
         }
         out.push(Resource::new(doc));
     }
@@ -443,10 +489,18 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
 }
 
 impl<'a> Target<'a> {
-    fn load(ldr: Loader<'a>, opts: &'a Options, ctx: &'a Ctx, warnings: &mut Vec<String>) -> Result<Self, Error> {
+    fn load(
+        ldr: Loader<'a>,
+        opts: &'a Options,
+        ctx: &'a Ctx,
+        warnings: &mut Vec<String>,
+    ) -> Result<Self, Error> {
         let mut found = Vec::new();
         for name in KUSTOMIZATION_FILE_NAMES {
-            let p = ldr.root.join(name).map_err(|e| err(ErrorKind::Load, e.to_string()))?;
+            let p = ldr
+                .root
+                .join(name)
+                .map_err(|e| err(ErrorKind::Load, e.to_string()))?;
             if ldr.tree.kind(&p).ok().flatten() == Some(crate::tree::EntryKind::File) {
                 found.push(p);
             }
@@ -465,44 +519,91 @@ impl<'a> Target<'a> {
             _ => {
                 return Err(err(
                     ErrorKind::InvalidKustomization,
-                    format!("Found multiple kustomization files under: {}", show(&ldr.root)),
+                    format!(
+                        "Found multiple kustomization files under: {}",
+                        show(&ldr.root)
+                    ),
                 ));
             }
         };
-        let bytes = ldr.tree.read(&file).map_err(|e| err(ErrorKind::Load, e.to_string()))?;
+        let bytes = ldr
+            .tree
+            .read(&file)
+            .map_err(|e| err(ErrorKind::Load, e.to_string()))?;
         let text = String::from_utf8_lossy(&bytes);
         let value = crate::yaml::parse_helm_values(&text).map_err(|e| {
             err(
                 ErrorKind::InvalidKustomization,
-                format!("invalid Kustomization: {} (line {}, column {}) in {}", e.message, e.line, e.column, show(&file)),
+                format!(
+                    "invalid Kustomization: {} (line {}, column {}) in {}",
+                    e.message,
+                    e.line,
+                    e.column,
+                    show(&file)
+                ),
             )
         })?;
         let k = Kustomization::decode(&value).map_err(|e| {
-            err(ErrorKind::InvalidKustomization, format!("invalid Kustomization: {e}"))
+            err(
+                ErrorKind::InvalidKustomization,
+                format!("invalid Kustomization: {e}"),
+            )
         })?;
         for (field, msg) in [
-            ("bases", "'bases' is deprecated. Please use 'resources' instead."),
-            ("commonLabels", "'commonLabels' is deprecated. Please use 'labels' instead."),
-            ("imageTags", "'imageTags' is deprecated. Please use 'images' instead."),
-            ("patchesJson6902", "'patchesJson6902' is deprecated. Please use 'patches' instead."),
-            ("patchesStrategicMerge", "'patchesStrategicMerge' is deprecated. Please use 'patches' instead."),
-            ("vars", "'vars' is deprecated. Please use 'replacements' instead."),
+            (
+                "bases",
+                "'bases' is deprecated. Please use 'resources' instead.",
+            ),
+            (
+                "commonLabels",
+                "'commonLabels' is deprecated. Please use 'labels' instead.",
+            ),
+            (
+                "imageTags",
+                "'imageTags' is deprecated. Please use 'images' instead.",
+            ),
+            (
+                "patchesJson6902",
+                "'patchesJson6902' is deprecated. Please use 'patches' instead.",
+            ),
+            (
+                "patchesStrategicMerge",
+                "'patchesStrategicMerge' is deprecated. Please use 'patches' instead.",
+            ),
+            (
+                "vars",
+                "'vars' is deprecated. Please use 'replacements' instead.",
+            ),
         ] {
-            if value.as_map().is_some_and(|m| m.keys().any(|k| k.eq_ignore_ascii_case(field))) {
-                let fix = if field == "vars" { "[EXPERIMENTAL] Run" } else { "Run" };
+            if value
+                .as_map()
+                .is_some_and(|m| m.keys().any(|k| k.eq_ignore_ascii_case(field)))
+            {
+                let fix = if field == "vars" {
+                    "[EXPERIMENTAL] Run"
+                } else {
+                    "Run"
+                };
                 warnings.push(format!(
                     "# Warning: {msg} {fix} 'kustomize edit fix' to update your Kustomization automatically."
                 ));
             }
         }
         if k.empty {
-            return Err(err(ErrorKind::InvalidKustomization, "kustomization.yaml is empty"));
+            return Err(err(
+                ErrorKind::InvalidKustomization,
+                "kustomization.yaml is empty",
+            ));
         }
         let errs = k.enforce_fields();
         if !errs.is_empty() {
             return Err(err(
                 ErrorKind::InvalidKustomization,
-                format!("Failed to read kustomization file under {}:\n{}", show(&ldr.root), errs.join("\n")),
+                format!(
+                    "Failed to read kustomization file under {}:\n{}",
+                    show(&ldr.root),
+                    errs.join("\n")
+                ),
             ));
         }
         let file_name = file.file_name().to_owned();
@@ -521,7 +622,9 @@ impl<'a> Target<'a> {
             .accumulate_resources(acc, &self.k.resources, warnings)
             .map_err(|e| wrap(e, "accumulating resources"))?;
         let tc = self.transformer_config()?;
-        acc.tc.merge(&tc).map_err(|e| err(ErrorKind::InvalidKustomization, e))?;
+        acc.tc
+            .merge(&tc)
+            .map_err(|e| err(ErrorKind::InvalidKustomization, e))?;
         self.run_generators(&mut acc)?;
         let mut acc = self
             .accumulate_components(acc, warnings)
@@ -530,11 +633,17 @@ impl<'a> Target<'a> {
         if !self.k.validators.is_empty() {
             return Err(err(ErrorKind::Unsupported, "validators are not supported"));
         }
-        vars::merge_vars(&mut acc.rm, &mut acc.vars, &self.k.vars).map_err(|e| err(ErrorKind::Conflict, e))?;
+        vars::merge_vars(&mut acc.rm, &mut acc.vars, &self.k.vars)
+            .map_err(|e| err(ErrorKind::Conflict, e))?;
         Ok(acc)
     }
 
-    fn accumulate_resources(&self, mut acc: Acc, paths: &[String], warnings: &mut Vec<String>) -> Result<Acc, Error> {
+    fn accumulate_resources(
+        &self,
+        mut acc: Acc,
+        paths: &[String],
+        warnings: &mut Vec<String>,
+    ) -> Result<Acc, Error> {
         // One index of current ids for all the files appended here (rebuilt after a
         // directory is merged), so accumulation stays linear in the number of resources.
         let mut idx = acc.rm.cur_index();
@@ -558,27 +667,50 @@ impl<'a> Target<'a> {
                             r.origin = Some(origin.clone());
                         }
                     }
-                    acc.rm
-                        .append_all_indexed(res, &mut idx)
-                        .map_err(|e| err(ErrorKind::Conflict, format!("merging resources from '{path}': {e}")))?;
+                    acc.rm.append_all_indexed(res, &mut idx).map_err(|e| {
+                        err(
+                            ErrorKind::Conflict,
+                            format!("merging resources from '{path}': {e}"),
+                        )
+                    })?;
                     continue;
                 }
                 Err(e) => e,
             };
             let child = self.ldr.child(path).map_err(|e| {
-                let kind = if e.starts_with("cycle detected") { ErrorKind::Cycle } else { ErrorKind::Load };
-                err(kind, format!("accumulation err='accumulating resources from '{path}': {file_err}': {e}"))
+                let kind = if e.starts_with("cycle detected") {
+                    ErrorKind::Cycle
+                } else {
+                    ErrorKind::Load
+                };
+                err(
+                    kind,
+                    format!(
+                        "accumulation err='accumulating resources from '{path}': {file_err}': {e}"
+                    ),
+                )
             })?;
             let sub_origin = self.origin.as_ref().map(|o| resource::join_clean(o, path));
             acc = self
                 .accumulate_directory(acc, child, false, sub_origin, warnings)
-                .map_err(|e| wrap(e, format!("accumulation err='accumulating resources from '{path}': {file_err}'")))?;
+                .map_err(|e| {
+                    wrap(
+                        e,
+                        format!(
+                            "accumulation err='accumulating resources from '{path}': {file_err}'"
+                        ),
+                    )
+                })?;
             idx = acc.rm.cur_index();
         }
         Ok(acc)
     }
 
-    fn accumulate_components(&self, mut acc: Acc, warnings: &mut Vec<String>) -> Result<Acc, Error> {
+    fn accumulate_components(
+        &self,
+        mut acc: Acc,
+        warnings: &mut Vec<String>,
+    ) -> Result<Acc, Error> {
         for path in &self.k.components {
             if is_remote(path) {
                 return Err(err(
@@ -587,7 +719,11 @@ impl<'a> Target<'a> {
                 ));
             }
             let child = self.ldr.child(path).map_err(|e| {
-                let kind = if e.starts_with("cycle detected") { ErrorKind::Cycle } else { ErrorKind::Load };
+                let kind = if e.starts_with("cycle detected") {
+                    ErrorKind::Cycle
+                } else {
+                    ErrorKind::Load
+                };
                 err(kind, format!("loader.New \"{e}\""))
             })?;
             let sub_origin = self.origin.as_ref().map(|o| resource::join_clean(o, path));
@@ -613,7 +749,11 @@ impl<'a> Target<'a> {
         sub.origin = origin;
         sub.set_schema(false)?;
         if component && !sub.k.is_component() {
-            let kind = if sub.k.kind.is_empty() { "Kustomization" } else { &sub.k.kind };
+            let kind = if sub.k.kind.is_empty() {
+                "Kustomization"
+            } else {
+                &sub.k.kind
+            };
             return Err(err(
                 ErrorKind::InvalidKustomization,
                 format!("expected kind 'Component' for path '{root}' but got '{kind}'"),
@@ -668,12 +808,20 @@ impl<'a> Target<'a> {
         if self.ctx.chosen.get() && !reset {
             return Ok(());
         }
-        let path = self.k.openapi.iter().find(|(k, _)| k == "path").map(|(_, v)| v.clone());
+        let path = self
+            .k
+            .openapi
+            .iter()
+            .find(|(k, _)| k == "path")
+            .map(|(_, v)| v.clone());
         let version = self.k.openapi.iter().find(|(k, _)| k == "version");
-        if let Some((_, v)) = version {
-            if !matches!(v.as_str(), "" | "default" | "v1.21.2" | "v1_21_2") {
-                return Err(err(ErrorKind::InvalidKustomization, "the specified OpenAPI version is not built in"));
-            }
+        if let Some((_, v)) = version
+            && !matches!(v.as_str(), "" | "default" | "v1.21.2" | "v1_21_2")
+        {
+            return Err(err(
+                ErrorKind::InvalidKustomization,
+                "the specified OpenAPI version is not built in",
+            ));
         }
         match path {
             Some(_) if version.is_some() => Err(err(
@@ -684,8 +832,12 @@ impl<'a> Target<'a> {
                 let bytes = self.ldr.load(&p).map_err(|e| err(ErrorKind::Load, e))?;
                 let doc = crate::yaml::parse_yaml_to_json(&String::from_utf8_lossy(&bytes))
                     .map_err(|e| err(ErrorKind::Yaml, format!("{p}: {e}")))?;
-                let schema = crate::smp::Schema::from_openapi_document(&doc)
-                    .map_err(|e| err(ErrorKind::InvalidKustomization, format!("invalid schema file {p}: {e}")))?;
+                let schema = crate::smp::Schema::from_openapi_document(&doc).map_err(|e| {
+                    err(
+                        ErrorKind::InvalidKustomization,
+                        format!("invalid schema file {p}: {e}"),
+                    )
+                })?;
                 *self.ctx.custom.borrow_mut() = Some(std::sync::Arc::new(schema));
                 self.ctx.chosen.set(true);
                 Ok(())
@@ -694,7 +846,9 @@ impl<'a> Target<'a> {
                 if reset {
                     *self.ctx.custom.borrow_mut() = None;
                 }
-                self.ctx.chosen.set(version.is_some_and(|(_, v)| v != "default"));
+                self.ctx
+                    .chosen
+                    .set(version.is_some_and(|(_, v)| v != "default"));
                 Ok(())
             }
         }
@@ -710,13 +864,24 @@ impl<'a> Target<'a> {
             .ok_or_else(|| pe("must specify the target name".into()))?;
         let text = match (pc.path.is_empty(), pc.patch.is_empty()) {
             (true, true) => return Err(pe("empty file path and empty jsonOp".into())),
-            (false, false) => return Err(pe("must specify a file path or jsonOp, not both".into())),
-            (false, true) => String::from_utf8_lossy(&self.ldr.load(&pc.path).map_err(|e| err(ErrorKind::Load, e))?).into_owned(),
+            (false, false) => {
+                return Err(pe("must specify a file path or jsonOp, not both".into()));
+            }
+            (false, true) => String::from_utf8_lossy(
+                &self
+                    .ldr
+                    .load(&pc.path)
+                    .map_err(|e| err(ErrorKind::Load, e))?,
+            )
+            .into_owned(),
             (true, false) => pc.patch.clone(),
         };
         let ops = patch::json_ops(&text).map_err(|e| pe(format!("decoding {text}: {e}")))?;
         if ops.is_empty() {
-            return Err(pe(format!("patch appears to be empty; file={}, JsonOp={text}", pc.path)));
+            return Err(pe(format!(
+                "patch appears to be empty; file={}, JsonOp={text}",
+                pc.path
+            )));
         }
         for i in patch::select(&acc.rm, target).map_err(pe)? {
             jsonpatch::apply(&mut acc.rm.items[i].obj, &ops).map_err(pe)?;
@@ -730,9 +895,17 @@ impl<'a> Target<'a> {
         let inline = pc.patch.trim();
         let (text, source) = match (inline.is_empty(), pc.path.is_empty()) {
             (true, true) => return Err(pe("must specify one of patch and path".into())),
-            (false, false) => return Err(pe("patch and path can't be set at the same time".into())),
+            (false, false) => {
+                return Err(pe("patch and path can't be set at the same time".into()));
+            }
             (true, false) => (
-                String::from_utf8_lossy(&self.ldr.load(&pc.path).map_err(|e| err(ErrorKind::Load, e))?).into_owned(),
+                String::from_utf8_lossy(
+                    &self
+                        .ldr
+                        .load(&pc.path)
+                        .map_err(|e| err(ErrorKind::Load, e))?,
+                )
+                .into_owned(),
                 pc.path.clone(),
             ),
             (false, true) => (inline.to_owned(), "inline patch".to_owned()),
@@ -742,7 +915,10 @@ impl<'a> Target<'a> {
         if patch::is_empty_document(&text) {
             return match pc.target {
                 Some(_) => Ok(()),
-                None => Err(pe(format!("must specify a target for JSON patch [path: \"{}\"]", pc.path))),
+                None => Err(pe(format!(
+                    "must specify a target for JSON patch [path: \"{}\"]",
+                    pc.path
+                ))),
             };
         }
         match patch::load_patch_text(&text, &source).map_err(pe)? {
@@ -759,14 +935,19 @@ impl<'a> Target<'a> {
                             )));
                         }
                         let selected = patch::select(&acc.rm, t).map_err(pe)?;
-                        patch::apply_sm_to(&mut acc.rm, &selected, &sms[0], &self.ctx.schema()).map_err(pe)?;
+                        patch::apply_sm_to(&mut acc.rm, &selected, &sms[0], &self.ctx.schema())
+                            .map_err(pe)?;
                     }
                     None => {
                         for p in &sms {
                             let id = p.org_id();
-                            let i = patch::get_by_id(&acc.rm, &id)
-                                .map_err(|e| pe(format!("no resource matches strategic merge patch \"{id}\": {e}")))?;
-                            patch::apply_sm_to(&mut acc.rm, &[i], p, &self.ctx.schema()).map_err(pe)?;
+                            let i = patch::get_by_id(&acc.rm, &id).map_err(|e| {
+                                pe(format!(
+                                    "no resource matches strategic merge patch \"{id}\": {e}"
+                                ))
+                            })?;
+                            patch::apply_sm_to(&mut acc.rm, &[i], p, &self.ctx.schema())
+                                .map_err(pe)?;
                         }
                     }
                 }
@@ -794,8 +975,10 @@ impl<'a> Target<'a> {
             let text = String::from_utf8_lossy(&bytes);
             let v = crate::yaml::parse_helm_values(&text)
                 .map_err(|e| err(ErrorKind::Yaml, format!("{path}: {e}")))?;
-            let custom = decode_transformer_config(&v).map_err(|e| err(ErrorKind::InvalidKustomization, format!("{path}: {e}")))?;
-            tc.merge(&custom).map_err(|e| err(ErrorKind::InvalidKustomization, e))?;
+            let custom = decode_transformer_config(&v)
+                .map_err(|e| err(ErrorKind::InvalidKustomization, format!("{path}: {e}")))?;
+            tc.merge(&custom)
+                .map_err(|e| err(ErrorKind::InvalidKustomization, e))?;
         }
         Ok(tc)
     }
@@ -804,27 +987,47 @@ impl<'a> Target<'a> {
         let global = self.k.generator_options.as_ref();
         for g in &self.k.config_map_generator {
             let opts = generators::merge_options(g.options.as_ref(), global);
-            let mut r = generators::config_map(&self.ldr, g, opts.as_ref()).map_err(|e| err(ErrorKind::Transform, e))?;
+            let mut r = generators::config_map(&self.ldr, g, opts.as_ref())
+                .map_err(|e| err(ErrorKind::Transform, e))?;
             r.origin = self.builtin_origin("ConfigMapGenerator");
-            acc.rm.absorb_all(vec![r]).map_err(|e| err(ErrorKind::Conflict, format!("merging from generator ConfigMapGenerator: {e}")))?;
+            acc.rm.absorb_all(vec![r]).map_err(|e| {
+                err(
+                    ErrorKind::Conflict,
+                    format!("merging from generator ConfigMapGenerator: {e}"),
+                )
+            })?;
         }
         for g in &self.k.secret_generator {
             let opts = generators::merge_options(g.options.as_ref(), global);
-            let mut r = generators::secret(&self.ldr, g, opts.as_ref()).map_err(|e| err(ErrorKind::Transform, e))?;
+            let mut r = generators::secret(&self.ldr, g, opts.as_ref())
+                .map_err(|e| err(ErrorKind::Transform, e))?;
             r.origin = self.builtin_origin("SecretGenerator");
-            acc.rm.absorb_all(vec![r]).map_err(|e| err(ErrorKind::Conflict, format!("merging from generator SecretGenerator: {e}")))?;
+            acc.rm.absorb_all(vec![r]).map_err(|e| {
+                err(
+                    ErrorKind::Conflict,
+                    format!("merging from generator SecretGenerator: {e}"),
+                )
+            })?;
         }
         for c in &self.k.helm_charts {
             let args = helmchart::HelmChartArgs::decode(c, self.k.helm_globals.as_ref(), true)
-                .map_err(|e| err(ErrorKind::InvalidKustomization, format!("invalid Kustomization: {e}")))?;
+                .map_err(|e| {
+                    err(
+                        ErrorKind::InvalidKustomization,
+                        format!("invalid Kustomization: {e}"),
+                    )
+                })?;
             let mut rs = self.inflate_helm(&args)?;
             let origin = self.builtin_origin("HelmChartInflationGenerator");
             for r in rs.iter_mut() {
                 r.origin = origin.clone();
             }
-            acc.rm
-                .absorb_all(rs)
-                .map_err(|e| err(ErrorKind::Conflict, format!("merging from generator HelmChartInflationGenerator: {e}")))?;
+            acc.rm.absorb_all(rs).map_err(|e| {
+                err(
+                    ErrorKind::Conflict,
+                    format!("merging from generator HelmChartInflationGenerator: {e}"),
+                )
+            })?;
         }
         if !self.k.generators.is_empty() {
             let mut w = Vec::new();
@@ -899,9 +1102,11 @@ impl<'a> Target<'a> {
         if !k.labels.is_empty() || !k.common_labels.is_empty() {
             for label in &k.labels {
                 let mut fss = FsSlice(label.fields.clone());
-                fss.merge_all(&tc.labels).map_err(|e| t(format!("failed to merge labels: {e}")))?;
+                fss.merge_all(&tc.labels)
+                    .map_err(|e| t(format!("failed to merge labels: {e}")))?;
                 if label.include_selectors {
-                    fss.merge_all(&tc.common_labels).map_err(|e| t(format!("failed to merge labels: {e}")))?;
+                    fss.merge_all(&tc.common_labels)
+                        .map_err(|e| t(format!("failed to merge labels: {e}")))?;
                 } else {
                     if label.include_templates {
                         fss.merge_all(&tc.template_labels)

@@ -70,9 +70,15 @@ fn parse_label_selector(s: &str) -> Result<Vec<Requirement>, String> {
         if let Some(k) = t.strip_prefix('!') {
             out.push(Requirement::NotExists(k.trim().to_owned()));
         } else if let Some((k, v)) = t.split_once("!=") {
-            out.push(Requirement::NotIn(k.trim().to_owned(), vec![v.trim().to_owned()]));
+            out.push(Requirement::NotIn(
+                k.trim().to_owned(),
+                vec![v.trim().to_owned()],
+            ));
         } else if let Some((k, v)) = t.split_once("==").or_else(|| t.split_once('=')) {
-            out.push(Requirement::In(k.trim().to_owned(), vec![v.trim().to_owned()]));
+            out.push(Requirement::In(
+                k.trim().to_owned(),
+                vec![v.trim().to_owned()],
+            ));
         } else if let Some((k, rest)) = split_set_op(t, " notin ") {
             out.push(Requirement::NotIn(k, parse_set(rest)?));
         } else if let Some((k, rest)) = split_set_op(t, " in ") {
@@ -85,7 +91,8 @@ fn parse_label_selector(s: &str) -> Result<Vec<Requirement>, String> {
 }
 
 fn split_set_op<'a>(t: &'a str, op: &str) -> Option<(String, &'a str)> {
-    t.find(op).map(|i| (t[..i].trim().to_owned(), t[i + op.len()..].trim()))
+    t.find(op)
+        .map(|i| (t[..i].trim().to_owned(), t[i + op.len()..].trim()))
 }
 
 fn parse_set(s: &str) -> Result<Vec<String>, String> {
@@ -97,7 +104,12 @@ fn parse_set(s: &str) -> Result<Vec<String>, String> {
 }
 
 fn satisfied(reqs: &[Requirement], pairs: &[(String, String)]) -> bool {
-    let get = |k: &str| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.as_str());
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(pk, _)| pk == k)
+            .map(|(_, v)| v.as_str())
+    };
     reqs.iter().all(|r| match r {
         Requirement::Exists(k) => get(k).is_some(),
         Requirement::NotExists(k) => get(k).is_none(),
@@ -123,14 +135,19 @@ impl SelectorRegex {
     pub(crate) fn selects(&self, r: &Resource) -> bool {
         let cur = r.cur_id();
         let org = r.org_id();
-        if !matches(&self.namespace, org.effective_namespace()) && !matches(&self.namespace, cur.effective_namespace()) {
+        if !matches(&self.namespace, org.effective_namespace())
+            && !matches(&self.namespace, cur.effective_namespace())
+        {
             return false;
         }
         if !matches(&self.name, &org.name) && !matches(&self.name, &cur.name) {
             return false;
         }
         let g = r.gvk();
-        if !(matches(&self.group, &g.group) && matches(&self.version, &g.version) && matches(&self.kind, &g.kind)) {
+        if !(matches(&self.group, &g.group)
+            && matches(&self.version, &g.version)
+            && matches(&self.kind, &g.kind))
+        {
             return false;
         }
         satisfied(&self.labels, &r.labels()) && satisfied(&self.annotations, &r.annotations())
@@ -140,7 +157,12 @@ impl SelectorRegex {
 /// Positions of the resources a selector picks.
 pub(crate) fn select(m: &ResMap, s: &Selector) -> Result<Vec<usize>, String> {
     let sr = SelectorRegex::new(s)?;
-    Ok(m.items.iter().enumerate().filter(|(_, r)| sr.selects(r)).map(|(i, _)| i).collect())
+    Ok(m.items
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| sr.selects(r))
+        .map(|(i, _)| i)
+        .collect())
 }
 
 /// A patch as loaded: strategic merge patches, or JSON 6902 operations.
@@ -161,7 +183,9 @@ pub(crate) fn load_patch_text(text: &str, file: &str) -> Result<Loaded, String> 
     match (as_sm, as_json) {
         (Ok(sm), Err(_)) if !sm.is_empty() => Ok(Loaded::Strategic(sm)),
         (_, Ok(ops)) => Ok(Loaded::Json(ops)),
-        (Ok(_), Err(_)) | (Err(_), Err(_)) => Err(format!("unable to parse SM or JSON patch from {text}")),
+        (Ok(_), Err(_)) | (Err(_), Err(_)) => {
+            Err(format!("unable to parse SM or JSON patch from {text}"))
+        }
     }
 }
 
@@ -182,8 +206,16 @@ pub(crate) fn json_ops(text: &str) -> Result<Vec<jsonpatch::Op>, String> {
 
 /// Applies one strategic merge patch to the resource at `i` (kustomize's
 /// `Resource.ApplySmPatch`); `Ok(false)` when the patch deleted the resource.
-pub(crate) fn apply_sm(target: &mut Resource, patch: &Resource, schema: &smp::Schema) -> Result<bool, String> {
-    let (n, ns, k) = (target.name().to_owned(), target.namespace().to_owned(), target.kind().to_owned());
+pub(crate) fn apply_sm(
+    target: &mut Resource,
+    patch: &Resource,
+    schema: &smp::Schema,
+) -> Result<bool, String> {
+    let (n, ns, k) = (
+        target.name().to_owned(),
+        target.namespace().to_owned(),
+        target.kind().to_owned(),
+    );
     if patch.allow_name_change || patch.allow_kind_change {
         target.store_previous_id();
     }
@@ -192,17 +224,25 @@ pub(crate) fn apply_sm(target: &mut Resource, patch: &Resource, schema: &smp::Sc
     if let Some(m) = p.as_map_mut() {
         m.insert("apiVersion".into(), target.api_version().into());
     }
-    let merged = smp::merge(&target.obj, &p, schema, &smp::TypeRef::Infer, &smp::Options::default())
-        .map_err(|e| e.to_string())?;
-    let Some(merged) = merged else { return Ok(false) };
+    let merged = smp::merge(
+        &target.obj,
+        &p,
+        schema,
+        &smp::TypeRef::Infer,
+        &smp::Options::default(),
+    )
+    .map_err(|e| e.to_string())?;
+    let Some(merged) = merged else {
+        return Ok(false);
+    };
     if merged.as_map().is_none_or(|m| m.is_empty()) {
         return Ok(false);
     }
     target.obj = merged;
-    if !patch.allow_kind_change {
-        if let Some(m) = target.obj.as_map_mut() {
-            m.insert("kind".into(), k.into());
-        }
+    if !patch.allow_kind_change
+        && let Some(m) = target.obj.as_map_mut()
+    {
+        m.insert("kind".into(), k.into());
     }
     if !patch.allow_name_change {
         target.set_name(&n);
@@ -219,7 +259,12 @@ pub(crate) fn apply_sm(target: &mut Resource, patch: &Resource, schema: &smp::Sc
 
 /// Applies a strategic merge patch to the resources at `targets`, removing those it
 /// deletes.
-pub(crate) fn apply_sm_to(m: &mut ResMap, targets: &[usize], patch: &Resource, schema: &smp::Schema) -> Result<(), String> {
+pub(crate) fn apply_sm_to(
+    m: &mut ResMap,
+    targets: &[usize],
+    patch: &Resource,
+    schema: &smp::Schema,
+) -> Result<(), String> {
     let mut deleted = Vec::new();
     for &i in targets {
         if !apply_sm(&mut m.items[i], patch, schema)? {
@@ -237,7 +282,11 @@ pub(crate) fn get_by_id(m: &ResMap, id: &Id) -> Result<usize, String> {
     let found = m.matching_any_id(id);
     match found.as_slice() {
         [i] => Ok(*i),
-        [] => Err(format!("no matches for Id {id}; failed to find unique target for patch {id}")),
-        _ => Err(format!("multiple matches for Id {id}; failed to find unique target for patch {id}")),
+        [] => Err(format!(
+            "no matches for Id {id}; failed to find unique target for patch {id}"
+        )),
+        _ => Err(format!(
+            "multiple matches for Id {id}; failed to find unique target for patch {id}"
+        )),
     }
 }

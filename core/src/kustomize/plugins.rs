@@ -6,7 +6,7 @@ use super::decode::Fields;
 use super::fieldspec::FsSlice;
 use super::resource::Resource;
 use super::types::{FieldSpec, GeneratorArgs, Image, Patch, Replica, Selector};
-use super::{err, patch, transformers, wrap, Acc, Error, ErrorKind, Target};
+use super::{Acc, Error, ErrorKind, Target, err, patch, transformers, wrap};
 use crate::yaml::Value;
 
 fn field_specs(f: &Fields<'_>, name: &str) -> Result<FsSlice, String> {
@@ -15,37 +15,48 @@ fn field_specs(f: &Fields<'_>, name: &str) -> Result<FsSlice, String> {
 
 impl<'a> Target<'a> {
     /// Loads the plugin configurations an entry list names.
-    pub(super) fn plugin_configs(&self, entries: &[String], warnings: &mut Vec<String>) -> Result<Vec<Resource>, Error> {
+    pub(super) fn plugin_configs(
+        &self,
+        entries: &[String],
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<Resource>, Error> {
         let mut out = Vec::new();
         for e in entries {
-            if let Ok(mut rs) = super::parse_resources(e.as_bytes(), "inline plugin configuration") {
-                if !rs.is_empty() {
-                    if let Some(o) = &self.origin {
-                        for r in rs.iter_mut() {
-                            r.origin = Some(super::resource::Origin {
-                                path: super::resource::join_clean(o, &self.file_name),
-                                ..Default::default()
-                            });
-                        }
+            if let Ok(mut rs) = super::parse_resources(e.as_bytes(), "inline plugin configuration")
+                && !rs.is_empty()
+            {
+                if let Some(o) = &self.origin {
+                    for r in rs.iter_mut() {
+                        r.origin = Some(super::resource::Origin {
+                            path: super::resource::join_clean(o, &self.file_name),
+                            ..Default::default()
+                        });
                     }
-                    out.extend(rs);
-                    continue;
                 }
+                out.extend(rs);
+                continue;
             }
-            let acc = self.accumulate_resources(Acc::default(), std::slice::from_ref(e), warnings)?;
+            let acc =
+                self.accumulate_resources(Acc::default(), std::slice::from_ref(e), warnings)?;
             out.extend(acc.rm.items);
         }
         Ok(out)
     }
 
     /// Runs builtin transformer configurations in order.
-    pub(super) fn run_plugin_transformers(&self, acc: &mut Acc, configs: &[Resource]) -> Result<(), Error> {
+    pub(super) fn run_plugin_transformers(
+        &self,
+        acc: &mut Acc,
+        configs: &[Resource],
+    ) -> Result<(), Error> {
         for c in configs {
             let (api, kind) = (c.api_version(), c.kind());
             if api != "builtin" {
                 return Err(err(
                     ErrorKind::Unsupported,
-                    format!("unable to load plugin {kind} ({api}): only builtin plugins are supported (no exec or Go plugins)"),
+                    format!(
+                        "unable to load plugin {kind} ({api}): only builtin plugins are supported (no exec or Go plugins)"
+                    ),
                 ));
             }
             self.transform_with(acc, c)
@@ -71,7 +82,11 @@ impl<'a> Target<'a> {
         let v = &c.obj;
         match kind.as_str() {
             "LabelTransformer" | "AnnotationsTransformer" => {
-                let key = if kind == "LabelTransformer" { "labels" } else { "annotations" };
+                let key = if kind == "LabelTransformer" {
+                    "labels"
+                } else {
+                    "annotations"
+                };
                 let f = Fields::lenient(v, "Plugin", &[key, "fieldSpecs"]).map_err(t)?;
                 transformers::MapEntryTransformer {
                     entries: f.string_map(key).map_err(t)?,
@@ -81,7 +96,17 @@ impl<'a> Target<'a> {
                 .map_err(t)
             }
             "NamespaceTransformer" => {
-                let f = Fields::lenient(v, "Plugin", &["metadata", "fieldSpecs", "unsetOnly", "setRoleBindingSubjects"]).map_err(t)?;
+                let f = Fields::lenient(
+                    v,
+                    "Plugin",
+                    &[
+                        "metadata",
+                        "fieldSpecs",
+                        "unsetOnly",
+                        "setRoleBindingSubjects",
+                    ],
+                )
+                .map_err(t)?;
                 let ns = c.namespace().to_owned();
                 transformers::NamespaceTransformer {
                     namespace: ns,
@@ -93,9 +118,18 @@ impl<'a> Target<'a> {
                 .map_err(t)
             }
             "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
-                let f = Fields::lenient(v, "Plugin", &["prefix", "suffix", "fieldSpecs"]).map_err(t)?;
-                let prefix = if kind == "SuffixTransformer" { String::new() } else { f.string("prefix").map_err(t)? };
-                let suffix = if kind == "PrefixTransformer" { String::new() } else { f.string("suffix").map_err(t)? };
+                let f =
+                    Fields::lenient(v, "Plugin", &["prefix", "suffix", "fieldSpecs"]).map_err(t)?;
+                let prefix = if kind == "SuffixTransformer" {
+                    String::new()
+                } else {
+                    f.string("prefix").map_err(t)?
+                };
+                let suffix = if kind == "PrefixTransformer" {
+                    String::new()
+                } else {
+                    f.string("suffix").map_err(t)?
+                };
                 transformers::PrefixSuffixTransformer {
                     prefix,
                     suffix,
@@ -106,7 +140,10 @@ impl<'a> Target<'a> {
             }
             "ImageTagTransformer" => {
                 let f = Fields::lenient(v, "Plugin", &["imageTag", "fieldSpecs"]).map_err(t)?;
-                let image = f.opt("imageTag", Image::decode).map_err(t)?.unwrap_or_default();
+                let image = f
+                    .opt("imageTag", Image::decode)
+                    .map_err(t)?
+                    .unwrap_or_default();
                 transformers::ImageTagTransformer {
                     image,
                     field_specs: field_specs(&f, "fieldSpecs").map_err(t)?,
@@ -116,7 +153,10 @@ impl<'a> Target<'a> {
             }
             "ReplicaCountTransformer" => {
                 let f = Fields::lenient(v, "Plugin", &["replica", "fieldSpecs"]).map_err(t)?;
-                let replica = f.opt("replica", Replica::decode).map_err(t)?.unwrap_or_default();
+                let replica = f
+                    .opt("replica", Replica::decode)
+                    .map_err(t)?
+                    .unwrap_or_default();
                 transformers::ReplicaCountTransformer {
                     replica,
                     field_specs: field_specs(&f, "fieldSpecs").map_err(t)?,
@@ -125,7 +165,8 @@ impl<'a> Target<'a> {
                 .map_err(t)
             }
             "PatchTransformer" => {
-                let f = Fields::lenient(v, "Plugin", &["path", "patch", "target", "options"]).map_err(t)?;
+                let f = Fields::lenient(v, "Plugin", &["path", "patch", "target", "options"])
+                    .map_err(t)?;
                 let pc = Patch {
                     path: f.string("path").map_err(t)?,
                     patch: f.string("patch").map_err(t)?,
@@ -154,8 +195,10 @@ impl<'a> Target<'a> {
                     return Err(err(ErrorKind::Patch, "patch appears to be empty"));
                 }
                 for p in &loaded {
-                    let i = patch::get_by_id(&acc.rm, &p.org_id()).map_err(|e| err(ErrorKind::Patch, e))?;
-                    patch::apply_sm_to(&mut acc.rm, &[i], p, &self.ctx.schema()).map_err(|e| err(ErrorKind::Patch, e))?;
+                    let i = patch::get_by_id(&acc.rm, &p.org_id())
+                        .map_err(|e| err(ErrorKind::Patch, e))?;
+                    patch::apply_sm_to(&mut acc.rm, &[i], p, &self.ctx.schema())
+                        .map_err(|e| err(ErrorKind::Patch, e))?;
                 }
                 Ok(())
             }
@@ -174,9 +217,7 @@ impl<'a> Target<'a> {
                 let list = f.list("replacements", |x| Ok(x.clone())).map_err(t)?;
                 super::replacements::apply(&mut acc.rm, &self.ldr, &list).map_err(t)
             }
-            "HashTransformer" => {
-                super::add_hashes(&mut acc.rm)
-            }
+            "HashTransformer" => super::add_hashes(&mut acc.rm),
             "ValueAddTransformer" => self.value_add(acc, v).map_err(t),
             other => Err(err(
                 ErrorKind::InvalidKustomization,
@@ -188,26 +229,42 @@ impl<'a> Target<'a> {
     /// `ValueAddTransformer`: writes a value (or inserts it as a path segment) at a field
     /// path of the selected resources.
     fn value_add(&self, acc: &mut Acc, v: &Value) -> Result<(), String> {
-        let f = Fields::lenient(v, "ValueAddTransformer", &["value", "targets", "targetFilePath"])?;
+        let f = Fields::lenient(
+            v,
+            "ValueAddTransformer",
+            &["value", "targets", "targetFilePath"],
+        )?;
         let mut value = f.string("value")?.trim().to_owned();
         if value.is_empty() {
             value = self.ldr.root.file_name().to_owned();
         }
-        let decode_targets = |list: &Value| -> Result<Vec<(Option<Selector>, String, i64)>, String> {
-            let Value::Seq(items) = list else { return Ok(Vec::new()) };
-            items
-                .iter()
-                .map(|i| {
-                    let tf = Fields::lenient(i, "Target", &["selector", "fieldPath", "filePathPosition"])?;
-                    Ok((tf.opt("selector", Selector::decode)?, tf.string("fieldPath")?, tf.int("filePathPosition")?))
-                })
-                .collect()
-        };
+        let decode_targets =
+            |list: &Value| -> Result<Vec<(Option<Selector>, String, i64)>, String> {
+                let Value::Seq(items) = list else {
+                    return Ok(Vec::new());
+                };
+                items
+                    .iter()
+                    .map(|i| {
+                        let tf = Fields::lenient(
+                            i,
+                            "Target",
+                            &["selector", "fieldPath", "filePathPosition"],
+                        )?;
+                        Ok((
+                            tf.opt("selector", Selector::decode)?,
+                            tf.string("fieldPath")?,
+                            tf.int("filePathPosition")?,
+                        ))
+                    })
+                    .collect()
+            };
         let mut targets = decode_targets(f.raw("targets").unwrap_or(&Value::Null))?;
         let file = f.string("targetFilePath")?;
         if !file.is_empty() {
             let bytes = self.ldr.load(&file)?;
-            let doc = crate::yaml::parse_yaml_to_json(&String::from_utf8_lossy(&bytes)).map_err(|e| e.to_string())?;
+            let doc = crate::yaml::parse_yaml_to_json(&String::from_utf8_lossy(&bytes))
+                .map_err(|e| e.to_string())?;
             targets.extend(decode_targets(doc.get("targets").unwrap_or(&Value::Null))?);
         }
         if targets.is_empty() {
@@ -218,7 +275,9 @@ impl<'a> Target<'a> {
                 return Err("fieldPath cannot be empty".into());
             }
             if pos < 0 {
-                return Err(format!("value of FilePathPosition ({pos}) cannot be negative"));
+                return Err(format!(
+                    "value of FilePathPosition ({pos}) cannot be negative"
+                ));
             }
             let picked: Vec<usize> = match &sel {
                 Some(s) => patch::select(&acc.rm, s)?,
@@ -234,7 +293,9 @@ impl<'a> Target<'a> {
                 let mut node = &mut r.obj;
                 for name in &fields {
                     let m = super::resource::ensure_map(node);
-                    node = m.entry(name.clone()).or_insert(Value::String(String::new()));
+                    node = m
+                        .entry(name.clone())
+                        .or_insert(Value::String(String::new()));
                 }
                 let old = super::resource::scalar_string(node);
                 let new = if pos > 0 {
@@ -256,37 +317,55 @@ impl<'a> Target<'a> {
     }
 
     /// Runs builtin generator configurations in order.
-    pub(super) fn run_plugin_generators(&self, acc: &mut Acc, configs: &[Resource]) -> Result<(), Error> {
+    pub(super) fn run_plugin_generators(
+        &self,
+        acc: &mut Acc,
+        configs: &[Resource],
+    ) -> Result<(), Error> {
         let t = |e: String| err(ErrorKind::Transform, e);
         for c in configs {
             let (api, kind) = (c.api_version().to_owned(), c.kind().to_owned());
             if api != "builtin" {
                 return Err(err(
                     ErrorKind::Unsupported,
-                    format!("unable to load plugin {kind} ({api}): only builtin plugins are supported (no exec or Go plugins)"),
+                    format!(
+                        "unable to load plugin {kind} ({api}): only builtin plugins are supported (no exec or Go plugins)"
+                    ),
                 ));
             }
             if kind == "IAMPolicyGenerator" {
                 let mut r = iam_policy(&c.obj).map_err(t)?;
                 r.origin = c.origin.as_ref().map(|o| super::resource::Origin {
                     configured_in: o.path.clone(),
-                    configured_by: Some((api.clone(), kind.clone(), c.name().to_owned(), c.namespace().to_owned())),
+                    configured_by: Some((
+                        api.clone(),
+                        kind.clone(),
+                        c.name().to_owned(),
+                        c.namespace().to_owned(),
+                    )),
                     ..Default::default()
                 });
-                acc.rm
-                    .absorb_all(vec![r])
-                    .map_err(|e| err(ErrorKind::Conflict, format!("merging from generator {kind}: {e}")))?;
+                acc.rm.absorb_all(vec![r]).map_err(|e| {
+                    err(
+                        ErrorKind::Conflict,
+                        format!("merging from generator {kind}: {e}"),
+                    )
+                })?;
                 continue;
             }
             let secret = match kind.as_str() {
                 "ConfigMapGenerator" => false,
                 "SecretGenerator" => true,
                 "HelmChartInflationGenerator" => {
-                    let args = super::helmchart::HelmChartArgs::decode(&c.obj, None, false).map_err(t)?;
+                    let args =
+                        super::helmchart::HelmChartArgs::decode(&c.obj, None, false).map_err(t)?;
                     let rs = self.inflate_helm(&args)?;
-                    acc.rm
-                        .absorb_all(rs)
-                        .map_err(|e| err(ErrorKind::Conflict, format!("merging from generator {kind}: {e}")))?;
+                    acc.rm.absorb_all(rs).map_err(|e| {
+                        err(
+                            ErrorKind::Conflict,
+                            format!("merging from generator {kind}: {e}"),
+                        )
+                    })?;
                     continue;
                 }
                 other => {
@@ -318,12 +397,20 @@ impl<'a> Target<'a> {
             .map_err(t)?;
             r.origin = c.origin.as_ref().map(|o| super::resource::Origin {
                 configured_in: o.path.clone(),
-                configured_by: Some((api.clone(), kind.clone(), c.name().to_owned(), c.namespace().to_owned())),
+                configured_by: Some((
+                    api.clone(),
+                    kind.clone(),
+                    c.name().to_owned(),
+                    c.namespace().to_owned(),
+                )),
                 ..Default::default()
             });
-            acc.rm
-                .absorb_all(vec![r])
-                .map_err(|e| err(ErrorKind::Conflict, format!("merging from generator {kind}: {e}")))?;
+            acc.rm.absorb_all(vec![r]).map_err(|e| {
+                err(
+                    ErrorKind::Conflict,
+                    format!("merging from generator {kind}: {e}"),
+                )
+            })?;
         }
         Ok(())
     }
@@ -332,7 +419,11 @@ impl<'a> Target<'a> {
 /// `IAMPolicyGenerator` (GKE only): a ServiceAccount annotated with its Google service
 /// account.
 fn iam_policy(v: &Value) -> Result<Resource, String> {
-    let f = Fields::lenient(v, "IAMPolicyGenerator", &["cloud", "kubernetesService", "serviceAccount"])?;
+    let f = Fields::lenient(
+        v,
+        "IAMPolicyGenerator",
+        &["cloud", "kubernetesService", "serviceAccount"],
+    )?;
     let cloud = f.string("cloud")?;
     if cloud != "gke" {
         return Err(format!("cloud provider {cloud} not supported yet"));
@@ -344,7 +435,12 @@ fn iam_policy(v: &Value) -> Result<Resource, String> {
     let mut annos = crate::yaml::Map::new();
     annos.insert(
         "iam.gke.io/gcp-service-account".into(),
-        format!("{}@{}.iam.gserviceaccount.com", saf.string("name")?, saf.string("projectId")?).into(),
+        format!(
+            "{}@{}.iam.gserviceaccount.com",
+            saf.string("name")?,
+            saf.string("projectId")?
+        )
+        .into(),
     );
     let mut meta = crate::yaml::Map::new();
     meta.insert("annotations".into(), Value::Map(annos));
@@ -363,8 +459,21 @@ fn iam_policy(v: &Value) -> Result<Resource, String> {
 fn lenient_generator_args(v: &Value, secret: bool) -> Result<GeneratorArgs, String> {
     // Generator plugin configs carry other keys (apiVersion, kind, metadata): drop
     // unknown ones before the strict decode.
-    let known = ["namespace", "name", "behavior", "literals", "files", "envs", "env", "options", "type"];
+    let known = [
+        "namespace",
+        "name",
+        "behavior",
+        "literals",
+        "files",
+        "envs",
+        "env",
+        "options",
+        "type",
+    ];
     let mut m = v.as_map().cloned().unwrap_or_default();
-    m.retain(|k, _| known.iter().any(|n| n.eq_ignore_ascii_case(k)) && (secret || !k.eq_ignore_ascii_case("type")));
+    m.retain(|k, _| {
+        known.iter().any(|n| n.eq_ignore_ascii_case(k))
+            && (secret || !k.eq_ignore_ascii_case("type"))
+    });
     GeneratorArgs::decode(&Value::Map(m), secret)
 }

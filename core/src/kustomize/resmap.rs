@@ -31,7 +31,9 @@ impl ResMap {
     pub(crate) fn append(&mut self, r: Resource) -> Result<(), String> {
         let id = r.cur_id();
         if self.items.iter().any(|x| x.cur_id().equals(&id)) {
-            return Err(format!("may not add resource with an already registered id: {id}"));
+            return Err(format!(
+                "may not add resource with an already registered id: {id}"
+            ));
         }
         self.items.push(r);
         Ok(())
@@ -45,12 +47,18 @@ impl ResMap {
 
     /// [`ResMap::append_all`] with an index of the current ids that the caller keeps (and
     /// that this call keeps up to date), so that many appends stay linear.
-    pub(crate) fn append_all_indexed(&mut self, other: Vec<Resource>, idx: &mut HashMap<Key, Vec<usize>>) -> Result<(), String> {
+    pub(crate) fn append_all_indexed(
+        &mut self,
+        other: Vec<Resource>,
+        idx: &mut HashMap<Key, Vec<usize>>,
+    ) -> Result<(), String> {
         for r in other {
             let id = r.cur_id();
             let key = id.key();
             if idx.contains_key(&key) {
-                return Err(format!("may not add resource with an already registered id: {id}"));
+                return Err(format!(
+                    "may not add resource with an already registered id: {id}"
+                ));
             }
             idx.entry(key).or_default().push(self.items.len());
             self.items.push(r);
@@ -112,7 +120,10 @@ impl ResMap {
             }
             many => Err(format!(
                 "found multiple objects {} that could accept merge of {id}",
-                many.iter().map(|i| self.items[*i].cur_id().to_string()).collect::<Vec<_>>().join(" ")
+                many.iter()
+                    .map(|i| self.items[*i].cur_id().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )),
         }
     }
@@ -170,7 +181,9 @@ pub(crate) fn merge_pairs(base: &mut Vec<(String, String)>, add: Vec<(String, St
 
 /// `new.field = merge(old.field, new.field)` with the new entries winning.
 fn merge_data_field(new: &mut Value, old: &Value, field: &str) {
-    let Some(Value::Map(old_m)) = old.get(field) else { return };
+    let Some(Value::Map(old_m)) = old.get(field) else {
+        return;
+    };
     let mut merged = old_m.clone();
     if let Some(Value::Map(new_m)) = new.get(field) {
         for (k, v) in new_m {

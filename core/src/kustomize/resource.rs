@@ -12,10 +12,22 @@ pub(crate) const DEFAULT_NAMESPACE: &str = "default";
 /// A kind whose objects live outside namespaces, by apiVersion and kind (the built-in
 /// schema kustomize v5.7.1 embeds; other kinds are taken to be namespaced).
 const CLUSTER_SCOPED: &[(&str, &str)] = &[
-    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+    ),
     ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
     ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
     ("apiregistration.k8s.io/v1", "APIService"),
@@ -23,7 +35,10 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("certificates.k8s.io/v1", "CertificateSigningRequest"),
     ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
     ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "PriorityLevelConfiguration",
+    ),
     ("networking.k8s.io/v1", "IngressClass"),
     ("networking.k8s.io/v1beta1", "IngressClass"),
     ("node.k8s.io/v1", "RuntimeClass"),
@@ -53,7 +68,9 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
 /// Whether objects of this group/version/kind are certainly cluster-scoped.
 pub(crate) fn is_cluster_scoped(gvk: &Gvk) -> bool {
     let av = gvk.api_version();
-    CLUSTER_SCOPED.iter().any(|(a, k)| *a == av && *k == gvk.kind)
+    CLUSTER_SCOPED
+        .iter()
+        .any(|(a, k)| *a == av && *k == gvk.kind)
 }
 
 /// A resource id as kustomize compares them.
@@ -79,20 +96,38 @@ impl Id {
 
     /// kustomize's `ResId.Equals`.
     pub(crate) fn equals(&self, o: &Id) -> bool {
-        self.gvk == o.gvk && self.name == o.name && self.effective_namespace() == o.effective_namespace()
+        self.gvk == o.gvk
+            && self.name == o.name
+            && self.effective_namespace() == o.effective_namespace()
     }
 
     /// A key for hash lookups consistent with [`Id::equals`].
     pub(crate) fn key(&self) -> (Gvk, String, String) {
-        (self.gvk.clone(), self.name.clone(), self.effective_namespace().to_owned())
+        (
+            self.gvk.clone(),
+            self.name.clone(),
+            self.effective_namespace().to_owned(),
+        )
     }
 }
 
 impl std::fmt::Display for Id {
     /// kustomize's `ResId.String()`: `[noGrp]/v1/ConfigMap/ns/name`-like.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ns = if self.namespace.is_empty() { "[noNs]" } else { &self.namespace };
-        write!(f, "{}.{}.{}/{}.{}", or(&self.gvk.kind, "[noKind]"), or(&self.gvk.version, "[noVer]"), or(&self.gvk.group, "[noGrp]"), self.name, ns)
+        let ns = if self.namespace.is_empty() {
+            "[noNs]"
+        } else {
+            &self.namespace
+        };
+        write!(
+            f,
+            "{}.{}.{}/{}.{}",
+            or(&self.gvk.kind, "[noKind]"),
+            or(&self.gvk.version, "[noVer]"),
+            or(&self.gvk.group, "[noGrp]"),
+            self.name,
+            ns
+        )
     }
 }
 
@@ -166,7 +201,13 @@ pub(crate) struct Origin {
 
 /// Go's `filepath.Join`: joins and cleans (`a/../b` is `b`; leading `..` stays).
 pub(crate) fn join_clean(a: &str, b: &str) -> String {
-    let joined = if a.is_empty() { b.to_owned() } else if b.is_empty() { a.to_owned() } else { format!("{a}/{b}") };
+    let joined = if a.is_empty() {
+        b.to_owned()
+    } else if b.is_empty() {
+        a.to_owned()
+    } else {
+        format!("{a}/{b}")
+    };
     let abs = joined.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for c in joined.split('/') {
@@ -201,7 +242,12 @@ impl Origin {
         }
         if let Some((api, kind, name, ns)) = &self.configured_by {
             out.push("configuredBy:".to_owned());
-            for (k, v) in [("apiVersion", api), ("kind", kind), ("name", name), ("namespace", ns)] {
+            for (k, v) in [
+                ("apiVersion", api),
+                ("kind", kind),
+                ("name", name),
+                ("namespace", ns),
+            ] {
                 if !v.is_empty() {
                     out.push(format!("  {k}: {v}"));
                 }
@@ -233,7 +279,10 @@ pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
 
 impl Resource {
     pub(crate) fn new(obj: Value) -> Self {
-        Resource { obj, ..Default::default() }
+        Resource {
+            obj,
+            ..Default::default()
+        }
     }
 
     pub(crate) fn kind(&self) -> &str {
@@ -261,7 +310,10 @@ impl Resource {
     }
     /// The original id: the oldest previous id, or the current one.
     pub(crate) fn org_id(&self) -> Id {
-        self.prev_ids.first().cloned().unwrap_or_else(|| self.cur_id())
+        self.prev_ids
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.cur_id())
     }
     /// Records the current id before a rename.
     pub(crate) fn store_previous_id(&mut self) {
@@ -320,7 +372,6 @@ impl Resource {
         }
         meta.insert(field.to_owned(), Value::Map(m));
     }
-
 }
 
 /// The text of a scalar as kyaml sees it (numbers and booleans as written).

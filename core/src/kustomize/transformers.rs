@@ -3,7 +3,7 @@
 
 use super::fieldspec::{self, CreateKind, FsSlice};
 use super::resmap::ResMap;
-use super::resource::{is_cluster_scoped, Resource};
+use super::resource::{Resource, is_cluster_scoped};
 use super::types::{FieldSpec, GvkSel, Image, Replica};
 use crate::yaml::{Number, Value};
 
@@ -41,7 +41,10 @@ impl NamespaceTransformer {
         let idx = m.cur_index();
         if let Some((_, v)) = idx.iter().find(|(_, v)| v.len() > 1) {
             let ids: Vec<String> = v.iter().map(|i| m.items[*i].cur_id().to_string()).collect();
-            return Err(format!("namespace transformation produces ID conflict: [{}]", ids.join(" ")));
+            return Err(format!(
+                "namespace transformation produces ID conflict: [{}]",
+                ids.join(" ")
+            ));
         }
         Ok(())
     }
@@ -65,7 +68,9 @@ impl NamespaceTransformer {
 
     fn set(&self, node: &mut Value) -> Result<(), String> {
         match node {
-            Value::Map(_) | Value::Seq(_) => Err("namespace field specs must target scalar nodes".into()),
+            Value::Map(_) | Value::Seq(_) => {
+                Err("namespace field specs must target scalar nodes".into())
+            }
             Value::String(s) if self.unset_only && !s.is_empty() => Ok(()),
             _ => {
                 *node = Value::String(self.namespace.clone());
@@ -86,19 +91,23 @@ impl NamespaceTransformer {
             };
             fieldspec::apply(&mut r.obj, &fs, CreateKind::Scalar, &mut |n| self.set(n))?;
         }
-        if is_rb && mode != "none" {
-            if let Some(Value::Seq(subjects)) = r.obj.as_map_mut().and_then(|m| m.get_mut("subjects")) {
-                for s in subjects.iter_mut() {
-                    let Some(sm) = s.as_map_mut() else { continue };
-                    let hit = if mode == "allServiceAccounts" {
-                        sm.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
-                    } else {
-                        sm.get("name").and_then(Value::as_str) == Some("default")
-                    };
-                    if hit {
-                        let slot = sm.entry("namespace".to_owned()).or_insert(Value::String(String::new()));
-                        self.set(slot)?;
-                    }
+        if is_rb
+            && mode != "none"
+            && let Some(Value::Seq(subjects)) =
+                r.obj.as_map_mut().and_then(|m| m.get_mut("subjects"))
+        {
+            for s in subjects.iter_mut() {
+                let Some(sm) = s.as_map_mut() else { continue };
+                let hit = if mode == "allServiceAccounts" {
+                    sm.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                } else {
+                    sm.get("name").and_then(Value::as_str) == Some("default")
+                };
+                if hit {
+                    let slot = sm
+                        .entry("namespace".to_owned())
+                        .or_insert(Value::String(String::new()));
+                    self.set(slot)?;
                 }
             }
         }
@@ -109,7 +118,10 @@ impl NamespaceTransformer {
             if api_version != "v1" && fs.path == "metadata/name" {
                 continue;
             }
-            if is_rb && fs.path == "subjects/namespace" && (fs.gvk.kind == "RoleBinding" || fs.gvk.kind == "ClusterRoleBinding") {
+            if is_rb
+                && fs.path == "subjects/namespace"
+                && (fs.gvk.kind == "RoleBinding" || fs.gvk.kind == "ClusterRoleBinding")
+            {
                 continue;
             }
             fieldspec::apply(&mut r.obj, fs, CreateKind::Scalar, &mut |n| self.set(n))
@@ -215,15 +227,27 @@ pub(crate) fn split_image(image: &str) -> (String, String, String) {
         (None, None) => (image.to_owned(), String::new(), String::new()),
         (Some(d), c) if c.is_none_or(|c| d < c) => {
             let d = d + slash;
-            (image[..d].to_owned(), String::new(), image[d + 1..].to_owned())
+            (
+                image[..d].to_owned(),
+                String::new(),
+                image[d + 1..].to_owned(),
+            )
         }
         (Some(d), Some(c)) => {
             let (d, c) = (d + slash, c + slash);
-            (image[..c].to_owned(), image[c + 1..d].to_owned(), image[d + 1..].to_owned())
+            (
+                image[..c].to_owned(),
+                image[c + 1..d].to_owned(),
+                image[d + 1..].to_owned(),
+            )
         }
         (None, Some(c)) => {
             let c = c + slash;
-            (image[..c].to_owned(), image[c + 1..].to_owned(), String::new())
+            (
+                image[..c].to_owned(),
+                image[c + 1..].to_owned(),
+                String::new(),
+            )
         }
         _ => (image.to_owned(), String::new(), String::new()),
     }
@@ -282,12 +306,12 @@ impl ImageTagTransformer {
             Value::Map(m) => {
                 for (k, v) in m.iter_mut() {
                     self.legacy(re, v)?;
-                    if k == "containers" || k == "initContainers" {
-                        if let Value::Seq(items) = v {
-                            for item in items.iter_mut() {
-                                if let Some(img) = item.as_map_mut().and_then(|c| c.get_mut("image")) {
-                                    self.update(re, img)?;
-                                }
+                    if (k == "containers" || k == "initContainers")
+                        && let Value::Seq(items) = v
+                    {
+                        for item in items.iter_mut() {
+                            if let Some(img) = item.as_map_mut().and_then(|c| c.get_mut("image")) {
+                                self.update(re, img)?;
                             }
                         }
                     }
@@ -300,7 +324,9 @@ impl ImageTagTransformer {
     }
 
     pub(crate) fn transform(&self, m: &mut ResMap) -> Result<(), String> {
-        let Some(re) = self.matcher() else { return Ok(()) };
+        let Some(re) = self.matcher() else {
+            return Ok(());
+        };
         for r in m.items.iter_mut() {
             if r.kind() == "CustomResourceDefinition" {
                 continue;
@@ -312,7 +338,9 @@ impl ImageTagTransformer {
                 continue;
             }
             for fs in &self.field_specs.0 {
-                fieldspec::apply(&mut r.obj, fs, CreateKind::None, &mut |n| self.update(&re, n))?;
+                fieldspec::apply(&mut r.obj, fs, CreateKind::None, &mut |n| {
+                    self.update(&re, n)
+                })?;
             }
         }
         Ok(())
@@ -346,7 +374,12 @@ impl ReplicaCountTransformer {
             }
         }
         if !found {
-            let gvks: Vec<String> = self.field_specs.0.iter().map(|f| gvk_string(&f.gvk)).collect();
+            let gvks: Vec<String> = self
+                .field_specs
+                .0
+                .iter()
+                .map(|f| gvk_string(&f.gvk))
+                .collect();
             return Err(format!(
                 "resource with name {} does not match a config with the following GVK [{}]",
                 self.replica.name,
@@ -359,8 +392,19 @@ impl ReplicaCountTransformer {
 
 /// kustomize's `Gvk.String()`.
 pub(crate) fn gvk_string(g: &GvkSel) -> String {
-    let or = |s: &str, d: &'static str| if s.is_empty() { d.to_owned() } else { s.to_owned() };
-    format!("{}.{}.{}", or(&g.kind, "[noKind]"), or(&g.version, "[noVer]"), or(&g.group, "[noGrp]"))
+    let or = |s: &str, d: &'static str| {
+        if s.is_empty() {
+            d.to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    format!(
+        "{}.{}.{}",
+        or(&g.kind, "[noKind]"),
+        or(&g.version, "[noVer]"),
+        or(&g.group, "[noGrp]")
+    )
 }
 
 #[cfg(test)]
@@ -372,8 +416,17 @@ mod tests {
         let s = |i: &str| split_image(i);
         assert_eq!(s("nginx"), ("nginx".into(), "".into(), "".into()));
         assert_eq!(s("nginx:1.2"), ("nginx".into(), "1.2".into(), "".into()));
-        assert_eq!(s("localhost:5000/app:v1"), ("localhost:5000/app".into(), "v1".into(), "".into()));
-        assert_eq!(s("app@sha256:abc"), ("app".into(), "".into(), "sha256:abc".into()));
-        assert_eq!(s("app:v1@sha256:abc"), ("app".into(), "v1".into(), "sha256:abc".into()));
+        assert_eq!(
+            s("localhost:5000/app:v1"),
+            ("localhost:5000/app".into(), "v1".into(), "".into())
+        );
+        assert_eq!(
+            s("app@sha256:abc"),
+            ("app".into(), "".into(), "sha256:abc".into())
+        );
+        assert_eq!(
+            s("app:v1@sha256:abc"),
+            ("app".into(), "v1".into(), "sha256:abc".into())
+        );
     }
 }

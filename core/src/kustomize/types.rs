@@ -114,7 +114,11 @@ pub struct Image {
 
 impl Image {
     pub(crate) fn decode(v: &Value) -> Result<Self, DecodeError> {
-        let f = Fields::new(v, "Image", &["name", "newName", "tagSuffix", "newTag", "digest"])?;
+        let f = Fields::new(
+            v,
+            "Image",
+            &["name", "newName", "tagSuffix", "newTag", "digest"],
+        )?;
         Ok(Image {
             name: f.string("name")?,
             new_name: f.string("newName")?,
@@ -196,7 +200,11 @@ pub struct Label {
 
 impl Label {
     pub(crate) fn decode(v: &Value) -> Result<Self, DecodeError> {
-        let f = Fields::new(v, "Label", &["pairs", "includeSelectors", "includeTemplates", "fields"])?;
+        let f = Fields::new(
+            v,
+            "Label",
+            &["pairs", "includeSelectors", "includeTemplates", "fields"],
+        )?;
         Ok(Label {
             pairs: f.string_map("pairs")?,
             include_selectors: f.boolean("includeSelectors")?,
@@ -224,13 +232,24 @@ impl GeneratorOptions {
         let f = Fields::new(
             v,
             "GeneratorOptions",
-            &["labels", "annotations", "disableNameSuffixHash", "immutable"],
+            &[
+                "labels",
+                "annotations",
+                "disableNameSuffixHash",
+                "immutable",
+            ],
         )?;
         Ok(GeneratorOptions {
             labels: f.string_map("labels")?,
             annotations: f.string_map("annotations")?,
-            disable_name_suffix_hash: f.raw("disableNameSuffixHash").map(|_| f.boolean("disableNameSuffixHash")).transpose()?,
-            immutable: f.raw("immutable").map(|_| f.boolean("immutable")).transpose()?,
+            disable_name_suffix_hash: f
+                .raw("disableNameSuffixHash")
+                .map(|_| f.boolean("disableNameSuffixHash"))
+                .transpose()?,
+            immutable: f
+                .raw("immutable")
+                .map(|_| f.boolean("immutable"))
+                .transpose()?,
         })
     }
 }
@@ -258,11 +277,28 @@ pub struct GeneratorArgs {
 
 impl GeneratorArgs {
     pub(crate) fn decode(v: &Value, secret: bool) -> Result<Self, DecodeError> {
-        let mut known = vec!["namespace", "name", "behavior", "literals", "files", "envs", "env", "options"];
+        let mut known = vec![
+            "namespace",
+            "name",
+            "behavior",
+            "literals",
+            "files",
+            "envs",
+            "env",
+            "options",
+        ];
         if secret {
             known.push("type");
         }
-        let f = Fields::new(v, if secret { "SecretArgs" } else { "ConfigMapArgs" }, &known)?;
+        let f = Fields::new(
+            v,
+            if secret {
+                "SecretArgs"
+            } else {
+                "ConfigMapArgs"
+            },
+            &known,
+        )?;
         let mut envs = f.strings("envs")?;
         let env = f.string("env")?;
         if !env.is_empty() {
@@ -276,7 +312,11 @@ impl GeneratorArgs {
             files: f.strings("files")?,
             envs,
             options: f.opt("options", GeneratorOptions::decode)?,
-            secret_type: if secret { f.string("type")? } else { String::new() },
+            secret_type: if secret {
+                f.string("type")?
+            } else {
+                String::new()
+            },
         })
     }
 }
@@ -424,7 +464,11 @@ impl Kustomization {
     pub fn decode(v: &Value) -> Result<Self, DecodeError> {
         let f = Fields::new(v, "Kustomization", KUSTOMIZATION_FIELDS)?;
         if let Some(meta) = f.raw("metadata") {
-            Fields::new(meta, "ObjectMeta", &["name", "namespace", "labels", "annotations"])?;
+            Fields::new(
+                meta,
+                "ObjectMeta",
+                &["name", "namespace", "labels", "annotations"],
+            )?;
         }
         let mut resources = f.strings("resources")?;
         resources.extend(f.strings("bases")?);
@@ -460,7 +504,8 @@ impl Kustomization {
             resources,
             components: f.strings("components")?,
             crds: f.strings("crds")?,
-            config_map_generator: f.list("configMapGenerator", |g| GeneratorArgs::decode(g, false))?,
+            config_map_generator: f
+                .list("configMapGenerator", |g| GeneratorArgs::decode(g, false))?,
             secret_generator: f.list("secretGenerator", |g| GeneratorArgs::decode(g, true))?,
             helm_globals: f.raw("helmGlobals").cloned(),
             helm_charts,
@@ -485,8 +530,16 @@ impl Kustomization {
         if !self.kind.is_empty() && self.kind != "Kustomization" && self.kind != "Component" {
             errs.push("kind should be Kustomization or Component".to_owned());
         }
-        let required = if self.is_component() { COMPONENT_VERSION } else { KUSTOMIZATION_VERSION };
-        let kind = if self.kind.is_empty() { "Kustomization" } else { &self.kind };
+        let required = if self.is_component() {
+            COMPONENT_VERSION
+        } else {
+            KUSTOMIZATION_VERSION
+        };
+        let kind = if self.kind.is_empty() {
+            "Kustomization"
+        } else {
+            &self.kind
+        };
         if !self.api_version.is_empty() && self.api_version != required {
             errs.push(format!("apiVersion for {kind} should be {required}"));
         }

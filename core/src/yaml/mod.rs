@@ -18,7 +18,7 @@ mod value;
 pub use emit::{emit_helm, emit_kustomize};
 pub use error::{YamlError, YamlErrorKind};
 pub use node::{Node, NodeKind, Pos, Scalar, ScalarStyle};
-pub use parse::{DuplicateKeys, ParseOptions, parse_stream};
+pub use parse::{DuplicateKeys, MergeKeys, ParseOptions, parse_stream};
 pub use resolve::{resolve_helm_values, resolve_kustomize};
 pub use value::{Map, Number, Value};
 

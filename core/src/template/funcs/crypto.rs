@@ -3,9 +3,28 @@
 //!
 //! All randomness (keys, serial numbers, salts, IVs) comes from the caller's
 //! [`Env::random`](crate::template::Env); the clock from [`Env::now`](crate::template::Env).
-//! Keys are RSA (PKCS#1), DSA (OpenSSL layout), ECDSA P-256 (SEC 1) and Ed25519
-//! (PKCS#8), as Sprig writes them. Parsing accepts what Sprig writes plus PKCS#8 RSA/P-256;
-//! other ECDSA curves and X25519 keys are reported as unsupported.
+//! Key generation reads a 32-byte seed from that source and expands it with SHA-256 in
+//! counter mode, so prime and scalar searches end even with a degenerate source.
+//!
+//! What is produced, as Sprig does it:
+//! - `genPrivateKey`: RSA 4096 (PKCS#1 `RSA PRIVATE KEY`; also for `""`), DSA with
+//!   L=2048/N=256 parameters (OpenSSL `DSA PRIVATE KEY`), ECDSA P-256 (SEC 1
+//!   `EC PRIVATE KEY`), Ed25519 (PKCS#8 `PRIVATE KEY`); anything else gives the text
+//!   `Unknown type NAME`.
+//! - Certificates: X.509 v3 laid out as Go 1.25's `x509.CreateCertificate` writes them for
+//!   Sprig's templates (RSA 2048 keys when none is given; serial of 128 random bits; key
+//!   usage, extended key usage, basic constraints, subject key id from truncated SHA-256 for
+//!   CAs, authority key id, SANs). DSA keys fail as in Go (not a `crypto.Signer`, or an
+//!   unsupported public key type).
+//! - `bcrypt`/`htpasswd`: `$2a$` cost 10; `derivePassword`: Master Password (scrypt
+//!   N=32768 r=8 p=2, HMAC-SHA256 templates), byte-exact; `encryptAES`/`decryptAES`:
+//!   AES-256-CBC with the password zero-padded to 32 bytes, PKCS#7 padding, base64 of
+//!   IV ‖ ciphertext, and Go's runtime-error texts for malformed input.
+//!
+//! Known differences: ECDSA signatures are deterministic (RFC 6979) where Go's are
+//! randomized (both verify); parsing accepts RSA, P-256 and Ed25519 keys (other curves
+//! and X25519 are reported as unsupported); texts for malformed DER are shorter than Go's
+//! `asn1: structure error: ...` messages.
 
 #[path = "crypto_der.rs"]
 mod crypto_der;
