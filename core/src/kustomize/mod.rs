@@ -428,13 +428,19 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
             ),
         )
     };
-    let mut nodes = crate::yaml::parse_stream(text, &crate::yaml::ParseOptions::kustomize())
-        .map_err(yaml_err)?;
-    let mut docs = Vec::with_capacity(nodes.len());
-    for n in nodes.iter_mut() {
-        stringify_annotations(n);
-        docs.push(crate::yaml::resolve_kustomize(n).map_err(yaml_err)?);
-    }
+    // Documents are resolved as the parser finishes them, so only one node tree is alive
+    // at a time.
+    let mut docs = Vec::new();
+    crate::yaml::parse_stream_each(
+        text,
+        &crate::yaml::ParseOptions::kustomize(),
+        &mut |mut n| {
+            stringify_annotations(&mut n);
+            docs.push(crate::yaml::resolve_kustomize(&n)?);
+            Ok(())
+        },
+    )
+    .map_err(yaml_err)?;
     let mut out = Vec::new();
     let mut queue: std::collections::VecDeque<Value> = docs.into();
     while let Some(doc) = queue.pop_front() {

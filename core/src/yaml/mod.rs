@@ -18,7 +18,7 @@ mod value;
 pub use emit::{emit_helm, emit_kustomize};
 pub use error::{YamlError, YamlErrorKind};
 pub use node::{Node, NodeKind, Pos, Scalar, ScalarStyle};
-pub use parse::{DuplicateKeys, MergeKeys, ParseOptions, parse_stream};
+pub use parse::{DuplicateKeys, MergeKeys, ParseOptions, parse_stream, parse_stream_each};
 pub use resolve::{resolve_helm_values, resolve_kustomize};
 pub use value::{Map, Number, Value};
 
@@ -27,10 +27,12 @@ pub use value::{Map, Number, Value};
 /// go-yaml v3 followed by a JSON round trip.
 pub fn parse_kustomize_docs(text: &str) -> Result<Vec<Value>, YamlError> {
     let opts = ParseOptions::kustomize();
-    parse_stream(text, &opts)?
-        .iter()
-        .map(resolve_kustomize)
-        .collect()
+    let mut out = Vec::new();
+    parse_stream_each(text, &opts, &mut |doc| {
+        out.push(resolve_kustomize(&doc)?);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// Parses one Helm values document (YAML 1.1 scalars, every number `float64`, duplicate

@@ -140,6 +140,22 @@ impl Default for ParseOptions {
 /// the input breaks. Errors carry the 1-based line and column where they were found
 /// (`0, 0` for [`YamlErrorKind::SizeLimit`], which is checked before reading).
 pub fn parse_stream(text: &str, opts: &ParseOptions) -> Result<Vec<Node>, YamlError> {
+    let mut docs = Vec::new();
+    parse_stream_each(text, opts, &mut |d| {
+        docs.push(d);
+        Ok(())
+    })?;
+    Ok(docs)
+}
+
+/// Like [`parse_stream`], handing each document to `each` as soon as it is complete, so
+/// a caller that resolves and drops documents one by one holds only one node tree at a
+/// time (large multi-document files).
+pub fn parse_stream_each(
+    text: &str,
+    opts: &ParseOptions,
+    each: &mut dyn FnMut(Node) -> Result<(), YamlError>,
+) -> Result<(), YamlError> {
     if text.len() > opts.max_input_bytes {
         return Err(YamlError::new(
             YamlErrorKind::SizeLimit,
@@ -159,8 +175,14 @@ pub fn parse_stream(text: &str, opts: &ParseOptions) -> Result<Vec<Node>, YamlEr
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| scan_error(text, &e))?;
         builder.event(event, span)?;
+        for doc in builder.take_documents() {
+            each(doc)?;
+        }
     }
-    Ok(builder.into_documents())
+    for doc in builder.into_documents() {
+        each(doc)?;
+    }
+    Ok(())
 }
 
 /// kyaml's `splitDocuments`: every match of `\n---.*\n` (searched left to right, so

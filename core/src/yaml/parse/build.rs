@@ -102,6 +102,11 @@ impl<'t, 'o> Builder<'t, 'o> {
         self.docs
     }
 
+    /// Takes the documents finished so far, leaving the builder ready for more.
+    pub(super) fn take_documents(&mut self) -> Vec<Node> {
+        std::mem::take(&mut self.docs)
+    }
+
     /// Feeds one parser event.
     pub(super) fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
         let pos = Pos::from_marker(span.start);
