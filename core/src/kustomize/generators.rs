@@ -373,6 +373,6 @@ mod tests {
 
     #[test]
     fn hash_alphabet_avoids_confusable_characters() {
-        assert_eq!(hash_encode("0123abcdef99"), "ghk2mbcdtf");
+        assert_eq!(hash_encode("0123abcdef99"), "gh2kmbcdtf");
     }
 }
