@@ -431,11 +431,15 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
     // Documents are resolved as the parser finishes them, so only one node tree is alive
     // at a time.
     let mut docs = Vec::new();
-    crate::yaml::parse_stream_each(text, &crate::yaml::ParseOptions::kustomize(), &mut |mut n| {
-        stringify_annotations(&mut n);
-        docs.push(crate::yaml::resolve_kustomize(&n)?);
-        Ok(())
-    })
+    crate::yaml::parse_stream_each(
+        text,
+        &crate::yaml::ParseOptions::kustomize(),
+        &mut |mut n| {
+            stringify_annotations(&mut n);
+            docs.push(crate::yaml::resolve_kustomize(&n)?);
+            Ok(())
+        },
+    )
     .map_err(yaml_err)?;
     let mut out = Vec::new();
     let mut queue: std::collections::VecDeque<Value> = docs.into();
