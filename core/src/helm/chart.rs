@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::sync::Arc;
 
 use super::ignore::Rules;
 use super::{Error, ErrorKind};
@@ -25,8 +26,9 @@ pub const MAX_DIR_SIZE: u64 = 512 * 1024 * 1024;
 pub struct File {
     /// Path relative to the chart root, `/`-separated.
     pub name: String,
-    /// Contents (a UTF-8 byte order mark is removed on load).
-    pub data: Vec<u8>,
+    /// Contents (a UTF-8 byte order mark is removed on load); shared, so cloning a
+    /// chart does not copy file contents.
+    pub data: Arc<[u8]>,
 }
 
 /// A maintainer entry of `Chart.yaml`.
@@ -577,7 +579,7 @@ pub(crate) fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error>
                     load_err(format!("cannot load values.yaml: {e}")).in_file("values.yaml")
                 })?;
             }
-            "values.schema.json" => schema = Some(f.data),
+            "values.schema.json" => schema = Some(f.data.to_vec()),
             "requirements.yaml" => {
                 let m = md.get_or_insert_with(Metadata::default);
                 decode_metadata(&f.data, m).map_err(|e| {
@@ -778,7 +780,7 @@ pub(crate) fn archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
             }
             files.push(File {
                 name: n,
-                data: Vec::new(),
+                data: Arc::from(Vec::new()),
             });
             continue;
         }
@@ -808,7 +810,7 @@ pub(crate) fn archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
         }
         files.push(File {
             name: n,
-            data: strip_bom(data),
+            data: strip_bom(data).into(),
         });
     }
     if files.is_empty() {
@@ -939,7 +941,7 @@ fn walk(
                 }
                 out.push(File {
                     name: n,
-                    data: strip_bom(data),
+                    data: strip_bom(data).into(),
                 });
             }
         }

@@ -95,26 +95,56 @@ fn process_enabled(
     if c.metadata.dependencies.is_empty() || depth > super::chart::MAX_NESTING {
         return Ok(());
     }
-    let existing = std::mem::take(&mut c.dependencies);
-    let mut chart_deps: Vec<Chart> = Vec::new();
-    // Subcharts not declared in Chart.yaml come first.
-    for e in &existing {
-        let declared = c
-            .metadata
-            .dependencies
-            .iter()
-            .flatten()
-            .any(|r| e.name() == r.name && compatible(&r.version, &e.metadata.version));
-        if !declared {
-            chart_deps.push(e.clone());
+    let mut existing: Vec<Option<Chart>> = std::mem::take(&mut c.dependencies)
+        .into_iter()
+        .map(Some)
+        .collect();
+    let matches = |e: &Chart, r: &Dependency| {
+        e.name() == r.name && compatible(&r.version, &e.metadata.version)
+    };
+    // How often each subchart is used below: the last use moves it, earlier ones copy.
+    let mut uses: Vec<usize> = vec![0; existing.len()];
+    let mut declared: Vec<bool> = vec![false; existing.len()];
+    for (i, e) in existing.iter().enumerate() {
+        if let Some(e) = e {
+            declared[i] = c
+                .metadata
+                .dependencies
+                .iter()
+                .flatten()
+                .any(|r| matches(e, r));
+            if !declared[i] {
+                uses[i] += 1;
+            }
         }
     }
-    for req in c.metadata.dependencies.iter_mut().flatten() {
-        if let Some(found) = existing
+    let mut found_at: Vec<Option<usize>> = Vec::new();
+    for req in c.metadata.dependencies.iter().flatten() {
+        let at = existing
             .iter()
-            .find(|x| x.name() == req.name && compatible(&req.version, &x.metadata.version))
-        {
-            let mut out = found.clone();
+            .position(|x| x.as_ref().is_some_and(|x| matches(x, req)));
+        if let Some(i) = at {
+            uses[i] += 1;
+        }
+        found_at.push(at);
+    }
+    let mut take = |i: usize| -> Option<Chart> {
+        uses[i] = uses[i].saturating_sub(1);
+        if uses[i] == 0 {
+            existing[i].take()
+        } else {
+            existing[i].clone()
+        }
+    };
+    let mut chart_deps: Vec<Chart> = Vec::new();
+    // Subcharts not declared in Chart.yaml come first.
+    for (i, d) in declared.iter().enumerate() {
+        if !d && let Some(e) = take(i) {
+            chart_deps.push(e);
+        }
+    }
+    for (req, at) in c.metadata.dependencies.iter_mut().flatten().zip(found_at) {
+        if let Some(mut out) = at.and_then(&mut take) {
             if !req.alias.is_empty() {
                 out.metadata.name = req.alias.clone();
             }

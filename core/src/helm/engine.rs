@@ -1,6 +1,7 @@
 //! `helm template`: values, dependencies, schema, rendering every template of a chart
 //! and its subcharts with their scoped values, and printing the result as Helm does.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -304,22 +305,39 @@ fn as_values_map(v: &Val) -> Val {
     }
 }
 
-struct Renderable {
-    text: String,
+/// The engine string of file bytes, borrowed when they are UTF-8.
+fn gostr(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(bytes_to_gostr(b)),
+    }
+}
+
+/// Go's `strings.ReplaceAll(s, "<no value>", "")`, copying only when it occurs.
+fn strip_no_value(s: String) -> String {
+    if s.contains("<no value>") {
+        s.replace("<no value>", "")
+    } else {
+        s
+    }
+}
+
+struct Renderable<'c> {
+    text: Cow<'c, str>,
     /// The chart's top-level object (`next`), shared by its templates.
     data: Val,
     base_path: String,
 }
 
 /// `recAllTpls`: collects every template with the data it is rendered with.
-fn rec_all_tpls(
-    c: &Chart,
+fn rec_all_tpls<'c>(
+    c: &'c Chart,
     full_path: &str,
     is_root: bool,
     parent_values: &Val,
     release: &Val,
     caps: &Val,
-    out: &mut BTreeMap<String, Renderable>,
+    out: &mut BTreeMap<String, Renderable<'c>>,
 ) -> Val {
     let values = if is_root {
         parent_values.clone()
@@ -335,7 +353,7 @@ fn rec_all_tpls(
     let files: BTreeMap<String, Val> = c
         .files
         .iter()
-        .map(|f| (f.name.clone(), Val::str(bytes_to_gostr(&f.data))))
+        .map(|f| (f.name.clone(), Val::Str(Rc::from(gostr(&f.data).as_ref()))))
         .collect();
     let mut subcharts = BTreeMap::new();
     for child in &c.dependencies {
@@ -361,7 +379,7 @@ fn rec_all_tpls(
         out.insert(
             format!("{full_path}/{}", t.name),
             Renderable {
-                text: bytes_to_gostr(&t.data),
+                text: gostr(&t.data),
                 data: next.clone(),
                 base_path: format!("{full_path}/templates"),
             },
@@ -532,7 +550,7 @@ fn render_templates(
             }
             err
         })?;
-        rendered.insert(k.clone(), out.replace("<no value>", ""));
+        rendered.insert(k.clone(), strip_no_value(out));
     }
     Ok(rendered)
 }

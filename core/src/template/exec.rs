@@ -14,9 +14,19 @@ use super::parse::{
 use super::value::{Elem, MapKind, Val, sprint_v};
 use super::{Env, parse::Parser};
 
+/// Named trees, shared between executions.
+pub(crate) type TreeMap = HashMap<String, Arc<Tree>>;
+
+/// Parsed `tpl` texts (the trees of a text do not depend on where it is executed).
+pub(crate) type TplCache = std::sync::Mutex<HashMap<String, Arc<TreeMap>>>;
+
+/// Most texts kept in a [`TplCache`], and the longest text cached.
+const TPL_CACHE_ENTRIES: usize = 4096;
+const TPL_CACHE_TEXT: usize = 64 << 10;
+
 /// A layer of template definitions (`tpl` adds one over the chart's set).
 pub(crate) struct Layer {
-    pub trees: HashMap<String, Arc<Tree>>,
+    pub trees: Arc<TreeMap>,
     pub parent: Option<Rc<Layer>>,
 }
 
@@ -96,6 +106,7 @@ pub(crate) struct State<'e> {
     pub env: &'e Env,
     pub set: Rc<Layer>,
     pub root_name: String,
+    tpl_cache: &'e TplCache,
     tmpl_name: String,
     tree: Arc<Tree>,
     vars: Vec<(String, Dot)>,
@@ -108,10 +119,17 @@ pub(crate) struct State<'e> {
 const HELM_INCLUDE_MAX: usize = 1000;
 
 impl<'e> State<'e> {
-    pub fn new(env: &'e Env, set: Rc<Layer>, root_name: &str, tree: Arc<Tree>) -> State<'e> {
+    pub fn new(
+        env: &'e Env,
+        set: Rc<Layer>,
+        tpl_cache: &'e TplCache,
+        root_name: &str,
+        tree: Arc<Tree>,
+    ) -> State<'e> {
         State {
             env,
             set,
+            tpl_cache,
             root_name: root_name.to_string(),
             tmpl_name: tree.name.clone(),
             tree,
@@ -954,6 +972,28 @@ impl<'e> State<'e> {
         }
     }
 
+    /// The trees of a `tpl` text, parsed once per text.
+    fn parse_tpl(&self, text: &str) -> Result<Arc<TreeMap>, TemplateError> {
+        if let Ok(cache) = self.tpl_cache.lock()
+            && let Some(t) = cache.get(text)
+        {
+            return Ok(t.clone());
+        }
+        let has = |n: &str| funcs::lookup(n).is_some();
+        let trees: TreeMap = Parser::parse(&self.root_name, text, &has)?
+            .into_iter()
+            .map(|(k, v)| (k, Arc::new(v)))
+            .collect();
+        let trees = Arc::new(trees);
+        if text.len() <= TPL_CACHE_TEXT
+            && let Ok(mut cache) = self.tpl_cache.lock()
+            && cache.len() < TPL_CACHE_ENTRIES
+        {
+            cache.insert(text.to_string(), trees.clone());
+        }
+        Ok(trees)
+    }
+
     fn call_tpl(&mut self, argv: Vec<Val>) -> Result<Val, funcs::FnError> {
         let mut it = argv.into_iter();
         let text = match it.next() {
@@ -961,8 +1001,7 @@ impl<'e> State<'e> {
             _ => String::new(),
         };
         let data = it.next().unwrap_or(Val::Nil);
-        let has = |n: &str| funcs::lookup(n).is_some();
-        let trees = match Parser::parse(&self.root_name, &text, &has) {
+        let trees = match self.parse_tpl(&text) {
             Ok(t) => t,
             Err(e) => {
                 return Err(funcs::FnError::msg(format!(
@@ -973,7 +1012,7 @@ impl<'e> State<'e> {
             }
         };
         let layer = Rc::new(Layer {
-            trees: trees.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
+            trees,
             parent: Some(self.set.clone()),
         });
         let saved = std::mem::replace(&mut self.set, layer);
@@ -981,7 +1020,9 @@ impl<'e> State<'e> {
         let r = self.execute_named(&root, data);
         self.set = saved;
         match r {
-            Ok(Val::Str(s)) => Ok(Val::str(s.replace("<no value>", ""))),
+            Ok(Val::Str(s)) if s.contains("<no value>") => {
+                Ok(Val::str(s.replace("<no value>", "")))
+            }
             Ok(v) => Ok(v),
             Err(mut e) => {
                 if e.limit {

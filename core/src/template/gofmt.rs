@@ -147,7 +147,7 @@ pub(crate) fn unquote_char(s: &str, quote: char) -> Result<(char, &str), String>
         'u' => 4,
         'U' => 8,
         '0'..='7' => {
-            if rest.len() < 2 {
+            if rest.len() < 2 || !rest.is_char_boundary(2) {
                 return Err(bad());
             }
             let digits = format!("{}{}", e, &rest[..2]);
@@ -576,4 +576,15 @@ pub(crate) fn json_float(f: f64) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    /// An octal escape followed by a multi-byte character (found by `cargo fuzz`).
+    #[test]
+    fn octal_escape_before_multibyte_char() {
+        assert!(super::unquote("\"\\0\u{fffd}00\"").is_err());
+        assert!(super::unquote("\"\\0é\"").is_err());
+        assert_eq!(super::unquote("\"\\101\"").as_deref(), Ok("A"));
+    }
 }

@@ -1,6 +1,8 @@
 //! The lexer: a port of Go's `text/template/parse` lexer (delimiters `{{` `}}`, trim
 //! markers, comments, every literal form).
 
+use std::borrow::Cow;
+
 /// The kind of a lexed item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ItemType {
@@ -61,16 +63,16 @@ impl ItemType {
     }
 }
 
-/// One lexed item.
+/// One lexed item; its text borrows the input (only error messages are owned).
 #[derive(Debug, Clone)]
-pub(crate) struct Item {
+pub(crate) struct Item<'a> {
     pub typ: ItemType,
     pub pos: usize,
-    pub val: String,
+    pub val: Cow<'a, str>,
     pub line: usize,
 }
 
-impl std::fmt::Display for Item {
+impl std::fmt::Display for Item<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.typ {
             ItemType::Eof => write!(f, "EOF"),
@@ -160,7 +162,8 @@ enum State {
     RawQuote,
 }
 
-struct Lexer<'a> {
+/// The lexer over one text; [`Lexer::next_item`] yields its items in order.
+pub(crate) struct Lexer<'a> {
     input: &'a str,
     pos: usize,
     start: usize,
@@ -169,35 +172,25 @@ struct Lexer<'a> {
     line: usize,
     start_line: usize,
     inside_action: bool,
-    item: Option<Item>,
-}
-
-/// Lexes a whole template into items; the last item is `Eof` or `Error`.
-pub(crate) fn lex_all(input: &str) -> Vec<Item> {
-    let mut l = Lexer {
-        input,
-        pos: 0,
-        start: 0,
-        at_eof: false,
-        paren_depth: 0,
-        line: 1,
-        start_line: 1,
-        inside_action: false,
-        item: None,
-    };
-    let mut out = Vec::new();
-    loop {
-        let it = l.next_item();
-        let stop = matches!(it.typ, ItemType::Eof | ItemType::Error);
-        out.push(it);
-        if stop {
-            break;
-        }
-    }
-    out
+    item: Option<Item<'a>>,
 }
 
 impl<'a> Lexer<'a> {
+    /// A lexer at the start of `input`.
+    pub(crate) fn new(input: &'a str) -> Lexer<'a> {
+        Lexer {
+            input,
+            pos: 0,
+            start: 0,
+            at_eof: false,
+            paren_depth: 0,
+            line: 1,
+            start_line: 1,
+            inside_action: false,
+            item: None,
+        }
+    }
+
     fn rest(&self) -> &'a str {
         &self.input[self.pos..]
     }
@@ -234,11 +227,11 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn this_item(&mut self, t: ItemType) -> Item {
+    fn this_item(&mut self, t: ItemType) -> Item<'a> {
         let i = Item {
             typ: t,
             pos: self.start,
-            val: self.input[self.start..self.pos].to_string(),
+            val: Cow::Borrowed(&self.input[self.start..self.pos]),
             line: self.start_line,
         };
         self.start = self.pos;
@@ -282,7 +275,7 @@ impl<'a> Lexer<'a> {
         self.item = Some(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: msg,
+            val: Cow::Owned(msg),
             line: self.start_line,
         });
         self.start = 0;
@@ -291,7 +284,8 @@ impl<'a> Lexer<'a> {
         None
     }
 
-    fn next_item(&mut self) -> Item {
+    /// The next item; after `Eof` or `Error` the lexer has nothing more to give.
+    pub(crate) fn next_item(&mut self) -> Item<'a> {
         self.item = None;
         let mut state = if self.inside_action {
             State::InsideAction
@@ -320,7 +314,7 @@ impl<'a> Lexer<'a> {
                     return self.item.take().unwrap_or(Item {
                         typ: ItemType::Eof,
                         pos: self.pos,
-                        val: "EOF".into(),
+                        val: Cow::Borrowed("EOF"),
                         line: self.start_line,
                     });
                 }

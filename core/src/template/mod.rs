@@ -131,8 +131,10 @@ impl std::fmt::Debug for Env {
 /// A set of named templates, parsed once and shareable across threads.
 #[derive(Debug, Clone)]
 pub struct Templates {
-    trees: HashMap<String, Arc<parse::Tree>>,
+    trees: Arc<exec::TreeMap>,
     root: String,
+    /// Texts given to `tpl`, parsed once for every execution of this set.
+    tpl_cache: Arc<exec::TplCache>,
 }
 
 impl Default for Templates {
@@ -145,8 +147,9 @@ impl Templates {
     /// An empty set whose root is named `gotpl` (as in Helm's engine).
     pub fn new() -> Templates {
         Templates {
-            trees: HashMap::new(),
+            trees: Arc::new(HashMap::new()),
             root: "gotpl".into(),
+            tpl_cache: Arc::default(),
         }
     }
 
@@ -156,16 +159,17 @@ impl Templates {
     pub fn add(&mut self, name: &str, text: &str) -> Result<(), TemplateError> {
         let has = |n: &str| funcs::lookup(n).is_some();
         let trees = parse::Parser::parse(name, text, &has)?;
+        let set = Arc::make_mut(&mut self.trees);
         for (k, t) in trees {
             let empty = t
                 .root
                 .nodes
                 .iter()
                 .all(|n| matches!(n, parse::Node::Text(s) if s.trim().is_empty()));
-            if empty && self.trees.contains_key(&k) {
+            if empty && set.contains_key(&k) {
                 continue;
             }
-            self.trees.insert(k, Arc::new(t));
+            set.insert(k, Arc::new(t));
         }
         Ok(())
     }
@@ -193,7 +197,7 @@ impl Templates {
             trees: self.trees.clone(),
             parent: None,
         });
-        let mut st = exec::State::new(env, layer, &self.root, tree);
+        let mut st = exec::State::new(env, layer, &self.tpl_cache, &self.root, tree);
         let mut out = String::new();
         st.run(data, &mut out)?;
         Ok(out)

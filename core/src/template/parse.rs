@@ -1,13 +1,13 @@
 //! The parser: a port of Go's `text/template/parse` producing a tree of nodes per
 //! template name.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
 use super::error::TemplateError;
 use super::gofmt;
-use super::lex::{Item, ItemType, lex_all};
+use super::lex::{Item, ItemType, Lexer};
 
 /// A list of nodes.
 #[derive(Debug, Clone, Default)]
@@ -274,9 +274,16 @@ enum Parsed {
 
 /// Parses one text into templates; `treeset` receives every definition.
 pub(crate) struct Parser<'f> {
-    items: Vec<Item>,
+    lexer: Lexer<'f>,
+    /// Lexed items from absolute index `base` on (a window: the parser backs up a
+    /// few items at most).
+    items: VecDeque<Item<'f>>,
+    base: usize,
+    lexed_all: bool,
     idx: usize,
     max_read: usize,
+    /// Line of the furthest item read (for error messages).
+    max_line: usize,
     name: String,
     parse_name: String,
     text: Arc<str>,
@@ -291,19 +298,25 @@ pub(crate) struct Parser<'f> {
 type PResult<T> = Result<T, TemplateError>;
 
 const MAX_STACK_DEPTH: usize = 10000;
+/// Items kept behind the parser's position (it backs up at most a handful).
+const LOOKBEHIND: usize = 32;
 
 impl<'f> Parser<'f> {
     /// Parses `text` as the template `name`; returns all trees it defines (including
     /// `name` itself).
     pub(crate) fn parse(
         name: &str,
-        text: &str,
+        text: &'f str,
         has_func: &'f dyn Fn(&str) -> bool,
     ) -> PResult<HashMap<String, Tree>> {
         let mut p = Parser {
-            items: lex_all(text),
+            lexer: Lexer::new(text),
+            items: VecDeque::new(),
+            base: 0,
+            lexed_all: false,
             idx: 0,
             max_read: 0,
+            max_line: 1,
             name: name.to_string(),
             parse_name: name.to_string(),
             text: Arc::from(text),
@@ -345,34 +358,49 @@ impl<'f> Parser<'f> {
     }
 
     fn err(&self, msg: String) -> TemplateError {
-        let line = self
-            .items
-            .get(self.max_read.saturating_sub(1))
-            .map(|i| i.line)
-            .unwrap_or(1);
+        let line = self.max_line;
         TemplateError::Parse(format!("template: {}:{}: {}", self.parse_name, line, msg))
     }
 
-    fn next(&mut self) -> Item {
-        let i = self.idx.min(self.items.len() - 1);
-        self.idx = i + 1;
+    fn next(&mut self) -> Item<'f> {
+        while self.idx >= self.base + self.items.len() && !self.lexed_all {
+            let it = self.lexer.next_item();
+            self.lexed_all = matches!(it.typ, ItemType::Eof | ItemType::Error);
+            self.items.push_back(it);
+            while self.items.len() > 2 * LOOKBEHIND && self.base + LOOKBEHIND < self.idx {
+                self.items.pop_front();
+                self.base += 1;
+            }
+        }
+        let rel = (self.idx - self.base).min(self.items.len().saturating_sub(1));
+        let Some(item) = self.items.get(rel).cloned() else {
+            // Unreachable: the lexer always ends with Eof or Error.
+            return Item {
+                typ: ItemType::Eof,
+                pos: self.text.len(),
+                val: "EOF".into(),
+                line: self.max_line,
+            };
+        };
+        self.idx = self.base + rel + 1;
         if self.idx > self.max_read {
             self.max_read = self.idx;
+            self.max_line = item.line;
         }
-        self.items[i].clone()
+        item
     }
 
     fn backup(&mut self) {
         self.idx -= 1;
     }
 
-    fn peek(&mut self) -> Item {
+    fn peek(&mut self) -> Item<'f> {
         let it = self.next();
         self.backup();
         it
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'f> {
         loop {
             let t = self.next();
             if t.typ != ItemType::Space {
@@ -381,13 +409,13 @@ impl<'f> Parser<'f> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'f> {
         let t = self.next_non_space();
         self.backup();
         t
     }
 
-    fn unexpected(&self, token: &Item, context: &str) -> TemplateError {
+    fn unexpected(&self, token: &Item<'_>, context: &str) -> TemplateError {
         if token.typ == ItemType::Error {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != token.line {
@@ -404,7 +432,7 @@ impl<'f> Parser<'f> {
         self.err(format!("unexpected {token} in {context}"))
     }
 
-    fn expect(&mut self, t: ItemType, context: &str) -> PResult<Item> {
+    fn expect(&mut self, t: ItemType, context: &str) -> PResult<Item<'f>> {
         let tok = self.next_non_space();
         if tok.typ != t {
             return Err(self.unexpected(&tok, context));
@@ -467,7 +495,7 @@ impl<'f> Parser<'f> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let tok = self.next_non_space();
         match tok.typ {
-            ItemType::Text => Ok(Parsed::Node(Node::Text(tok.val))),
+            ItemType::Text => Ok(Parsed::Node(Node::Text(tok.val.into_owned()))),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
@@ -581,7 +609,7 @@ impl<'f> Parser<'f> {
         })))
     }
 
-    fn template_name(&mut self, tok: &Item, context: &str) -> PResult<String> {
+    fn template_name(&mut self, tok: &Item<'_>, context: &str) -> PResult<String> {
         match tok.typ {
             ItemType::String | ItemType::RawString => {
                 gofmt::unquote(&tok.val).map_err(|e| self.err(e))
@@ -649,13 +677,13 @@ impl<'f> Parser<'f> {
             if next.typ == ItemType::Assign || next.typ == ItemType::Declare {
                 pipe.is_assign = next.typ == ItemType::Assign;
                 self.next_non_space();
-                decls.push((pipe.is_assign, v.pos, v.val.clone()));
-                self.vars.push(v.val.clone());
+                decls.push((pipe.is_assign, v.pos, v.val.to_string()));
+                self.vars.push(v.val.to_string());
                 break;
             } else if next.typ == ItemType::Char && next.val == "," {
                 self.next_non_space();
-                decls.push((false, v.pos, v.val.clone()));
-                self.vars.push(v.val.clone());
+                decls.push((false, v.pos, v.val.to_string()));
+                self.vars.push(v.val.to_string());
                 if context == "range" && decls.len() < 2 {
                     match self.peek_non_space().typ {
                         ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
@@ -783,7 +811,7 @@ impl<'f> Parser<'f> {
                         self.err(format!("function {} not defined", gofmt::quote(&tok.val)))
                     );
                 }
-                Arg::Identifier(tok.pos, tok.val)
+                Arg::Identifier(tok.pos, tok.val.into_owned())
             }
             ItemType::Dot => Arg::Dot(tok.pos),
             ItemType::Nil => Arg::Nil(tok.pos),
@@ -811,7 +839,7 @@ impl<'f> Parser<'f> {
             }
             ItemType::String | ItemType::RawString => {
                 let s = gofmt::unquote(&tok.val).map_err(|e| self.err(e))?;
-                Arg::String(tok.pos, tok.val, s)
+                Arg::String(tok.pos, tok.val.into_owned(), s)
             }
             _ => {
                 self.backup();

@@ -599,6 +599,77 @@ mod tests {
         let _ = PrivKey::generate_p256(&zeros);
     }
 
+    /// Truncated and bit-flipped keys and certificates never panic the parsers.
+    #[test]
+    fn mutated_inputs_do_not_panic() {
+        let r = rng();
+        let keys = [
+            PrivKey::generate_rsa(&r, 1024).unwrap(),
+            PrivKey::generate_p256(&r),
+            PrivKey::generate_ed25519(&r),
+        ];
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for k in &keys {
+            let pem = k.to_pem().unwrap();
+            let der = der::pem_decode(pem.as_bytes()).unwrap();
+            let tpl = super::super::crypto_x509::Template {
+                cn: b"x".to_vec(),
+                ips: vec![vec![127, 0, 0, 1]],
+                dns: vec!["a".into()],
+                not_before: 0,
+                not_after: 86_400,
+                is_ca: true,
+                serial: vec![1; 16],
+            };
+            let cert = super::super::crypto_x509::create_certificate(
+                &tpl,
+                k,
+                super::super::crypto_x509::Parent::SelfSigned,
+                k,
+            )
+            .unwrap();
+            assert!(super::super::crypto_x509::parse_certificate(&cert).is_ok());
+            for _ in 0..300 {
+                for input in [&der.bytes, &cert] {
+                    let mut m = input.clone();
+                    match next() % 3 {
+                        0 => m.truncate((next() as usize) % m.len()),
+                        1 => {
+                            let i = (next() as usize) % m.len();
+                            m[i] ^= 1 << (next() % 8);
+                        }
+                        _ => {
+                            let i = (next() as usize) % m.len();
+                            m[i] = next() as u8;
+                        }
+                    }
+                    let _ = super::super::crypto_x509::parse_certificate(&m);
+                    for typ in [
+                        "RSA PRIVATE KEY",
+                        "EC PRIVATE KEY",
+                        "PRIVATE KEY",
+                        "DSA PRIVATE KEY",
+                    ] {
+                        let _ = parse_private_key_pem(der::pem_encode(typ, &m).as_bytes());
+                    }
+                }
+            }
+        }
+        for _ in 0..2000 {
+            let len = (next() % 64) as usize;
+            let mut text = b"-----BEGIN A-----\n".to_vec();
+            let alphabet = b"-AB=: \n\r\tENDBEGIN";
+            text.extend((0..len).map(|_| alphabet[(next() as usize) % alphabet.len()]));
+            let _ = der::pem_decode(&text);
+        }
+    }
+
     #[test]
     fn parse_errors() {
         let e = |s: &str| match parse_private_key_pem(s.as_bytes()) {

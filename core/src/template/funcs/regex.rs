@@ -7,28 +7,27 @@ use super::PT::*;
 use super::{Add, Builtin, FnError, i, s};
 use crate::template::value::Val;
 
-/// Rewrites Go's ASCII-only Perl classes for the `regex` crate.
+/// Rewrites Go's ASCII-only Perl classes for the `regex` crate, and character classes
+/// to Go's reading: `-` is a range only right after a single character (so `[\w-.]`
+/// holds a literal `-`), and `[`, `&`, `~` are plain members (no nested classes or set
+/// operations as in the `regex` crate).
 fn translate(p: &str) -> String {
     let mut out = String::with_capacity(p.len() + 8);
     let chars: Vec<char> = p.chars().collect();
     let mut k = 0;
-    let mut in_class = false;
     while k < chars.len() {
         let c = chars[k];
         if c == '\\' && k + 1 < chars.len() {
             let e = chars[k + 1];
-            let rep = match (e, in_class) {
-                ('d', false) => Some("[0-9]"),
-                ('D', false) => Some("[^0-9]"),
-                ('w', false) => Some("[0-9A-Za-z_]"),
-                ('W', false) => Some("[^0-9A-Za-z_]"),
-                ('s', false) => Some(r"[\t\n\f\r ]"),
-                ('S', false) => Some(r"[^\t\n\f\r ]"),
-                ('b', false) => Some(r"(?-u:\b)"),
-                ('B', false) => Some(r"(?-u:\B)"),
-                ('d', true) => Some("0-9"),
-                ('w', true) => Some("0-9A-Za-z_"),
-                ('s', true) => Some(r"\t\n\f\r "),
+            let rep = match e {
+                'd' => Some("[0-9]"),
+                'D' => Some("[^0-9]"),
+                'w' => Some("[0-9A-Za-z_]"),
+                'W' => Some("[^0-9A-Za-z_]"),
+                's' => Some(r"[\t\n\f\r ]"),
+                'S' => Some(r"[^\t\n\f\r ]"),
+                'b' => Some(r"(?-u:\b)"),
+                'B' => Some(r"(?-u:\B)"),
                 _ => None,
             };
             match rep {
@@ -41,36 +40,102 @@ fn translate(p: &str) -> String {
             k += 2;
             continue;
         }
-        if c == '[' && !in_class {
-            in_class = true;
-            out.push(c);
-            k += 1;
-            if k < chars.len() && chars[k] == '^' {
-                out.push('^');
-                k += 1;
-            }
-            if k < chars.len() && chars[k] == ']' {
-                out.push_str("\\]");
-                k += 1;
-            }
+        if c == '[' {
+            k = translate_class(&chars, k, &mut out);
             continue;
-        }
-        if c == '[' && in_class && k + 1 < chars.len() && chars[k + 1] == ':' {
-            // POSIX class [:alpha:]
-            if let Some(end) = chars[k..].iter().collect::<String>().find(":]") {
-                let cls: String = chars[k..k + end + 2].iter().collect();
-                out.push_str(&cls);
-                k += end + 2;
-                continue;
-            }
-        }
-        if c == ']' && in_class {
-            in_class = false;
         }
         out.push(c);
         k += 1;
     }
     out
+}
+
+/// Translates the class opening at `chars[start]` (`[`); returns the index after it.
+/// An unclosed class is copied as is (the `regex` crate then reports it).
+fn translate_class(chars: &[char], start: usize, out: &mut String) -> usize {
+    let mut k = start + 1;
+    out.push('[');
+    if chars.get(k) == Some(&'^') {
+        out.push('^');
+        k += 1;
+    }
+    // Whether the last member was a single character that a `-` may extend to a range.
+    let mut can_range = false;
+    // Whether the next single character closes a range.
+    let mut range_hi = false;
+    let mut first = true;
+    while k < chars.len() {
+        let c = chars[k];
+        if c == ']' && !first {
+            out.push(']');
+            return k + 1;
+        }
+        first = false;
+        if c == '[' && chars.get(k + 1) == Some(&':') {
+            // POSIX class [:alpha:]
+            if let Some(end) = (k + 2..chars.len().saturating_sub(1))
+                .find(|&j| chars[j] == ':' && chars[j + 1] == ']')
+            {
+                out.extend(&chars[k..end + 2]);
+                k = end + 2;
+                can_range = false;
+                range_hi = false;
+                continue;
+            }
+        }
+        if c == '\\' && k + 1 < chars.len() {
+            let e = chars[k + 1];
+            let rep = match e {
+                'd' => Some("0-9"),
+                'w' => Some("0-9A-Za-z_"),
+                's' => Some(r"\t\n\f\r "),
+                'D' => Some("[^0-9]"),
+                'W' => Some("[^0-9A-Za-z_]"),
+                'S' => Some(r"[^\t\n\f\r ]"),
+                _ => None,
+            };
+            if let Some(r) = rep {
+                out.push_str(r);
+                k += 2;
+                can_range = false;
+                range_hi = false;
+                continue;
+            }
+            // A single escaped character, or a `\p{..}`/`\x{..}` form copied whole.
+            let mut end = k + 2;
+            if matches!(e, 'p' | 'P' | 'x') && chars.get(end) == Some(&'{') {
+                while end < chars.len() && chars[end] != '}' {
+                    end += 1;
+                }
+                end = (end + 1).min(chars.len());
+            } else if matches!(e, 'p' | 'P') {
+                end = (end + 1).min(chars.len());
+            } else if e == 'x' {
+                end = (end + 2).min(chars.len());
+            }
+            out.extend(&chars[k..end]);
+            k = end;
+            let unicode_class = matches!(e, 'p' | 'P');
+            can_range = !range_hi && !unicode_class;
+            range_hi = false;
+            continue;
+        }
+        if c == '-' && can_range && k + 1 < chars.len() && chars[k + 1] != ']' {
+            out.push('-');
+            k += 1;
+            can_range = false;
+            range_hi = true;
+            continue;
+        }
+        if matches!(c, '-' | '[' | '&' | '~' | '^' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+        k += 1;
+        can_range = !range_hi;
+        range_hi = false;
+    }
+    k
 }
 
 /// Compiles a Go regexp; errors are worded like Go's `regexp/syntax`.
@@ -275,4 +340,29 @@ pub(crate) fn register(add: &mut Add<'_>) {
             Ok(Val::str(out))
         }),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_dash_and_members_as_go() {
+        let m = |p: &str, s: &str| compile(p).map(|r| r.is_match(s)).unwrap_or(false);
+        assert!(m(r"^[\w-\.]+$", "redis-ha.x_1"));
+        assert!(!m(r"^[\w-\.]+$", "a/b"));
+        assert!(m(r"^[a-c-e]+$", "a-e"));
+        assert!(!m(r"^[a-c-e]+$", "d"));
+        assert!(m(r"^[-a]+$", "-a"));
+        assert!(m(r"^[a-]+$", "-a"));
+        assert!(m(r"^[]a]+$", "]a"));
+        assert!(m(r"^[[a]+$", "[a"));
+        assert!(m(r"^[a&&b]+$", "&"));
+        assert!(m(r"^[\d-z]+$", "1-z"));
+        assert!(!m(r"^[\d-z]+$", "y"));
+        assert!(m(r"^[[:alpha:]-]+$", "a-"));
+        assert!(m(r"^[\x{41}-C]+$", "B"));
+        assert!(m(r"^[^\s]+$", "ab"));
+        assert!(compile("[a").is_err());
+    }
 }
