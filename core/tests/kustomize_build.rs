@@ -87,10 +87,17 @@ spec:
 fn eight_parallel_builds_give_identical_bytes() {
     let t = std::sync::Arc::new(overlay_tree());
     let first = build_text(&t, "prod").expect("builds");
+    // The threads share one parsed schema, as a long-running caller would.
+    let schema = std::sync::Arc::new(gitward::smp::Schema::builtin());
     let handles: Vec<_> = (0..8)
         .map(|_| {
             let t = t.clone();
-            std::thread::spawn(move || build_text(&t, "prod").expect("builds"))
+            let opts = Options::default().with_schema(schema.clone());
+            std::thread::spawn(move || {
+                build(&*t, &RelPath::new("prod").expect("path"), &opts)
+                    .expect("builds")
+                    .to_yaml()
+            })
         })
         .collect();
     for h in handles {
