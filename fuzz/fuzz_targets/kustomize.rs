@@ -6,9 +6,19 @@
 
 #![no_main]
 
+use std::sync::{Arc, OnceLock};
+
 use gitward::kustomize::{Options, build};
+use gitward::smp::Schema;
 use gitward::tree::{MemTree, RelPath};
 use libfuzzer_sys::fuzz_target;
+
+/// The built-in schema, parsed once for the whole fuzzing process (the harness, not the
+/// library, holds it).
+fn schema() -> Arc<Schema> {
+    static SCHEMA: OnceLock<Arc<Schema>> = OnceLock::new();
+    SCHEMA.get_or_init(|| Arc::new(Schema::builtin())).clone()
+}
 
 fuzz_target!(|data: &[u8]| {
     let (kustomization, resources) = match data.iter().position(|&b| b == 0) {
@@ -21,7 +31,8 @@ fuzz_target!(|data: &[u8]| {
     {
         return;
     }
-    if let Ok(out) = build(&tree, &RelPath::root(), &Options::default()) {
+    let opts = Options::default().with_schema(schema());
+    if let Ok(out) = build(&tree, &RelPath::root(), &opts) {
         let _ = out.to_yaml();
     }
 });
