@@ -182,17 +182,7 @@ impl FsSlice {
 
 /// kustomize's `Gvk.IsLessThan` as an ordering.
 fn gvk_less(a: &GvkSel, b: &GvkSel) -> std::cmp::Ordering {
-    let rank = |k: &str| -> i64 {
-        let first = super::sort::ORDER_FIRST;
-        let last = super::sort::ORDER_LAST;
-        if let Some(i) = first.iter().position(|x| *x == k) {
-            i as i64 - first.len() as i64
-        } else if let Some(i) = last.iter().position(|x| *x == k) {
-            1 + i as i64
-        } else {
-            0
-        }
-    };
+    let rank = super::sort::kind_rank;
     let text = |g: &GvkSel| super::transformers::gvk_string(g);
     rank(&a.kind)
         .cmp(&rank(&b.kind))

@@ -371,46 +371,9 @@ fn decode_backref(v: &Value) -> Result<BackRef, String> {
     })
 }
 
-/// Kinds kustomize orders first when it sorts gvks (`Gvk.IsLessThan`).
-const ORDER_FIRST: &[&str] = &[
-    "Namespace",
-    "ResourceQuota",
-    "StorageClass",
-    "CustomResourceDefinition",
-    "ServiceAccount",
-    "PodSecurityPolicy",
-    "Role",
-    "ClusterRole",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "ConfigMap",
-    "Secret",
-    "Endpoints",
-    "Service",
-    "LimitRange",
-    "PriorityClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "Deployment",
-    "StatefulSet",
-    "CronJob",
-    "PodDisruptionBudget",
-];
-/// Kinds kustomize orders last.
-const ORDER_LAST: &[&str] = &[
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
-];
-
 /// The kustomize order of back references (`Gvk.IsLessThan`).
 fn gvk_rank(kind: &str) -> i64 {
-    if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
-        return i as i64 - ORDER_FIRST.len() as i64;
-    }
-    if let Some(i) = ORDER_LAST.iter().position(|k| *k == kind) {
-        return 1 + i as i64;
-    }
-    0
+    super::sort::kind_rank(kind)
 }
 
 fn stable_sort_string(g: &GvkSel) -> String {

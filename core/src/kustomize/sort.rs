@@ -36,6 +36,18 @@ pub(crate) const ORDER_LAST: &[&str] = &[
     "ValidatingWebhookConfiguration",
 ];
 
+/// The rank of a kind in kustomize's default order (`Gvk.IsLessThan`): kinds ordered
+/// first are negative, kinds ordered last positive, every other kind 0.
+pub(crate) fn kind_rank(kind: &str) -> i64 {
+    if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
+        return i as i64 - ORDER_FIRST.len() as i64;
+    }
+    if let Some(i) = ORDER_LAST.iter().position(|k| *k == kind) {
+        return 1 + i as i64;
+    }
+    0
+}
+
 fn gvk_sort_string(g: &Gvk) -> String {
     let or = |s: &str, d: &'static str| {
         if s.is_empty() {
