@@ -180,6 +180,90 @@ impl FsSlice {
     }
 }
 
+/// Field specs from a `crds:` file: an OpenAPI definitions map (type name → `{Schema,
+/// Dependencies}`) whose properties carry kustomize's `x-kubernetes-*` annotations.
+pub(crate) fn config_from_crds(doc: &Value) -> TransformerConfig {
+    let mut tc = TransformerConfig::default();
+    let Some(defs) = doc.as_map() else { return tc };
+    for (name, api) in defs {
+        let props = api
+            .get_path(&["Schema", "properties"])
+            .and_then(Value::as_map);
+        let looks_k8s = props.is_some_and(|p| {
+            p.contains_key("kind") && p.contains_key("apiVersion") && p.contains_key("metadata")
+        });
+        if !looks_k8s {
+            continue;
+        }
+        let kind = name.rsplit('.').next().unwrap_or(name).to_owned();
+        crd_type(&mut tc, defs, &kind, name, &mut Vec::new(), 0);
+    }
+    tc.sort();
+    tc
+}
+
+/// Walks one type's properties (following `$ref`s, at most 32 deep) for the annotations.
+fn crd_type(
+    tc: &mut TransformerConfig,
+    defs: &Map,
+    kind: &str,
+    type_name: &str,
+    path: &mut Vec<String>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    let props = defs
+        .get(type_name)
+        .and_then(|d| d.get_path(&["Schema", "properties"]))
+        .and_then(Value::as_map);
+    let Some(props) = props else { return };
+    let spec = |path: &[String]| FieldSpec {
+        gvk: GvkSel {
+            kind: kind.to_owned(),
+            ..Default::default()
+        },
+        path: path.join("/"),
+        create: false,
+    };
+    for (prop, p) in props {
+        path.push(prop.clone());
+        let ext = |k: &str| p.get(k).and_then(Value::as_str);
+        if ext("x-kubernetes-annotation").is_some() {
+            let _ = tc.common_annotations.merge_one(spec(path));
+        }
+        if ext("x-kubernetes-label-selector").is_some() {
+            let _ = tc.common_labels.merge_one(spec(path));
+        }
+        if ext("x-kubernetes-identity").is_some() {
+            let _ = tc.name_prefix.merge_one(spec(path));
+        }
+        let version = ext("x-kubernetes-object-ref-api-version");
+        let ref_kind = ext("x-kubernetes-object-ref-kind");
+        if let (Some(version), Some(ref_kind)) = (version, ref_kind) {
+            let name_key = ext("x-kubernetes-object-ref-name-key").unwrap_or("name");
+            let mut full = path.clone();
+            full.push(name_key.to_owned());
+            let mut fs = Map::new();
+            fs.insert("kind".into(), kind.into());
+            fs.insert("path".into(), full.join("/").into());
+            let mut entry = Map::new();
+            entry.insert("kind".into(), ref_kind.into());
+            entry.insert("version".into(), version.into());
+            entry.insert("fieldSpecs".into(), Value::Seq(vec![Value::Map(fs)]));
+            let entry = Value::Map(entry);
+            if !tc.name_reference.contains(&entry) {
+                tc.name_reference.push(entry);
+            }
+        }
+        if let Some(r) = p.get("$ref").and_then(Value::as_str) {
+            crd_type(tc, defs, kind, r, path, depth + 1);
+        }
+        path.pop();
+    }
+}
+
 /// kustomize's `Gvk.IsLessThan` as an ordering.
 fn gvk_less(a: &GvkSel, b: &GvkSel) -> std::cmp::Ordering {
     let rank = super::sort::kind_rank;
@@ -512,7 +596,7 @@ impl TransformerConfig {
 
     /// kustomize sorts every list after a merge by kind order, then by the gvk's text, so
     /// kind-specific specs come before the generic ones they shadow.
-    fn sort(&mut self) {
+    pub(crate) fn sort(&mut self) {
         for fs in [
             &mut self.name_prefix,
             &mut self.name_suffix,

@@ -643,6 +643,23 @@ impl<'a> Target<'a> {
         acc.tc
             .merge(&tc)
             .map_err(|e| err(ErrorKind::InvalidKustomization, e))?;
+        for path in &self.k.crds {
+            let bytes = self.ldr.load(path).map_err(|e| err(ErrorKind::Load, e))?;
+            let text = String::from_utf8_lossy(&bytes);
+            let doc = crate::yaml::parse_yaml_to_json(&text).map_err(|e| {
+                err(
+                    ErrorKind::Yaml,
+                    format!("unable to parse open API definition from '{path}': {e}"),
+                )
+            })?;
+            let crd_tc = fieldspec::config_from_crds(&doc);
+            acc.tc.merge(&crd_tc).map_err(|e| {
+                err(
+                    ErrorKind::InvalidKustomization,
+                    format!("merging CRDs [{path}]: {e}"),
+                )
+            })?;
+        }
         self.run_generators(&mut acc)?;
         let mut acc = self
             .accumulate_components(acc, warnings)
