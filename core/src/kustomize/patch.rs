@@ -2,6 +2,7 @@
 //! target selection.
 
 use super::jsonpatch;
+use super::replacements::labels::LabelSelector;
 use super::resmap::ResMap;
 use super::resource::{Id, Resource};
 use super::types::Selector;
@@ -15,8 +16,8 @@ pub(crate) struct SelectorRegex {
     kind: Option<regex::Regex>,
     name: Option<regex::Regex>,
     namespace: Option<regex::Regex>,
-    labels: Vec<Requirement>,
-    annotations: Vec<Requirement>,
+    labels: LabelSelector,
+    annotations: LabelSelector,
 }
 
 fn anchored(p: &str) -> Result<Option<regex::Regex>, String> {
@@ -32,92 +33,6 @@ fn matches(re: &Option<regex::Regex>, s: &str) -> bool {
     re.as_ref().is_none_or(|r| r.is_match(s))
 }
 
-/// One term of a Kubernetes label selector.
-#[derive(Debug, Clone, PartialEq)]
-enum Requirement {
-    Exists(String),
-    NotExists(String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-}
-
-/// Parses a label selector (`a=b,c!=d,e in (x,y),!f,g`).
-fn parse_label_selector(s: &str) -> Result<Vec<Requirement>, String> {
-    let mut out = Vec::new();
-    let mut terms = Vec::new();
-    let mut depth = 0;
-    let mut cur = String::new();
-    for c in s.chars() {
-        match c {
-            '(' => {
-                depth += 1;
-                cur.push(c);
-            }
-            ')' => {
-                depth -= 1;
-                cur.push(c);
-            }
-            ',' if depth == 0 => terms.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
-        }
-    }
-    terms.push(cur);
-    for t in terms {
-        let t = t.trim();
-        if t.is_empty() {
-            continue;
-        }
-        if let Some(k) = t.strip_prefix('!') {
-            out.push(Requirement::NotExists(k.trim().to_owned()));
-        } else if let Some((k, v)) = t.split_once("!=") {
-            out.push(Requirement::NotIn(
-                k.trim().to_owned(),
-                vec![v.trim().to_owned()],
-            ));
-        } else if let Some((k, v)) = t.split_once("==").or_else(|| t.split_once('=')) {
-            out.push(Requirement::In(
-                k.trim().to_owned(),
-                vec![v.trim().to_owned()],
-            ));
-        } else if let Some((k, rest)) = split_set_op(t, " notin ") {
-            out.push(Requirement::NotIn(k, parse_set(rest)?));
-        } else if let Some((k, rest)) = split_set_op(t, " in ") {
-            out.push(Requirement::In(k, parse_set(rest)?));
-        } else {
-            out.push(Requirement::Exists(t.to_owned()));
-        }
-    }
-    Ok(out)
-}
-
-fn split_set_op<'a>(t: &'a str, op: &str) -> Option<(String, &'a str)> {
-    t.find(op)
-        .map(|i| (t[..i].trim().to_owned(), t[i + op.len()..].trim()))
-}
-
-fn parse_set(s: &str) -> Result<Vec<String>, String> {
-    let inner = s
-        .strip_prefix('(')
-        .and_then(|x| x.strip_suffix(')'))
-        .ok_or_else(|| format!("unable to parse requirement: found '{s}', expected: '('"))?;
-    Ok(inner.split(',').map(|x| x.trim().to_owned()).collect())
-}
-
-fn satisfied(reqs: &[Requirement], pairs: &[(String, String)]) -> bool {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(pk, _)| pk == k)
-            .map(|(_, v)| v.as_str())
-    };
-    reqs.iter().all(|r| match r {
-        Requirement::Exists(k) => get(k).is_some(),
-        Requirement::NotExists(k) => get(k).is_none(),
-        Requirement::In(k, vs) => get(k).is_some_and(|v| vs.iter().any(|x| x == v)),
-        Requirement::NotIn(k, vs) => get(k).is_none_or(|v| !vs.iter().any(|x| x == v)),
-    })
-}
-
 impl SelectorRegex {
     pub(crate) fn new(s: &Selector) -> Result<Self, String> {
         Ok(SelectorRegex {
@@ -126,8 +41,8 @@ impl SelectorRegex {
             kind: anchored(&s.gvk.kind)?,
             name: anchored(&s.name)?,
             namespace: anchored(&s.namespace)?,
-            labels: parse_label_selector(&s.label_selector)?,
-            annotations: parse_label_selector(&s.annotation_selector)?,
+            labels: LabelSelector::parse(&s.label_selector)?,
+            annotations: LabelSelector::parse(&s.annotation_selector)?,
         })
     }
 
@@ -150,7 +65,7 @@ impl SelectorRegex {
         {
             return false;
         }
-        satisfied(&self.labels, &r.labels()) && satisfied(&self.annotations, &r.annotations())
+        self.labels.matches(&r.labels()) && self.annotations.matches(&r.annotations())
     }
 }
 
