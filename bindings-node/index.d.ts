@@ -134,4 +134,4 @@ export interface KustomizeResult {
  * Throws an `Error` with `code` `'YAML_SYNTAX'`, `'YAML_DUPLICATE_KEY'`, ... and `kind`,
  * `line`, `column`, `reason` on malformed or unsupported input.
  */
-export declare function parseManifests(text: string): Array<Record<string, unknown>>
+export declare function parseManifests(text: string): Array<unknown>

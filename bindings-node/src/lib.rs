@@ -419,10 +419,7 @@ fn to_js<'env>(env: &'env Env, value: &Value) -> Result<Unknown<'env>> {
 ///
 /// Throws an `Error` with `code` `'YAML_SYNTAX'`, `'YAML_DUPLICATE_KEY'`, ... and `kind`,
 /// `line`, `column`, `reason` on malformed or unsupported input.
-#[napi(
-    ts_args_type = "text: string",
-    ts_return_type = "Array<Record<string, unknown>>"
-)]
+#[napi(ts_args_type = "text: string", ts_return_type = "Array<unknown>")]
 pub fn parse_manifests<'env>(env: &'env Env, text: Unknown<'_>) -> Result<Unknown<'env>> {
     let text = match text.get_type()? {
         ValueType::String => String::from_unknown(text)?,
@@ -865,47 +862,6 @@ fn io_text(e: &std::io::Error) -> String {
     }
 }
 
-/// The templates' environment `helm template` has, as the CLI builds it: the real clock
-/// and the operating system's randomness (a clock-seeded generator if `/dev/urandom`
-/// cannot be read).
-fn system_env() -> gitward::template::Env {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, Mutex};
-    let now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-    };
-    let urandom = std::fs::File::open("/dev/urandom").ok().map(Mutex::new);
-    // Truncation is fine: only a seed.
-    let fallback = Arc::new(AtomicU64::new(now().as_nanos() as u64));
-    gitward::template::Env {
-        now: Arc::new(move || {
-            let d = now();
-            (
-                i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-                d.subsec_nanos(),
-            )
-        }),
-        random: Arc::new(move |buf: &mut [u8]| {
-            if let Some(dev) = &urandom
-                && let Ok(mut f) = dev.lock()
-                && std::io::Read::read_exact(&mut *f, buf).is_ok()
-            {
-                return;
-            }
-            for b in buf.iter_mut() {
-                // splitmix64
-                let mut z = fallback.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                *b = (z ^ (z >> 31)) as u8;
-            }
-        }),
-        ..Default::default()
-    }
-}
-
 /// Loads the chart, reads the values files and renders, as `gitward template` does (no JS
 /// involved: runs on any thread).
 fn run_helm(args: HelmArgs) -> std::result::Result<String, helm::Error> {
@@ -948,7 +904,7 @@ fn run_helm(args: HelmArgs) -> std::result::Result<String, helm::Error> {
         no_hooks: args.no_hooks,
         show_only: args.show_only,
         skip_schema_validation: args.skip_schema_validation,
-        env: system_env(),
+        env: gitward::system::template_env(),
         ..Default::default()
     };
     on_build_stack(move || helm::render(&chart, &opts).map(|r| r.to_text()))

@@ -567,47 +567,6 @@ fn io_text(e: &std::io::Error) -> String {
     }
 }
 
-/// The templates' environment `helm template` has, as the CLI builds it: the real clock
-/// and the operating system's randomness (a clock-seeded generator if `/dev/urandom`
-/// cannot be read).
-fn system_env() -> gitward::template::Env {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, Mutex};
-    let now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-    };
-    let urandom = std::fs::File::open("/dev/urandom").ok().map(Mutex::new);
-    // Truncation is fine: only a seed.
-    let fallback = Arc::new(AtomicU64::new(now().as_nanos() as u64));
-    gitward::template::Env {
-        now: Arc::new(move || {
-            let d = now();
-            (
-                i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-                d.subsec_nanos(),
-            )
-        }),
-        random: Arc::new(move |buf: &mut [u8]| {
-            if let Some(dev) = &urandom
-                && let Ok(mut f) = dev.lock()
-                && std::io::Read::read_exact(&mut *f, buf).is_ok()
-            {
-                return;
-            }
-            for b in buf.iter_mut() {
-                // splitmix64
-                let mut z = fallback.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                *b = (z ^ (z >> 31)) as u8;
-            }
-        }),
-        ..Default::default()
-    }
-}
-
 /// `helm template`'s inputs, as given, before anything touches the file system.
 #[derive(Default)]
 struct HelmArgs {
@@ -668,7 +627,7 @@ fn run_helm(args: HelmArgs) -> std::result::Result<String, helm::Error> {
         no_hooks: args.no_hooks,
         show_only: args.show_only,
         skip_schema_validation: args.skip_schema_validation,
-        env: system_env(),
+        env: gitward::system::template_env(),
         ..Default::default()
     };
     on_build_stack(move || helm::render(&chart, &opts).map(|r| r.to_text()))

@@ -281,11 +281,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
             return Err(Unsupported(format!("template: {flag} is not supported")));
         }
     }
-    let now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-    };
+    let now = gitward::system::now;
     // Release name and chart (helm's NameAndChart).
     let (name, chart_ref) = match args.args.as_slice() {
         [chart] => {
@@ -365,32 +361,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
     }
     .map_err(helm_err)?;
     // The real clock and the operating system's randomness.
-    let urandom = std::fs::File::open("/dev/urandom")
-        .ok()
-        .map(std::sync::Mutex::new);
-    let fallback = Arc::new(std::sync::atomic::AtomicU64::new(now().as_nanos() as u64));
-    let env = Env {
-        now: Arc::new(move || {
-            let d = now();
-            (d.as_secs() as i64, d.subsec_nanos())
-        }),
-        random: Arc::new(move |buf: &mut [u8]| {
-            if let Some(dev) = &urandom
-                && let Ok(mut f) = dev.lock()
-                && std::io::Read::read_exact(&mut *f, buf).is_ok()
-            {
-                return;
-            }
-            for b in buf.iter_mut() {
-                let mut z =
-                    fallback.fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::Relaxed);
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                *b = (z ^ (z >> 31)) as u8;
-            }
-        }),
-        ..Env::default()
-    };
+    let env = gitward::system::template_env();
     let opts = RenderOptions {
         release_name: name,
         namespace: args.namespace.clone(),
@@ -410,12 +381,17 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
     // Deep template recursion needs a large native stack.
     let worker = std::thread::Builder::new()
         .stack_size(512 << 20)
-        .spawn(move || gitward::helm::render(&chart, &opts).map(|r| r.to_bytes()))
+        .spawn(move || gitward::helm::render(&chart, &opts))
         .map_err(|e| Failed(format!("starting the renderer: {e}")))?;
-    let out = worker
+    let rendered = worker
         .join()
         .map_err(|_| Failed("rendering failed unexpectedly".into()))?
         .map_err(helm_err)?;
+    // Helm logs these on standard error with its slog text handler.
+    for w in &rendered.warnings {
+        eprintln!("{}", w.slog_text());
+    }
+    let out = rendered.to_bytes();
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(&out)

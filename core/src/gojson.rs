@@ -157,6 +157,19 @@ pub fn float(f: f64) -> Result<String, JsonError> {
     Ok(crate::yaml::number::json_float(f).unwrap_or_default())
 }
 
+/// The JSON type of a value as `encoding/json` names it in its errors (`cannot unmarshal
+/// string into ...`).
+pub fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Seq(_) => "array",
+        Value::Map(_) => "object",
+    }
+}
+
 /// Appends `s` as a JSON string literal.
 pub fn write_str(out: &mut String, s: &str, escape_html: bool) {
     const HEX: &[u8; 16] = b"0123456789abcdef";

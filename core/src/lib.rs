@@ -5,11 +5,13 @@
 //! objects indexed by id, [`tree`] gives confined, read-only access to a source tree.
 #![warn(missing_docs)]
 
+pub mod gogzip;
 pub mod gojson;
 pub mod helm;
 pub mod kustomize;
 pub mod model;
 pub mod smp;
+pub mod system;
 pub mod template;
 pub mod tree;
 pub mod yaml;

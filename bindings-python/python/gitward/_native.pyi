@@ -41,8 +41,11 @@ class ConversionError(GitwardError, TypeError, ValueError):
     path: str
     """Where the value is in the input, e.g. ``[0].metadata.labels``; '' for the top level."""
 
-def parse_manifests(text: str) -> list[dict[str, Any]]:
+def parse_manifests(text: str) -> list[Any]:
     """Parses a multi-document YAML stream the way kustomize reads resource files.
+
+    Each document becomes one item: a dict for a mapping (every Kubernetes object), or the
+    list or scalar a non-mapping document holds.
 
     Raises YamlError on malformed or unsupported input.
     """

@@ -115,6 +115,8 @@ pub struct Chart {
     pub schema: Option<Vec<u8>>,
     /// Every other file (`.Files`), in load order; includes `crds/`.
     pub files: Vec<File>,
+    /// `Chart.lock` (or `requirements.lock`) as decoded YAML, when present.
+    pub lock: Option<Value>,
     /// Subcharts found in `charts/` (directories and archives).
     pub dependencies: Vec<Chart>,
 }
@@ -553,19 +555,23 @@ pub(crate) fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error>
     let mut other = Vec::new();
     let mut values = Value::Map(Map::new());
     let mut schema = None;
+    let mut lock = None;
     let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
     for f in files {
         match f.name.as_str() {
             "Chart.yaml" => {}
             "Chart.lock" | "requirements.lock" => {
                 let text = String::from_utf8_lossy(&f.data);
-                if let Err(e) = crate::yaml::parse_yaml_to_json(&text) {
-                    return Err(load_err(format!(
-                        "cannot load {}: {}",
-                        f.name,
-                        yaml_error_text(&e)
-                    ))
-                    .in_file(&f.name));
+                match crate::yaml::parse_yaml_to_json(&text) {
+                    Ok(v) => lock = Some(v),
+                    Err(e) => {
+                        return Err(load_err(format!(
+                            "cannot load {}: {}",
+                            f.name,
+                            yaml_error_text(&e)
+                        ))
+                        .in_file(&f.name));
+                    }
                 }
                 if f.name == "requirements.lock" {
                     let m = md.get_or_insert_with(Metadata::default);
@@ -617,6 +623,7 @@ pub(crate) fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error>
         values,
         schema,
         files: other,
+        lock,
         dependencies: Vec::new(),
     };
     for (n, files) in subcharts {

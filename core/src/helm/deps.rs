@@ -3,7 +3,7 @@
 
 use super::chart::{Chart, Dependency};
 use super::values::{coalesce_values, merge_tables, merge_values, path_value, table};
-use super::{Error, ErrorKind};
+use super::{Error, ErrorKind, Warning};
 use crate::yaml::{Map, Value};
 
 /// A chart a repository must supply: one `dependencies` entry of a `Chart.yaml`.
@@ -75,10 +75,27 @@ pub(crate) fn check_dependencies(chart: &Chart) -> Result<(), Error> {
 pub(crate) fn process_dependencies(
     chart: &mut Chart,
     vals: &Value,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<(), Error> {
     process_enabled(chart, vals, "", warnings, 0)?;
     process_import_values(chart, warnings)
+}
+
+/// `common.ErrNoTable{key}.Error()`.
+fn no_table(key: &str) -> String {
+    format!("{} is not a table", crate::template::gofmt::quote(key))
+}
+
+/// `Values.Table(path)`: the table, or the path segment that is missing or not a table.
+fn table_or_missing<'a, 'p>(v: &'a Value, path: &'p str) -> Result<&'a Map, &'p str> {
+    let mut cur = v.as_map().ok_or(path)?;
+    for part in path.split('.') {
+        match cur.get(part) {
+            Some(Value::Map(m)) => cur = m,
+            _ => return Err(part),
+        }
+    }
+    Ok(cur)
 }
 
 fn compatible(constraint: &str, version: &str) -> bool {
@@ -89,7 +106,7 @@ fn process_enabled(
     c: &mut Chart,
     v: &Value,
     path: &str,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
     depth: usize,
 ) -> Result<(), Error> {
     if c.metadata.dependencies.is_empty() || depth > super::chart::MAX_NESTING {
@@ -181,7 +198,7 @@ fn process_enabled(
     Ok(())
 }
 
-fn process_tags(reqs: &mut [Option<Dependency>], cvals: &Value, warnings: &mut Vec<String>) {
+fn process_tags(reqs: &mut [Option<Dependency>], cvals: &Value, warnings: &mut Vec<Warning>) {
     let Some(vt) = table(cvals, "tags") else {
         return;
     };
@@ -192,7 +209,11 @@ fn process_tags(reqs: &mut [Option<Dependency>], cvals: &Value, warnings: &mut V
                 match b {
                     Value::Bool(true) => has_true = true,
                     Value::Bool(false) => has_false = true,
-                    _ => warnings.push(format!("returned non-bool value tag={k} chart={}", r.name)),
+                    _ => warnings.push(
+                        Warning::new("returned non-bool value")
+                            .with("tag", k.as_str())
+                            .with("chart", r.name.as_str()),
+                    ),
                 }
             }
         }
@@ -208,7 +229,7 @@ fn process_conditions(
     reqs: &mut [Option<Dependency>],
     cvals: &Value,
     path: &str,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) {
     for r in reqs.iter_mut().flatten() {
         let cond = r.condition.trim().to_string();
@@ -221,9 +242,11 @@ fn process_conditions(
                     r.enabled = *b;
                     break;
                 }
-                Some(_) => {
-                    warnings.push(format!("returned non-bool value path={c} chart={}", r.name))
-                }
+                Some(_) => warnings.push(
+                    Warning::new("returned non-bool value")
+                        .with("path", c)
+                        .with("chart", r.name.as_str()),
+                ),
                 None => {}
             }
         }
@@ -259,7 +282,7 @@ fn path_to_map(path: &str, data: Map) -> Map {
     cur
 }
 
-fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<(), Error> {
+fn process_import_values(c: &mut Chart, warnings: &mut Vec<Warning>) -> Result<(), Error> {
     for d in c.dependencies.iter_mut() {
         process_import_values(d, warnings)?;
     }
@@ -279,12 +302,13 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
                     m.insert("child".into(), Value::String(child.clone()));
                     m.insert("parent".into(), Value::String(parent.clone()));
                     outiv.push(Value::Map(m));
-                    match table(&cvals, &format!("{}.{child}", r.name)) {
-                        Some(vv) => merge_tables(&mut b, &path_to_map(&parent, vv.clone())),
-                        None => warnings.push(format!(
-                            "ImportValues missing table from chart {}: {}.{child}",
-                            r.name, r.name
-                        )),
+                    match table_or_missing(&cvals, &format!("{}.{child}", r.name)) {
+                        Ok(vv) => merge_tables(&mut b, &path_to_map(&parent, vv.clone())),
+                        Err(missing) => warnings.push(
+                            Warning::new("ImportValues missing table from chart")
+                                .with("chart", r.name.as_str())
+                                .with("error", no_table(missing)),
+                        ),
                     }
                 }
                 Value::String(iv) => {
@@ -293,11 +317,12 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
                     m.insert("child".into(), Value::String(child.clone()));
                     m.insert("parent".into(), Value::String(".".into()));
                     outiv.push(Value::Map(m));
-                    match table(&cvals, &format!("{}.{child}", r.name)) {
-                        Some(vm) => merge_tables(&mut b, vm),
-                        None => {
-                            warnings.push(format!("ImportValues missing table {}.{child}", r.name))
-                        }
+                    match table_or_missing(&cvals, &format!("{}.{child}", r.name)) {
+                        Ok(vm) => merge_tables(&mut b, vm),
+                        Err(missing) => warnings.push(
+                            Warning::new("ImportValues missing table")
+                                .with("error", no_table(missing)),
+                        ),
                     }
                 }
                 _ => {}

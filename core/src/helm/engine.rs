@@ -86,7 +86,7 @@ pub struct Rendered {
     /// The values the templates saw (`.Values` of the top chart).
     pub values: Value,
     /// Warnings Helm would log.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<super::Warning>,
     text: String,
 }
 
@@ -601,6 +601,18 @@ fn validate_release_name(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The top chart as `helm install` stores it in the release record: dependencies
+/// processed for the user's `values` as Helm's `ProcessDependenciesWithMerge` does
+/// (disabled subcharts removed, `enabled` set on each dependency, import-values applied
+/// and the chart's values coalesced with its subcharts'). [`render`] does the same on a
+/// copy of its own.
+pub fn process_chart(chart: &Chart, values: &Value) -> Result<Chart, Error> {
+    super::deps::check_dependencies(chart)?;
+    let mut chart = chart.clone();
+    super::deps::process_dependencies(&mut chart, values, &mut Vec::new())?;
+    Ok(chart)
+}
+
 /// Renders a chart as `helm template` does (Helm v4.1.4).
 ///
 /// Template recursion uses native stack (about 16 KiB per `include`/`template` level;
@@ -616,7 +628,7 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered, Error> {
         .in_chart(chart.name()));
     }
     if chart.metadata.deprecated {
-        warnings.push("this chart is deprecated".to_string());
+        warnings.push(super::Warning::new("this chart is deprecated"));
     }
     super::deps::check_dependencies(chart)?;
     validate_release_name(&opts.release_name)?;

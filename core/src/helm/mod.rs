@@ -10,6 +10,8 @@
 //!   returns manifests and hooks in Helm's order; [`Rendered::to_text`] is what
 //!   `helm template` prints.
 //! * [`dependencies`] lists the charts a repository must supply.
+//! * [`release`] encodes and decodes Helm's release records and the Secret Helm v4
+//!   stores them in.
 //!
 //! The core is pure: files come through a tree or as bytes, and the clock, randomness
 //! and lookup objects come from the template [`Env`](crate::template::Env) in
@@ -38,6 +40,7 @@ mod deps;
 mod engine;
 mod glob;
 mod ignore;
+pub mod release;
 mod schema;
 mod sort;
 pub mod strvals;
@@ -47,9 +50,76 @@ pub use chart::{
     Chart, Dependency, File, Maintainer, Metadata, load_archive, load_chart, load_values,
 };
 pub use deps::{Requirement, dependencies};
-pub use engine::{DEFAULT_KUBE_VERSION, RenderOptions, Rendered, render};
+pub use engine::{DEFAULT_KUBE_VERSION, RenderOptions, Rendered, process_chart, render};
 pub use sort::{Hook, INSTALL_ORDER, Manifest, split_manifests};
 pub use strvals::UserValues;
+
+/// A warning Helm v4 logs while rendering (`slog.Warn`): a message and attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The message (`returned non-bool value`).
+    pub message: String,
+    /// Attributes in order (`path`, `chart`, `error`, ...).
+    pub attrs: Vec<(String, String)>,
+}
+
+impl Warning {
+    /// A warning without attributes.
+    pub fn new(message: impl Into<String>) -> Warning {
+        Warning {
+            message: message.into(),
+            attrs: Vec::new(),
+        }
+    }
+
+    /// Adds an attribute.
+    pub fn with(mut self, key: &str, value: impl Into<String>) -> Warning {
+        self.attrs.push((key.to_string(), value.into()));
+        self
+    }
+
+    /// The line Helm prints on standard error: its `slog` text handler without the
+    /// time, e.g. `level=WARN msg="returned non-bool value" path=sub.enabled chart=sub`.
+    pub fn slog_text(&self) -> String {
+        let mut out = String::from("level=WARN msg=");
+        out.push_str(&slog_value(&self.message));
+        for (k, v) in &self.attrs {
+            out.push(' ');
+            out.push_str(&slog_value(k));
+            out.push('=');
+            out.push_str(&slog_value(v));
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        for (k, v) in &self.attrs {
+            write!(f, " {k}={v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `log/slog`'s text handler: a string is quoted (`strconv.Quote`) when it is empty or
+/// holds a space, `=`, `"`, a control character or a non-printing character.
+fn slog_value(s: &str) -> String {
+    let needs = s.is_empty()
+        || s.chars().any(|c| {
+            if c.is_ascii() {
+                c != '\\' && (c == ' ' || c == '=' || c == '"' || c.is_ascii_control())
+            } else {
+                c.is_whitespace() || c == '\u{fffd}' || !crate::template::gofmt::is_print(c)
+            }
+        });
+    if needs {
+        crate::template::gofmt::quote(s)
+    } else {
+        s.to_string()
+    }
+}
 
 /// What kind of failure an [`Error`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,5 +204,32 @@ impl Error {
         } else {
             self.message.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Warning;
+
+    #[test]
+    fn warnings_print_as_helms_slog_handler() {
+        let w = Warning::new("returned non-bool value")
+            .with("path", "sub.enabled")
+            .with("chart", "sub");
+        assert_eq!(
+            w.slog_text(),
+            r#"level=WARN msg="returned non-bool value" path=sub.enabled chart=sub"#
+        );
+        let w = Warning::new("x")
+            .with("error", "\"exports\" is not a table")
+            .with("empty", "")
+            .with("eq", "a=b")
+            .with("tab", "a\tb")
+            .with("back", r"a\b")
+            .with("utf", "héllo");
+        assert_eq!(
+            w.slog_text(),
+            r#"level=WARN msg=x error="\"exports\" is not a table" empty="" eq="a=b" tab="a\tb" back=a\b utf=héllo"#
+        );
     }
 }

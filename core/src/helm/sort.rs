@@ -137,17 +137,6 @@ struct Head {
     annotations: Option<BTreeMap<String, String>>,
 }
 
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Seq(_) => "array",
-        Value::Map(_) => "object",
-    }
-}
-
 fn parse_head(doc: &str) -> Result<Head, String> {
     let v = crate::yaml::parse_yaml_to_json(doc).map_err(|e| super::chart::yaml_error_text(&e))?;
     let pre = "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal";
@@ -163,7 +152,7 @@ fn parse_head(doc: &str) -> Result<Head, String> {
         other => {
             return Err(format!(
                 "{pre} {} into Go value of type util.SimpleHead",
-                json_kind(other)
+                crate::gojson::kind_name(other)
             ));
         }
     };
@@ -176,7 +165,7 @@ fn parse_head(doc: &str) -> Result<Head, String> {
             }
             other => Err(format!(
                 "{pre} {} into Go struct field {field} of type string",
-                json_kind(other)
+                crate::gojson::kind_name(other)
             )),
         }
     };
@@ -208,7 +197,7 @@ fn parse_head(doc: &str) -> Result<Head, String> {
                                 other => {
                                     return Err(format!(
                                         "{pre} {} into Go struct field SimpleHead.metadata.annotations of type map[string]string",
-                                        json_kind(other)
+                                        crate::gojson::kind_name(other)
                                     ));
                                 }
                             },
@@ -219,7 +208,7 @@ fn parse_head(doc: &str) -> Result<Head, String> {
                 other => {
                     return Err(format!(
                         "{pre} {} into Go struct field SimpleHead.metadata of type struct {{ Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }}",
-                        json_kind(other)
+                        crate::gojson::kind_name(other)
                     ));
                 }
             },

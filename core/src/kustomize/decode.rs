@@ -17,21 +17,10 @@ pub(crate) struct Fields<'a> {
     found: BTreeMap<&'static str, &'a Value>,
 }
 
-fn go_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Seq(_) => "array",
-        Value::Map(_) => "object",
-    }
-}
-
 fn mismatch(v: &Value, ty: &str, field: &str, want: &str) -> DecodeError {
     let what = match v {
         Value::Number(n) => format!("number {}", crate::gojson::number(*n).unwrap_or_default()),
-        other => go_kind(other).to_owned(),
+        other => crate::gojson::kind_name(other).to_owned(),
     };
     format!("json: cannot unmarshal {what} into Go struct field {ty}.{field} of type {want}")
 }
@@ -69,7 +58,7 @@ impl<'a> Fields<'a> {
             other => {
                 return Err(format!(
                     "json: cannot unmarshal {} into Go value of type types.{ty}",
-                    go_kind(other)
+                    crate::gojson::kind_name(other)
                 ));
             }
         };

@@ -1,0 +1,3 @@
+module gogzip-ref
+
+go 1.25
