@@ -261,7 +261,6 @@ fn fmt(files: &[PathBuf]) -> Result<(), Failure> {
 fn template(args: &TemplateArgs) -> Result<(), Failure> {
     use gitward::helm::{ErrorKind, RenderOptions, UserValues};
     use gitward::template::{Env, Templates, value::Val};
-    use std::sync::Arc;
     let helm_err = |e: gitward::helm::Error| match e.kind {
         ErrorKind::Unsupported => Unsupported(e.helm_text()),
         _ => Failed(e.helm_text()),
