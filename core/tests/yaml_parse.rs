@@ -151,26 +151,43 @@ fn kustomize_checks_document_separators_as_kyaml_does() {
 }
 
 #[test]
-fn syntax_errors_carry_the_scanner_position() {
+fn syntax_errors_carry_the_position_and_go_yamls_text() {
+    // go-yaml v3's texts (checked with tools/goyaml-events): parser errors name the line
+    // where the construct started, scanner errors the line of the problem.
     let err = parse("a: 1\nb: [1, 2\nc: 3\n").expect_err("unclosed flow sequence");
     assert_eq!(err.kind, YamlErrorKind::Syntax);
     assert_eq!((err.line, err.column), (3, 2));
-    assert_eq!(err.message, "illegal placement of ':' indicator");
+    assert_eq!(
+        err.message,
+        "while parsing a flow sequence, did not find expected ',' or ']'"
+    );
+    assert_eq!(
+        err.go_text(),
+        "yaml: line 1: did not find expected ',' or ']'"
+    );
 
     let err = parse("spec:\n  selector:\n    app: x\n    - name: http\n").expect_err("bad block");
     assert_eq!(err.kind, YamlErrorKind::Syntax);
-    assert_eq!((err.line, err.column), (4, 7));
+    assert_eq!((err.line, err.column), (4, 5));
     assert_eq!(
         err.to_string(),
-        "line 4, column 7: while parsing a block mapping, did not find expected key"
+        "line 4, column 5: while parsing a block mapping, did not find expected key"
     );
+    assert_eq!(err.go_text(), "yaml: line 2: did not find expected key");
 
     // An error in a later document still names its own line.
     let err = parse("a: 1\n---\nb: \"open\n").expect_err("unterminated string");
     assert_eq!(
-        (err.kind, err.line, err.column),
-        (YamlErrorKind::Syntax, 3, 4)
+        err.go_text(),
+        "yaml: line 3: found unexpected end of stream"
     );
+    assert_eq!(err.kind, YamlErrorKind::Syntax);
+
+    // What go-yaml accepts and saphyr did not: a tab after the colon, a comment right
+    // after a quoted scalar, a quoted scalar continued at column 0.
+    for ok in ["a:\tb\n", "x: 'y'#c\n", "data:\n  key: \"line1\nline2\"\n"] {
+        parse(ok).unwrap_or_else(|e| panic!("{ok:?}: {e}"));
+    }
 }
 
 #[test]

@@ -324,10 +324,7 @@ impl Decoder {
 
 /// `sigs.k8s.io/yaml.Unmarshal` error text for a YAML problem.
 pub(crate) fn yaml_error_text(e: &crate::yaml::YamlError) -> String {
-    format!(
-        "error converting YAML to JSON: yaml: line {}: {}",
-        e.line, e.message
-    )
+    format!("error converting YAML to JSON: {}", e.go_text())
 }
 
 /// Decodes `Chart.yaml`-shaped YAML onto `md` (fields present in the text replace).

@@ -435,8 +435,11 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
         err(
             ErrorKind::Yaml,
             format!(
-                "MalformedYAMLError: {} in File: {file} (line {}, column {})",
-                e.message, e.line, e.column
+                "MalformedYAMLError: {} in File: {file}",
+                e.go_message.unwrap_or_else(|| format!(
+                    "{} (line {}, column {})",
+                    e.message, e.line, e.column
+                ))
             ),
         )
     };

@@ -94,7 +94,9 @@ pub(crate) fn load_patch_text(text: &str, file: &str) -> Result<Loaded, String> 
         return Err("empty json patch operations".into());
     }
     let as_json = json_ops(trimmed);
-    let as_sm = super::parse_resources(trimmed.as_bytes(), file);
+    // Not trimmed: a patch file is parsed as loaded (its last line break belongs to a
+    // block scalar at the end); inline patches come trimmed, as kustomize trims them.
+    let as_sm = super::parse_resources(text.as_bytes(), file);
     match (as_sm, as_json) {
         (Ok(sm), Err(_)) if !sm.is_empty() => Ok(Loaded::Strategic(sm)),
         (_, Ok(ops)) => Ok(Loaded::Json(ops)),

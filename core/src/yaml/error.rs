@@ -24,6 +24,7 @@ pub enum YamlErrorKind {
 /// An error with the position (1-based line and column) where it was found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}, column {column}: {message}")]
+#[non_exhaustive]
 pub struct YamlError {
     /// The category.
     pub kind: YamlErrorKind,
@@ -33,6 +34,10 @@ pub struct YamlError {
     pub line: usize,
     /// 1-based column (0 when unknown).
     pub column: usize,
+    /// go-yaml's own `err.Error()` text for what go-yaml itself reports (syntax errors,
+    /// unknown anchors), e.g. `yaml: line 3: mapping values are not allowed in this
+    /// context` — go-yaml's line is not always the line of the problem.
+    pub go_message: Option<String>,
 }
 
 impl YamlError {
@@ -48,6 +53,24 @@ impl YamlError {
             message: message.into(),
             line,
             column,
+            go_message: None,
+        }
+    }
+
+    /// Sets go-yaml's text for this error.
+    #[must_use]
+    pub fn with_go_message(mut self, text: String) -> Self {
+        self.go_message = Some(text);
+        self
+    }
+
+    /// The text the Go tools print for this error: go-yaml's own when it reported it,
+    /// otherwise `yaml: line N: message`.
+    pub fn go_text(&self) -> String {
+        match &self.go_message {
+            Some(g) => g.clone(),
+            None if self.line == 0 => format!("yaml: {}", self.message),
+            None => format!("yaml: line {}: {}", self.line, self.message),
         }
     }
 }

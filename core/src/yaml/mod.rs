@@ -1,4 +1,4 @@
-//! Go-compatible YAML: a node model over `saphyr-parser`, the two scalar resolvers the Go
+//! Go-compatible YAML: a node model over a port of go-yaml's parser ([`goparse`]), the two scalar resolvers the Go
 //! tools use (kustomize's go-yaml v3 + JSON round trip, Helm's YAML 1.1 + JSON), and an
 //! emitter that prints what kustomize v5.7.1 and Helm's `toYaml` print.
 //!
@@ -9,6 +9,7 @@
 
 mod emit;
 mod error;
+pub mod goparse;
 mod node;
 pub mod number;
 mod parse;
@@ -52,7 +53,10 @@ pub fn parse_helm_values(text: &str) -> Result<Value, YamlError> {
 /// Reads the first document of `text` as `sigs.k8s.io/yaml`'s `YAMLToJSON` does (YAML 1.1
 /// scalars, duplicate keys last-wins), whatever its shape; an empty text is `null`.
 pub fn parse_yaml_to_json(text: &str) -> Result<Value, YamlError> {
-    let opts = ParseOptions::helm_values();
+    let opts = ParseOptions {
+        first_document_only: true,
+        ..ParseOptions::helm_values()
+    };
     match parse_stream(text, &opts)?.first() {
         None => Ok(Value::Null),
         Some(doc) => resolve_helm_values(doc),

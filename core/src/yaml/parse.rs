@@ -6,14 +6,15 @@
 //! [`ParseOptions::max_depth`]), `<<` merge keys are applied, duplicate keys are
 //! rejected or collapsed, and empty documents are dropped.
 //!
-//! Events come from `saphyr-parser`'s pull parser, which keeps its own state on the heap;
-//! nodes are built with an explicit stack, so nothing here recurses with the input's
-//! nesting (cloning an anchored node for an alias recurses, within `max_depth`).
+//! Events come from [`goparse`](super::goparse), a port of go-yaml's scanner and parser
+//! (v3 for kustomize, v2 for Helm), so exactly what the Go tools accept is accepted and
+//! syntax errors carry go-yaml's own text. It keeps its state on the heap; nodes are built
+//! with an explicit stack, so nothing here recurses with the input's nesting (cloning an
+//! anchored node for an alias recurses, within `max_depth`).
 
 mod build;
 
-use saphyr_parser::{Parser, ScanError};
-
+use super::goparse::{self, Dialect, GoParser, GoYamlError};
 use super::{Node, NodeKind, Pos, ScalarStyle, YamlError, YamlErrorKind};
 use build::Builder;
 
@@ -88,6 +89,12 @@ pub struct ParseOptions {
     /// dashes (`--- {a: 1}`, `-----BEGIN CERTIFICATE-----` at column 0), with `invalid
     /// document separator`.
     pub kyaml_separators: bool,
+    /// Which go-yaml's scanner and parser to reproduce: v3 (kustomize) or v2 (Helm).
+    pub dialect: Dialect,
+    /// Stop after the first document, as `sigs.k8s.io/yaml.Unmarshal` does: later
+    /// documents are neither read nor checked (go-yaml still scans the tokens it looks
+    /// ahead to, so an error right after the first document surfaces as in Go).
+    pub first_document_only: bool,
 }
 
 impl ParseOptions {
@@ -102,6 +109,8 @@ impl ParseOptions {
             skip_empty_documents: true,
             empty_flow_scalars_as_strings: true,
             kyaml_separators: true,
+            dialect: Dialect::V3,
+            first_document_only: false,
         }
     }
 
@@ -112,6 +121,7 @@ impl ParseOptions {
             merge_keys: MergeKeys::InOrder,
             empty_flow_scalars_as_strings: false,
             kyaml_separators: false,
+            dialect: Dialect::V2,
             ..Self::kustomize()
         }
     }
@@ -172,11 +182,15 @@ pub fn parse_stream_each(
         check_kyaml_separators(text)?;
     }
     let mut builder = Builder::new(text, opts);
-    for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| scan_error(text, &e))?;
+    for event in GoParser::new(text, opts.dialect).anchors_per_document(true) {
+        let (event, span) = event.map_err(|e| go_error(&e))?;
+        let end_of_document = matches!(event, saphyr_parser::Event::DocumentEnd);
         builder.event(event, span)?;
         for doc in builder.take_documents() {
             each(doc)?;
+        }
+        if end_of_document && opts.first_document_only {
+            break;
         }
     }
     for doc in builder.into_documents() {
@@ -211,28 +225,24 @@ fn check_kyaml_separators(text: &str) -> Result<(), YamlError> {
     Ok(())
 }
 
-/// Converts a scanner error, recognising the ones that have their own kind.
-fn scan_error(text: &str, e: &ScanError) -> YamlError {
-    let mark = e.marker();
-    let (line, column) = (mark.line(), mark.col() + 1);
-    match e.info() {
-        "recursion limit exceeded" => YamlError::new(
-            YamlErrorKind::DepthLimit,
-            "exceeded max depth: flow collections nest more than 255 levels",
-            line,
-            column,
-        ),
-        "while parsing node, found unknown anchor" => YamlError::new(
+/// Converts a go-yaml error, keeping go-yaml's text for the tools' messages.
+fn go_error(e: &GoYamlError) -> YamlError {
+    let m = e.problem_mark;
+    let (kind, message) = match e.kind {
+        goparse::ErrorKind::UnknownAnchor => (
             YamlErrorKind::UnknownAnchor,
-            format!(
-                "unknown anchor '{}' referenced",
-                alias_name_at(text, mark.index())
-            ),
-            line,
-            column,
+            format!("unknown anchor '{}' referenced", e.problem),
         ),
-        info => YamlError::new(YamlErrorKind::Syntax, info, line, column),
-    }
+        _ if e.problem.starts_with("exceeded max depth") => {
+            (YamlErrorKind::DepthLimit, e.problem.clone())
+        }
+        _ if e.context.is_empty() => (YamlErrorKind::Syntax, e.problem.clone()),
+        _ => (
+            YamlErrorKind::Syntax,
+            format!("{}, {}", e.context, e.problem),
+        ),
+    };
+    YamlError::new(kind, message, m.line + 1, m.column + 1).with_go_message(e.go_message())
 }
 
 /// The anchor name of the alias (`*name`) that starts at character `index`.

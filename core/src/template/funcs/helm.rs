@@ -83,9 +83,13 @@ pub(crate) fn to_yaml_pretty(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
     Ok(Val::str(st.strip_suffix('\n').unwrap_or(&st)))
 }
 
+/// `sigs.k8s.io/yaml.Unmarshal`: the first document only; an empty one is an empty map.
 fn parse_yaml(text: &str) -> Result<crate::yaml::Value, String> {
-    crate::yaml::parse_helm_values(text)
-        .map_err(|e| format!("error converting YAML to JSON: yaml: {}", e.message))
+    match crate::yaml::parse_yaml_to_json(text) {
+        Ok(crate::yaml::Value::Null) => Ok(crate::yaml::Value::Map(Default::default())),
+        Ok(v) => Ok(v),
+        Err(e) => Err(format!("error converting YAML to JSON: {}", e.go_text())),
+    }
 }
 
 pub(crate) fn from_yaml(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {

@@ -12,7 +12,9 @@
 //! YAML parser. (Lines longer than the emitter's 80 columns are not re-broken here; that
 //! only changes text in more-indented lines of such length.)
 
-use saphyr_parser::{Event, Parser};
+use saphyr_parser::Event;
+
+use crate::yaml::goparse::{Dialect, GoParser};
 
 /// libyaml's line breaks.
 fn is_break(c: char) -> bool {
@@ -84,7 +86,7 @@ pub(super) fn folded_round_trip(value: &str) -> Option<String> {
         _ => "",
     };
     let text = format!(">2{chomp}\n{body}");
-    let reread = Parser::new_from_str(&text)
+    let reread = GoParser::new(&text, Dialect::V3)
         .filter_map(Result::ok)
         .find_map(|(event, _)| match event {
             Event::Scalar(s, ..) => Some(s.into_owned()),
