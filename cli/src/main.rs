@@ -126,9 +126,12 @@ struct TemplateArgs {
     /// Render subchart notes too (notes are never printed by `template`).
     #[arg(long)]
     render_subchart_notes: bool,
-    /// Not supported: writing files.
+    /// Write each template to a file under this directory instead of standard output.
     #[arg(long)]
     output_dir: Option<String>,
+    /// With `--output-dir`: write under `<dir>/<release name>/`.
+    #[arg(long)]
+    release_name: bool,
     /// Not supported: post-rendering.
     #[arg(long)]
     post_renderer: Option<String>,
@@ -258,6 +261,101 @@ fn fmt(files: &[PathBuf]) -> Result<(), Failure> {
 }
 
 /// `gitward template`: renders a chart natively as `helm template` (v4.1.4) does.
+/// `helm template --output-dir`: CRDs (with `--include-crds`) and manifests as Helm's
+/// `renderResources` writes them, then hooks as its `template` command does, each file
+/// holding `---\n# Source: <name>\n<content>\n` records (a second record for the same
+/// file is appended; a hook is appended to a file that already exists), and a
+/// `wrote <path>` line on standard output per record.
+fn write_output_dir(
+    dir: &str,
+    release: &str,
+    args: &TemplateArgs,
+    rendered: &gitward::helm::Rendered,
+) -> Result<(), Failure> {
+    use std::collections::HashSet;
+    use std::path::{Component, Path};
+    let write = |base: &str, name: &str, data: &str, append: bool| -> Result<(), Failure> {
+        // Names come from the chart (chart names, template paths): never outside `base`.
+        if Path::new(name)
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+        {
+            return Err(Failed(format!("refusing to write {name:?} outside {base}")));
+        }
+        let file = format!("{base}/{name}");
+        if let Some(parent) = Path::new(&file).parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Failed(format!("{}: {e}", parent.display())))?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(append)
+            .truncate(!append)
+            .open(&file)
+            .map_err(|e| Failed(format!("{file}: {e}")))?;
+        let record = format!("---\n# Source: {name}\n{data}\n");
+        f.write_all(&gitward::template::gostr_to_bytes(&record))
+            .map_err(|e| Failed(format!("{file}: {e}")))?;
+        println!("wrote {file}");
+        Ok(())
+    };
+    let base = if args.release_name {
+        go_clean(&format!("{dir}/{release}"))
+    } else {
+        dir.to_string()
+    };
+    let mut written: HashSet<&str> = HashSet::new();
+    for (name, data) in &rendered.crds {
+        write(dir, name, data, written.contains(name.as_str()))?;
+        written.insert(name);
+    }
+    for m in &rendered.manifests {
+        write(
+            &base,
+            &m.name,
+            &m.content,
+            written.contains(m.name.as_str()),
+        )?;
+        written.insert(&m.name);
+    }
+    if !args.no_hooks {
+        for h in &rendered.hooks {
+            if args.skip_tests && h.is_test() {
+                continue;
+            }
+            let exists = Path::new(&base).join(&h.path).exists();
+            write(&base, &h.path, &h.manifest, exists)?;
+        }
+    }
+    Ok(())
+}
+
+/// Go's `path.Clean` (what `filepath.Join` applies on Unix).
+fn go_clean(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let body = parts.join("/");
+    match (rooted, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".to_string(),
+        (false, false) => body,
+    }
+}
+
 fn template(args: &TemplateArgs) -> Result<(), Failure> {
     use gitward::helm::{ErrorKind, RenderOptions, UserValues};
     use gitward::template::{Env, Templates, value::Val};
@@ -271,7 +369,6 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
         _ => e.to_string(),
     };
     for (set, flag) in [
-        (args.output_dir.is_some(), "--output-dir"),
         (args.post_renderer.is_some(), "--post-renderer"),
         (args.repo.is_some(), "--repo"),
         (args.version.is_some(), "--version"),
@@ -361,6 +458,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
     .map_err(helm_err)?;
     // The real clock and the operating system's randomness.
     let env = gitward::system::template_env();
+    let release_name = name.clone();
     let opts = RenderOptions {
         release_name: name,
         namespace: args.namespace.clone(),
@@ -371,7 +469,13 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
         include_crds: args.include_crds,
         skip_tests: args.skip_tests,
         no_hooks: args.no_hooks,
-        show_only: args.show_only.clone(),
+        // With --output-dir, Helm checks --show-only against what stays on standard
+        // output, which is nothing (see below).
+        show_only: if args.output_dir.is_some() {
+            Vec::new()
+        } else {
+            args.show_only.clone()
+        },
         skip_schema_validation: args.skip_schema_validation,
         subchart_notes: args.render_subchart_notes,
         env,
@@ -389,6 +493,14 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
     // Helm logs these on standard error with its slog text handler.
     for w in &rendered.warnings {
         eprintln!("{}", w.slog_text());
+    }
+    if let Some(dir) = &args.output_dir {
+        write_output_dir(dir, &release_name, args, &rendered)?;
+        if let Some(f) = args.show_only.first() {
+            return Err(Failed(format!("could not find template {f} in chart")));
+        }
+        println!();
+        return Ok(());
     }
     let out = rendered.to_bytes();
     let mut stdout = std::io::stdout().lock();

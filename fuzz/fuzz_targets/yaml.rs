@@ -9,10 +9,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let small = |o: ParseOptions| ParseOptions {
-        max_alias_nodes: 10_000,
-        max_depth: 200,
-        ..o
+    let small = |mut o: ParseOptions| {
+        o.max_alias_nodes = 10_000;
+        o.max_depth = 200;
+        o
     };
     if let Ok(docs) = parse_stream(&text, &small(ParseOptions::kustomize())) {
         for d in &docs {
