@@ -2,7 +2,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -87,50 +87,50 @@ struct TemplateArgs {
     /// `key=value` values taken literally.
     #[arg(long)]
     set_literal: Vec<String>,
-    /// The release namespace.
-    #[arg(short = 'n', long, default_value = "default")]
-    namespace: String,
+    /// The release namespace (default: `$HELM_NAMESPACE`, else `default`).
+    #[arg(short = 'n', long)]
+    namespace: Option<String>,
     /// Kubernetes version for `.Capabilities.KubeVersion`.
     #[arg(long)]
     kube_version: Option<String>,
     /// Extra API versions for `.Capabilities.APIVersions`.
-    #[arg(short = 'a', long, value_delimiter = ',')]
+    #[arg(short = 'a', long)]
     api_versions: Vec<String>,
     /// Include CRDs (`crds/`) in the output.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     include_crds: bool,
     /// Accepted for compatibility (CRDs are only printed with `--include-crds`).
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     skip_crds: bool,
     /// Only show manifests rendered from these templates (globs).
     #[arg(short = 's', long)]
     show_only: Vec<String>,
     /// Set `.Release.IsUpgrade` instead of `.Release.IsInstall`.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     is_upgrade: bool,
     /// Leave test hooks out.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     skip_tests: bool,
     /// Leave hooks out.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     no_hooks: bool,
     /// Render the release name from this template.
     #[arg(long)]
     name_template: Option<String>,
     /// Generate the release name.
-    #[arg(short = 'g', long)]
+    #[arg(short = 'g', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     generate_name: bool,
     /// Do not validate values against `values.schema.json`.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     skip_schema_validation: bool,
     /// Render subchart notes too (notes are never printed by `template`).
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     render_subchart_notes: bool,
     /// Write each template to a file under this directory instead of standard output.
     #[arg(long)]
     output_dir: Option<String>,
     /// With `--output-dir`: write under `<dir>/<release name>/`.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     release_name: bool,
     /// Not supported: post-rendering.
     #[arg(long)]
@@ -142,8 +142,86 @@ struct TemplateArgs {
     #[arg(long)]
     version: Option<String>,
     /// Accepted for compatibility; ignored.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     debug: bool,
+}
+
+/// A boolean flag's value as pflag reads `--flag=value`: Go's `strconv.ParseBool`.
+fn go_bool(v: &str) -> Result<bool, String> {
+    match v {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
+        _ => Err(format!("strconv.ParseBool: parsing {v:?}: invalid syntax")),
+    }
+}
+
+/// A command-line error. For `template`, worded as helm's (cobra and pflag) and exit 1;
+/// otherwise clap's.
+fn usage_failure(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) != Some("template") {
+        e.exit();
+    }
+    let context = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let flag_needs_argument = |tok: &str| match tok.strip_prefix("--") {
+        Some(_) => format!("flag needs an argument: {tok}"),
+        None => {
+            let c = tok.chars().last().unwrap_or('-');
+            format!("flag needs an argument: '{c}' in -{c}")
+        }
+    };
+    let message = match e.kind() {
+        ErrorKind::MissingRequiredArgument => {
+            "\"helm template\" requires at least 1 argument\n\nUsage:  helm template [NAME] [CHART] [flags]".to_owned()
+        }
+        ErrorKind::UnknownArgument => {
+            let arg = context(ContextKind::InvalidArg);
+            match arg.strip_prefix("--") {
+                Some(name) => format!(
+                    "unknown flag: --{}",
+                    name.split('=').next().unwrap_or(name)
+                ),
+                None => {
+                    let rest = arg.trim_start_matches('-');
+                    let c = rest.chars().next().unwrap_or('-');
+                    format!("unknown shorthand flag: '{c}' in -{rest}")
+                }
+            }
+        }
+        ErrorKind::InvalidValue if context(ContextKind::InvalidValue).is_empty() => {
+            flag_needs_argument(argv.last().map_or("", String::as_str))
+        }
+        ErrorKind::ValueValidation => {
+            let arg = context(ContextKind::InvalidArg);
+            let flag: String = arg
+                .chars()
+                .take_while(|c| !matches!(c, '[' | '=' | ' ' | '<'))
+                .collect();
+            // pflag names a flag with its shorthand when it has one.
+            let long = flag.trim_start_matches('-').to_owned();
+            let short = <Cli as clap::CommandFactory>::command()
+                .find_subcommand("template")
+                .and_then(|t| {
+                    t.get_arguments()
+                        .find(|a| a.get_long() == Some(long.as_str()))
+                        .and_then(clap::Arg::get_short)
+                });
+            let flag = match short {
+                Some(c) => format!("-{c}, --{long}"),
+                None => format!("--{long}"),
+            };
+            let value = context(ContextKind::InvalidValue);
+            let cause = std::error::Error::source(&e).map(ToString::to_string).unwrap_or_default();
+            format!("invalid argument {value:?} for {flag:?} flag: {cause}")
+        }
+        _ => e.exit(),
+    };
+    eprintln!("Error: {message}");
+    ExitCode::FAILURE
 }
 
 /// A failure to report on stderr: exit code 1 for errors the reference tools also report,
@@ -157,11 +235,239 @@ enum Failure {
 
 use Failure::{Failed, Unsupported};
 
+/// `EnvSettings.Namespace()` without a kubeconfig: `--namespace` when given and not
+/// empty, `default` when given empty, else `$HELM_NAMESPACE` when set and not empty.
+fn release_namespace(flag: Option<&str>) -> String {
+    let env = std::env::var("HELM_NAMESPACE").ok();
+    match flag {
+        Some(ns) if !ns.is_empty() => ns.to_owned(),
+        Some(_) => "default".to_owned(),
+        None => env
+            .filter(|ns| !ns.is_empty())
+            .unwrap_or_else(|| "default".to_owned()),
+    }
+}
+
+/// `ChartPathOptions.LocateChart` for a reference that is not an existing path: a path
+/// (absolute or starting with `.`) is "not found"; a bare name is not a repository
+/// reference; anything else names a repository or a URL, which gitward does not fetch.
+fn locate_failure(chart_ref: &str) -> Failure {
+    let is_path = Path::new(chart_ref).is_absolute() || chart_ref.starts_with('.');
+    let url = chart_ref.contains("://");
+    if is_path {
+        Failed(format!("path {chart_ref:?} not found"))
+    } else if !url && !chart_ref.contains('/') && !chart_ref.contains(['?', '#', '%', ' ']) {
+        Failed(format!(
+            "non-absolute URLs should be in form of repo_name/path_to_chart, got: {chart_ref}"
+        ))
+    } else {
+        Unsupported(format!(
+            "template: charts from repositories or URLs are not supported: {chart_ref}"
+        ))
+    }
+}
+
+/// Go's `filepath.Abs`: joined to the working directory and cleaned lexically.
+fn absolute(p: &Path) -> String {
+    let joined = std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p));
+    let mut parts: Vec<String> = Vec::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::Normal(x) => parts.push(x.to_string_lossy().into_owned()),
+            _ => {}
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// `archive.EnsureArchive`: a chart file that is not gzip data is refused with a hint.
+/// It sniffs a 512-byte buffer that a short file fills only in part (the rest stays zero).
+fn ensure_archive(abs_name: &str, data: &[u8]) -> Result<(), String> {
+    let mut head = [0u8; 512];
+    let n = data.len().min(512);
+    head[..n].copy_from_slice(&data[..n]);
+    let content_type = sniff_content_type(&head);
+    if content_type == "application/x-gzip" || head.starts_with(b"\x1f\x8b\x08") {
+        return Ok(());
+    }
+    if abs_name.ends_with(".yml") || abs_name.ends_with(".yaml") {
+        return Err(format!(
+            "file '{abs_name}' seems to be a YAML file, but expected a gzipped archive"
+        ));
+    }
+    Err(format!(
+        "file '{abs_name}' does not appear to be a gzipped archive; got '{content_type}'"
+    ))
+}
+
+/// Go's `http.DetectContentType` (net/http/sniff.go's table, in its order).
+fn sniff_content_type(data: &[u8]) -> &'static str {
+    let ws = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
+    let first_non_ws = data.iter().position(|&b| !ws(b)).unwrap_or(data.len());
+    let html = |tag: &[u8]| {
+        let d = &data[first_non_ws..];
+        d.len() > tag.len()
+            && d.iter().zip(tag).all(|(&b, &t)| {
+                if t.is_ascii_uppercase() {
+                    b & 0xDF == t
+                } else {
+                    b == t
+                }
+            })
+            && matches!(d[tag.len()], b' ' | b'>')
+    };
+    for tag in [
+        &b"<!DOCTYPE HTML"[..],
+        b"<HTML",
+        b"<HEAD",
+        b"<SCRIPT",
+        b"<IFRAME",
+        b"<H1",
+        b"<DIV",
+        b"<FONT",
+        b"<TABLE",
+        b"<A",
+        b"<STYLE",
+        b"<TITLE",
+        b"<B",
+        b"<BODY",
+        b"<BR",
+        b"<P",
+        b"<!--",
+    ] {
+        if html(tag) {
+            return "text/html; charset=utf-8";
+        }
+    }
+    // (mask, pattern, skip leading whitespace, type); an empty mask is all 0xFF.
+    const SIGS: &[(&[u8], &[u8], bool, &str)] = &[
+        (b"", b"<?xml", true, "text/xml; charset=utf-8"),
+        (b"", b"%PDF-", false, "application/pdf"),
+        (b"", b"%!PS-Adobe-", false, "application/postscript"),
+        (
+            b"\xFF\xFF\x00\x00",
+            b"\xFE\xFF\x00\x00",
+            false,
+            "text/plain; charset=utf-16be",
+        ),
+        (
+            b"\xFF\xFF\x00\x00",
+            b"\xFF\xFE\x00\x00",
+            false,
+            "text/plain; charset=utf-16le",
+        ),
+        (
+            b"\xFF\xFF\xFF\x00",
+            b"\xEF\xBB\xBF\x00",
+            false,
+            "text/plain; charset=utf-8",
+        ),
+        (b"", b"\x00\x00\x01\x00", false, "image/x-icon"),
+        (b"", b"\x00\x00\x02\x00", false, "image/x-icon"),
+        (b"", b"BM", false, "image/bmp"),
+        (b"", b"GIF87a", false, "image/gif"),
+        (b"", b"GIF89a", false, "image/gif"),
+        (
+            b"\xFF\xFF\xFF\xFF\x00\x00\x00\x00\xFF\xFF\xFF\xFF\xFF\xFF",
+            b"RIFF\x00\x00\x00\x00WEBPVP",
+            false,
+            "image/webp",
+        ),
+        (b"", b"\x89PNG\x0D\x0A\x1A\x0A", false, "image/png"),
+        (b"", b"\xFF\xD8\xFF", false, "image/jpeg"),
+        (
+            b"\xFF\xFF\xFF\xFF\x00\x00\x00\x00\xFF\xFF\xFF\xFF",
+            b"FORM\x00\x00\x00\x00AIFF",
+            false,
+            "audio/aiff",
+        ),
+        (b"", b"ID3", false, "audio/mpeg"),
+        (b"", b"OggS\x00", false, "application/ogg"),
+        (b"", b"MThd\x00\x00\x00\x06", false, "audio/midi"),
+        (
+            b"\xFF\xFF\xFF\xFF\x00\x00\x00\x00\xFF\xFF\xFF\xFF",
+            b"RIFF\x00\x00\x00\x00AVI ",
+            false,
+            "video/avi",
+        ),
+        (
+            b"\xFF\xFF\xFF\xFF\x00\x00\x00\x00\xFF\xFF\xFF\xFF",
+            b"RIFF\x00\x00\x00\x00WAVE",
+            false,
+            "audio/wave",
+        ),
+    ];
+    const LATE: &[(&[u8], &str)] = &[
+        (b"\x1A\x45\xDF\xA3", "video/webm"),
+        (b"\x00\x01\x00\x00", "font/ttf"),
+        (b"OTTO", "font/otf"),
+        (b"ttcf", "font/collection"),
+        (b"wOFF", "font/woff"),
+        (b"wOF2", "font/woff2"),
+        (b"\x1F\x8B\x08", "application/x-gzip"),
+        (b"PK\x03\x04", "application/zip"),
+        (b"Rar!\x1A\x07\x00", "application/x-rar-compressed"),
+        (b"Rar!\x1A\x07\x01\x00", "application/x-rar-compressed"),
+        (b"\x00\x61\x73\x6D", "application/wasm"),
+    ];
+    for (mask, pat, skip_ws, ct) in SIGS {
+        let d = if *skip_ws {
+            &data[first_non_ws..]
+        } else {
+            data
+        };
+        if d.len() >= pat.len()
+            && pat.iter().enumerate().all(|(i, &p)| {
+                let m = mask.get(i).copied().unwrap_or(0xFF);
+                d[i] & m == p
+            })
+        {
+            return ct;
+        }
+    }
+    // video/mp4: an `ftyp` box naming an mp4 brand.
+    if data.len() >= 12 {
+        let size = u32::from_be_bytes([data[0], data[1], data[2], data[3]]) as usize;
+        if size <= data.len() && size.is_multiple_of(4) && &data[4..8] == b"ftyp" {
+            let mut st = 8;
+            while st < size {
+                if st != 12 && data.get(st..st + 3) == Some(b"mp4") {
+                    return "video/mp4";
+                }
+                st += 4;
+            }
+        }
+    }
+    // application/vnd.ms-fontobject: "LP" at offset 34.
+    if data.get(34..36) == Some(b"LP") {
+        return "application/vnd.ms-fontobject";
+    }
+    for (sig, ct) in LATE {
+        if data.starts_with(sig) {
+            return ct;
+        }
+    }
+    let binary = data[first_non_ws..]
+        .iter()
+        .any(|&b| matches!(b, 0x00..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F));
+    if binary {
+        "application/octet-stream"
+    } else {
+        "text/plain; charset=utf-8"
+    }
+}
+
 /// A failure caused by a feature gitward does not implement.
 const EXIT_UNSUPPORTED: u8 = 3;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_failure(e),
+    };
     let result = match cli.command {
         Command::Version => {
             println!("gitward {}", env!("CARGO_PKG_VERSION"));
@@ -424,7 +730,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
     let chart_ref = chart_ref.trim().to_string();
     let chart_path = PathBuf::from(&chart_ref);
     if !chart_path.exists() {
-        return Err(Failed(format!("path {chart_ref:?} not found")));
+        return Err(locate_failure(&chart_ref));
     }
     // Values: -f files, then --set-json, --set, --set-string, --set-file, --set-literal.
     let mut read = |p: &str| -> Result<Vec<u8>, String> {
@@ -433,7 +739,11 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
             std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map_err(|e| e.to_string())?;
             return Ok(b);
         }
-        std::fs::read(p).map_err(|e| format!("open {p}: {}", io_text(&e)))
+        // os.ReadFile opens a directory fine and fails reading it.
+        std::fs::read(p).map_err(|e| match e.kind() {
+            std::io::ErrorKind::IsADirectory => format!("read {p}: is a directory"),
+            _ => format!("open {p}: {}", io_text(&e)),
+        })
     };
     let mut uv = UserValues {
         set_json: args.set_json.clone(),
@@ -453,6 +763,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
     } else {
         let bytes = std::fs::read(&chart_path)
             .map_err(|e| Failed(format!("open {chart_ref}: {}", io_text(&e))))?;
+        ensure_archive(&absolute(&chart_path), &bytes).map_err(Failed)?;
         gitward::helm::load_archive(&bytes)
     }
     .map_err(helm_err)?;
@@ -461,11 +772,18 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
     let release_name = name.clone();
     let opts = RenderOptions {
         release_name: name,
-        namespace: args.namespace.clone(),
+        namespace: release_namespace(args.namespace.as_deref()),
         is_upgrade: args.is_upgrade,
         values,
-        kube_version: args.kube_version.clone(),
-        api_versions: args.api_versions.clone(),
+        // An empty `--kube-version` is no version, as in helm.
+        kube_version: args.kube_version.clone().filter(|v| !v.is_empty()),
+        // pflag's string slice: each value is a CSV record, and an empty one adds nothing.
+        api_versions: args
+            .api_versions
+            .iter()
+            .filter(|v| !v.is_empty())
+            .flat_map(|v| v.split(',').map(str::to_owned))
+            .collect(),
         include_crds: args.include_crds,
         skip_tests: args.skip_tests,
         no_hooks: args.no_hooks,

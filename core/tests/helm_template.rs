@@ -857,3 +857,144 @@ fn schema_errors_are_worded_as_helm() {
     opts.skip_schema_validation = true;
     assert!(render(&chart, &opts).is_ok());
 }
+
+/// `sigs.k8s.io/yaml` decodes `Chart.yaml` and each manifest's head into Go structs: YAML
+/// numbers and booleans bound for their `string` fields become text (floats as float32
+/// `'g'`), where a plain JSON decode would fail.
+#[test]
+fn numbers_for_string_fields_become_text() {
+    let mut t = MemTree::new();
+    t.add_file(
+        "c/Chart.yaml",
+        "apiVersion: v2\nname: coerce\nversion: 0.1.0\nappVersion: 1.10\nkeywords: [1e3, on]\nannotations:\n  prerelease: true\n  build: 1234567.0\nmaintainers:\n  - name: 12\n",
+    )
+    .unwrap();
+    t.add_file(
+        "c/templates/cm.yaml",
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: late
+  annotations:
+    helm.sh/hook: pre-install
+    helm.sh/hook-weight: 5
+data:
+  chart: {{ .Chart | toJson | quote }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: 7
+  annotations:
+    helm.sh/hook: pre-install
+    helm.sh/hook-weight: -1.0
+    enabled: yes
+"#,
+    )
+    .unwrap();
+    let chart = load_chart(&t, &RelPath::new("c").unwrap()).unwrap();
+    let opts = RenderOptions {
+        release_name: "r1".into(),
+        ..Default::default()
+    };
+    let r = render(&chart, &opts).unwrap();
+    assert_eq!(
+        r.to_text(),
+        r##"
+---
+# Source: coerce/templates/cm.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: late
+  annotations:
+    helm.sh/hook: pre-install
+    helm.sh/hook-weight: 5
+data:
+  chart: "{\"APIVersion\":\"v2\",\"Annotations\":{\"build\":\"1.234567e+06\",\"prerelease\":\"true\"},\"AppVersion\":\"1.1\",\"Condition\":\"\",\"Dependencies\":[],\"Deprecated\":false,\"Description\":\"\",\"Home\":\"\",\"Icon\":\"\",\"IsRoot\":true,\"Keywords\":[\"1000\",\"true\"],\"KubeVersion\":\"\",\"Maintainers\":[{\"Email\":\"\",\"Name\":\"12\",\"URL\":\"\"}],\"Name\":\"coerce\",\"Sources\":[],\"Tags\":\"\",\"Type\":\"\",\"Version\":\"0.1.0\"}"
+---
+# Source: coerce/templates/cm.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: 7
+  annotations:
+    helm.sh/hook: pre-install
+    helm.sh/hook-weight: -1.0
+    enabled: yes
+"##
+    );
+}
+
+/// Type errors name the innermost Go struct, as `encoding/json` does.
+#[test]
+fn chart_yaml_type_errors_name_the_inner_struct() {
+    let cases = [
+        (
+            "maintainers:\n- name: [1]\n",
+            "json: cannot unmarshal array into Go struct field Maintainer.maintainers.name of type string",
+        ),
+        (
+            "dependencies:\n- enabled: x\n",
+            "json: cannot unmarshal string into Go struct field Dependency.dependencies.enabled of type bool",
+        ),
+        (
+            "dependencies: [1]\n",
+            "json: cannot unmarshal number into Go struct field Metadata.dependencies of type v2.Dependency",
+        ),
+        (
+            "maintainers: 1\n",
+            "json: cannot unmarshal number into Go struct field Metadata.maintainers of type []*v2.Maintainer",
+        ),
+    ];
+    for (extra, want) in cases {
+        let mut t = MemTree::new();
+        t.add_file(
+            "c/Chart.yaml",
+            format!("apiVersion: v2\nname: c\nversion: 0.1.0\n{extra}"),
+        )
+        .unwrap();
+        let e = load_chart(&t, &RelPath::new("c").unwrap()).unwrap_err();
+        assert_eq!(
+            e.helm_text(),
+            format!("cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: {want}"),
+            "{extra}"
+        );
+    }
+    let mut t = MemTree::new();
+    t.add_file("c/Chart.yaml", "- 1\n").unwrap();
+    let e = load_chart(&t, &RelPath::new("c").unwrap()).unwrap_err();
+    assert_eq!(
+        e.helm_text(),
+        "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type loader.chartBase"
+    );
+}
+
+/// `.Chart.Annotations` is a nil map when `Chart.yaml` has none: `null` in JSON, equal
+/// to `nil`, printed as an empty map.
+#[test]
+fn unset_chart_annotations_are_a_nil_map() {
+    let render_with = |chart_yaml: &str| {
+        let mut t = MemTree::new();
+        t.add_file("c/Chart.yaml", chart_yaml).unwrap();
+        t.add_file(
+            "c/templates/t.yaml",
+            "a: {{ .Chart.Annotations | toJson }}\nb: {{ eq .Chart.Annotations nil }}\nc: {{ .Chart.Annotations }}\nd: {{ .Chart.Annotations | deepCopy | toJson }}\n",
+        )
+        .unwrap();
+        let chart = load_chart(&t, &RelPath::new("c").unwrap()).unwrap();
+        let opts = RenderOptions {
+            release_name: "r".into(),
+            ..Default::default()
+        };
+        render(&chart, &opts).unwrap().to_text()
+    };
+    assert_eq!(
+        render_with("apiVersion: v2\nname: c\nversion: 0.1.0\n"),
+        "---\n# Source: c/templates/t.yaml\na: null\nb: true\nc: map[]\nd: null\n"
+    );
+    assert_eq!(
+        render_with("apiVersion: v2\nname: c\nversion: 0.1.0\nannotations: {x: v}\n"),
+        "---\n# Source: c/templates/t.yaml\na: {\"x\":\"v\"}\nb: false\nc: map[x:v]\nd: {\"x\":\"v\"}\n"
+    );
+}

@@ -6,6 +6,7 @@ use std::io::Read;
 use std::sync::Arc;
 
 use super::ignore::Rules;
+use super::typed::{Target, yaml_to_json_for};
 use super::{Error, ErrorKind};
 use crate::tree::{EntryKind, FileTree, RelPath};
 use crate::yaml::{Map, Value};
@@ -211,16 +212,16 @@ impl Decoder {
             Value::Null => return None,
             Value::Map(m) => m,
             _ => {
-                self.type_err(v, "Metadata.maintainers", "chart.Maintainer");
+                self.type_err(v, "Metadata.maintainers", "v2.Maintainer");
                 return Some(Maintainer::default());
             }
         };
         let mut out = Maintainer::default();
         for (k, v) in Self::fields(m) {
             match k.to_ascii_lowercase().as_str() {
-                "name" => self.string(v, "Metadata.maintainers.name", &mut out.name),
-                "email" => self.string(v, "Metadata.maintainers.email", &mut out.email),
-                "url" => self.string(v, "Metadata.maintainers.url", &mut out.url),
+                "name" => self.string(v, "Maintainer.maintainers.name", &mut out.name),
+                "email" => self.string(v, "Maintainer.maintainers.email", &mut out.email),
+                "url" => self.string(v, "Maintainer.maintainers.url", &mut out.url),
                 _ => {}
             }
         }
@@ -232,13 +233,13 @@ impl Decoder {
             Value::Null => return None,
             Value::Map(m) => m,
             _ => {
-                self.type_err(v, "Metadata.dependencies", "chart.Dependency");
+                self.type_err(v, "Metadata.dependencies", "v2.Dependency");
                 return Some(Dependency::default());
             }
         };
         let mut d = Dependency::default();
         for (k, v) in Self::fields(m) {
-            let f = |n: &str| format!("Metadata.dependencies.{n}");
+            let f = |n: &str| format!("Dependency.dependencies.{n}");
             match k.to_ascii_lowercase().as_str() {
                 "name" => self.string(v, &f("name"), &mut d.name),
                 "version" => self.string(v, &f("version"), &mut d.version),
@@ -265,7 +266,7 @@ impl Decoder {
             _ => {
                 if self.err.is_none() {
                     self.err = Some(format!(
-                        "json: cannot unmarshal {} into Go value of type chart.Metadata",
+                        "json: cannot unmarshal {} into Go value of type v2.Metadata",
                         json_kind(v)
                     ));
                 }
@@ -286,7 +287,7 @@ impl Decoder {
                     Value::Seq(items) => {
                         md.maintainers = items.iter().map(|x| self.maintainer(x)).collect();
                     }
-                    _ => self.type_err(v, &f("maintainers"), "[]*chart.Maintainer"),
+                    _ => self.type_err(v, &f("maintainers"), "[]*v2.Maintainer"),
                 },
                 "icon" => self.string(v, &f("icon"), &mut md.icon),
                 "apiversion" => self.string(v, &f("apiVersion"), &mut md.api_version),
@@ -313,7 +314,7 @@ impl Decoder {
                     Value::Seq(items) => {
                         md.dependencies = items.iter().map(|x| self.dependency(x)).collect();
                     }
-                    _ => self.type_err(v, &f("dependencies"), "[]*chart.Dependency"),
+                    _ => self.type_err(v, &f("dependencies"), "[]*v2.Dependency"),
                 },
                 "type" => self.string(v, &f("type"), &mut md.chart_type),
                 _ => {}
@@ -327,10 +328,51 @@ pub(crate) fn yaml_error_text(e: &crate::yaml::YamlError) -> String {
     format!("error converting YAML to JSON: {}", e.go_text())
 }
 
+static MAINTAINER: Target = Target::Fields(&[
+    ("name", Target::Str),
+    ("email", Target::Str),
+    ("url", Target::Str),
+]);
+
+static DEPENDENCY: Target = Target::Fields(&[
+    ("name", Target::Str),
+    ("version", Target::Str),
+    ("repository", Target::Str),
+    ("condition", Target::Str),
+    ("tags", Target::SliceOf(&Target::Str)),
+    ("enabled", Target::Any),
+    ("import-values", Target::Any),
+    ("alias", Target::Str),
+]);
+
+/// `chart.Metadata`'s shape, for `sigs.k8s.io/yaml`'s string coercion.
+static METADATA: Target = Target::Fields(&[
+    ("name", Target::Str),
+    ("home", Target::Str),
+    ("sources", Target::SliceOf(&Target::Str)),
+    ("version", Target::Str),
+    ("description", Target::Str),
+    ("keywords", Target::SliceOf(&Target::Str)),
+    ("maintainers", Target::SliceOf(&MAINTAINER)),
+    ("icon", Target::Str),
+    ("apiVersion", Target::Str),
+    ("condition", Target::Str),
+    ("tags", Target::Str),
+    ("appVersion", Target::Str),
+    ("deprecated", Target::Any),
+    ("annotations", Target::MapOf(&Target::Str)),
+    ("kubeVersion", Target::Str),
+    ("dependencies", Target::SliceOf(&DEPENDENCY)),
+    ("type", Target::Str),
+]);
+
+/// The loader's `chartBase`, read to pick the chart API version.
+static CHART_BASE: Target = Target::Fields(&[("apiVersion", Target::Str)]);
+
 /// Decodes `Chart.yaml`-shaped YAML onto `md` (fields present in the text replace).
 pub(crate) fn decode_metadata(data: &[u8], md: &mut Metadata) -> Result<(), String> {
     let text = String::from_utf8_lossy(data);
-    let v = crate::yaml::parse_yaml_to_json(&text).map_err(|e| yaml_error_text(&e))?;
+    let v = yaml_to_json_for(&text, &METADATA)?;
     let mut d = Decoder { err: None };
     d.metadata(&v, md);
     match d.err {
@@ -849,9 +891,15 @@ fn check_api_version(files: &[File]) -> Result<(), Error> {
 
 fn api_version_gate(data: &[u8]) -> Result<(), Error> {
     let text = String::from_utf8_lossy(data);
-    let v = crate::yaml::parse_yaml_to_json(&text).map_err(|e| {
-        load_err(format!("cannot load Chart.yaml: {}", yaml_error_text(&e))).in_file("Chart.yaml")
-    })?;
+    let v = yaml_to_json_for(&text, &CHART_BASE)
+        .map_err(|e| load_err(format!("cannot load Chart.yaml: {e}")).in_file("Chart.yaml"))?;
+    if !matches!(v, Value::Map(_) | Value::Null) {
+        return Err(load_err(format!(
+            "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type loader.chartBase",
+            json_kind(&v)
+        ))
+        .in_file("Chart.yaml"));
+    }
     let api = match v.get("apiVersion") {
         Some(Value::String(s)) => s.as_str(),
         Some(Value::Null) | None => "",

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::chart::{Chart, Metadata};
 use super::sort::{Hook, Manifest, sort_manifests, split_manifests, trim_space};
 use super::{Error, ErrorKind};
-use crate::template::value::{Elem, List, MapKind, StructVal, Val};
+use crate::template::value::{Elem, List, MapKind, Val};
 use crate::template::{Env, TemplateError, Templates, bytes_to_gostr};
 use crate::yaml::Value;
 
@@ -188,37 +188,9 @@ fn capabilities(kv: &KubeVersion, extra: &[String]) -> Val {
         named: Some("common.VersionSet"),
         items: apis,
     }));
-    let kube = Val::Struct(Rc::new(StructVal {
-        type_name: "common.KubeVersion",
-        ptr: false,
-        fields: vec![
-            ("Version", s(&kv.version)),
-            ("Major", s(&kv.major)),
-            ("Minor", s(&kv.minor)),
-        ],
-        display: Some(kv.normalized.clone()),
-    }));
-    let helm = Val::Struct(Rc::new(StructVal {
-        type_name: "version.BuildInfo",
-        ptr: false,
-        fields: vec![
-            ("Version", s("v4.1.4")),
-            ("GitCommit", s("")),
-            ("GitTreeState", s("")),
-            ("GoVersion", s("go1.25.9")),
-        ],
-        display: None,
-    }));
-    Val::Struct(Rc::new(StructVal {
-        type_name: "common.Capabilities",
-        ptr: true,
-        fields: vec![
-            ("APIVersions", api),
-            ("KubeVersion", kube),
-            ("HelmVersion", helm),
-        ],
-        display: None,
-    }))
+    let kube =
+        crate::template::helm::kube_version_val(&kv.version, &kv.normalized, &kv.major, &kv.minor);
+    crate::template::helm::capabilities_val(kube, api)
 }
 
 /// `.Chart`: `MetadataAsMap()` plus `IsRoot`.
@@ -257,7 +229,13 @@ fn chart_object(md: &Metadata, is_root: bool) -> Val {
         .flatten()
         .map(|(k, v)| (k.clone(), s(v)))
         .collect();
-    m.insert("Annotations".into(), Val::map(MapKind::Str, ann));
+    // An unset `map[string]string` field stays a nil map (`null` in JSON).
+    let ann = if md.annotations.is_some() {
+        Val::map(MapKind::Str, ann)
+    } else {
+        Val::nil_map(MapKind::Str)
+    };
+    m.insert("Annotations".into(), ann);
     m.insert("KubeVersion".into(), s(&md.kube_version));
     let deps: Vec<Val> = md
         .dependencies

@@ -44,6 +44,7 @@ pub mod release;
 mod schema;
 mod sort;
 pub mod strvals;
+mod typed;
 mod values;
 
 pub use chart::{

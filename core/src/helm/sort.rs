@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use super::typed::{Target, yaml_to_json_for};
 use super::{Error, ErrorKind};
 use crate::yaml::Value;
 
@@ -137,8 +138,21 @@ struct Head {
     annotations: Option<BTreeMap<String, String>>,
 }
 
+/// `releaseutil.SimpleHead`'s shape, for `sigs.k8s.io/yaml`'s string coercion.
+static SIMPLE_HEAD: Target = Target::Fields(&[
+    ("apiVersion", Target::Str),
+    ("kind", Target::Str),
+    (
+        "metadata",
+        Target::Fields(&[
+            ("name", Target::Str),
+            ("annotations", Target::MapOf(&Target::Str)),
+        ]),
+    ),
+]);
+
 fn parse_head(doc: &str) -> Result<Head, String> {
-    let v = crate::yaml::parse_yaml_to_json(doc).map_err(|e| super::chart::yaml_error_text(&e))?;
+    let v = yaml_to_json_for(doc, &SIMPLE_HEAD)?;
     let pre = "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal";
     let mut head = Head {
         api_version: String::new(),
@@ -182,21 +196,21 @@ fn parse_head(doc: &str) -> Result<Head, String> {
                     mk.sort_by(|a, b| a.0.cmp(b.0));
                     for (k2, v2) in mk {
                         match k2.to_ascii_lowercase().as_str() {
-                            "name" => string(v2, "SimpleHead.metadata.name", &mut head.name)?,
+                            "name" => string(v2, ".metadata.name", &mut head.name)?,
                             "annotations" => match v2 {
                                 Value::Null => head.annotations = None,
                                 Value::Map(a) => {
                                     let mut out = head.annotations.take().unwrap_or_default();
                                     for (ak, av) in a {
                                         let mut s = String::new();
-                                        string(av, "SimpleHead.metadata.annotations", &mut s)?;
+                                        string(av, ".metadata.annotations", &mut s)?;
                                         out.insert(ak.clone(), s);
                                     }
                                     head.annotations = Some(out);
                                 }
                                 other => {
                                     return Err(format!(
-                                        "{pre} {} into Go struct field SimpleHead.metadata.annotations of type map[string]string",
+                                        "{pre} {} into Go struct field .metadata.annotations of type map[string]string",
                                         crate::gojson::kind_name(other)
                                     ));
                                 }

@@ -614,21 +614,64 @@ fn json_value(b: &[u8], i: &mut usize, depth: usize) -> Result<Value, String> {
         }
         Some(c) if *c == b'-' || c.is_ascii_digit() => {
             let start = *i;
-            if b[*i] == b'-' {
-                *i += 1;
-            }
-            while *i < b.len()
-                && (b[*i].is_ascii_digit() || matches!(b[*i], b'.' | b'e' | b'E' | b'+' | b'-'))
-            {
-                *i += 1;
-            }
+            json_number(b, i)?;
             let s = std::str::from_utf8(&b[start..*i]).unwrap_or("");
-            s.parse::<f64>()
-                .map(|f| Value::Number(Number::Float(f)))
-                .map_err(|_| format!("invalid number literal {}", go_quote(s)))
+            // encoding/json's `convertNumber`: strconv.ParseFloat, which refuses what
+            // overflows a float64.
+            match s.parse::<f64>() {
+                Ok(f) if f.is_finite() => Ok(Value::Number(Number::Float(f))),
+                _ => Err(format!(
+                    "json: cannot unmarshal number {s} into Go value of type float64"
+                )),
+            }
         }
         Some(_) => Err(json_err(b, *i)),
     }
+}
+
+/// Scans a JSON number as Go's scanner does: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`,
+/// stopping where the grammar ends (so `01` is the number `0` followed by `1`).
+fn json_number(b: &[u8], i: &mut usize) -> Result<(), String> {
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > from
+    };
+    let bad = |i: usize, what: &str| match b.get(i) {
+        None => "unexpected EOF".to_owned(),
+        Some(c) => format!(
+            "invalid character {} {what}",
+            go_quote(&(*c as char).to_string()).replace('"', "'")
+        ),
+    };
+    if b.get(*i) == Some(&b'-') {
+        *i += 1;
+    }
+    match b.get(*i) {
+        Some(b'0') => *i += 1,
+        Some(b'1'..=b'9') => {
+            digits(i);
+        }
+        _ => return Err(bad(*i, "in numeric literal")),
+    }
+    if b.get(*i) == Some(&b'.') {
+        *i += 1;
+        if !digits(i) {
+            return Err(bad(*i, "after decimal point in numeric literal"));
+        }
+    }
+    if matches!(b.get(*i), Some(b'e' | b'E')) {
+        *i += 1;
+        if matches!(b.get(*i), Some(b'+' | b'-')) {
+            *i += 1;
+        }
+        if !digits(i) {
+            return Err(bad(*i, "in exponent of numeric literal"));
+        }
+    }
+    Ok(())
 }
 
 fn json_string(b: &[u8], i: &mut usize) -> Result<String, String> {
@@ -765,5 +808,27 @@ mod tests {
         let mut v = Value::Map(Map::new());
         parse_set_literal("Name=a,b={c}", &mut v).expect("lit");
         assert_eq!(v.get("Name"), Some(&Value::String("a,b={c}".into())));
+    }
+
+    /// Numbers follow Go's JSON grammar, and what overflows a float64 is refused.
+    #[test]
+    fn json_numbers_are_strict() {
+        for bad in [
+            "x=01",
+            "x=1.",
+            "x=1.e5",
+            "x=[1,01]",
+            "x=00",
+            "x=1e400",
+            "x=[-1e400]",
+            "x=-",
+        ] {
+            let mut v = Value::Map(Map::new());
+            assert!(parse_set_json(bad, &mut v).is_err(), "{bad}");
+        }
+        let mut v = Value::Map(Map::new());
+        parse_set_json("a=-0.5e+2,b=[0,1E2],c=1e-400", &mut v).expect("json");
+        assert_eq!(v.get("a"), Some(&Value::Number(Number::Float(-50.0))));
+        assert_eq!(v.get("c"), Some(&Value::Number(Number::Float(0.0))));
     }
 }

@@ -62,6 +62,27 @@ pub(crate) enum Ctx<'a> {
     Tmpl(&'a TemplateCall),
 }
 
+/// The node text/template's `state.at` last pointed at after evaluating `arg`: inside a
+/// parenthesized pipeline, the last argument of its last command (or that command's
+/// operation when it has none).
+fn last_visited(arg: &Arg) -> Ctx<'_> {
+    let mut arg = arg;
+    while let Arg::Pipe(p) = arg {
+        match p.cmds.last().map(|c| c.args.as_slice()) {
+            Some([first]) => {
+                if matches!(first, Arg::Pipe(_)) {
+                    arg = first;
+                } else {
+                    return Ctx::Arg(first);
+                }
+            }
+            Some([.., last]) => arg = last,
+            _ => break,
+        }
+    }
+    Ctx::Arg(arg)
+}
+
 impl Ctx<'_> {
     fn pos(&self) -> usize {
         match self {
@@ -199,6 +220,16 @@ impl<'e> State<'e> {
                     if pipe.decl.is_empty() {
                         let s = match &v.v {
                             Val::Missing => "<no value>".to_string(),
+                            // printValue calls String() on an addressable value whose
+                            // pointer has the method.
+                            Val::Struct(st) if st.display.is_some() => {
+                                st.display.clone().unwrap_or_default()
+                            }
+                            // printableValue prints what a pointer points to.
+                            Val::Struct(st) if st.ptr => {
+                                let text = sprint_v(&v.v);
+                                text.strip_prefix('&').unwrap_or(&text).to_owned()
+                            }
                             v => sprint_v(v),
                         };
                         self.write(out, &s)?;
@@ -564,7 +595,15 @@ impl<'e> State<'e> {
             ));
         }
         let pipe = self.eval_arg(dot, PT::RV, node)?;
-        self.eval_field_chain(dot, Dot::new(pipe), Ctx::Arg(chain), fields, args, final_)
+        // Field errors point where evaluating the operand left `state.at`.
+        self.eval_field_chain(
+            dot,
+            Dot::new(pipe),
+            last_visited(node),
+            fields,
+            args,
+            final_,
+        )
     }
 
     fn eval_variable(
@@ -644,6 +683,15 @@ impl<'e> State<'e> {
             }
             Val::Struct(s) => {
                 if let Some((_, v)) = s.fields.iter().find(|(k, _)| *k == name) {
+                    if !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                        return Err(self.errorf(
+                            node,
+                            format!(
+                                "{name} is an unexported field of struct type {}",
+                                receiver.v.type_name()
+                            ),
+                        ));
+                    }
                     if has_args {
                         return Err(self.errorf(
                             node,
@@ -756,7 +804,10 @@ impl<'e> State<'e> {
             } else {
                 params[params.len() - 1]
             };
-            argv.push(self.validate(f, t, call_ctx)?);
+            // Go reports this at the node it visited last: the last argument, or the
+            // function's (or method's) name when there are none.
+            let ctx = args.last().map_or(count_ctx, last_visited);
+            argv.push(self.validate(f, t, ctx)?);
         }
         let result = match callee {
             Callee::Func(d) => match d.imp {
@@ -870,7 +921,7 @@ impl<'e> State<'e> {
             }
             Arg::Pipe(p) => {
                 let v = self.eval_pipeline(dot, p)?;
-                return self.validate(v, t, ctx);
+                return self.validate(v, t, last_visited(n));
             }
             Arg::Identifier(_, name) => {
                 let v = self.eval_function(dot, name, ctx, ctx, &[], None)?;

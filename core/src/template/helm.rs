@@ -195,15 +195,49 @@ fn kube_version_object(v: &str) -> Val {
     let mut parts = body.split(['.', '-', '+']);
     let major = parts.next().unwrap_or("").to_string();
     let minor = parts.next().unwrap_or("").to_string();
+    kube_version_val(&v, &v, &major, &minor)
+}
+
+/// A `common.KubeVersion`: `Version` as given, the unexported `normalizedVersion` that
+/// `String()` returns.
+pub(crate) fn kube_version_val(version: &str, normalized: &str, major: &str, minor: &str) -> Val {
     Val::Struct(Rc::new(StructVal {
         type_name: "common.KubeVersion",
         ptr: false,
         fields: vec![
-            ("Version", s(&v)),
-            ("Major", s(&major)),
-            ("Minor", s(&minor)),
+            ("Version", s(version)),
+            ("normalizedVersion", s(normalized)),
+            ("Major", s(major)),
+            ("Minor", s(minor)),
         ],
-        display: Some(v.clone()),
+        display: Some(normalized.to_owned()),
+    }))
+}
+
+/// `.Capabilities` from its parts: fields in `common.Capabilities`' order, the
+/// `HelmVersion` of the Helm v4.1.4 release build.
+pub(crate) fn capabilities_val(kube_version: Val, api_versions: Val) -> Val {
+    let helm = Val::Struct(Rc::new(StructVal {
+        type_name: "version.BuildInfo",
+        ptr: false,
+        fields: vec![
+            ("Version", s("v4.1.4")),
+            ("GitCommit", s("05fa37973dc9e42b76e1d2883494c87174b6074f")),
+            ("GitTreeState", s("clean")),
+            ("GoVersion", s("go1.25.9")),
+            ("KubeClientVersion", s("v1.35")),
+        ],
+        display: None,
+    }));
+    Val::Struct(Rc::new(StructVal {
+        type_name: "common.Capabilities",
+        ptr: true,
+        fields: vec![
+            ("KubeVersion", kube_version),
+            ("APIVersions", api_versions),
+            ("HelmVersion", helm),
+        ],
+        display: None,
     }))
 }
 
@@ -218,27 +252,7 @@ pub fn capabilities_object(kube_version: &str, extra_api_versions: &[String]) ->
         named: Some("common.VersionSet"),
         items: apis,
     }));
-    let helm = Val::Struct(Rc::new(StructVal {
-        type_name: "version.BuildInfo",
-        ptr: false,
-        fields: vec![
-            ("Version", s("v4.1.4")),
-            ("GitCommit", s("")),
-            ("GitTreeState", s("")),
-            ("GoVersion", s("go1.25.9")),
-        ],
-        display: None,
-    }));
-    Val::Struct(Rc::new(StructVal {
-        type_name: "common.Capabilities",
-        ptr: true,
-        fields: vec![
-            ("APIVersions", api),
-            ("KubeVersion", kube_version_object(kube_version)),
-            ("HelmVersion", helm),
-        ],
-        display: None,
-    }))
+    capabilities_val(kube_version_object(kube_version), api)
 }
 
 impl RenderContext {

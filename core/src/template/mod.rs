@@ -232,6 +232,159 @@ mod tests {
         );
     }
 
+    #[allow(clippy::unwrap_used)]
+    fn render_err(t: &str) -> String {
+        let mut ts = Templates::new();
+        ts.add("t", t).unwrap();
+        ts.execute("t", Val::Nil, &Env::default())
+            .unwrap_err()
+            .to_string()
+    }
+
+    /// `index` lets an index equal to the length through its range check, and
+    /// `reflect.Value.Index` panics for it with its own message.
+    #[test]
+    fn index_one_past_the_end_is_a_reflect_panic() {
+        for (t, want) in [
+            (
+                "{{ index (list 1 2) 2 }}",
+                "reflect: slice index out of range",
+            ),
+            ("{{ index \"ab\" 2 }}", "reflect: string index out of range"),
+            ("{{ index (list 1 2) 3 }}", "index out of range: 3"),
+            ("{{ index (list) 0 }}", "reflect: slice index out of range"),
+        ] {
+            let e = render_err(t);
+            assert!(
+                e.ends_with(&format!("error calling index: {want}")),
+                "{t}: {e}"
+            );
+        }
+        assert_eq!(render("{{ index (list 1 2) 1 }}"), "2");
+    }
+
+    /// mergo's overwriting merge stores a nil source value; the plain merge skips it.
+    #[test]
+    fn merge_overwrite_stores_nil() {
+        assert_eq!(
+            render(
+                r#"{{ mergeOverwrite (dict "a" 1 "c" (dict "x" 1)) (dict "a" nil "b" nil "c" (dict "x" nil)) | toJson }}"#
+            ),
+            r#"{"a":null,"b":null,"c":{"x":null}}"#
+        );
+        assert_eq!(
+            render(r#"{{ merge (dict "a" 1) (dict "a" nil "b" nil) | toJson }}"#),
+            r#"{"a":1}"#
+        );
+    }
+
+    #[allow(clippy::unwrap_used)]
+    fn render_with(t: &str, data: Val) -> Result<String, String> {
+        let mut ts = Templates::new();
+        ts.add("t", t).unwrap();
+        ts.execute("t", data, &Env::default())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Helm's structs print as Go prints them: `KubeVersion.String()` (on the pointer)
+    /// only where the template prints the field itself, fields (unexported ones too)
+    /// through `fmt`, JSON names and exported fields only through `toJson`.
+    #[test]
+    fn capabilities_print_as_go_structs() {
+        let mut m = std::collections::BTreeMap::new();
+        m.insert(
+            "Capabilities".to_string(),
+            helm::capabilities_object("1.35", &[]),
+        );
+        let mut files = std::collections::BTreeMap::new();
+        files.insert("a.txt".to_string(), Val::str("hi\n"));
+        m.insert("Files".to_string(), funcs::helm::files_map(files));
+        let data = Val::dict(m);
+        for (t, want) in [
+            ("{{ .Capabilities.KubeVersion }}", "v1.35"),
+            (
+                "{{ print .Capabilities.KubeVersion }}",
+                "{v1.35 v1.35 1 35}",
+            ),
+            (
+                "{{ printf \"%+v\" .Capabilities.KubeVersion }}",
+                "{Version:v1.35 normalizedVersion:v1.35 Major:1 Minor:35}",
+            ),
+            (
+                "{{ printf \"%#v\" .Capabilities.KubeVersion }}",
+                "common.KubeVersion{Version:\"v1.35\", normalizedVersion:\"v1.35\", Major:\"1\", Minor:\"35\"}",
+            ),
+            (
+                "{{ .Capabilities.HelmVersion | toJson }}",
+                r#"{"version":"v4.1.4","git_commit":"05fa37973dc9e42b76e1d2883494c87174b6074f","git_tree_state":"clean","go_version":"go1.25.9","kube_client_version":"v1.35"}"#,
+            ),
+            (
+                "{{ .Capabilities.KubeVersion | toJson }}",
+                r#"{"Version":"v1.35","Major":"1","Minor":"35"}"#,
+            ),
+            ("{{ .Files | toYaml }}", "a.txt: aGkK"),
+            ("{{ .Files | toString }}", "map[a.txt:[104 105 10]]"),
+            (
+                "{{ printf \"%#v\" .Files }}",
+                r#"engine.files{"a.txt":[]uint8{0x68, 0x69, 0xa}}"#,
+            ),
+            (
+                "{{ printf \"%#v\" (list 1 nil) }}",
+                "[]interface {}{1, interface {}(nil)}",
+            ),
+        ] {
+            assert_eq!(render_with(t, data.clone()).as_deref(), Ok(want), "{t}");
+        }
+        let e = render_with("{{ .Capabilities.KubeVersion.normalizedVersion }}", data).unwrap_err();
+        assert!(
+            e.ends_with(
+                "normalizedVersion is an unexported field of struct type common.KubeVersion"
+            ),
+            "{e}"
+        );
+    }
+
+    /// A value that does not fit its parameter is reported at the node Go visited last:
+    /// the last argument (inside a parenthesized pipeline, its last argument).
+    #[test]
+    fn type_errors_point_at_the_last_visited_node() {
+        for (t, at) in [
+            ("{{ dict | nindent 14 }}", "at <14>"),
+            ("{{ dict | upper }}", "at <upper>"),
+            ("{{ dict | trimPrefix (print \"a\") }}", "at <\"a\">"),
+            ("{{ list 2 | join (list 1) }}", "at <1>"),
+        ] {
+            let e = render_err(t);
+            assert!(e.contains(at), "{t}: {e}");
+            assert!(e.contains("wrong type for value"), "{t}: {e}");
+        }
+        // A field of a parenthesized operand: where evaluating the operand ended.
+        let e = render_err("{{ (print 1).x }}");
+        assert!(e.contains("at <1>"), "{e}");
+        assert!(e.contains("can't evaluate field x in type string"), "{e}");
+    }
+
+    /// Sprig's non-`must` regex functions other than `regexMatch` panic on a bad
+    /// expression (`regexp.MustCompile`), which the template reports as the call's error.
+    #[test]
+    fn bad_regexps_fail_the_call() {
+        for f in [
+            "regexFind \"a(\" \"abc\"",
+            "regexFindAll \"a(\" \"abc\" -1",
+            "regexReplaceAll \"a(\" \"abc\" \"x\"",
+            "regexSplit \"a(\" \"abc\" -1",
+        ] {
+            let e = render_err(&format!("{{{{ {f} }}}}"));
+            assert!(
+                e.ends_with(
+                    ": regexp: Compile(`a(`): error parsing regexp: missing closing ): `a(`"
+                ),
+                "{f}: {e}"
+            );
+        }
+        assert_eq!(render("{{ regexMatch \"a(\" \"abc\" }}"), "false");
+    }
+
     #[test]
     fn send_sync() {
         fn check<T: Send + Sync>() {}

@@ -80,6 +80,19 @@ pub enum MapKind {
     Files,
 }
 
+impl MapKind {
+    /// An entry as the Go map holds it: `engine.files` keeps each file's content as a
+    /// string here, and as `[]byte` there (base64 in JSON, a list of numbers in `fmt`).
+    pub fn entry<'a>(self, v: &'a Val) -> std::borrow::Cow<'a, Val> {
+        match (self, v) {
+            (MapKind::Files, Val::Str(s)) => {
+                std::borrow::Cow::Owned(Val::Bytes(super::gostr_to_bytes(s).into()))
+            }
+            _ => std::borrow::Cow::Borrowed(v),
+        }
+    }
+}
+
 /// A map: shared and mutable, like a Go map (`set`, `unset`, `merge` mutate it).
 #[derive(Debug)]
 pub struct MapObj {
@@ -87,6 +100,8 @@ pub struct MapObj {
     pub kind: MapKind,
     /// Entries, in Go's sorted key order.
     pub entries: RefCell<BTreeMap<String, Val>>,
+    /// A nil Go map (no entries; `null` in JSON).
+    pub nil: bool,
 }
 
 /// A struct value (helm's Capabilities, KubeVersion, sprig's certificate, ...).
@@ -98,8 +113,38 @@ pub struct StructVal {
     pub ptr: bool,
     /// Fields in declaration order.
     pub fields: Vec<(&'static str, Val)>,
-    /// What `String()` returns, when the type has that method.
+    /// What `String()` returns, when the type has that method. Only the template's own
+    /// printing of an action's value uses it (Helm's types have it on the pointer, which
+    /// the functions `fmt` prints through do not see).
     pub display: Option<String>,
+}
+
+impl StructVal {
+    /// The fields `encoding/json` writes, in order: exported ones only, under their JSON
+    /// names, an `omitempty` one only when it is not empty.
+    pub fn json_fields(&self) -> Vec<(&'static str, &Val)> {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k.starts_with(|c: char| c.is_ascii_uppercase()))
+            .filter_map(|(k, v)| {
+                let (name, omit_empty) = json_tag(self.type_name, k);
+                let empty = matches!(v, Val::Str(s) if s.is_empty());
+                (!(omit_empty && empty)).then_some((name, v))
+            })
+            .collect()
+    }
+}
+
+/// The JSON name and `omitempty` of a struct field, from its Go tag.
+fn json_tag(type_name: &str, field: &'static str) -> (&'static str, bool) {
+    match (type_name, field) {
+        ("version.BuildInfo", "Version") => ("version", true),
+        ("version.BuildInfo", "GitCommit") => ("git_commit", true),
+        ("version.BuildInfo", "GitTreeState") => ("git_tree_state", true),
+        ("version.BuildInfo", "GoVersion") => ("go_version", true),
+        ("version.BuildInfo", "KubeClientVersion") => ("kube_client_version", false),
+        _ => (field, false),
+    }
 }
 
 /// A Go value as the template executor sees it.
@@ -177,6 +222,16 @@ impl Val {
         Val::Map(Rc::new(MapObj {
             kind,
             entries: RefCell::new(entries),
+            nil: false,
+        }))
+    }
+
+    /// A nil map of the kind (what an unset map field of a Go struct holds).
+    pub fn nil_map(kind: MapKind) -> Val {
+        Val::Map(Rc::new(MapObj {
+            kind,
+            entries: RefCell::new(BTreeMap::new()),
+            nil: true,
         }))
     }
 
@@ -357,9 +412,11 @@ impl Val {
                     .map(|v| v.to_value_depth(depth + 1))
                     .collect::<Option<Vec<_>>>()?,
             ),
+            Val::Map(m) if m.nil => Value::Null,
             Val::Map(m) => {
                 let mut out = YMap::new();
                 for (k, v) in m.entries.borrow().iter() {
+                    let v = m.kind.entry(v);
                     out.insert(k.clone(), v.to_value_depth(depth + 1)?);
                 }
                 Value::Map(out)
@@ -368,8 +425,8 @@ impl Val {
             Val::Semver(v) => Value::String(v.string()),
             Val::Struct(s) => {
                 let mut out = YMap::new();
-                for (k, v) in &s.fields {
-                    out.insert((*k).to_string(), v.to_value_depth(depth + 1)?);
+                for (k, v) in s.json_fields() {
+                    out.insert(k.to_string(), v.to_value_depth(depth + 1)?);
                 }
                 Value::Map(out)
             }
@@ -408,6 +465,8 @@ pub fn write_v(out: &mut String, v: &Val, sharp: bool, depth: usize) {
         return;
     }
     match v {
+        // `%#v` of a nil element of an interface collection names its type.
+        Val::Missing | Val::Nil if sharp && depth > 0 => out.push_str("interface {}(nil)"),
         Val::Missing | Val::Nil => {
             out.push_str("<nil>");
         }
@@ -447,7 +506,9 @@ pub fn write_v(out: &mut String, v: &Val, sharp: bool, depth: usize) {
         }
         Val::Bytes(b) => {
             if sharp {
-                out.push_str("[]byte{");
+                // fmt names the type `[]byte` for an argument, reflect's `[]uint8` inside
+                // a value.
+                out.push_str(if depth > 0 { "[]uint8{" } else { "[]byte{" });
                 for (i, x) in b.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
@@ -488,6 +549,10 @@ pub fn write_v(out: &mut String, v: &Val, sharp: bool, depth: usize) {
                 out.push(']');
             }
         }
+        Val::Map(m) if sharp && m.nil => {
+            out.push_str(&v.type_name());
+            out.push_str("(nil)");
+        }
         Val::Map(m) => {
             if sharp {
                 out.push_str(&v.type_name());
@@ -498,7 +563,7 @@ pub fn write_v(out: &mut String, v: &Val, sharp: bool, depth: usize) {
                     }
                     out.push_str(&gofmt::quote(k));
                     out.push(':');
-                    write_v(out, x, true, depth + 1);
+                    write_v(out, &m.kind.entry(x), true, depth + 1);
                 }
                 out.push('}');
             } else {
@@ -509,7 +574,7 @@ pub fn write_v(out: &mut String, v: &Val, sharp: bool, depth: usize) {
                     }
                     out.push_str(k);
                     out.push(':');
-                    write_v(out, x, false, depth + 1);
+                    write_v(out, &m.kind.entry(x), false, depth + 1);
                 }
                 out.push(']');
             }
@@ -518,21 +583,29 @@ pub fn write_v(out: &mut String, v: &Val, sharp: bool, depth: usize) {
         Val::Enum(_, _, s) => out.push_str(s),
         Val::Semver(v) => out.push_str(&v.string()),
         Val::Struct(s) => {
-            if let Some(d) = &s.display {
-                out.push_str(d);
-                return;
-            }
             if s.ptr {
                 if depth > 0 {
-                    out.push_str("0xc000010000");
+                    if sharp {
+                        out.push_str(&format!("(*{})(0xc000010000)", s.type_name));
+                    } else {
+                        out.push_str("0xc000010000");
+                    }
                     return;
                 }
                 out.push('&');
             }
+            // `%#v`: the type, then `Name:value` pairs.
+            if sharp {
+                out.push_str(s.type_name);
+            }
             out.push('{');
-            for (i, (_, x)) in s.fields.iter().enumerate() {
+            for (i, (name, x)) in s.fields.iter().enumerate() {
                 if i > 0 {
-                    out.push(' ');
+                    out.push_str(if sharp { ", " } else { " " });
+                }
+                if sharp {
+                    out.push_str(name);
+                    out.push(':');
                 }
                 write_v(out, x, sharp, depth + 1);
             }

@@ -20,7 +20,7 @@ pub use emit::{emit_helm, emit_kustomize};
 pub use error::{YamlError, YamlErrorKind};
 pub use node::{Node, NodeKind, Pos, Scalar, ScalarStyle};
 pub use parse::{DuplicateKeys, MergeKeys, ParseOptions, parse_stream, parse_stream_each};
-pub use resolve::{resolve_helm_values, resolve_kustomize};
+pub use resolve::{resolve_go_v2, resolve_helm_values, resolve_kustomize};
 pub use value::{Map, Number, Value};
 
 /// Parses a multi-document stream the way kustomize reads resource files: empty and
@@ -60,6 +60,20 @@ pub fn parse_yaml_to_json(text: &str) -> Result<Value, YamlError> {
     match parse_stream(text, &opts)?.first() {
         None => Ok(Value::Null),
         Some(doc) => resolve_helm_values(doc),
+    }
+}
+
+/// Reads the first document of `text` as go-yaml v2 decodes it into an `interface{}`
+/// (see [`resolve_go_v2`]): what `sigs.k8s.io/yaml` holds before it converts the value
+/// for a typed target and prints it as JSON. An empty text is `null`.
+pub fn parse_yaml_go_v2(text: &str) -> Result<Value, YamlError> {
+    let opts = ParseOptions {
+        first_document_only: true,
+        ..ParseOptions::helm_values()
+    };
+    match parse_stream(text, &opts)?.first() {
+        None => Ok(Value::Null),
+        Some(doc) => resolve_go_v2(doc),
     }
 }
 

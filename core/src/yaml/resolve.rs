@@ -63,12 +63,35 @@ pub fn resolve_helm_values(node: &Node) -> Result<Value, YamlError> {
     fold(node, &HelmValues)
 }
 
+/// Resolves a document as go-yaml v2 decodes it into an `interface{}`, before
+/// `sigs.k8s.io/yaml` turns it into JSON: YAML 1.1 scalars, integers stay
+/// [`Number::Int`] / [`Number::UInt`], floats (infinities and NaN too) [`Number::Float`],
+/// keys made strings as `sigs.k8s.io/yaml` makes them. For decoding into a typed target,
+/// whose `string` fields take numbers and booleans as their text.
+///
+/// ```
+/// use gitward::yaml::{parse_stream, resolve_go_v2, Number, ParseOptions, Value};
+/// let doc = &parse_stream("a: 12\nb: 1.0\nc: on\n", &ParseOptions::helm_values())?[0];
+/// let v = resolve_go_v2(doc)?;
+/// assert_eq!(v.get("a"), Some(&Value::Number(Number::Int(12))));
+/// assert_eq!(v.get("b"), Some(&Value::Number(Number::Float(1.0))));
+/// assert_eq!(v.get("c"), Some(&Value::Bool(true)));
+/// # Ok::<(), gitward::yaml::YamlError>(())
+/// ```
+///
+/// # Errors
+/// As [`resolve_helm_values`], except that `.inf` and `.nan` are kept.
+pub fn resolve_go_v2(node: &Node) -> Result<Value, YamlError> {
+    fold(node, &GoV2)
+}
+
 /// What differs between the two tools.
 trait Profile {
     /// The value of a scalar in value position.
     fn scalar(&self, s: &Scalar, pos: Pos) -> Result<Value, YamlError>;
-    /// The string a mapping key becomes; `top` is the document's root mapping.
-    fn key(&self, key: &Node, top: bool) -> Result<String, YamlError>;
+    /// The string a mapping key becomes; `top` is the document's root mapping, `value`
+    /// the key's value (for error messages).
+    fn key(&self, key: &Node, value: &Node, top: bool) -> Result<String, YamlError>;
 }
 
 fn unsupported(message: impl Into<String>, pos: Pos) -> YamlError {
@@ -124,7 +147,7 @@ impl Profile for Kustomize {
         })
     }
 
-    fn key(&self, key: &Node, top: bool) -> Result<String, YamlError> {
+    fn key(&self, key: &Node, _value: &Node, top: bool) -> Result<String, YamlError> {
         let NodeKind::Scalar(s) = &key.kind else {
             return Err(invalid_key(key));
         };
@@ -179,8 +202,75 @@ fn json_round_trip(f: f64) -> Option<Number> {
 struct HelmValues;
 
 impl HelmValues {
+    /// go-yaml's errors read `yaml: <message>` (no line: they are raised while decoding).
     fn decode<'a>(s: &'a Scalar, pos: Pos) -> Result<Resolved<'a>, YamlError> {
-        go::decode_scalar(s, Schema::V2).map_err(|m| unsupported(m, pos))
+        go::decode_scalar(s, Schema::V2)
+            .map_err(|m| unsupported(m.clone(), pos).with_go_message(format!("yaml: {m}")))
+    }
+
+    /// `json.Marshal`'s refusal of NaN and infinities: no `yaml:` prefix, no line.
+    fn non_finite(f: f64, pos: Pos) -> YamlError {
+        let e = non_finite(f, pos);
+        let text = e.message.clone();
+        e.with_go_message(text)
+    }
+}
+
+/// Go's `%#v` of what go-yaml v2 decodes `node` to in an `interface{}`; `nested`: inside a
+/// collection, where nil prints as `interface {}(nil)`.
+fn go_sharp_v(node: &Node, nested: bool) -> String {
+    use crate::template::gofmt::{quote, quote_with};
+    match &node.kind {
+        NodeKind::Scalar(s) => match go::decode_scalar(s, Schema::V2) {
+            Ok(Resolved::Null) if nested => "interface {}(nil)".to_owned(),
+            Ok(Resolved::Null) => "<nil>".to_owned(),
+            Ok(Resolved::Bool(b)) => b.to_string(),
+            Ok(Resolved::Int(i)) => i.to_string(),
+            Ok(Resolved::UInt(u)) => format!("{u:#x}"),
+            Ok(Resolved::Float(f)) => format_float(f, b'g', -1, 64),
+            Ok(Resolved::Str(t)) => quote(t),
+            Ok(Resolved::Binary(bytes)) => quote_with(&bytes, '"', false),
+            Ok(Resolved::Timestamp(_)) | Err(_) => quote(&s.text),
+        },
+        NodeKind::Seq(items) => {
+            let parts: Vec<String> = items.iter().map(|x| go_sharp_v(x, true)).collect();
+            format!("[]interface {{}}{{{}}}", parts.join(", "))
+        }
+        NodeKind::Map(pairs) => {
+            // fmt prints map entries sorted by key; later duplicates win.
+            let mut entries: Vec<((u8, f64), String, String)> = Vec::new();
+            for (k, v) in pairs {
+                // Keys of different types sort by type (the order of Go's type
+                // descriptors in the binary: strings first in Helm's), numbers by value.
+                #[allow(clippy::cast_precision_loss)]
+                let rank = match &k.kind {
+                    NodeKind::Scalar(s) => match go::decode_scalar(s, Schema::V2) {
+                        Ok(Resolved::Int(i)) => (1, i as f64),
+                        Ok(Resolved::UInt(u)) => (1, u as f64),
+                        Ok(Resolved::Float(f)) => (2, f),
+                        Ok(Resolved::Bool(b)) => (3, f64::from(u8::from(b))),
+                        _ => (0, 0.0),
+                    },
+                    _ => (4, 0.0),
+                };
+                let key = go_sharp_v(k, true);
+                let value = go_sharp_v(v, true);
+                match entries.iter_mut().find(|e| e.1 == key) {
+                    Some(e) => e.2 = value,
+                    None => entries.push((rank, key, value)),
+                }
+            }
+            entries.sort_by(|a, b| {
+                (a.0.0.cmp(&b.0.0))
+                    .then_with(|| a.0.1.total_cmp(&b.0.1))
+                    .then_with(|| a.1.cmp(&b.1))
+            });
+            let parts: Vec<String> = entries
+                .into_iter()
+                .map(|(_, k, v)| format!("{k}:{v}"))
+                .collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", parts.join(", "))
+        }
     }
 }
 
@@ -190,7 +280,7 @@ impl Profile for HelmValues {
             if f.is_finite() {
                 Ok(Value::Number(Number::Float(f)))
             } else {
-                Err(non_finite(f, pos))
+                Err(Self::non_finite(f, pos))
             }
         };
         // Integers become float64 through JSON, rounding to nearest as Rust's `as` does.
@@ -207,9 +297,17 @@ impl Profile for HelmValues {
         }
     }
 
-    fn key(&self, key: &Node, _top: bool) -> Result<String, YamlError> {
+    fn key(&self, key: &Node, value: &Node, _top: bool) -> Result<String, YamlError> {
         let NodeKind::Scalar(s) = &key.kind else {
-            return Err(invalid_key(key));
+            // go-yaml refuses a collection as a key while decoding.
+            let e = invalid_key(key);
+            let text = format!("yaml: invalid map key: {}", go_sharp_v(key, false));
+            return Err(e.with_go_message(text));
+        };
+        // sigs.k8s.io/yaml's own messages: no `yaml:` prefix, no line.
+        let refuse = |message: String| {
+            let e = unsupported(message.clone(), key.pos);
+            e.with_go_message(format!("{message}, value: {}", go_sharp_v(value, false)))
         };
         match Self::decode(s, key.pos)? {
             Resolved::Str(t) => Ok(t.to_owned()),
@@ -224,15 +322,31 @@ impl Profile for HelmValues {
                 "NaN" => ".nan".to_owned(),
                 other => other.to_owned(),
             }),
-            Resolved::UInt(u) => Err(unsupported(
-                format!("unsupported map key of type: uint64, key: {u:#x}"),
-                key.pos,
-            )),
-            Resolved::Null => Err(unsupported(
-                "unsupported map key of type: %!s(<nil>), key: <nil>",
-                key.pos,
+            Resolved::UInt(u) => Err(refuse(format!(
+                "unsupported map key of type: uint64, key: {u:#x}"
+            ))),
+            Resolved::Null => Err(refuse(
+                "unsupported map key of type: %!s(<nil>), key: <nil>".to_owned(),
             )),
         }
+    }
+}
+
+/// go-yaml v2 into `interface{}`, keys as `sigs.k8s.io/yaml` converts them.
+struct GoV2;
+
+impl Profile for GoV2 {
+    fn scalar(&self, s: &Scalar, pos: Pos) -> Result<Value, YamlError> {
+        Ok(match HelmValues::decode(s, pos)? {
+            Resolved::Int(i) => Value::Number(Number::Int(i)),
+            Resolved::UInt(u) => Value::Number(Number::UInt(u)),
+            Resolved::Float(f) => Value::Number(Number::Float(f)),
+            _ => return HelmValues.scalar(s, pos),
+        })
+    }
+
+    fn key(&self, key: &Node, value: &Node, top: bool) -> Result<String, YamlError> {
+        HelmValues.key(key, value, top)
     }
 }
 
@@ -299,7 +413,7 @@ fn fold(root: &Node, p: &impl Profile) -> Result<Value, YamlError> {
                 pairs, top, key, ..
             }) => match pairs.next() {
                 Some((k, v)) => {
-                    *key = p.key(k, *top)?;
+                    *key = p.key(k, v, *top)?;
                     Some(v)
                 }
                 None => None,
@@ -439,5 +553,64 @@ mod tests {
             ]
         );
         assert_eq!(m.get("true"), Some(&Value::from("e")));
+    }
+
+    /// Helm prints these as Go does: go-yaml's own failures as `yaml: ...` without a
+    /// line, sigs.k8s.io/yaml's and encoding/json's without a prefix, values in `%#v`.
+    #[test]
+    fn helm_errors_read_as_go_prints_them() {
+        let cases = [
+            ("a: .inf\n", "json: unsupported value: +Inf"),
+            ("b: {c: .nan}\n", "json: unsupported value: NaN"),
+            (
+                "a: !!int abc\n",
+                "yaml: cannot decode !!str `abc` as a !!int",
+            ),
+            (
+                "a: !!binary \"###\"\n",
+                "yaml: !!binary value contains invalid base64 data",
+            ),
+            (
+                "? [1, a, ~, {b: 2, a: [x]}]\n: x\n",
+                "yaml: invalid map key: []interface {}{1, \"a\", interface {}(nil), map[interface {}]interface {}{\"a\":[]interface {}{\"x\"}, \"b\":2}}",
+            ),
+            (
+                "~: [1, 2.5, 1e6, ~, true]\n",
+                "unsupported map key of type: %!s(<nil>), key: <nil>, value: []interface {}{1, 2.5, 1e+06, interface {}(nil), true}",
+            ),
+            (
+                "a:\n  18446744073709551615: {z: 1, 10: 3, 9: 2}\n",
+                "unsupported map key of type: uint64, key: 0xffffffffffffffff, value: map[interface {}]interface {}{\"z\":1, 9:2, 10:3}",
+            ),
+            (
+                "~: ~\n",
+                "unsupported map key of type: %!s(<nil>), key: <nil>, value: <nil>",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = helm(text).expect_err(text);
+            assert_eq!(e.go_text(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn go_v2_keeps_number_types() {
+        let docs = parse_stream(
+            "a: 7\nb: 18446744073709551615\nc: 2.0\nd: .inf\ne: [0x10]\n",
+            &ParseOptions::helm_values(),
+        )
+        .expect("valid");
+        let v = resolve_go_v2(&docs[0]).expect("valid");
+        assert_eq!(v.get("a"), Some(&Value::Number(Number::Int(7))));
+        assert_eq!(v.get("b"), Some(&Value::Number(Number::UInt(u64::MAX))));
+        assert_eq!(v.get("c"), Some(&Value::Number(Number::Float(2.0))));
+        assert_eq!(
+            v.get("d"),
+            Some(&Value::Number(Number::Float(f64::INFINITY)))
+        );
+        assert_eq!(
+            v.get("e"),
+            Some(&Value::Seq(vec![Value::Number(Number::Int(16))]))
+        );
     }
 }

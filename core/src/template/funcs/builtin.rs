@@ -19,7 +19,9 @@ pub(crate) fn len(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
     }
 }
 
-fn index_of(v: &Val, len: usize) -> Result<usize, FnError> {
+/// `indexArg` then `reflect.Value.Index`: `indexArg` lets `x == len` through, and
+/// `Index` panics for it (`reflect: slice index out of range`, `what` naming the kind).
+fn index_of(v: &Val, len: usize, what: &str) -> Result<usize, FnError> {
     let x = match v {
         Val::Int(i) | Val::Int64(i) => *i,
         Val::Uint8(u) => *u as i64,
@@ -32,8 +34,11 @@ fn index_of(v: &Val, len: usize) -> Result<usize, FnError> {
             )));
         }
     };
-    if x < 0 || x as usize >= len {
+    if x < 0 || x as usize > len {
         return Err(FnError::msg(format!("index out of range: {x}")));
+    }
+    if x as usize == len {
+        return Err(FnError::msg(format!("reflect: {what} index out of range")));
     }
     Ok(x as usize)
 }
@@ -46,11 +51,11 @@ pub(crate) fn index(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
     for idx in &a[1..] {
         item = match &item {
             Val::List(l) => {
-                let i = index_of(idx, l.items.len())?;
+                let i = index_of(idx, l.items.len(), "slice")?;
                 l.items[i].clone()
             }
-            Val::Bytes(b) => Val::Uint8(b[index_of(idx, b.len())?]),
-            Val::Str(s) => Val::Uint8(s.as_bytes()[index_of(idx, s.len())?]),
+            Val::Bytes(b) => Val::Uint8(b[index_of(idx, b.len(), "slice")?]),
+            Val::Str(s) => Val::Uint8(s.as_bytes()[index_of(idx, s.len(), "string")?]),
             Val::Map(m) => {
                 let key = match idx {
                     Val::Str(s) => s.to_string(),
@@ -261,8 +266,10 @@ pub(crate) fn eq(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
                 }
                 Kind::Str => a1.as_str() == arg.as_str(),
                 Kind::Invalid => {
-                    if a1.is_nil() || arg.is_nil() {
-                        a1.is_nil() == arg.is_nil()
+                    // isNil: a nil interface, or a nil map.
+                    let nil = |v: &Val| v.is_nil() || matches!(v, Val::Map(m) if m.nil);
+                    if nil(a1) || nil(arg) {
+                        nil(a1) == nil(arg)
                     } else {
                         let same_kind = a1.kind_name() == arg.kind_name();
                         if !same_kind {
@@ -556,10 +563,6 @@ fn fmt_arg(v: &Val, verb: char, f: &Flags, depth: usize) -> Option<String> {
             'v' | 's' | 'q' | 'x' | 'X' => fmt_str(&sprint_v(v), verb, f),
             _ => None,
         },
-        Val::Struct(s) if s.display.is_some() => match verb {
-            'v' | 's' | 'q' | 'x' | 'X' => fmt_str(&sprint_v(v), verb, f),
-            _ => None,
-        },
         Val::List(l) => {
             if verb == 'v' && f.sharp {
                 return Some({
@@ -598,12 +601,42 @@ fn fmt_arg(v: &Val, verb: char, f: &Flags, depth: usize) -> Option<String> {
                     &fmt_str(k, verb, &kf).unwrap_or_else(|| bad_verb(&Val::str(k.as_str()), verb)),
                 );
                 out.push(':');
-                match fmt_arg(x, verb, &kf, depth + 1) {
+                let x = m.kind.entry(x);
+                match fmt_arg(&x, verb, &kf, depth + 1) {
                     Some(s) => out.push_str(&s),
-                    None => out.push_str(&bad_verb(x, verb)),
+                    None => out.push_str(&bad_verb(&x, verb)),
                 }
             }
             out.push(']');
+            Some(out)
+        }
+        // A struct value: each field with the verb (and its flags), `%+v` naming them,
+        // `%#v` in Go syntax.
+        Val::Struct(s) if !s.ptr => {
+            let mut out = String::new();
+            let go_syntax = verb == 'v' && f.sharp;
+            if go_syntax {
+                out.push_str(s.type_name);
+            }
+            out.push('{');
+            for (i, (name, x)) in s.fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(if go_syntax { ", " } else { " " });
+                }
+                if verb == 'v' && (f.plus || f.sharp) {
+                    out.push_str(name);
+                    out.push(':');
+                }
+                if go_syntax {
+                    write_v(&mut out, x, true, depth + 1);
+                    continue;
+                }
+                match fmt_arg(x, verb, f, depth + 1) {
+                    Some(t) => out.push_str(&t),
+                    None => out.push_str(&bad_verb(x, verb)),
+                }
+            }
+            out.push('}');
             Some(out)
         }
         Val::Struct(_) => {

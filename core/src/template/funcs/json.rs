@@ -106,6 +106,7 @@ fn enc(out: &mut String, v: &Val, o: Opts, depth: usize) -> Result<(), String> {
             newline(out, o, depth);
             out.push(']');
         }
+        Val::Map(m) if m.nil => out.push_str("null"),
         Val::Map(m) => {
             let entries = m.entries.borrow();
             if entries.is_empty() {
@@ -137,7 +138,8 @@ fn enc(out: &mut String, v: &Val, o: Opts, depth: usize) -> Result<(), String> {
         }
         Val::Struct(s) => {
             out.push('{');
-            for (i, (k, x)) in s.fields.iter().enumerate() {
+            let fields = s.json_fields();
+            for (i, (k, x)) in fields.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
@@ -149,7 +151,7 @@ fn enc(out: &mut String, v: &Val, o: Opts, depth: usize) -> Result<(), String> {
                 }
                 enc(out, x, o, depth + 1)?;
             }
-            if !s.fields.is_empty() {
+            if !fields.is_empty() {
                 newline(out, o, depth);
             }
             out.push('}');

@@ -235,13 +235,20 @@ pub(crate) fn call(_env: &Env, recv: &Val, name: &str, a: Vec<Val>) -> FnResult 
             Ok(Val::Bool(l.items.iter().any(|x| x.as_str() == Some(want))))
         }
         Val::Struct(st) => {
-            let version = st
-                .fields
-                .iter()
-                .find(|(k, _)| *k == "Version")
-                .map(|(_, v)| crate::template::value::sprint_v(v))
-                .unwrap_or_default();
-            Ok(Val::str(version))
+            let field = |f: &str| {
+                st.fields
+                    .iter()
+                    .find(|(k, _)| *k == f)
+                    .map(|(_, v)| crate::template::value::sprint_v(v))
+                    .unwrap_or_default()
+            };
+            // String() is the normalized version when there is one; GitVersion() the
+            // version as given.
+            let normalized = field("normalizedVersion");
+            if name == "String" && !normalized.is_empty() {
+                return Ok(Val::str(normalized));
+            }
+            Ok(Val::str(field("Version")))
         }
         Val::Enum(_, _, st) => Ok(Val::str(*st)),
         Val::Semver(v) => {

@@ -433,6 +433,7 @@ pub(crate) fn deep_equal(a: &Val, b: &Val) -> bool {
             }
             let (xe, ye) = (x.entries.borrow(), y.entries.borrow());
             x.kind == y.kind
+                && x.nil == y.nil
                 && xe.len() == ye.len()
                 && xe
                     .iter()
@@ -449,6 +450,7 @@ pub(crate) fn deep_equal(a: &Val, b: &Val) -> bool {
 /// A deep copy (maps are new objects).
 pub(crate) fn deep_copy(v: &Val) -> Val {
     match v {
+        Val::Map(m) if m.nil => Val::nil_map(m.kind),
         Val::Map(m) => Val::map(
             m.kind,
             m.entries

@@ -199,6 +199,22 @@ fn repl(re: &Regex, st: &str, r: &str, literal: bool) -> String {
     }
 }
 
+/// `regexp.MustCompile`, whose panic the template reports as the call's error:
+/// ``regexp: Compile(`expr`): ...`` (the expression backquoted when Go can, else quoted).
+fn must_compile(p: &str) -> Result<Regex, FnError> {
+    compile(p).map_err(|e| {
+        let can_backquote = !p
+            .chars()
+            .any(|c| c == '`' || c == '\u{FEFF}' || (c.is_control() && c != '\t'));
+        let q = if can_backquote {
+            format!("`{p}`")
+        } else {
+            crate::template::gofmt::quote(p)
+        };
+        FnError::msg(format!("regexp: Compile({q}): {e}"))
+    })
+}
+
 pub(crate) fn register(add: &mut Add<'_>) {
     add(
         "regexMatch",
@@ -226,11 +242,8 @@ pub(crate) fn register(add: &mut Add<'_>) {
         &[Str, Str, Int],
         false,
         Builtin::Fn(|_, a| {
-            Ok(Val::str_list(
-                compile(s(&a[0]))
-                    .map(|re| find_all(&re, s(&a[1]), i(&a[2])))
-                    .unwrap_or_default(),
-            ))
+            let re = must_compile(s(&a[0]))?;
+            Ok(Val::str_list(find_all(&re, s(&a[1]), i(&a[2]))))
         }),
     );
     add(
@@ -247,10 +260,10 @@ pub(crate) fn register(add: &mut Add<'_>) {
         &[Str, Str],
         false,
         Builtin::Fn(|_, a| {
+            let re = must_compile(s(&a[0]))?;
             Ok(Val::str(
-                compile(s(&a[0]))
-                    .ok()
-                    .and_then(|re| re.find(s(&a[1])).map(|m| m.as_str().to_string()))
+                re.find(s(&a[1]))
+                    .map(|m| m.as_str().to_string())
                     .unwrap_or_default(),
             ))
         }),
@@ -273,8 +286,7 @@ pub(crate) fn register(add: &mut Add<'_>) {
         &[Str, Str, Str],
         false,
         Builtin::Fn(|_, a| {
-            let re = compile(s(&a[0]))
-                .map_err(|e| FnError::msg(format!("regexp: Compile(`{}`): {e}", s(&a[0]))))?;
+            let re = must_compile(s(&a[0]))?;
             Ok(Val::str(repl(&re, s(&a[1]), s(&a[2]), false)))
         }),
     );
@@ -292,8 +304,7 @@ pub(crate) fn register(add: &mut Add<'_>) {
         &[Str, Str, Str],
         false,
         Builtin::Fn(|_, a| {
-            let re = compile(s(&a[0]))
-                .map_err(|e| FnError::msg(format!("regexp: Compile(`{}`): {e}", s(&a[0]))))?;
+            let re = must_compile(s(&a[0]))?;
             Ok(Val::str(repl(&re, s(&a[1]), s(&a[2]), true)))
         }),
     );
@@ -311,8 +322,7 @@ pub(crate) fn register(add: &mut Add<'_>) {
         &[Str, Str, Int],
         false,
         Builtin::Fn(|_, a| {
-            let re = compile(s(&a[0]))
-                .map_err(|e| FnError::msg(format!("regexp: Compile(`{}`): {e}", s(&a[0]))))?;
+            let re = must_compile(s(&a[0]))?;
             Ok(Val::str_list(split(&re, s(&a[1]), i(&a[2]))))
         }),
     );

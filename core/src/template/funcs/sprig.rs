@@ -1158,7 +1158,12 @@ fn merge_maps(dst: &Val, src: &Val, overwrite: bool) {
     }
     let src_entries = sm.entries.borrow().clone();
     for (k, sv) in src_entries {
+        // A nil source value replaces whatever is there when overwriting (mergo sets the
+        // map entry to the nil interface), and is skipped otherwise.
         if sv.is_nil() {
+            if overwrite {
+                d.entries.borrow_mut().insert(k, Val::Nil);
+            }
             continue;
         }
         let dv = d.entries.borrow().get(&k).cloned();
