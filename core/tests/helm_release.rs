@@ -23,14 +23,22 @@ fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helm-release")
 }
 
-fn secret(v: u32) -> Value {
-    let text = std::fs::read_to_string(fixtures().join(format!("v{v}.secret.json"))).unwrap();
+fn secret_file(name: &str) -> Value {
+    let text = std::fs::read_to_string(fixtures().join(name)).unwrap();
     gitward::template::parse_json(&text).unwrap()
 }
 
+fn secret(v: u32) -> Value {
+    secret_file(&format!("v{v}.secret.json"))
+}
+
 fn stored(v: u32) -> String {
+    stored_in(&secret(v))
+}
+
+fn stored_in(secret: &Value) -> String {
     use base64::Engine as _;
-    let data = secret(v)
+    let data = secret
         .get_path(&["data", "release"])
         .and_then(Value::as_str)
         .unwrap()
@@ -44,10 +52,14 @@ fn stored(v: u32) -> String {
 }
 
 fn helm_json(v: u32) -> String {
+    json_of(&stored(v))
+}
+
+fn json_of(stored: &str) -> String {
     use base64::Engine as _;
     use std::io::Read;
     let gz = base64::engine::general_purpose::STANDARD
-        .decode(stored(v))
+        .decode(stored)
         .unwrap();
     let mut out = String::new();
     flate2::read::GzDecoder::new(gz.as_slice())
@@ -164,6 +176,55 @@ fn a_record_built_from_the_chart_matches_helms() {
         ..hr.last_run.clone()
     };
     assert_eq!(rel.to_json().unwrap(), helm_json(1));
+}
+
+/// `nov/` has no values.yaml, no other files and no Chart.lock: Helm stores `null` for
+/// all three (`helm install nov nov -n default`).
+#[test]
+fn a_chart_without_values_file_stores_null_values() {
+    let stored = stored_in(&secret_file("nov.secret.json"));
+    let helm = decode_release(&stored).unwrap();
+    let tree = DirTree::new(fixtures()).unwrap();
+    let chart = load_chart(&tree, &RelPath::new("nov").unwrap()).unwrap();
+    let mut record =
+        ChartRecord::from_chart(&process_chart(&chart, &Value::Map(Map::new())).unwrap());
+    let hc = helm.chart.as_ref().unwrap();
+    record.mod_time = hc.mod_time;
+    record.schema_mod_time = hc.schema_mod_time;
+    for (o, t) in record
+        .templates
+        .as_mut()
+        .unwrap()
+        .iter_mut()
+        .zip(hc.templates.as_ref().unwrap())
+    {
+        o.mod_time = t.mod_time;
+    }
+    assert_eq!(record.values, None);
+    assert_eq!(record.files, None);
+    let info = helm.info.as_ref().unwrap();
+    let mut rel = Release::new(
+        "nov",
+        "default",
+        1,
+        Some(record),
+        Map::new(),
+        info.first_deployed.unwrap(),
+    );
+    rel.apply_method = helm.apply_method.clone();
+    let rendered = render(
+        &chart,
+        &RenderOptions {
+            release_name: "nov".into(),
+            namespace: "default".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    rel.set_rendered(&rendered);
+    rel.set_status(Status::Deployed, "Install complete");
+    assert_eq!(rel.to_json().unwrap(), json_of(&stored));
+    assert_eq!(encode_release(&rel).unwrap(), stored);
 }
 
 #[test]

@@ -118,6 +118,9 @@ pub struct Chart {
     pub files: Vec<File>,
     /// `Chart.lock` (or `requirements.lock`) as decoded YAML, when present.
     pub lock: Option<Value>,
+    /// Whether the chart has a `values.yaml` (Helm's `Values` is nil otherwise, which a
+    /// stored release shows as `"values": null`).
+    pub has_values: bool,
     /// Subcharts found in `charts/` (directories and archives).
     pub dependencies: Vec<Chart>,
 }
@@ -595,6 +598,7 @@ pub(crate) fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error>
     let mut values = Value::Map(Map::new());
     let mut schema = None;
     let mut lock = None;
+    let mut has_values = false;
     let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
     for f in files {
         match f.name.as_str() {
@@ -620,6 +624,7 @@ pub(crate) fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error>
                 }
             }
             "values.yaml" => {
+                has_values = true;
                 values = load_values(&f.data).map_err(|e| {
                     load_err(format!("cannot load values.yaml: {e}")).in_file("values.yaml")
                 })?;
@@ -663,6 +668,7 @@ pub(crate) fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error>
         schema,
         files: other,
         lock,
+        has_values,
         dependencies: Vec::new(),
     };
     for (n, files) in subcharts {

@@ -364,7 +364,8 @@ pub struct Release {
 impl ChartRecord {
     /// The record Helm stores for a loaded chart: metadata, templates, values, schema and
     /// files of the top chart. File times are unknown (left out); fill them in when the
-    /// source knows them. `values` is `None` when the chart has no `values.yaml`.
+    /// source knows them. `values` is `None` when the chart has no `values.yaml` and no
+    /// dependencies.
     pub fn from_chart(chart: &Chart) -> ChartRecord {
         let rec = |f: &super::File| FileRecord {
             name: f.name.clone(),
@@ -385,7 +386,11 @@ impl ChartRecord {
                 .as_ref()
                 .and_then(|l| lock_from(l).ok().flatten()),
             templates: list(&chart.templates),
-            values: Some(chart.values.clone()),
+            // Nil without a values.yaml, unless dependency processing set it (Helm's
+            // processImportValues assigns the chart's values whenever it has
+            // dependencies).
+            values: (chart.has_values || !chart.metadata.dependencies.is_empty())
+                .then(|| chart.values.clone()),
             schema: chart.schema.clone(),
             schema_mod_time: Timestamp::ZERO,
             files: list(&chart.files),
