@@ -599,16 +599,13 @@ pub enum SecretWrite {
 /// `metadata.namespace` set to the release namespace (Helm sets it through the client).
 pub fn release_secret(rel: &Release, write: SecretWrite) -> Result<Value, ReleaseError> {
     let encoded = encode_release(rel)?;
-    let mut labels = rel.labels.clone();
+    // Helm refuses release labels that clash with the driver's own, so the order in
+    // which the two sets are combined does not matter for a valid release.
+    let mut all = secret_labels(rel);
     match write {
-        SecretWrite::Create { now } => labels.insert("createdAt".into(), now.to_string()),
-        SecretWrite::Update { now } => labels.insert("modifiedAt".into(), now.to_string()),
+        SecretWrite::Create { now } => all.insert("createdAt".into(), now.to_string()),
+        SecretWrite::Update { now } => all.insert("modifiedAt".into(), now.to_string()),
     };
-    let mut all = labels;
-    all.extend(secret_labels(&Release {
-        labels: BTreeMap::new(),
-        ..shallow(rel)
-    }));
     let mut meta = Map::new();
     meta.insert("name".into(), Value::String(rel.secret_name()));
     if !rel.namespace.is_empty() {
@@ -631,19 +628,6 @@ pub fn release_secret(rel: &Release, write: SecretWrite) -> Result<Value, Releas
     secret.insert("type".into(), Value::String(SECRET_TYPE.into()));
     secret.insert("data".into(), Value::Map(data));
     Ok(Value::Map(secret))
-}
-
-/// The fields [`secret_labels`] reads, without cloning the chart.
-fn shallow(rel: &Release) -> Release {
-    Release {
-        name: rel.name.clone(),
-        info: rel.info.as_ref().map(|i| Info {
-            status: i.status.clone(),
-            ..Info::default()
-        }),
-        version: rel.version,
-        ..Release::default()
-    }
 }
 
 /// Reads a release Secret as Helm's `Secrets.Get` does: decodes `data.release` and
