@@ -64,8 +64,8 @@ pub struct ParseOptions {
     pub merge_keys: MergeKeys,
     /// Deepest nesting of collections accepted (the root collection is level 1); deeper
     /// input fails with [`YamlErrorKind::DepthLimit`]. Expanded aliases count at the depth
-    /// where they are used. The underlying scanner also refuses flow collections
-    /// (`[`, `{`) nested more than 255 deep, reported the same way. Node and value trees
+    /// where they are used. The parser also refuses nesting beyond go-yaml's own limit
+    /// (10,000 levels: `exceeded max depth of 10000`), reported the same way. Node and value trees
     /// are cloned and dropped recursively, so keep this in the low thousands.
     pub max_depth: usize,
     /// Most nodes that alias expansion may produce in one document (each alias adds the
