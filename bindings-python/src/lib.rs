@@ -558,82 +558,6 @@ fn on_build_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     }
 }
 
-/// How Go words the common I/O errors (`no such file or directory`), as the CLI does.
-fn io_text(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => e.to_string(),
-    }
-}
-
-/// `helm template`'s inputs, as given, before anything touches the file system.
-#[derive(Default)]
-struct HelmArgs {
-    chart: String,
-    release: String,
-    namespace: String,
-    values: Vec<String>,
-    user: helm::UserValues,
-    kube_version: Option<String>,
-    api_versions: Vec<String>,
-    include_crds: bool,
-    is_upgrade: bool,
-    skip_tests: bool,
-    no_hooks: bool,
-    skip_schema_validation: bool,
-    show_only: Vec<String>,
-}
-
-/// Loads the chart, reads the values files and renders, as `gitward template` does (no Python
-/// involved: runs without the GIL).
-fn run_helm(args: HelmArgs) -> std::result::Result<String, helm::Error> {
-    use helm::{Error as HelmError, ErrorKind};
-    let chart_ref = args.chart.trim();
-    let chart_path = std::path::Path::new(chart_ref);
-    if !chart_path.exists() {
-        let message = format!("path {chart_ref:?} not found");
-        return Err(HelmError::new(ErrorKind::Load, message));
-    }
-    let mut read = |p: &str| std::fs::read(p).map_err(|e| format!("open {p}: {}", io_text(&e)));
-    let mut user = args.user;
-    for name in args.values {
-        let data = read(&name).map_err(|m| HelmError::new(ErrorKind::Values, m))?;
-        user.value_files.push((name, data));
-    }
-    let values = user.merge(&mut read)?;
-    let chart = if chart_path.is_dir() {
-        let tree =
-            DirTree::new(chart_path).map_err(|e| HelmError::new(ErrorKind::Load, e.to_string()))?;
-        helm::load_chart(&tree, &RelPath::root())?
-    } else {
-        let bytes = std::fs::read(chart_path).map_err(|e| {
-            HelmError::new(
-                ErrorKind::Load,
-                format!("open {chart_ref}: {}", io_text(&e)),
-            )
-        })?;
-        helm::load_archive(&bytes)?
-    };
-    let opts = helm::RenderOptions {
-        release_name: args.release,
-        namespace: args.namespace,
-        is_upgrade: args.is_upgrade,
-        values,
-        kube_version: args.kube_version,
-        api_versions: args.api_versions,
-        include_crds: args.include_crds,
-        skip_tests: args.skip_tests,
-        no_hooks: args.no_hooks,
-        show_only: args.show_only,
-        skip_schema_validation: args.skip_schema_validation,
-        env: gitward::system::template_env(),
-        ..Default::default()
-    };
-    on_build_stack(move || helm::render(&chart, &opts).map(|r| r.to_text()))
-        .map_err(|e| HelmError::new(ErrorKind::Limit, format!("starting the renderer: {e}")))?
-}
-
 /// Renders a chart (a directory or a packaged `.tgz`) as `helm template` does and returns
 /// what it prints.
 ///
@@ -693,7 +617,7 @@ fn helm_template(
             PyValueError::new_err(format!("{}: path is not valid UTF-8", p.display()))
         })
     };
-    let args = HelmArgs {
+    let args = gitward::system::HelmTemplateArgs {
         chart: path_str(&chart)?,
         release: release.to_owned(),
         namespace: namespace.to_owned(),
@@ -718,7 +642,7 @@ fn helm_template(
         skip_schema_validation,
         show_only,
     };
-    py.detach(move || run_helm(args))
+    py.detach(move || gitward::system::helm_template(args))
         .map_err(|e| helm_error(py, e))
 }
 

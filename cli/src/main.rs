@@ -669,11 +669,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
         ErrorKind::Unsupported => Unsupported(e.helm_text()),
         _ => Failed(e.helm_text()),
     };
-    let io_text = |e: &std::io::Error| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    };
+    let io_text = gitward::system::io_text;
     for (set, flag) in [
         (args.post_renderer.is_some(), "--post-renderer"),
         (args.repo.is_some(), "--repo"),

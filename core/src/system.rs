@@ -3,13 +3,22 @@
 //! [`Env`](crate::template::Env) that `helm template` gives its templates (`now`,
 //! `randAlphaNum`, `genPrivateKey`, ...).
 //!
+//! It also holds what the CLI and the bindings share for `helm template` from paths:
+//! [`helm_template`] reads the chart and the values files and renders.
+//!
 //! The pure modules never call this; the CLI and the bindings do and pass the result in.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::helm;
 use crate::template::Env;
+use crate::tree::{DirTree, RelPath};
+
+/// Native stack of the thread [`helm_template`] renders on: deep `include` recursion needs
+/// about 16 KiB per level and Helm allows 1,000 levels.
+pub const RENDER_STACK: usize = 512 << 20;
 
 /// Time since the Unix epoch (zero if the clock is before it).
 pub fn now() -> Duration {
@@ -49,6 +58,102 @@ pub fn template_env() -> Env {
         }),
         ..Env::default()
     }
+}
+
+/// How Go words the common I/O errors (`no such file or directory`), as Helm prints them.
+pub fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// `helm template`'s inputs, as given, before anything touches the file system.
+#[derive(Debug, Clone, Default)]
+pub struct HelmTemplateArgs {
+    /// A chart directory or a packaged `.tgz`.
+    pub chart: String,
+    /// Release name.
+    pub release: String,
+    /// Release namespace.
+    pub namespace: String,
+    /// `-f` files, read in order.
+    pub values: Vec<String>,
+    /// `--set*` flags (the `-f` files are added to `value_files` here).
+    pub user: helm::UserValues,
+    /// `--kube-version`.
+    pub kube_version: Option<String>,
+    /// `--api-versions`.
+    pub api_versions: Vec<String>,
+    /// `--include-crds`.
+    pub include_crds: bool,
+    /// `--is-upgrade`.
+    pub is_upgrade: bool,
+    /// `--skip-tests`.
+    pub skip_tests: bool,
+    /// `--no-hooks`.
+    pub no_hooks: bool,
+    /// `--skip-schema-validation`.
+    pub skip_schema_validation: bool,
+    /// `--show-only`.
+    pub show_only: Vec<String>,
+}
+
+/// Loads the chart, reads the values files (and `--set-file` files) and renders on a
+/// thread with [`RENDER_STACK`], with the machine's clock and randomness; returns what
+/// `helm template` prints.
+pub fn helm_template(args: HelmTemplateArgs) -> Result<String, helm::Error> {
+    use helm::{Error as HelmError, ErrorKind};
+    let chart_ref = args.chart.trim();
+    let chart_path = std::path::Path::new(chart_ref);
+    if !chart_path.exists() {
+        let message = format!("path {chart_ref:?} not found");
+        return Err(HelmError::new(ErrorKind::Load, message));
+    }
+    let mut read = |p: &str| std::fs::read(p).map_err(|e| format!("open {p}: {}", io_text(&e)));
+    let mut user = args.user;
+    for name in args.values {
+        let data = read(&name).map_err(|m| HelmError::new(ErrorKind::Values, m))?;
+        user.value_files.push((name, data));
+    }
+    let values = user.merge(&mut read)?;
+    let chart = if chart_path.is_dir() {
+        let tree =
+            DirTree::new(chart_path).map_err(|e| HelmError::new(ErrorKind::Load, e.to_string()))?;
+        helm::load_chart(&tree, &RelPath::root())?
+    } else {
+        let bytes = std::fs::read(chart_path).map_err(|e| {
+            HelmError::new(
+                ErrorKind::Load,
+                format!("open {chart_ref}: {}", io_text(&e)),
+            )
+        })?;
+        helm::load_archive(&bytes)?
+    };
+    let opts = helm::RenderOptions {
+        release_name: args.release,
+        namespace: args.namespace,
+        is_upgrade: args.is_upgrade,
+        values,
+        kube_version: args.kube_version,
+        api_versions: args.api_versions,
+        include_crds: args.include_crds,
+        skip_tests: args.skip_tests,
+        no_hooks: args.no_hooks,
+        show_only: args.show_only,
+        skip_schema_validation: args.skip_schema_validation,
+        env: template_env(),
+        ..Default::default()
+    };
+    let limit = |m: String| HelmError::new(ErrorKind::Limit, m);
+    std::thread::Builder::new()
+        .name("gitward-render".into())
+        .stack_size(RENDER_STACK)
+        .spawn(move || helm::render(&chart, &opts).map(|r| r.to_text()))
+        .map_err(|e| limit(format!("starting the renderer: {e}")))?
+        .join()
+        .map_err(|_| limit("rendering failed unexpectedly".into()))?
 }
 
 #[cfg(test)]
