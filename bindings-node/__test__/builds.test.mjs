@@ -417,6 +417,49 @@ describe('kustomizeBuildSync', () => {
   })
 })
 
+describe('kustomize confinement', () => {
+  // A resource, a generator file and a file under a linked directory that resolve outside
+  // the kustomization root are refused as kubectl refuses them; the outside bytes never
+  // reach the result or the error.
+  it('refuses symbolic links out of the root, sync and Promise', async () => {
+    const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gitward-node-links-')))
+    try {
+      const outside = path.join(base, 'outside')
+      fs.mkdirSync(outside)
+      fs.writeFileSync(
+        path.join(outside, 'cm.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leak\ndata:\n  s: TOPSECRET\n',
+      )
+      fs.writeFileSync(path.join(outside, 'token'), 'TOPSECRET')
+      const k = path.join(base, 'k')
+      fs.mkdirSync(k)
+      fs.symlinkSync(path.join(outside, 'cm.yaml'), path.join(k, 'r.yaml'))
+      fs.symlinkSync('../outside/token', path.join(k, 'h'))
+      fs.symlinkSync(outside, path.join(k, 'etc'))
+      const cases = [
+        ['resources:\n- r.yaml\n', 'r.yaml'],
+        ['configMapGenerator:\n- name: x\n  files:\n  - h\n', 'h'],
+        ['configMapGenerator:\n- name: x\n  files:\n  - etc/token\n', 'etc/token'],
+      ]
+      for (const [kustomization, shown] of cases) {
+        fs.writeFileSync(path.join(k, 'kustomization.yaml'), kustomization)
+        const expected = `security; file '${path.join(k, shown)}' is not in or below '${k}'`
+        const e = thrown(() => kustomizeBuildSync(k))
+        assert.equal(e.code, 'KUSTOMIZE_BUILD')
+        assert.equal(e.kind, 'load')
+        assert.ok(e.message.includes(expected), e.message)
+        assert.ok(!e.message.includes('TOPSECRET'))
+        const a = await rejected(kustomizeBuild(k))
+        assert.ok(a.message.includes(expected), a.message)
+        const allowed = kustomizeBuildSync(k, { loadRestrictor: 'LoadRestrictionsNone' })
+        assert.ok(allowed.yaml.includes('TOPSECRET'))
+      }
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('kustomize errors', () => {
   const failure = (name, options) => {
     const e = thrown(() => kustomizeBuildSync(dir(name), options))

@@ -261,6 +261,42 @@ def test_load_restrictor(ktree: pathlib.Path) -> None:
     assert result.yaml == RESTRICTED
 
 
+def test_symlinks_out_of_the_root_are_refused(tmp_path: pathlib.Path) -> None:
+    """A resource, a generator file and a file under a linked directory that resolve
+    outside the kustomization root are refused as kubectl refuses them, sync and async;
+    the outside bytes never reach the result or the error."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leak\ndata:\n  s: TOPSECRET\n"
+    )
+    (outside / "token").write_text("TOPSECRET")
+    k = tmp_path / "k"
+    k.mkdir()
+    (k / "r.yaml").symlink_to(outside / "cm.yaml")
+    (k / "h").symlink_to("../outside/token")
+    (k / "etc").symlink_to(outside)
+    cases = {
+        "resources:\n- r.yaml\n": "r.yaml",
+        "configMapGenerator:\n- name: x\n  files:\n  - h\n": "h",
+        "configMapGenerator:\n- name: x\n  files:\n  - etc/token\n": "etc/token",
+    }
+    real_k = k.resolve()
+    for kustomization, shown in cases.items():
+        (k / "kustomization.yaml").write_text(kustomization)
+        expected = f"security; file '{real_k / shown}' is not in or below '{real_k}'"
+        with pytest.raises(BuildError) as info:
+            gitward.kustomize_build(k)
+        assert info.value.kind == "load"
+        assert expected in str(info.value)
+        assert "TOPSECRET" not in str(info.value)
+        with pytest.raises(BuildError) as info:
+            asyncio.run(gitward.kustomize_build_async(k))
+        assert expected in str(info.value)
+        allowed = gitward.kustomize_build(k, load_restrictor="LoadRestrictionsNone")
+        assert "TOPSECRET" in allowed.yaml
+
+
 def test_result_is_read_only(ktree: pathlib.Path) -> None:
     result = gitward.kustomize_build(ktree / "warn")
     with pytest.raises(AttributeError):

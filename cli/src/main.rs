@@ -468,6 +468,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_failure(e),
     };
+    // kubectl prefixes its errors with "error: ", helm (cobra) with "Error: ".
+    let prefix = match cli.command {
+        Command::Kustomize(_) => "error",
+        _ => "Error",
+    };
     let result = match cli.command {
         Command::Version => {
             println!("gitward {}", env!("CARGO_PKG_VERSION"));
@@ -480,11 +485,11 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failed(msg)) => {
-            eprintln!("Error: {msg}");
+            eprintln!("{prefix}: {msg}");
             ExitCode::from(1)
         }
         Err(Unsupported(msg)) => {
-            eprintln!("Error: {msg}");
+            eprintln!("{prefix}: {msg}");
             ExitCode::from(EXIT_UNSUPPORTED)
         }
     }

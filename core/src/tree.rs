@@ -173,6 +173,14 @@ pub trait FileTree: Send + Sync {
     /// The names in a directory, sorted.
     fn list(&self, dir: &RelPath) -> Result<Vec<String>, TreeError>;
 
+    /// `path` with every symbolic link on it resolved, as a path of this tree (the path
+    /// itself in a tree without links), or `None` when nothing is there. Confinement
+    /// checks compare these resolved paths, as kustomize's load restrictor compares
+    /// `filepath.EvalSymlinks` results.
+    fn canonical(&self, path: &RelPath) -> Result<Option<RelPath>, TreeError> {
+        Ok(self.kind(path)?.map(|_| path.clone()))
+    }
+
     /// The text of a file (lossy for invalid UTF-8 is not done: invalid text is an error).
     fn read_to_string(&self, path: &RelPath) -> Result<String, TreeError> {
         String::from_utf8(self.read(path)?).map_err(|_| TreeError::Io {
@@ -350,6 +358,22 @@ fn io_err(path: &str, e: &std::io::Error) -> TreeError {
 }
 
 impl FileTree for DirTree {
+    fn canonical(&self, path: &RelPath) -> Result<Option<RelPath>, TreeError> {
+        let Some(real) = self.resolve(path)? else {
+            return Ok(None);
+        };
+        let rel = real
+            .strip_prefix(&self.root)
+            .map_err(|_| TreeError::SymlinkEscape {
+                path: path.to_string(),
+            })?;
+        let text = rel.to_str().ok_or_else(|| TreeError::Io {
+            path: path.to_string(),
+            message: "path is not valid UTF-8".into(),
+        })?;
+        RelPath::new(text).map(Some)
+    }
+
     fn read(&self, path: &RelPath) -> Result<Vec<u8>, TreeError> {
         let real = self.resolve(path)?.ok_or_else(|| TreeError::NotFound {
             path: path.to_string(),
@@ -383,6 +407,70 @@ impl FileTree for DirTree {
         }
         names.sort();
         Ok(names)
+    }
+}
+
+/// A view of a tree that refuses every path whose resolved location (symbolic links
+/// followed, see [`FileTree::canonical`]) is not in or below `within`: what a Helm chart
+/// or any other confined input is read through when the underlying tree is wider.
+/// Paths keep the underlying tree's names, so errors name the same files.
+pub struct Confined<'a> {
+    inner: &'a dyn FileTree,
+    within: RelPath,
+}
+
+impl<'a> Confined<'a> {
+    /// Confines `inner` to `within`, which is itself resolved first (a directory reached
+    /// through a link is confined to where the link points).
+    pub fn new(inner: &'a dyn FileTree, within: &RelPath) -> Result<Self, TreeError> {
+        let within = inner
+            .canonical(within)?
+            .ok_or_else(|| TreeError::NotFound {
+                path: within.to_string(),
+            })?;
+        Ok(Confined { inner, within })
+    }
+
+    /// The resolved directory everything must lie in.
+    pub fn within(&self) -> &RelPath {
+        &self.within
+    }
+
+    /// The resolved path, refused when it leaves `within`.
+    fn check(&self, path: &RelPath) -> Result<Option<RelPath>, TreeError> {
+        match self.inner.canonical(path)? {
+            Some(real) if !real.starts_with(&self.within) => Err(TreeError::SymlinkEscape {
+                path: path.to_string(),
+            }),
+            other => Ok(other),
+        }
+    }
+}
+
+impl FileTree for Confined<'_> {
+    fn read(&self, path: &RelPath) -> Result<Vec<u8>, TreeError> {
+        let real = self.check(path)?.ok_or_else(|| TreeError::NotFound {
+            path: path.to_string(),
+        })?;
+        self.inner.read(&real)
+    }
+
+    fn kind(&self, path: &RelPath) -> Result<Option<EntryKind>, TreeError> {
+        match self.check(path)? {
+            None => Ok(None),
+            Some(real) => self.inner.kind(&real),
+        }
+    }
+
+    fn list(&self, dir: &RelPath) -> Result<Vec<String>, TreeError> {
+        let real = self.check(dir)?.ok_or_else(|| TreeError::NotFound {
+            path: dir.to_string(),
+        })?;
+        self.inner.list(&real)
+    }
+
+    fn canonical(&self, path: &RelPath) -> Result<Option<RelPath>, TreeError> {
+        self.check(path)
     }
 }
 
@@ -471,6 +559,42 @@ mod tests {
             t.list(&RelPath::root()).expect("list"),
             ["in", "out", "sub", "updir"]
         );
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn canonical_resolves_links_and_confined_refuses_what_leaves() {
+        let base = std::env::temp_dir().join(format!("gitward-canon-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(base.join("k/sub")).expect("mkdir");
+        std::fs::create_dir_all(base.join("out")).expect("mkdir");
+        std::fs::write(base.join("out/secret"), "s").expect("write");
+        std::fs::write(base.join("k/sub/ok.yaml"), "ok").expect("write");
+        std::os::unix::fs::symlink("../out/secret", base.join("k/leak")).expect("link");
+        std::os::unix::fs::symlink("../out", base.join("k/etc")).expect("link");
+        std::os::unix::fs::symlink("sub", base.join("k/alias")).expect("link");
+        let t = DirTree::new(&base).expect("open");
+        let p = |s: &str| RelPath::new(s).expect("ok");
+        assert_eq!(t.canonical(&p("k/leak")).expect("ok"), Some(p("out/secret")));
+        assert_eq!(t.canonical(&p("k/etc/secret")).expect("ok"), Some(p("out/secret")));
+        assert_eq!(t.canonical(&p("k/alias/ok.yaml")).expect("ok"), Some(p("k/sub/ok.yaml")));
+        assert_eq!(t.canonical(&p("k/missing")).expect("ok"), None);
+
+        let c = Confined::new(&t, &p("k")).expect("confine");
+        assert_eq!(c.read(&p("k/alias/ok.yaml")).expect("inside"), b"ok");
+        for leaving in ["k/leak", "k/etc/secret", "k/etc", "out/secret"] {
+            assert!(
+                matches!(c.read(&p(leaving)), Err(TreeError::SymlinkEscape { .. })),
+                "{leaving} was read"
+            );
+            assert!(c.kind(&p(leaving)).is_err(), "{leaving} was seen");
+        }
+        assert!(matches!(c.list(&p("k/etc")), Err(TreeError::SymlinkEscape { .. })));
+        assert_eq!(c.kind(&p("k/missing")).expect("ok"), None);
+        // Confining to a linked directory confines to where it points.
+        let via = Confined::new(&t, &p("k/alias")).expect("confine");
+        assert_eq!(via.within(), &p("k/sub"));
         let _ = std::fs::remove_dir_all(&base);
     }
 }

@@ -21,7 +21,10 @@ pub(crate) fn show(p: &RelPath) -> String {
 }
 
 impl<'a> Loader<'a> {
+    /// A loader at `root`, which is resolved first: kustomize's roots are confirmed
+    /// directories, symbolic links evaluated.
     pub(crate) fn new(tree: &'a dyn FileTree, root: RelPath, root_only: bool) -> Self {
+        let root = tree.canonical(&root).ok().flatten().unwrap_or(root);
         Loader {
             tree,
             root,
@@ -41,21 +44,77 @@ impl<'a> Loader<'a> {
         r.map_err(|e| e.to_string())
     }
 
-    /// Reads a file, honouring the load restrictor.
+    /// Reads a file, honouring the load restrictor. Under `LoadRestrictionsRootOnly` the
+    /// file's resolved location (every symbolic link followed) must lie in or below the
+    /// root, as kustomize's `RestrictionRootOnly` checks `EvalSymlinks`' result; the error
+    /// names the path as written, joined to the root.
     pub(crate) fn load(&self, path: &str) -> Result<Vec<u8>, String> {
         let p = self.resolve(path)?;
-        if self.root_only && !p.starts_with(&self.root) {
-            return Err(format!(
+        let outside = || {
+            format!(
                 "security; file '{}' is not in or below '{}'",
                 show(&p),
                 show(&self.root)
-            ));
+            )
+        };
+        if self.root_only && !p.starts_with(&self.root) {
+            return Err(outside());
         }
         match self.tree.kind(&p).map_err(|e| e.to_string())? {
+            Some(EntryKind::File) if self.root_only => {
+                let real = self
+                    .tree
+                    .canonical(&p)
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| format!("open {}: no such file or directory", show(&p)))?;
+                if !real.starts_with(&self.root) {
+                    return Err(outside());
+                }
+                self.tree.read(&real).map_err(|e| e.to_string())
+            }
             Some(EntryKind::File) => self.tree.read(&p).map_err(|e| e.to_string()),
             Some(EntryKind::Dir) => Err(format!("'{}' must resolve to a file", show(&p))),
+            // kustomize resolves links (`filepath.EvalSymlinks`) before the restrictor
+            // under RootOnly; without restriction the read itself fails.
+            None if self.root_only => Err(self.evalsymlink_failure(&p)),
             None => Err(format!("open {}: no such file or directory", show(&p))),
         }
+    }
+
+    /// Go's `filepath.EvalSymlinks` error for a missing path, as kustomize wraps it: the
+    /// `lstat` names the first component that is not there.
+    fn evalsymlink_failure(&self, p: &RelPath) -> String {
+        let mut missing = p.clone();
+        let mut prefix = RelPath::root();
+        for comp in p.as_str().split('/') {
+            let Ok(next) = prefix.join(comp) else { break };
+            if self.tree.kind(&next).ok().flatten().is_none() {
+                missing = next;
+                break;
+            }
+            prefix = next;
+        }
+        format!(
+            "evalsymlink failure on '{}' : lstat {}: no such file or directory",
+            show(p),
+            show(&missing)
+        )
+    }
+
+    /// Whether `path` (relative to the root) is a file this loader may read: what
+    /// kustomize's search for the kustomization file accepts (a file whose resolved
+    /// location leaves the root does not count under `LoadRestrictionsRootOnly`).
+    pub(crate) fn is_loadable_file(&self, path: &RelPath) -> bool {
+        if self.tree.kind(path).ok().flatten() != Some(EntryKind::File) {
+            return false;
+        }
+        !self.root_only
+            || self
+                .tree
+                .canonical(path)
+                .ok()
+                .flatten()
+                .is_some_and(|real| real.starts_with(&self.root))
     }
 
     /// A loader for a base or component directory, refusing cycles.
@@ -63,11 +122,25 @@ impl<'a> Loader<'a> {
         let p = self.resolve(path)?;
         match self.tree.kind(&p).map_err(|e| e.to_string())? {
             Some(EntryKind::Dir) => {}
-            Some(EntryKind::File) => return Err(format!("'{}' must be a directory", show(&p))),
+            Some(EntryKind::File) => {
+                return Err(format!(
+                    "must build at directory: '{}': file is not directory",
+                    show(&p)
+                ));
+            }
             None => {
-                return Err(format!("'{}' doesn't exist", show(&p)));
+                return Err(format!(
+                    "must build at directory: not a valid directory: {}",
+                    self.evalsymlink_failure(&p)
+                ));
             }
         }
+        // The new root is a confirmed directory: links resolved.
+        let p = self
+            .tree
+            .canonical(&p)
+            .map_err(|e| e.to_string())?
+            .unwrap_or(p);
         let mut chain = self.visited.clone();
         chain.push(self.root.clone());
         for v in &chain {

@@ -522,7 +522,7 @@ impl<'a> Target<'a> {
                 .root
                 .join(name)
                 .map_err(|e| err(ErrorKind::Load, e.to_string()))?;
-            if ldr.tree.kind(&p).ok().flatten() == Some(crate::tree::EntryKind::File) {
+            if ldr.is_loadable_file(&p) {
                 found.push(p);
             }
         }
