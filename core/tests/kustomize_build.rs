@@ -280,3 +280,47 @@ fn remote_resources_are_listed_not_fetched() {
     assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
     assert!(e.message.contains("https://github.com/example/repo"), "{e}");
 }
+
+/// Builtin plugin configurations are unmarshalled by `sigs.k8s.io/yaml` into the plugin's
+/// struct: numbers and booleans bound for strings become text (`kubectl kustomize`'s
+/// output), where a kustomization field of the same type is an error.
+#[test]
+fn plugin_configs_turn_numbers_and_booleans_into_strings() {
+    let t = tree(&[
+        (
+            "k/kustomization.yaml",
+            "resources:\n- cm.yaml\ntransformers:\n- t.yaml\n- i.yaml\n- ns.yaml\n",
+        ),
+        (
+            "k/cm.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: c\n    image: nginx\n",
+        ),
+        (
+            "k/t.yaml",
+            "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: l\nlabels:\n  enabled: true\n  n: 3\n  f: 1.50\n  z: null\n  o: 0o17\n  y: yes\nfieldSpecs:\n- path: metadata/labels\n  create: true\n",
+        ),
+        (
+            "k/i.yaml",
+            "apiVersion: builtin\nkind: ImageTagTransformer\nmetadata:\n  name: i\nimageTag:\n  name: nginx\n  newTag: 1.10\nfieldSpecs:\n- path: spec/containers/image\n",
+        ),
+        (
+            "k/ns.yaml",
+            "apiVersion: builtin\nkind: NamespaceTransformer\nmetadata:\n  name: n\n  namespace: 123\nfieldSpecs:\n- path: metadata/namespace\n  create: true\n",
+        ),
+    ]);
+    let out = build_text(&t, "k").expect("builds");
+    assert_eq!(
+        out,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    enabled: \"true\"\n    f: \"1.5\"\n    \"n\": \"3\"\n    o: \"15\"\n    \"y\": \"yes\"\n    z: \"\"\n  name: a\n  namespace: \"123\"\nspec:\n  containers:\n  - image: nginx:1.1\n    name: c\n"
+    );
+    // Fields promoted from embedded structs are not coerced (kustomize fails there too).
+    let t = tree(&[
+        ("k/kustomization.yaml", "generators:\n- g.yaml\n"),
+        (
+            "k/g.yaml",
+            "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: g\nliterals:\n- a=1\noptions:\n  labels:\n    x: true\n",
+        ),
+    ]);
+    let e = build_text(&t, "k").expect_err("kustomize refuses");
+    assert!(e.message.contains("cannot unmarshal bool"), "{e}");
+}

@@ -44,7 +44,7 @@ pub mod release;
 mod schema;
 mod sort;
 pub mod strvals;
-mod typed;
+pub(crate) mod typed;
 mod values;
 
 pub use chart::{

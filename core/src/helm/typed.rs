@@ -81,6 +81,35 @@ fn coerce(v: Value, target: Option<&Target>) -> Value {
     }
 }
 
+/// Only the first half of `convertToJSONableObject`: numbers and booleans bound for a
+/// `string` become text, everything else is left as it is (for decoders that take
+/// integers and floats alike, as `encoding/json` does for typed fields).
+pub(crate) fn coerce_strings(v: &Value, target: &Target) -> Value {
+    match (v, target) {
+        (Value::Map(m), Target::Fields(_) | Target::MapOf(_)) => Value::Map(
+            m.iter()
+                .map(|(k, x)| {
+                    let t = match target {
+                        Target::Fields(fs) => field(fs, k),
+                        Target::MapOf(t) => Some(*t),
+                        _ => None,
+                    };
+                    let x = match t {
+                        Some(t) => coerce_strings(x, t),
+                        None => x.clone(),
+                    };
+                    (k.clone(), x)
+                })
+                .collect(),
+        ),
+        (Value::Seq(items), Target::SliceOf(t)) => {
+            Value::Seq(items.iter().map(|x| coerce_strings(x, t)).collect())
+        }
+        (v, Target::Str) => scalar_text(v).map_or_else(|| v.clone(), Value::String),
+        (v, _) => v.clone(),
+    }
+}
+
 /// `json.Marshal`'s refusal of a non-finite float, the first one in its (sorted-key) order.
 fn non_finite(v: &Value) -> Option<&'static str> {
     match v {

@@ -9,6 +9,145 @@ use super::types::{FieldSpec, GeneratorArgs, Image, Patch, Replica, Selector};
 use super::{Acc, Error, ErrorKind, Target, err, patch, transformers, wrap};
 use crate::yaml::Value;
 
+/// The Go types of the builtin plugins' configurations, as far as
+/// `sigs.k8s.io/yaml.Unmarshal` cares: kustomize hands each configuration to its plugin's
+/// `Config`, which unmarshals it with the plugin struct as target, so a number or boolean
+/// bound for a `string` (`labels: {enabled: true}`, `newTag: 1.10`) becomes its text
+/// instead of failing.
+mod shapes {
+    use crate::helm::typed::Target::{self, Any, Fields, MapOf, SliceOf, Str};
+
+    // A field promoted from an embedded struct (`resid.Gvk` in a `FieldSpec`, `ResId` in
+    // a `Selector`, `GeneratorArgs` in a generator, `HelmChart` in the Helm generator)
+    // is looked up with the embedded struct as its target (`t.Field(f.index[0])`), so
+    // nothing under it is turned into text: those fields are `Any` here.
+    const STRING_MAP: Target = MapOf(&Str);
+    const STRINGS: Target = SliceOf(&Str);
+    const FIELD_SPECS: Target = SliceOf(&Fields(&[
+        ("group", Any),
+        ("version", Any),
+        ("kind", Any),
+        ("path", Str),
+        ("create", Any),
+    ]));
+    const OBJECT_META: Target = Fields(&[
+        ("name", Str),
+        ("namespace", Str),
+        ("labels", MapOf(&Str)),
+        ("annotations", MapOf(&Str)),
+    ]);
+    const SELECTOR: Target = Fields(&[("labelSelector", Str), ("annotationSelector", Str)]);
+
+    const LABELS: Target = Fields(&[
+        ("metadata", OBJECT_META),
+        ("labels", STRING_MAP),
+        ("fieldSpecs", FIELD_SPECS),
+    ]);
+    const ANNOTATIONS: Target = Fields(&[
+        ("metadata", OBJECT_META),
+        ("annotations", STRING_MAP),
+        ("fieldSpecs", FIELD_SPECS),
+    ]);
+    const NAMESPACE: Target = Fields(&[
+        ("metadata", OBJECT_META),
+        ("fieldSpecs", FIELD_SPECS),
+        ("setRoleBindingSubjects", Str),
+    ]);
+    const PREFIX_SUFFIX: Target = Fields(&[
+        ("metadata", OBJECT_META),
+        ("prefix", Str),
+        ("suffix", Str),
+        ("fieldSpecs", FIELD_SPECS),
+    ]);
+    const IMAGE_TAG: Target = Fields(&[
+        ("metadata", OBJECT_META),
+        (
+            "imageTag",
+            Fields(&[
+                ("name", Str),
+                ("newName", Str),
+                ("tagSuffix", Str),
+                ("newTag", Str),
+                ("digest", Str),
+            ]),
+        ),
+        ("fieldSpecs", FIELD_SPECS),
+    ]);
+    const REPLICA_COUNT: Target = Fields(&[
+        ("metadata", OBJECT_META),
+        ("replica", Fields(&[("name", Str)])),
+        ("fieldSpecs", FIELD_SPECS),
+    ]);
+    const PATCH: Target = Fields(&[
+        ("metadata", OBJECT_META),
+        ("path", Str),
+        ("patch", Str),
+        ("target", SELECTOR),
+    ]);
+    const PATCH_JSON6902: Target = Fields(&[
+        ("metadata", OBJECT_META),
+        ("target", SELECTOR),
+        ("path", Str),
+        ("jsonOp", Str),
+    ]);
+    const PATCH_SM: Target = Fields(&[
+        ("metadata", OBJECT_META),
+        ("paths", STRINGS),
+        ("patches", Str),
+    ]);
+    const VALUE_ADD: Target = Fields(&[("value", Str), ("targetFilePath", Str)]);
+    const METADATA_ONLY: Target = Fields(&[("metadata", OBJECT_META)]);
+
+    /// The shape of builtin plugin `kind`'s configuration, if it is one.
+    pub(super) fn of(kind: &str) -> Option<&'static Target> {
+        Some(match kind {
+            "LabelTransformer" => &LABELS,
+            "AnnotationsTransformer" => &ANNOTATIONS,
+            "NamespaceTransformer" => &NAMESPACE,
+            "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
+                &PREFIX_SUFFIX
+            }
+            "ImageTagTransformer" => &IMAGE_TAG,
+            "ReplicaCountTransformer" => &REPLICA_COUNT,
+            "PatchTransformer" => &PATCH,
+            "PatchJson6902Transformer" => &PATCH_JSON6902,
+            "PatchStrategicMergeTransformer" => &PATCH_SM,
+            "ValueAddTransformer" => &VALUE_ADD,
+            "ConfigMapGenerator" | "SecretGenerator" | "HelmChartInflationGenerator" => {
+                &METADATA_ONLY
+            }
+            _ => return None,
+        })
+    }
+
+    /// The Go type name `encoding/json` errors give a plugin's configuration.
+    pub(super) fn type_name(kind: &str) -> &'static str {
+        match kind {
+            "LabelTransformer" => "LabelTransformerPlugin",
+            "AnnotationsTransformer" => "AnnotationsTransformerPlugin",
+            "NamespaceTransformer" => "NamespaceTransformerPlugin",
+            "PrefixSuffixTransformer" => "PrefixSuffixTransformerPlugin",
+            "PrefixTransformer" => "PrefixTransformerPlugin",
+            "SuffixTransformer" => "SuffixTransformerPlugin",
+            "ImageTagTransformer" => "ImageTagTransformerPlugin",
+            "ReplicaCountTransformer" => "ReplicaCountTransformerPlugin",
+            "PatchTransformer" => "PatchTransformerPlugin",
+            "PatchJson6902Transformer" => "PatchJson6902TransformerPlugin",
+            "PatchStrategicMergeTransformer" => "PatchStrategicMergeTransformerPlugin",
+            "ReplacementTransformer" => "ReplacementTransformerPlugin",
+            _ => "Plugin",
+        }
+    }
+}
+
+/// A builtin plugin's configuration as its plugin decodes it (see [`shapes`]).
+fn typed_config(kind: &str, obj: &Value) -> Value {
+    match shapes::of(kind) {
+        Some(shape) => crate::helm::typed::coerce_strings(obj, shape),
+        None => obj.clone(),
+    }
+}
+
 fn field_specs(f: &Fields<'_>, name: &str) -> Result<FsSlice, String> {
     Ok(FsSlice(f.list(name, FieldSpec::decode_lenient)?))
 }
@@ -79,7 +218,8 @@ impl<'a> Target<'a> {
     fn transform_with(&self, acc: &mut Acc, c: &Resource) -> Result<(), Error> {
         let t = |e: String| err(ErrorKind::Transform, e);
         let kind = c.kind().to_owned();
-        let v = &c.obj;
+        let typed = typed_config(&kind, &c.obj);
+        let v = &typed;
         match kind.as_str() {
             "LabelTransformer" | "AnnotationsTransformer" => {
                 let key = if kind == "LabelTransformer" {
@@ -87,7 +227,7 @@ impl<'a> Target<'a> {
                 } else {
                     "annotations"
                 };
-                let f = Fields::lenient(v, "Plugin", &[key, "fieldSpecs"]).map_err(t)?;
+                let f = Fields::lenient(v, shapes::type_name(&kind), &[key, "fieldSpecs"]).map_err(t)?;
                 transformers::MapEntryTransformer {
                     entries: f.string_map(key).map_err(t)?,
                     field_specs: field_specs(&f, "fieldSpecs").map_err(t)?,
@@ -98,7 +238,7 @@ impl<'a> Target<'a> {
             "NamespaceTransformer" => {
                 let f = Fields::lenient(
                     v,
-                    "Plugin",
+                    shapes::type_name(&kind),
                     &[
                         "metadata",
                         "fieldSpecs",
@@ -107,7 +247,13 @@ impl<'a> Target<'a> {
                     ],
                 )
                 .map_err(t)?;
-                let ns = c.namespace().to_owned();
+                // The configuration's own namespace, as its plugin decoded it (a number
+                // there is text).
+                let ns = v
+                    .get_path(&["metadata", "namespace"])
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
                 transformers::NamespaceTransformer {
                     namespace: ns,
                     field_specs: field_specs(&f, "fieldSpecs").map_err(t)?,
@@ -119,7 +265,7 @@ impl<'a> Target<'a> {
             }
             "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
                 let f =
-                    Fields::lenient(v, "Plugin", &["prefix", "suffix", "fieldSpecs"]).map_err(t)?;
+                    Fields::lenient(v, shapes::type_name(&kind), &["prefix", "suffix", "fieldSpecs"]).map_err(t)?;
                 let prefix = if kind == "SuffixTransformer" {
                     String::new()
                 } else {
@@ -139,7 +285,7 @@ impl<'a> Target<'a> {
                 .map_err(t)
             }
             "ImageTagTransformer" => {
-                let f = Fields::lenient(v, "Plugin", &["imageTag", "fieldSpecs"]).map_err(t)?;
+                let f = Fields::lenient(v, shapes::type_name(&kind), &["imageTag", "fieldSpecs"]).map_err(t)?;
                 let image = f
                     .opt("imageTag", Image::decode)
                     .map_err(t)?
@@ -152,7 +298,7 @@ impl<'a> Target<'a> {
                 .map_err(t)
             }
             "ReplicaCountTransformer" => {
-                let f = Fields::lenient(v, "Plugin", &["replica", "fieldSpecs"]).map_err(t)?;
+                let f = Fields::lenient(v, shapes::type_name(&kind), &["replica", "fieldSpecs"]).map_err(t)?;
                 let replica = f
                     .opt("replica", Replica::decode)
                     .map_err(t)?
@@ -165,7 +311,7 @@ impl<'a> Target<'a> {
                 .map_err(t)
             }
             "PatchTransformer" => {
-                let f = Fields::lenient(v, "Plugin", &["path", "patch", "target", "options"])
+                let f = Fields::lenient(v, shapes::type_name(&kind), &["path", "patch", "target", "options"])
                     .map_err(t)?;
                 let pc = Patch {
                     path: f.string("path").map_err(t)?,
@@ -176,7 +322,7 @@ impl<'a> Target<'a> {
                 self.apply_patch(acc, &pc)
             }
             "PatchStrategicMergeTransformer" => {
-                let f = Fields::lenient(v, "Plugin", &["paths", "patches"]).map_err(t)?;
+                let f = Fields::lenient(v, shapes::type_name(&kind), &["paths", "patches"]).map_err(t)?;
                 let mut loaded = Vec::new();
                 for p in f.strings("paths").map_err(t)? {
                     match super::parse_resources(p.as_bytes(), "inline patch") {
@@ -203,7 +349,7 @@ impl<'a> Target<'a> {
                 Ok(())
             }
             "PatchJson6902Transformer" => {
-                let f = Fields::lenient(v, "Plugin", &["target", "path", "jsonOp"]).map_err(t)?;
+                let f = Fields::lenient(v, shapes::type_name(&kind), &["target", "path", "jsonOp"]).map_err(t)?;
                 let pc = Patch {
                     path: f.string("path").map_err(t)?,
                     patch: f.string("jsonOp").map_err(t)?,
@@ -213,7 +359,7 @@ impl<'a> Target<'a> {
                 self.apply_json6902(acc, &pc)
             }
             "ReplacementTransformer" => {
-                let f = Fields::lenient(v, "Plugin", &["replacements"]).map_err(t)?;
+                let f = Fields::lenient(v, shapes::type_name(&kind), &["replacements"]).map_err(t)?;
                 let list = f.list("replacements", |x| Ok(x.clone())).map_err(t)?;
                 super::replacements::apply(&mut acc.rm, &self.ldr, &list).map_err(t)
             }
@@ -357,8 +503,9 @@ impl<'a> Target<'a> {
                 "ConfigMapGenerator" => false,
                 "SecretGenerator" => true,
                 "HelmChartInflationGenerator" => {
+                    let typed = typed_config(&kind, &c.obj);
                     let args =
-                        super::helmchart::HelmChartArgs::decode(&c.obj, None, false).map_err(t)?;
+                        super::helmchart::HelmChartArgs::decode(&typed, None, false).map_err(t)?;
                     let rs = self.inflate_helm(&args)?;
                     acc.rm.absorb_all(rs).map_err(|e| {
                         err(
@@ -375,7 +522,7 @@ impl<'a> Target<'a> {
                     ));
                 }
             };
-            let mut plain = c.obj.clone();
+            let mut plain = typed_config(&kind, &c.obj);
             if let Some(m) = plain.as_map_mut() {
                 for k in ["apiVersion", "kind", "metadata"] {
                     m.shift_remove(k);
