@@ -324,3 +324,37 @@ fn plugin_configs_turn_numbers_and_booleans_into_strings() {
     let e = build_text(&t, "k").expect_err("kustomize refuses");
     assert!(e.message.contains("cannot unmarshal bool"), "{e}");
 }
+
+/// An `images` name is a Go regular expression in kustomize (`image.IsImageMatched`):
+/// metacharacters match as in Go, and a name that does not compile is an error once an
+/// image is met (kustomize v5.7.1 panics there), not a silent no-match.
+#[test]
+fn image_names_are_go_regexps_and_invalid_ones_fail() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: c\n    image: nginx:1.0\n";
+    let t = tree(&[
+        (
+            "k/kustomization.yaml",
+            "resources:\n- p.yaml\nimages:\n- name: ng.*\n  newTag: \"2\"\n",
+        ),
+        ("k/p.yaml", pod),
+    ]);
+    assert!(build_text(&t, "k").expect("builds").contains("image: nginx:2"));
+    let t = tree(&[
+        (
+            "k/kustomization.yaml",
+            "resources:\n- p.yaml\nimages:\n- name: (nginx\n  newTag: \"2\"\n",
+        ),
+        ("k/p.yaml", pod),
+    ]);
+    let e = build_text(&t, "k").expect_err("invalid name");
+    assert!(
+        e.message.contains("invalid image name \"(nginx\" in images: error parsing regexp: missing closing )"),
+        "{e}"
+    );
+    // No image to match: kustomize never evaluates the pattern.
+    let t = tree(&[(
+        "k/kustomization.yaml",
+        "images:\n- name: (nginx\n  newTag: \"2\"\n",
+    )]);
+    assert_eq!(build_text(&t, "k").expect("nothing to match"), "");
+}

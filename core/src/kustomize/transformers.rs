@@ -254,22 +254,34 @@ pub(crate) fn split_image(image: &str) -> (String, String, String) {
 }
 
 impl ImageTagTransformer {
-    fn matcher(&self) -> Option<regex::Regex> {
-        regex::Regex::new(&format!(
+    /// kustomize's `image.IsImageMatched` pattern: the image name is a Go regular
+    /// expression. kustomize v5.7.1 ignores the compile error and then dereferences the
+    /// nil pattern when it meets an image (a panic); gitward reports the error there.
+    fn matcher(&self) -> Result<regex::Regex, String> {
+        crate::template::go_regex(&format!(
             "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
             self.image.name
         ))
-        .ok()
+        .map_err(|e| {
+            format!(
+                "invalid image name {:?} in images: {e}",
+                self.image.name
+            )
+        })
     }
 
-    fn update(&self, re: &regex::Regex, node: &mut Value) -> Result<(), String> {
+    fn update(
+        &self,
+        re: &Result<regex::Regex, String>,
+        node: &mut Value,
+    ) -> Result<(), String> {
         let Value::String(value) = node else {
             return match node {
                 Value::Map(_) | Value::Seq(_) => Err("wrong node kind: expected ScalarNode".into()),
                 _ => Ok(()),
             };
         };
-        if !re.is_match(value) {
+        if !re.as_ref().map_err(Clone::clone)?.is_match(value) {
             return Ok(());
         }
         let (mut name, mut tag, mut digest) = split_image(value);
@@ -301,7 +313,11 @@ impl ImageTagTransformer {
     }
 
     /// Every `containers`/`initContainers` list anywhere in the object.
-    fn legacy(&self, re: &regex::Regex, node: &mut Value) -> Result<(), String> {
+    fn legacy(
+        &self,
+        re: &Result<regex::Regex, String>,
+        node: &mut Value,
+    ) -> Result<(), String> {
         match node {
             Value::Map(m) => {
                 for (k, v) in m.iter_mut() {
@@ -324,9 +340,7 @@ impl ImageTagTransformer {
     }
 
     pub(crate) fn transform(&self, m: &mut ResMap) -> Result<(), String> {
-        let Some(re) = self.matcher() else {
-            return Ok(());
-        };
+        let re = self.matcher();
         for r in m.items.iter_mut() {
             if r.kind() == "CustomResourceDefinition" {
                 continue;

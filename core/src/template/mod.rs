@@ -27,6 +27,10 @@ mod toml;
 pub mod value;
 mod yamlpretty;
 
+/// Go's `regexp.Compile` (RE2 syntax read as Go reads it; errors in Go's words), for the
+/// engines that take Go regular expressions from their input.
+pub(crate) use funcs::regex::compile as go_regex;
+
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
