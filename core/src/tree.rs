@@ -576,9 +576,18 @@ mod tests {
         std::os::unix::fs::symlink("sub", base.join("k/alias")).expect("link");
         let t = DirTree::new(&base).expect("open");
         let p = |s: &str| RelPath::new(s).expect("ok");
-        assert_eq!(t.canonical(&p("k/leak")).expect("ok"), Some(p("out/secret")));
-        assert_eq!(t.canonical(&p("k/etc/secret")).expect("ok"), Some(p("out/secret")));
-        assert_eq!(t.canonical(&p("k/alias/ok.yaml")).expect("ok"), Some(p("k/sub/ok.yaml")));
+        assert_eq!(
+            t.canonical(&p("k/leak")).expect("ok"),
+            Some(p("out/secret"))
+        );
+        assert_eq!(
+            t.canonical(&p("k/etc/secret")).expect("ok"),
+            Some(p("out/secret"))
+        );
+        assert_eq!(
+            t.canonical(&p("k/alias/ok.yaml")).expect("ok"),
+            Some(p("k/sub/ok.yaml"))
+        );
         assert_eq!(t.canonical(&p("k/missing")).expect("ok"), None);
 
         let c = Confined::new(&t, &p("k")).expect("confine");
@@ -590,7 +599,10 @@ mod tests {
             );
             assert!(c.kind(&p(leaving)).is_err(), "{leaving} was seen");
         }
-        assert!(matches!(c.list(&p("k/etc")), Err(TreeError::SymlinkEscape { .. })));
+        assert!(matches!(
+            c.list(&p("k/etc")),
+            Err(TreeError::SymlinkEscape { .. })
+        ));
         assert_eq!(c.kind(&p("k/missing")).expect("ok"), None);
         // Confining to a linked directory confines to where it points.
         let via = Confined::new(&t, &p("k/alias")).expect("confine");

@@ -338,7 +338,11 @@ fn image_names_are_go_regexps_and_invalid_ones_fail() {
         ),
         ("k/p.yaml", pod),
     ]);
-    assert!(build_text(&t, "k").expect("builds").contains("image: nginx:2"));
+    assert!(
+        build_text(&t, "k")
+            .expect("builds")
+            .contains("image: nginx:2")
+    );
     let t = tree(&[
         (
             "k/kustomization.yaml",
@@ -348,7 +352,9 @@ fn image_names_are_go_regexps_and_invalid_ones_fail() {
     ]);
     let e = build_text(&t, "k").expect_err("invalid name");
     assert!(
-        e.message.contains("invalid image name \"(nginx\" in images: error parsing regexp: missing closing )"),
+        e.message.contains(
+            "invalid image name \"(nginx\" in images: error parsing regexp: missing closing )"
+        ),
         "{e}"
     );
     // No image to match: kustomize never evaluates the pattern.

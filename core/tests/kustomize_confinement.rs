@@ -21,10 +21,8 @@ struct Scratch {
 
 impl Scratch {
     fn new(name: &str) -> Self {
-        let base = std::env::temp_dir().join(format!(
-            "gitward-confine-{name}-{}",
-            std::process::id()
-        ));
+        let base =
+            std::env::temp_dir().join(format!("gitward-confine-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&base);
         std::fs::create_dir_all(base.join("k")).expect("mkdir k");
         std::fs::create_dir_all(base.join("out/dir")).expect("mkdir out");
@@ -47,10 +45,7 @@ impl Scratch {
             "out/json6902.yaml",
             &format!("- op: add\n  path: /data/secret\n  value: {MARKER}\n"),
         );
-        s.write(
-            "out/kustomization.yaml",
-            "resources:\n- ../out/cm.yaml\n",
-        );
+        s.write("out/kustomization.yaml", "resources:\n- ../out/cm.yaml\n");
         s.write(
             "k/cm.yaml",
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: in\ndata:\n  a: b\n",
@@ -96,7 +91,9 @@ fn build_dir(base: &Path, dir: &str, restrictor: LoadRestrictor) -> Result<Strin
 fn refused_then_allowed(s: &Scratch, shown: &str) {
     let e = s.build(LoadRestrictor::RootOnly).expect_err("refused");
     assert!(
-        e.contains(&format!("security; file '/k/{shown}' is not in or below '/k'")),
+        e.contains(&format!(
+            "security; file '/k/{shown}' is not in or below '/k'"
+        )),
         "{e}"
     );
     assert!(!e.contains(MARKER), "{e}");
@@ -251,9 +248,18 @@ fn s_plugin(field: &str, config: &str) {
 #[test]
 fn openapi_crds_and_configurations_files() {
     for (kust, shown) in [
-        ("resources:\n- cm.yaml\nopenapi:\n  path: schema.json\n", "schema.json"),
-        ("resources:\n- cm.yaml\ncrds:\n- schema.json\n", "schema.json"),
-        ("resources:\n- cm.yaml\nconfigurations:\n- schema.json\n", "schema.json"),
+        (
+            "resources:\n- cm.yaml\nopenapi:\n  path: schema.json\n",
+            "schema.json",
+        ),
+        (
+            "resources:\n- cm.yaml\ncrds:\n- schema.json\n",
+            "schema.json",
+        ),
+        (
+            "resources:\n- cm.yaml\nconfigurations:\n- schema.json\n",
+            "schema.json",
+        ),
     ] {
         let s = Scratch::new(&format!("schema-{}", kust.len()));
         s.write("out/schema.json", "{}\n");
@@ -261,7 +267,9 @@ fn openapi_crds_and_configurations_files() {
         s.link("../out/schema.json", &format!("k/{shown}"));
         let e = s.build(LoadRestrictor::RootOnly).expect_err("refused");
         assert!(
-            e.contains(&format!("security; file '/k/{shown}' is not in or below '/k'")),
+            e.contains(&format!(
+                "security; file '/k/{shown}' is not in or below '/k'"
+            )),
             "{kust}: {e}"
         );
         assert!(s.build(LoadRestrictor::None).is_ok(), "{kust}");
@@ -285,7 +293,10 @@ fn a_kustomization_file_linked_from_outside_is_not_found() {
 #[test]
 fn links_inside_the_root_keep_working() {
     let s = Scratch::new("inside");
-    s.write("k/sub/real.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: real\n");
+    s.write(
+        "k/sub/real.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: real\n",
+    );
     s.write("k/sub/token", "inner");
     s.link("sub/real.yaml", "k/r.yaml");
     s.link("sub", "k/alias");
@@ -299,8 +310,13 @@ fn links_inside_the_root_keep_working() {
         "k/kustomization.yaml",
         "resources:\n- r.yaml\nconfigMapGenerator:\n- name: g\n  files:\n  - alias/token\n",
     );
-    let out = s.build(LoadRestrictor::RootOnly).expect("links inside the root");
-    assert!(out.contains("name: real") && out.contains("token: inner"), "{out}");
+    let out = s
+        .build(LoadRestrictor::RootOnly)
+        .expect("links inside the root");
+    assert!(
+        out.contains("name: real") && out.contains("token: inner"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -335,7 +351,10 @@ fn helm_chart_files_and_values_are_confined() {
     let s = Scratch::new("chart-template");
     s.write("k/charts/c/Chart.yaml", chart);
     s.write("k/charts/c/values.yaml", "v: x\n");
-    s.write("out/t.yaml", &format!("kind: ConfigMap\ndata:\n  s: {MARKER}\n"));
+    s.write(
+        "out/t.yaml",
+        &format!("kind: ConfigMap\ndata:\n  s: {MARKER}\n"),
+    );
     s.link("../../../../out/t.yaml", "k/charts/c/templates/t.yaml");
     s.write(
         "k/kustomization.yaml",
@@ -415,7 +434,10 @@ fn random_trees_with_random_links_never_leak() {
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let s = Scratch::new(&format!("prop-{seed}"));
         std::fs::remove_file(s.base.join("out/kustomization.yaml")).expect("rm");
-        s.write("k/sub/cm2.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: in2\n");
+        s.write(
+            "k/sub/cm2.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: in2\n",
+        );
         s.write("k/sub/token", "inner");
         let abs_out = s.base.join("out");
         let abs_out = abs_out.to_str().expect("utf-8").to_owned();
@@ -445,8 +467,18 @@ fn random_trees_with_random_links_never_leak() {
             }
         }
         let paths = [
-            "l0", "l1", "l2", "sub/l3", "sub/l4", "l0/cm.yaml", "l1/token", "l2/dir/cm.yaml",
-            "sub/l3/cm.yaml", "l0/dir/token", "cm.yaml", "sub/cm2.yaml",
+            "l0",
+            "l1",
+            "l2",
+            "sub/l3",
+            "sub/l4",
+            "l0/cm.yaml",
+            "l1/token",
+            "l2/dir/cm.yaml",
+            "sub/l3/cm.yaml",
+            "l0/dir/token",
+            "cm.yaml",
+            "sub/cm2.yaml",
         ];
         let mut k = String::from("resources:\n- cm.yaml\n");
         let fields = rng.below(3) + 1;
@@ -459,7 +491,9 @@ fn random_trees_with_random_links_never_leak() {
                 rng.pick(&["sub/token", "sub/cm2.yaml"])
             };
             match rng.below(9) {
-                0 | 1 => k.push_str(&format!("configMapGenerator:\n- name: g\n  files:\n  - {p}\n")),
+                0 | 1 => k.push_str(&format!(
+                    "configMapGenerator:\n- name: g\n  files:\n  - {p}\n"
+                )),
                 2 => k.push_str(&format!("patches:\n- path: {p}\n")),
                 3 => k.push_str(&format!("patchesStrategicMerge:\n- {p}\n")),
                 4 => k.push_str(&format!("secretGenerator:\n- name: s\n  files:\n  - {p}\n")),
@@ -492,11 +526,21 @@ fn random_trees_with_random_links_never_leak() {
             };
             // Secret data is base64-encoded: look for that spelling too.
             if text.contains(MARKER) || text.contains("VE9QU0VDUkVULTRkMWY") {
-                leaks.push(format!("seed {seed} ({restrictor:?} in {dir:?}):\n{k}\n=> {text}"));
+                leaks.push(format!(
+                    "seed {seed} ({restrictor:?} in {dir:?}):\n{k}\n=> {text}"
+                ));
             }
         }
     }
-    assert!(leaks.is_empty(), "outside bytes reached the output:\n{}", leaks.join("\n\n"));
+    assert!(
+        leaks.is_empty(),
+        "outside bytes reached the output:\n{}",
+        leaks.join("\n\n")
+    );
     // The generator must exercise successful builds too, or it tests nothing.
-    assert!(built > iterations / 4, "only {built} of {} builds succeeded", iterations * 3);
+    assert!(
+        built > iterations / 4,
+        "only {built} of {} builds succeeded",
+        iterations * 3
+    );
 }

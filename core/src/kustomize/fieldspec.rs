@@ -3,6 +3,7 @@
 use super::types::{FieldSpec, GvkSel};
 use crate::model::Gvk;
 use crate::yaml::{Map, Value};
+use std::borrow::Cow;
 
 /// What to create at the end of a path that is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +17,20 @@ pub(crate) enum CreateKind {
 }
 
 impl GvkSel {
+    /// Whether this selector selects the object's `apiVersion` and `kind` (compared in
+    /// place, without building a [`Gvk`]).
+    pub(crate) fn selects_object(&self, obj: &Value) -> bool {
+        if self.group.is_empty() && self.version.is_empty() && self.kind.is_empty() {
+            return true;
+        }
+        let av = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+        let (group, version) = av.rsplit_once('/').unwrap_or(("", av));
+        (self.group.is_empty() || self.group == group)
+            && (self.version.is_empty() || self.version == version)
+            && (self.kind.is_empty() || self.kind == kind)
+    }
+
     /// Whether this selector (empty fields match anything) selects `gvk`.
     pub(crate) fn selects(&self, gvk: &Gvk) -> bool {
         (self.group.is_empty() || self.group == gvk.group)
@@ -24,24 +39,84 @@ impl GvkSel {
     }
 }
 
-/// kustomize's `PathSplitter`: `/`-separated, `\/` escapes a slash.
-pub(crate) fn split_path(path: &str) -> Vec<String> {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    if parts.len() > 1 && parts[0].is_empty() {
-        parts.remove(0);
+/// kustomize's `PathSplitter`: `/`-separated, `\/` escapes a slash. Segments borrow
+/// from `path` unless they held an escape.
+pub(crate) fn split_path(path: &str) -> Vec<Cow<'_, str>> {
+    let mut parts = path.split('/').peekable();
+    let mut res: Vec<Cow<'_, str>> = Vec::with_capacity(8);
+    if let Some(first) = parts.next() {
+        // An empty first part (a leading `/`) is dropped when more parts follow.
+        if !first.is_empty() || parts.peek().is_none() {
+            res.push(Cow::Borrowed(first));
+        }
     }
-    let mut res: Vec<String> = Vec::new();
     for p in parts {
         match res.last_mut() {
             Some(last) if last.ends_with('\\') => {
-                last.pop();
-                last.push('/');
-                last.push_str(p);
+                let l = last.to_mut();
+                l.pop();
+                l.push('/');
+                l.push_str(p);
             }
-            _ => res.push(p.to_owned()),
+            _ => res.push(Cow::Borrowed(p)),
         }
     }
     res
+}
+
+/// The segments of a field spec path, as [`split_path`] gives them, one at a time and
+/// without allocating (but for segments that held an escaped slash). Cloning is cheap,
+/// so walkers hand a copy to every list element.
+#[derive(Debug, Clone)]
+pub(crate) struct Segments<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Segments<'a> {
+    /// The segments of `path` (a leading `/` is dropped when more follows).
+    pub(crate) fn new(path: &'a str) -> Self {
+        let rest = match path.strip_prefix('/') {
+            Some(r) => r,
+            None => path,
+        };
+        Segments { rest: Some(rest) }
+    }
+
+    /// Whether no segment is left.
+    pub(crate) fn is_done(&self) -> bool {
+        self.rest.is_none()
+    }
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = Cow<'a, str>;
+
+    fn next(&mut self) -> Option<Cow<'a, str>> {
+        let text = self.rest?;
+        let bytes = text.as_bytes();
+        let mut escaped = false;
+        let mut end = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'/' {
+                if i > 0 && bytes[i - 1] == b'\\' {
+                    escaped = true;
+                } else {
+                    end = Some(i);
+                    break;
+                }
+            }
+        }
+        let (seg, rest) = match end {
+            Some(i) => (&text[..i], Some(&text[i + 1..])),
+            None => (text, None),
+        };
+        self.rest = rest;
+        Some(if escaped {
+            Cow::Owned(seg.replace("\\/", "/"))
+        } else {
+            Cow::Borrowed(seg)
+        })
+    }
 }
 
 /// Calls `set` on every node that `fs` selects in `obj` (kustomize's fieldspec filter).
@@ -52,12 +127,10 @@ pub(crate) fn apply(
     create: CreateKind,
     set: &mut dyn FnMut(&mut Value) -> Result<(), String>,
 ) -> Result<(), String> {
-    let gvk = gvk_of(obj);
-    if !fs.gvk.selects(&gvk) {
+    if !fs.gvk.selects_object(obj) {
         return Ok(());
     }
-    let path = split_path(&fs.path);
-    walk(obj, &path, fs.create, create, set).map_err(|e| {
+    walk(obj, Segments::new(&fs.path), fs.create, create, set).map_err(|e| {
         format!(
             "considering field '{}' of object {}: {e}",
             fs.path,
@@ -66,34 +139,29 @@ pub(crate) fn apply(
     })
 }
 
-pub(crate) fn gvk_of(obj: &Value) -> Gvk {
-    let av = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
-    Gvk::from_api_version(av, kind)
-}
-
 fn walk(
     node: &mut Value,
-    path: &[String],
+    path: Segments<'_>,
     create_if_missing: bool,
     create: CreateKind,
     set: &mut dyn FnMut(&mut Value) -> Result<(), String>,
 ) -> Result<(), String> {
-    let Some((first, rest)) = path.split_first() else {
+    let mut rest = path.clone();
+    let Some(first) = rest.next() else {
         return set(node);
     };
     match node {
         Value::Null => Ok(()),
         Value::Seq(items) => {
             for item in items.iter_mut() {
-                walk(item, path, create_if_missing, create, set)?;
+                walk(item, path.clone(), create_if_missing, create, set)?;
             }
             Ok(())
         }
         Value::Map(m) => {
             let (name, is_seq) = match first.strip_suffix("[]") {
                 Some(n) => (n, true),
-                None => (first.as_str(), false),
+                None => (first.as_ref(), false),
             };
             if name.is_empty() {
                 return Err("cannot set or create an empty field name".into());
@@ -101,7 +169,7 @@ fn walk(
             let make: Option<Value> = if !create_if_missing || create == CreateKind::None || is_seq
             {
                 None
-            } else if rest.is_empty() {
+            } else if rest.is_done() {
                 Some(match create {
                     CreateKind::Map => Value::Map(Map::new()),
                     _ => Value::String(String::new()),
@@ -122,7 +190,7 @@ fn walk(
                 },
                 Some(fresh) => {
                     let f = m.entry(name.to_owned()).or_insert(Value::Null);
-                    if f.is_null() && (matches!(fresh, Value::Map(_)) || rest.is_empty()) {
+                    if f.is_null() && (matches!(fresh, Value::Map(_)) || rest.is_done()) {
                         *f = fresh;
                     }
                     f
@@ -611,5 +679,40 @@ impl TransformerConfig {
         ] {
             fs.0.sort_by(|a, b| gvk_less(&a.gvk, &b.gvk));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Segments` walks a path exactly as `split_path` (kustomize's `PathSplitter`) splits
+    /// it, escapes and leading slashes included.
+    #[test]
+    fn segments_agree_with_split_path() {
+        for p in [
+            "",
+            "/",
+            "//",
+            "a",
+            "/a",
+            "a/b/c",
+            "/a/b/",
+            "spec/template/metadata/labels",
+            "metadata/annotations/a\\/b",
+            "a\\/b\\/c/d",
+            "a/\\/b",
+            "a\\/",
+            "a\\\\/b",
+            "\\/",
+            "spec/containers[]/image",
+        ] {
+            let split: Vec<String> = split_path(p).into_iter().map(Cow::into_owned).collect();
+            let segs: Vec<String> = Segments::new(p).map(Cow::into_owned).collect();
+            assert_eq!(segs, split, "{p:?}");
+        }
+        assert_eq!(split_path("a\\/b/c"), ["a/b", "c"]);
+        assert_eq!(split_path("/a"), ["a"]);
+        assert_eq!(split_path("/"), [""]);
     }
 }

@@ -133,10 +133,10 @@ impl<'a> Target<'a> {
         }
         // Helm reads the chart; nothing of it may come from outside the chart directory
         // through a symbolic link.
-        let confined = crate::tree::Confined::new(self.ldr.tree, &chart_dir)
-            .map_err(|e| t(e.to_string()))?;
-        let chart = crate::helm::load_chart(&confined, confined.within())
-            .map_err(|e| t(e.helm_text()))?;
+        let confined =
+            crate::tree::Confined::new(self.ldr.tree, &chart_dir).map_err(|e| t(e.to_string()))?;
+        let chart =
+            crate::helm::load_chart(&confined, confined.within()).map_err(|e| t(e.helm_text()))?;
 
         // The values file helm gets: the chart's own values (or `valuesFile`), merged with
         // `valuesInline` as `valuesMerge` says.

@@ -419,7 +419,8 @@ pub(crate) fn gvk_cmp(a: &GvkSel, b: &GvkSel) -> std::cmp::Ordering {
 }
 
 /// Go's `fmt` rendering of a `[]string`.
-pub(crate) fn go_slice(parts: &[String]) -> String {
+pub(crate) fn go_slice<S: AsRef<str>>(parts: &[S]) -> String {
+    let parts: Vec<&str> = parts.iter().map(AsRef::as_ref).collect();
     format!("[{}]", parts.join(" "))
 }
 
@@ -429,29 +430,32 @@ pub(crate) fn go_slice(parts: &[String]) -> String {
 /// that is null becomes an empty sequence, as in kustomize.
 pub(crate) fn visit_path(
     node: &mut Value,
-    path: &[String],
+    path: super::fieldspec::Segments<'_>,
     depth: usize,
     set: &mut dyn FnMut(&mut Value) -> Result<(), String>,
 ) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err("object nesting too deep".into());
     }
-    let Some((first, rest)) = path.split_first() else {
+    let mut rest = path.clone();
+    let Some(first) = rest.next() else {
         return set(node);
     };
     match node {
         Value::Null => Ok(()),
         Value::Seq(items) => {
             for item in items.iter_mut() {
-                visit_path(item, path, depth + 1, set)
-                    .map_err(|e| format!("visit traversal on path: {}: {e}", go_slice(path)))?;
+                visit_path(item, path.clone(), depth + 1, set).map_err(|e| {
+                    let all: Vec<_> = path.clone().collect();
+                    format!("visit traversal on path: {}: {e}", go_slice(&all))
+                })?;
             }
             Ok(())
         }
         Value::Map(m) => {
             let (name, is_seq) = match first.strip_suffix("[]") {
                 Some(n) => (n, true),
-                None => (first.as_str(), false),
+                None => (first.as_ref(), false),
             };
             if name.is_empty() {
                 return Err("cannot set or create an empty field name".into());
@@ -475,8 +479,7 @@ pub(crate) fn apply_spec(
     fs: &FieldSpec,
     set: &mut dyn FnMut(&mut Value) -> Result<(), String>,
 ) -> Result<(), String> {
-    let path = super::fieldspec::split_path(&fs.path);
-    visit_path(obj, &path, 0, set)
+    visit_path(obj, super::fieldspec::Segments::new(&fs.path), 0, set)
         .map_err(|e| format!("considering field '{}' of object {}: {e}", fs.path, id))
 }
 

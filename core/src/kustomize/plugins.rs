@@ -104,9 +104,7 @@ mod shapes {
             "LabelTransformer" => &LABELS,
             "AnnotationsTransformer" => &ANNOTATIONS,
             "NamespaceTransformer" => &NAMESPACE,
-            "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
-                &PREFIX_SUFFIX
-            }
+            "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => &PREFIX_SUFFIX,
             "ImageTagTransformer" => &IMAGE_TAG,
             "ReplicaCountTransformer" => &REPLICA_COUNT,
             "PatchTransformer" => &PATCH,
@@ -227,7 +225,8 @@ impl<'a> Target<'a> {
                 } else {
                     "annotations"
                 };
-                let f = Fields::lenient(v, shapes::type_name(&kind), &[key, "fieldSpecs"]).map_err(t)?;
+                let f = Fields::lenient(v, shapes::type_name(&kind), &[key, "fieldSpecs"])
+                    .map_err(t)?;
                 transformers::MapEntryTransformer {
                     entries: f.string_map(key).map_err(t)?,
                     field_specs: field_specs(&f, "fieldSpecs").map_err(t)?,
@@ -264,8 +263,12 @@ impl<'a> Target<'a> {
                 .map_err(t)
             }
             "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
-                let f =
-                    Fields::lenient(v, shapes::type_name(&kind), &["prefix", "suffix", "fieldSpecs"]).map_err(t)?;
+                let f = Fields::lenient(
+                    v,
+                    shapes::type_name(&kind),
+                    &["prefix", "suffix", "fieldSpecs"],
+                )
+                .map_err(t)?;
                 let prefix = if kind == "SuffixTransformer" {
                     String::new()
                 } else {
@@ -285,7 +288,8 @@ impl<'a> Target<'a> {
                 .map_err(t)
             }
             "ImageTagTransformer" => {
-                let f = Fields::lenient(v, shapes::type_name(&kind), &["imageTag", "fieldSpecs"]).map_err(t)?;
+                let f = Fields::lenient(v, shapes::type_name(&kind), &["imageTag", "fieldSpecs"])
+                    .map_err(t)?;
                 let image = f
                     .opt("imageTag", Image::decode)
                     .map_err(t)?
@@ -298,7 +302,8 @@ impl<'a> Target<'a> {
                 .map_err(t)
             }
             "ReplicaCountTransformer" => {
-                let f = Fields::lenient(v, shapes::type_name(&kind), &["replica", "fieldSpecs"]).map_err(t)?;
+                let f = Fields::lenient(v, shapes::type_name(&kind), &["replica", "fieldSpecs"])
+                    .map_err(t)?;
                 let replica = f
                     .opt("replica", Replica::decode)
                     .map_err(t)?
@@ -311,8 +316,12 @@ impl<'a> Target<'a> {
                 .map_err(t)
             }
             "PatchTransformer" => {
-                let f = Fields::lenient(v, shapes::type_name(&kind), &["path", "patch", "target", "options"])
-                    .map_err(t)?;
+                let f = Fields::lenient(
+                    v,
+                    shapes::type_name(&kind),
+                    &["path", "patch", "target", "options"],
+                )
+                .map_err(t)?;
                 let pc = Patch {
                     path: f.string("path").map_err(t)?,
                     patch: f.string("patch").map_err(t)?,
@@ -322,7 +331,8 @@ impl<'a> Target<'a> {
                 self.apply_patch(acc, &pc)
             }
             "PatchStrategicMergeTransformer" => {
-                let f = Fields::lenient(v, shapes::type_name(&kind), &["paths", "patches"]).map_err(t)?;
+                let f = Fields::lenient(v, shapes::type_name(&kind), &["paths", "patches"])
+                    .map_err(t)?;
                 let mut loaded = Vec::new();
                 for p in f.strings("paths").map_err(t)? {
                     match super::parse_resources(p.as_bytes(), "inline patch") {
@@ -349,7 +359,8 @@ impl<'a> Target<'a> {
                 Ok(())
             }
             "PatchJson6902Transformer" => {
-                let f = Fields::lenient(v, shapes::type_name(&kind), &["target", "path", "jsonOp"]).map_err(t)?;
+                let f = Fields::lenient(v, shapes::type_name(&kind), &["target", "path", "jsonOp"])
+                    .map_err(t)?;
                 let pc = Patch {
                     path: f.string("path").map_err(t)?,
                     patch: f.string("jsonOp").map_err(t)?,
@@ -359,7 +370,8 @@ impl<'a> Target<'a> {
                 self.apply_json6902(acc, &pc)
             }
             "ReplacementTransformer" => {
-                let f = Fields::lenient(v, shapes::type_name(&kind), &["replacements"]).map_err(t)?;
+                let f =
+                    Fields::lenient(v, shapes::type_name(&kind), &["replacements"]).map_err(t)?;
                 let list = f.list("replacements", |x| Ok(x.clone())).map_err(t)?;
                 super::replacements::apply(&mut acc.rm, &self.ldr, &list).map_err(t)
             }
@@ -440,7 +452,7 @@ impl<'a> Target<'a> {
                 for name in &fields {
                     let m = super::resource::ensure_map(node);
                     node = m
-                        .entry(name.clone())
+                        .entry(name.to_string())
                         .or_insert(Value::String(String::new()));
                 }
                 let old = super::resource::scalar_string(node);

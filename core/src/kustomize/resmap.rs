@@ -22,7 +22,7 @@ impl ResMap {
     pub(crate) fn cur_index(&self) -> HashMap<Key, Vec<usize>> {
         let mut idx: HashMap<Key, Vec<usize>> = HashMap::with_capacity(self.items.len());
         for (i, r) in self.items.iter().enumerate() {
-            idx.entry(r.cur_id().key()).or_default().push(i);
+            idx.entry(r.cur_id().into_key()).or_default().push(i);
         }
         idx
     }
@@ -53,11 +53,11 @@ impl ResMap {
         idx: &mut HashMap<Key, Vec<usize>>,
     ) -> Result<(), String> {
         for r in other {
-            let id = r.cur_id();
-            let key = id.key();
+            let key = r.cur_id().into_key();
             if idx.contains_key(&key) {
                 return Err(format!(
-                    "may not add resource with an already registered id: {id}"
+                    "may not add resource with an already registered id: {}",
+                    r.cur_id()
                 ));
             }
             idx.entry(key).or_default().push(self.items.len());

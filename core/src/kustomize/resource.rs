@@ -67,10 +67,13 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
 
 /// Whether objects of this group/version/kind are certainly cluster-scoped.
 pub(crate) fn is_cluster_scoped(gvk: &Gvk) -> bool {
-    let av = gvk.api_version();
-    CLUSTER_SCOPED
-        .iter()
-        .any(|(a, k)| *a == av && *k == gvk.kind)
+    CLUSTER_SCOPED.iter().any(|(a, k)| {
+        *k == gvk.kind
+            && match a.rsplit_once('/') {
+                Some((g, v)) => g == gvk.group && v == gvk.version,
+                None => gvk.group.is_empty() && *a == gvk.version,
+            }
+    })
 }
 
 /// A resource id as kustomize compares them.
@@ -101,13 +104,14 @@ impl Id {
             && self.effective_namespace() == o.effective_namespace()
     }
 
-    /// A key for hash lookups consistent with [`Id::equals`].
-    pub(crate) fn key(&self) -> (Gvk, String, String) {
-        (
-            self.gvk.clone(),
-            self.name.clone(),
-            self.effective_namespace().to_owned(),
-        )
+    /// A key for hash lookups consistent with [`Id::equals`] (the id taken apart).
+    pub(crate) fn into_key(self) -> (Gvk, String, String) {
+        let ns = match self.effective_namespace() {
+            ns if std::ptr::eq(ns, self.namespace.as_str()) => None,
+            other => Some(other.to_owned()),
+        };
+        let ns = ns.unwrap_or(self.namespace);
+        (self.gvk, self.name, ns)
     }
 }
 

@@ -262,19 +262,10 @@ impl ImageTagTransformer {
             "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
             self.image.name
         ))
-        .map_err(|e| {
-            format!(
-                "invalid image name {:?} in images: {e}",
-                self.image.name
-            )
-        })
+        .map_err(|e| format!("invalid image name {:?} in images: {e}", self.image.name))
     }
 
-    fn update(
-        &self,
-        re: &Result<regex::Regex, String>,
-        node: &mut Value,
-    ) -> Result<(), String> {
+    fn update(&self, re: &Result<regex::Regex, String>, node: &mut Value) -> Result<(), String> {
         let Value::String(value) = node else {
             return match node {
                 Value::Map(_) | Value::Seq(_) => Err("wrong node kind: expected ScalarNode".into()),
@@ -313,11 +304,7 @@ impl ImageTagTransformer {
     }
 
     /// Every `containers`/`initContainers` list anywhere in the object.
-    fn legacy(
-        &self,
-        re: &Result<regex::Regex, String>,
-        node: &mut Value,
-    ) -> Result<(), String> {
+    fn legacy(&self, re: &Result<regex::Regex, String>, node: &mut Value) -> Result<(), String> {
         match node {
             Value::Map(m) => {
                 for (k, v) in m.iter_mut() {
