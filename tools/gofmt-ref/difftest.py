@@ -301,6 +301,21 @@ def gen(args):
         words[key] = w
         for fn in WORD_FUNCS:
             cases.append(("words-" + fn, "%s .Values.w.%s" % (fn, key), {"in": w}))
+    # invalid UTF-8 (raw bytes in a Go string) through b64dec
+    for k in range(args.words // 10):
+        parts = []
+        for _ in range(rng.randint(1, 6)):
+            r = rng.random()
+            if r < 0.4:
+                parts.append(rng.choice(WORD_ATOMS).encode())
+            elif r < 0.7:
+                parts.append(bytes([rng.choice([0x80, 0xff, 0xc3, 0xe2, 0xa0, 0x85, 0xed, 0xf0, 0xc0])]))
+            else:
+                parts.append(rng.choice(SEPS).encode())
+        key = "b%05d" % k
+        words[key] = base64.b64encode(b"".join(parts)).decode()
+        for fn in WORD_FUNCS:
+            cases.append(("words-bytes", "%s (b64dec .Values.w.%s)" % (fn, key), {"in": words[key]}))
     for d in gen_toml(rng):
         key = "t%05d" % len(tomls)
         tomls[key] = d

@@ -12,11 +12,6 @@ pub(crate) fn quote(s: &str) -> String {
     quote_with(s.as_bytes(), '"', false)
 }
 
-/// Go's `strconv.QuoteToASCII`.
-pub(crate) fn quote_ascii(s: &str) -> String {
-    quote_with(s.as_bytes(), '"', true)
-}
-
 /// Quotes bytes the way Go does (invalid UTF-8 bytes become `\xNN`).
 pub(crate) fn quote_with(b: &[u8], q: char, ascii: bool) -> String {
     let mut out = String::with_capacity(b.len() + 2);

@@ -28,7 +28,6 @@ func main() {
 	fmt.Fprintln(w, "//!")
 	fmt.Fprintln(w, "//! Each class is a sorted list of inclusive `(first, last)` code point ranges.")
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "/// The Unicode version of the tables.\npub(crate) const VERSION: &str = %s;\n\n", strconv.Quote(unicode.Version))
 	classes := []class{
 		{"UPPER", "`unicode.IsUpper` (category Lu)", unicode.IsUpper},
 		{"LOWER", "`unicode.IsLower` (category Ll)", unicode.IsLower},

@@ -135,18 +135,12 @@ pub(crate) fn to_title(c: char) -> char {
     to_case(2, c)
 }
 
-/// The Unicode version the tables follow.
-pub(crate) fn version() -> &'static str {
-    t::VERSION
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn classes_follow_go() {
-        assert_eq!(version(), "15.0.0");
         // Lu only: Other_Uppercase (circled letters) is not upper for Go.
         assert!(is_upper('É') && !is_upper('Ⓐ') && !is_upper('ǅ'));
         assert!(is_title('ǅ') && !is_lower('ǅ'));

@@ -20,7 +20,9 @@ pub(crate) mod methods;
 pub(crate) mod regex;
 pub(crate) mod semver;
 pub(crate) mod sprig;
+#[rustfmt::skip]
 pub(crate) mod unicode_tables;
+pub(crate) mod xstrings;
 
 /// A Go parameter type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
