@@ -241,12 +241,85 @@ TOML_DOCS = [
 ]
 
 
-def gen_toml(rng):
+TOML_KEYS = ["a", "b-c", "_x", "1", "0x", "k", '"q k"', '"\u00e9"', '""', "'lit'", "a.b", '"x".y',
+             "a . b", "t", "arr", "k2"]
+TOML_VALUES = [
+    "0", "-17", "+5", "1_000", "0xdead_beef", "0o755", "0b1101", "9223372036854775807",
+    "9223372036854775808", "-9223372036854775808", "01", "1__0", "0x", "+0x1", "1.5", "-0.0", "5e+22",
+    "1e1000", "1e-1000", "inf", "-inf", "nan", "+nan", "-nan", "1_000.5", "1.", ".5", "1e", "3.14_15",
+    "6.626e-34", "1E5", "0.1", "true", "false", "tru", r'"a\tb"', r'"\u00e9\U0001F600"', r'"\x41"',
+    r'"\e[0m"', r'"bad \q"', r"'lit \n'", '"""multi\nline"""', "'''raw\nmulti'''", '"""a\\\n   b"""',
+    '"unterminated', '""', "''", r'"\uD800"', '"""x"""""', "[]", "[1, 2, 3]", '[1, "x", 1.5, true]',
+    '[[1, 2], ["a"]]', "[\n  1,\n  2, # two\n]", "[1,]", "[,]", "{}", "{ a = 1, b.c = 2 }", "{a=1,}",
+    "{ x = { y = 1979-05-27 } }", "[{ a = 1 }, { a = 2 }]", "{ a = 1\n}", "x", "",
+]
+
+
+TOML_VALID_DATETIMES = [d for d in TOML_DATETIMES[:25] if d != "1979-05-27T07:32:00.1234567891Z"]
+TOML_VALID_VALUES = [v for v in TOML_VALUES if v in (
+    "0", "-17", "+5", "1_000", "0xdead_beef", "0o755", "0b1101", "9223372036854775807", "1.5", "-0.0",
+    "5e+22", "inf", "-inf", "nan", "+nan", "-nan", "1_000.5", "6.626e-34", "1E5", "0.1", "true", "false")] + [
+    r'"a\tb"', r'"\u00e9\U0001F600"', "'lit'", '"""multi\nline"""', "'''raw\nmulti'''", "[]", "[1, 2, 3]",
+    "[\n  1979-05-27,\n  07:32:00, # two\n]", "{ a = 1979-05-27T07:32:00Z, b.c = 2 }", "[{ a = 1 }, { a = 2 }]"]
+
+
+def toml_valid_doc(rng):
+    """A document BurntSushi accepts: unique keys, valid values, tables and arrays of tables."""
+    lines = []
+    for n in range(rng.randint(1, 8)):
+        r = rng.random()
+        if r < 0.1:
+            lines.append("[t%d.u]" % n)
+        elif r < 0.18:
+            lines.append("[[arr%d]]" % (n % 2))
+        v = rng.choice(TOML_VALID_DATETIMES) if rng.random() < 0.5 else rng.choice(TOML_VALID_VALUES)
+        lines.append(rng.choice(["k%d", "x.y%d", '"q k%d"', "dt%d"]) % n + " = " + v)
+    return "\n".join(lines) + "\n"
+
+
+def toml_random_doc(rng):
+    """A few random lines of TOML (keys, tables, values of every kind), sometimes mutated."""
+    if rng.random() < 0.4:
+        return toml_valid_doc(rng)
+    lines = []
+    for _ in range(rng.randint(1, 6)):
+        r = rng.random()
+        if r < 0.15:
+            lines.append("[" + rng.choice(TOML_KEYS) + "]")
+        elif r < 0.22:
+            lines.append("[[" + rng.choice(TOML_KEYS) + "]]")
+        elif r < 0.28:
+            lines.append("# " + rng.choice(["c", "\u00e9", "x = 1"]))
+        elif r < 0.3:
+            lines.append("")
+        else:
+            if rng.random() < 0.7:
+                v = rng.choice(TOML_VALUES + TOML_DATETIMES)
+            else:
+                v = "[" + ", ".join(rng.choice(TOML_DATETIMES) for _ in range(rng.randint(1, 3))) + "]"
+            lines.append(rng.choice(TOML_KEYS) + rng.choice([" = ", "=", " =  "]) + v
+                         + rng.choice(["", "", " # c", "  "]))
+    doc = rng.choice(["\n", "\n", "\r\n"]).join(lines) + rng.choice(["\n", "", "\n\n"])
+    if rng.random() < 0.15 and doc:
+        i = rng.randrange(len(doc))
+        op = rng.random()
+        if op < 0.4:
+            doc = doc[:i] + doc[i + 1:]
+        elif op < 0.8:
+            doc = doc[:i] + rng.choice("[]{}=,.\"'#\n \t0Zz:-+_\\") + doc[i:]
+        else:
+            n = rng.randint(1, 5)
+            doc = doc[:i] + doc[i:i + n] * 2 + doc[i + n:]
+    return doc
+
+
+def gen_toml(rng, n):
     docs = []
     for dt in TOML_DATETIMES:
         docs.append("k = " + dt + "\n")
         docs.append("a = [" + dt + ", " + dt + "]\n[t]\nk = " + dt + "\n")
     docs += TOML_DOCS
+    docs += [toml_random_doc(rng) for _ in range(n)]
     return docs
 
 
@@ -316,13 +389,16 @@ def gen(args):
         words[key] = base64.b64encode(b"".join(parts)).decode()
         for fn in WORD_FUNCS:
             cases.append(("words-bytes", "%s (b64dec .Values.w.%s)" % (fn, key), {"in": words[key]}))
-    for d in gen_toml(rng):
+    for n, d in enumerate(gen_toml(rng, args.toml)):
         key = "t%05d" % len(tomls)
         tomls[key] = d
-        for r in TOML_RENDER:
+        # every rendering for the fixed documents, three for the random ones
+        renders = TOML_RENDER if n < 100 else [TOML_RENDER[0], TOML_RENDER[2], TOML_RENDER[7]]
+        for r in renders:
             if "#v" in r:
                 continue  # time.Local vs time.UTC: gitward has no Local zone of its own
-            cases.append(("toml", r.replace("{d}", ".Values.t." + key), {"doc": d}))
+            cat = "toml-totoml" if r.startswith("toToml") else "toml"
+            cases.append((cat, r.replace("{d}", ".Values.t." + key), {"doc": d}))
 
     values = {"v": VALUES, "f": fmts, "w": words, "t": tomls}
     with open(os.path.join(root, "values.yaml"), "w", encoding="utf-8") as f:
@@ -414,6 +490,7 @@ def main():
     g.add_argument("--seed", type=int, default=1)
     g.add_argument("--printf", type=int, default=6000)
     g.add_argument("--words", type=int, default=1500)
+    g.add_argument("--toml", type=int, default=1500, help="random TOML documents")
     r = sub.add_parser("run")
     r.add_argument("dir")
     r.add_argument("--helm", required=True)

@@ -1841,3 +1841,239 @@ pub(crate) fn write_value(out: &mut String, v: &Val, sharp_v: bool, depth: usize
     }
     out.push_str(&p.buf);
 }
+
+#[cfg(test)]
+mod printf_tests {
+    //! Expected texts are what helm v4.1.4 renders for the same `printf` (values from
+    //! values.yaml are float64, `int` gives int, `nil` an untyped nil).
+    use super::{sprint, sprintf, sprintln};
+    use crate::template::value::Val;
+    use std::collections::BTreeMap;
+
+    fn f(x: f64) -> Val {
+        Val::Float(x)
+    }
+    fn i(x: i64) -> Val {
+        Val::Int(x)
+    }
+    fn s(x: &str) -> Val {
+        Val::str(x)
+    }
+    fn l(items: Vec<Val>) -> Val {
+        Val::list(items)
+    }
+    /// `.Values.m`: `{a: 1, b: -2.5, c: "x", d: [1, -2, null], e: {z: -1}}`.
+    fn m() -> Val {
+        let mut e = BTreeMap::new();
+        e.insert("z".to_string(), f(-1.0));
+        let mut m = BTreeMap::new();
+        m.insert("a".to_string(), f(1.0));
+        m.insert("b".to_string(), f(-2.5));
+        m.insert("c".to_string(), s("x"));
+        m.insert("d".to_string(), l(vec![f(1.0), f(-2.0), Val::Nil]));
+        m.insert("e".to_string(), Val::dict(e));
+        Val::dict(m)
+    }
+    /// `.Values.l`: `[1, -2, "s", null, true, 1.5]`.
+    fn vl() -> Val {
+        l(vec![
+            f(1.0),
+            f(-2.0),
+            s("s"),
+            Val::Nil,
+            Val::Bool(true),
+            f(1.5),
+        ])
+    }
+
+    #[track_caller]
+    fn check(format: &str, args: &[Val], want: &str) {
+        assert_eq!(sprintf(format, args), want, "printf {format:?}");
+    }
+
+    /// `%+v` is a flagless format: nested numbers get no sign (Go moves `+` to plusV).
+    #[test]
+    fn plus_v_prints_no_signs() {
+        check(
+            "%+v",
+            &[m()],
+            "map[a:1 b:-2.5 c:x d:[1 -2 <nil>] e:map[z:-1]]",
+        );
+        check("%+v", &[vl()], "[1 -2 s <nil> true 1.5]");
+        check(
+            "%v|%+v|%#v",
+            &[Val::Int64(-5), Val::Int64(-5), Val::Int64(-5)],
+            "-5|-5|-5",
+        );
+    }
+
+    #[test]
+    fn sharp_v_is_go_syntax() {
+        check(
+            "%#v",
+            &[m()],
+            "map[string]interface {}{\"a\":1, \"b\":-2.5, \"c\":\"x\", \
+             \"d\":[]interface {}{1, -2, interface {}(nil)}, \"e\":map[string]interface {}{\"z\":-1}}",
+        );
+        check(
+            "%#v",
+            &[vl()],
+            "[]interface {}{1, -2, \"s\", interface {}(nil), true, 1.5}",
+        );
+        check(
+            "%#g %#.3x %#v",
+            &[f(1.0), f(1.0), f(1e21)],
+            "1.00000 0x1.000p+00 1e+21",
+        );
+    }
+
+    /// Flags apply to each element, not to the collection; nil elements print `<nil>`
+    /// whatever the verb.
+    #[test]
+    fn collections_format_their_elements() {
+        check("%5v", &[vl()], "[    1    -2     s <nil>  true   1.5]");
+        check(
+            "%-4d|",
+            &[l(vec![i(1), i(-2), Val::Int64(3)])],
+            "[1    -2   3   ]|",
+        );
+        check("%05d", &[l(vec![i(-1), i(2)])], "[-0001 00002]");
+        check(
+            "%x",
+            &[l(vec![s("ab"), i(10), f(1.5)])],
+            "[6162 a 0x1.8p+00]",
+        );
+        check(
+            "%d",
+            &[vl()],
+            "[%!d(float64=1) %!d(float64=-2) %!d(string=s) <nil> %!d(bool=true) %!d(float64=1.5)]",
+        );
+        check(
+            "%s",
+            &[m()],
+            "map[a:%!s(float64=1) b:%!s(float64=-2.5) c:x d:[%!s(float64=1) %!s(float64=-2) <nil>] \
+             e:map[z:%!s(float64=-1)]]",
+        );
+        check(
+            "%q",
+            &[l(vec![s("a"), i(97), Val::Nil])],
+            "[\"a\" 'a' <nil>]",
+        );
+        check("%v %v", &[Val::Nil, l(vec![Val::Nil])], "<nil> [<nil>]");
+    }
+
+    #[test]
+    fn argument_errors() {
+        check("%d", &[Val::Nil], "%!d(<nil>)");
+        check("%T %T %T", &[i(1), f(1.5), Val::Nil], "int float64 <nil>");
+        check("%.3T", &[Val::dict(BTreeMap::new())], "map");
+        check("%!", &[i(1)], "%!!(int=1)");
+        check("%z", &[i(1)], "%!z(int=1)");
+        check("%d %d", &[i(1)], "1 %!d(MISSING)");
+        check(
+            "%d",
+            &[i(1), i(2), s("x"), Val::Nil],
+            "1%!(EXTRA int=2, string=x, <nil>)",
+        );
+        check("%[2]d %[1]d", &[i(1), i(2)], "2 1");
+        check("%[3]d", &[i(1), i(2)], "%!d(BADINDEX)");
+        check("%[1]d %d", &[i(1), i(2)], "1 2");
+        check("%", &[], "%!(NOVERB)");
+        check("%*d", &[s("x"), i(1)], "%!(BADWIDTH)1");
+        check("%.*d", &[i(-1), i(5)], "%!(BADPREC)5");
+        check(
+            "%*d|%-*d|%.*f",
+            &[i(5), i(1), i(-5), i(2), i(2), f(1.23456)],
+            "    1|2    |1.23",
+        );
+        check("%t %t", &[Val::Bool(true), i(1)], "true %!t(int=1)");
+        check(
+            "%w|%#w|%+w",
+            &[i(1), s("a"), Val::Nil],
+            "%!w(int=1)|%!w(string=\"a\")|%!w(<nil>)",
+        );
+    }
+
+    #[test]
+    fn numbers() {
+        check(
+            "%-5.2f|%+.3e|%08.3f|% g",
+            &[f(1.5), f(-1234.5678), f(-1.23456), f(100000000.0)],
+            "1.50 |-1.235e+03|-001.235| 1e+08",
+        );
+        check(
+            "%x %X %b",
+            &[f(1.5), f(-0.1), f(8.0)],
+            "0x1.8p+00 -0X1.999999999999AP-04 4503599627370496p-49",
+        );
+        check(
+            "%v %v %v %05v",
+            &[
+                f(f64::NAN),
+                f(f64::INFINITY),
+                f(f64::NEG_INFINITY),
+                f(f64::NEG_INFINITY),
+            ],
+            "NaN +Inf -Inf  -Inf",
+        );
+        check(
+            "%c %q %U %#U %c %+q",
+            &[i(65), i(233), i(9731), i(9731), i(-1), i(233)],
+            "A 'é' U+2603 U+2603 '☃' \u{FFFD} '\\u00e9'",
+        );
+        check(
+            "%08b %o %O %#o %#x",
+            &[i(5), i(8), i(8), i(8), i(255)],
+            "00000101 10 0o10 010 0xff",
+        );
+    }
+
+    #[test]
+    fn strings_and_bytes() {
+        let raw = crate::template::funcs::bytes_to_gostr(b"\xff");
+        check(
+            "%+q %#q %#q %q",
+            &[s("é\n"), s("a`b"), s("ok"), Val::str(raw)],
+            "\"\\u00e9\\n\" \"a`b\" `ok` \"\\xff\"",
+        );
+        check(
+            "% x|%#X|% #x|%.1x",
+            &[s("hé"), s("hé"), s("hé"), s("hé")],
+            "68 c3 a9|0X68C3A9|0x68 0xc3 0xa9|68",
+        );
+        check(
+            "%6.2v|%-8q|%.1s",
+            &[s("hello"), s("hi"), s("日本")],
+            "    he|\"hi\"    |日",
+        );
+        let b = Val::Bytes(b"A\x00\xff\xe9".to_vec().into());
+        check(
+            "%x|%d|%#v|%v",
+            &[b.clone(), b.clone(), b.clone(), b],
+            "4100ffe9|[65 0 255 233]|[]byte{0x41, 0x0, 0xff, 0xe9}|[65 0 255 233]",
+        );
+    }
+
+    #[test]
+    fn semver_prints_through_string_and_fields() {
+        let v = crate::template::funcs::semver::parse_version("1.2.3-b+m").expect("version");
+        let v = Val::Semver(std::rc::Rc::new(v));
+        check(
+            "%v|%s|%d|%#v",
+            &[v.clone(), v.clone(), v.clone(), v],
+            "1.2.3-b+m|1.2.3-b+m|&{1 2 3 %!d(string=b) %!d(string=m) %!d(string=1.2.3-b+m)}|\
+             &semver.Version{major:0x1, minor:0x2, patch:0x3, pre:\"b\", metadata:\"m\", \
+             original:\"1.2.3-b+m\"}",
+        );
+    }
+
+    #[test]
+    fn print_and_println() {
+        // Sprint adds a space only between two operands that are not strings.
+        assert_eq!(
+            sprint(&[s("a"), i(1), i(2), s("b"), Val::Nil, i(3)]),
+            "a1 2b<nil> 3"
+        );
+        assert_eq!(sprintln(&[s("a"), i(1), Val::Nil]), "a 1 <nil>\n");
+    }
+}

@@ -421,7 +421,7 @@ impl Val {
                 }
                 Value::Map(out)
             }
-            Val::Time(t) => Value::String(t.format(super::time::RFC3339_NANO)),
+            Val::Time(t) => Value::String(time_json(t).ok()?),
             Val::Semver(v) => Value::String(v.string()),
             Val::Struct(s) => {
                 let mut out = YMap::new();
@@ -432,6 +432,27 @@ impl Val {
             }
         })
     }
+}
+
+/// `time.Time.MarshalJSON`'s text: RFC 3339 with nanoseconds, refused when the year is
+/// not four digits or the zone hour is 24 or more (Go's strict RFC 3339 check; the error
+/// is Go's message).
+pub(crate) fn time_json(t: &super::time::GoTime) -> Result<String, &'static str> {
+    let s = t.format(super::time::RFC3339_NANO);
+    let b = s.as_bytes();
+    if b.get(4) != Some(&b'-') {
+        return Err("Time.MarshalJSON: year outside of range [0,9999]");
+    }
+    if !s.ends_with('Z') {
+        let n = b.len();
+        let num2 = |i: usize| {
+            u32::from(b[i].wrapping_sub(b'0')) * 10 + u32::from(b[i + 1].wrapping_sub(b'0'))
+        };
+        if n < 6 || b[n - 6].is_ascii_digit() || num2(n - 5) >= 24 {
+            return Err("Time.MarshalJSON: timezone hour outside of range [0,23]");
+        }
+    }
+    Ok(s)
 }
 
 /// The length in Go bytes of an engine string (raw bytes carried as private-use
