@@ -123,7 +123,8 @@ def gen_printf(rng, n):
         if "p" not in verbs:
             pool += sorted(REFS)
         only_text = verbs <= set("vsqxXT")
-        if only_text:
+        # %#v of a time.Time names its location: gitward cannot tell time.Local from time.UTC
+        if only_text and "#" not in fmt:
             pool += ["date", "dateu"]
         if "p" not in verbs and "w" not in verbs:
             pool += ["sv"]
