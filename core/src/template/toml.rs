@@ -1924,10 +1924,14 @@ fn go_offset_ok(v: &str) -> bool {
         return true;
     }
     let tail = &b[b.len() - 6..];
-    if (tail[0] == b'+' || tail[0] == b'-') && tail[3] == b':' && v.contains('T') {
-        let hh = (tail[1] - b'0') as u32 * 10 + (tail[2] - b'0') as u32;
-        let mm = (tail[4] - b'0') as u32 * 10 + (tail[5] - b'0') as u32;
-        return hh <= 24 && mm <= 60;
+    let digits = [tail[1], tail[2], tail[4], tail[5]];
+    if (tail[0] == b'+' || tail[0] == b'-')
+        && tail[3] == b':'
+        && v.contains('T')
+        && digits.iter().all(u8::is_ascii_digit)
+    {
+        let num = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
+        return num(tail[1], tail[2]) <= 24 && num(tail[4], tail[5]) <= 60;
     }
     true
 }
