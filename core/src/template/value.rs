@@ -421,7 +421,7 @@ impl Val {
                 }
                 Value::Map(out)
             }
-            Val::Time(t) => Value::String(t.format(super::time::RFC3339_NANO)),
+            Val::Time(t) => Value::String(time_json(t).ok()?),
             Val::Semver(v) => Value::String(v.string()),
             Val::Struct(s) => {
                 let mut out = YMap::new();
@@ -432,6 +432,27 @@ impl Val {
             }
         })
     }
+}
+
+/// `time.Time.MarshalJSON`'s text: RFC 3339 with nanoseconds, refused when the year is
+/// not four digits or the zone hour is 24 or more (Go's strict RFC 3339 check; the error
+/// is Go's message).
+pub(crate) fn time_json(t: &super::time::GoTime) -> Result<String, &'static str> {
+    let s = t.format(super::time::RFC3339_NANO);
+    let b = s.as_bytes();
+    if b.get(4) != Some(&b'-') {
+        return Err("Time.MarshalJSON: year outside of range [0,9999]");
+    }
+    if !s.ends_with('Z') {
+        let n = b.len();
+        let num2 = |i: usize| {
+            u32::from(b[i].wrapping_sub(b'0')) * 10 + u32::from(b[i + 1].wrapping_sub(b'0'))
+        };
+        if n < 6 || b[n - 6].is_ascii_digit() || num2(n - 5) >= 24 {
+            return Err("Time.MarshalJSON: timezone hour outside of range [0,23]");
+        }
+    }
+    Ok(s)
 }
 
 /// The length in Go bytes of an engine string (raw bytes carried as private-use
@@ -458,158 +479,8 @@ pub fn sprint_v(v: &Val) -> String {
     s
 }
 
-/// Writes `%v` (or `%#v` when `sharp`).
+/// Writes `%v` (or `%#v` when `sharp`) as Go's `fmt` does: of a `Sprint` argument when
+/// `depth` is 0, of an element inside a collection otherwise.
 pub fn write_v(out: &mut String, v: &Val, sharp: bool, depth: usize) {
-    if depth > 100 {
-        out.push_str("...");
-        return;
-    }
-    match v {
-        // `%#v` of a nil element of an interface collection names its type.
-        Val::Missing | Val::Nil if sharp && depth > 0 => out.push_str("interface {}(nil)"),
-        Val::Missing | Val::Nil => {
-            out.push_str("<nil>");
-        }
-        Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Val::Int(i) | Val::Int64(i) => out.push_str(&i.to_string()),
-        Val::Uint8(u) => {
-            if sharp {
-                out.push_str(&format!("0x{u:x}"));
-            } else {
-                out.push_str(&u.to_string())
-            }
-        }
-        Val::Uint64(u) => {
-            if sharp {
-                out.push_str(&format!("0x{u:x}"));
-            } else {
-                out.push_str(&u.to_string())
-            }
-        }
-        Val::Float(f) => out.push_str(&gofmt::float_v(*f)),
-        Val::Complex(r, i) => {
-            out.push('(');
-            out.push_str(&gofmt::float_v(*r));
-            let im = gofmt::float_v(*i);
-            if !im.starts_with(['-', '+']) {
-                out.push('+');
-            }
-            out.push_str(&im);
-            out.push_str("i)");
-        }
-        Val::Str(s) => {
-            if sharp {
-                out.push_str(&gofmt::quote(s));
-            } else {
-                out.push_str(s)
-            }
-        }
-        Val::Bytes(b) => {
-            if sharp {
-                // fmt names the type `[]byte` for an argument, reflect's `[]uint8` inside
-                // a value.
-                out.push_str(if depth > 0 { "[]uint8{" } else { "[]byte{" });
-                for (i, x) in b.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    out.push_str(&format!("0x{x:x}"));
-                }
-                out.push('}');
-            } else {
-                out.push('[');
-                for (i, x) in b.iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    out.push_str(&x.to_string());
-                }
-                out.push(']');
-            }
-        }
-        Val::List(l) => {
-            if sharp {
-                out.push_str(&v.type_name());
-                out.push('{');
-                for (i, x) in l.items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    write_v(out, x, true, depth + 1);
-                }
-                out.push('}');
-            } else {
-                out.push('[');
-                for (i, x) in l.items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    write_v(out, x, false, depth + 1);
-                }
-                out.push(']');
-            }
-        }
-        Val::Map(m) if sharp && m.nil => {
-            out.push_str(&v.type_name());
-            out.push_str("(nil)");
-        }
-        Val::Map(m) => {
-            if sharp {
-                out.push_str(&v.type_name());
-                out.push('{');
-                for (i, (k, x)) in m.entries.borrow().iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    out.push_str(&gofmt::quote(k));
-                    out.push(':');
-                    write_v(out, &m.kind.entry(x), true, depth + 1);
-                }
-                out.push('}');
-            } else {
-                out.push_str("map[");
-                for (i, (k, x)) in m.entries.borrow().iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    out.push_str(k);
-                    out.push(':');
-                    write_v(out, &m.kind.entry(x), false, depth + 1);
-                }
-                out.push(']');
-            }
-        }
-        Val::Time(t) => out.push_str(&t.go_string()),
-        Val::Enum(_, _, s) => out.push_str(s),
-        Val::Semver(v) => out.push_str(&v.string()),
-        Val::Struct(s) => {
-            if s.ptr {
-                if depth > 0 {
-                    if sharp {
-                        out.push_str(&format!("(*{})(0xc000010000)", s.type_name));
-                    } else {
-                        out.push_str("0xc000010000");
-                    }
-                    return;
-                }
-                out.push('&');
-            }
-            // `%#v`: the type, then `Name:value` pairs.
-            if sharp {
-                out.push_str(s.type_name);
-            }
-            out.push('{');
-            for (i, (name, x)) in s.fields.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(if sharp { ", " } else { " " });
-                }
-                if sharp {
-                    out.push_str(name);
-                    out.push(':');
-                }
-                write_v(out, x, sharp, depth + 1);
-            }
-            out.push('}');
-        }
-    }
+    gofmt::write_value(out, v, sharp, depth);
 }

@@ -322,7 +322,11 @@ fn toml_scalar(v: &Val) -> Result<String, String> {
         Val::Uint64(u) => u.to_string(),
         Val::Float(f) => {
             if f.is_nan() {
-                "nan".into()
+                if f.is_sign_negative() {
+                    "-nan".into()
+                } else {
+                    "nan".into()
+                }
             } else if f.is_infinite() {
                 if *f > 0.0 {
                     "inf".into()
@@ -339,7 +343,14 @@ fn toml_scalar(v: &Val) -> Result<String, String> {
             }
         }
         Val::Str(st) => toml_str(st),
-        Val::Time(t) => t.format(crate::template::time::RFC3339_NANO),
+        // BurntSushi writes TOML's local datetimes, dates and times (the zones its
+        // decoder gives them) without an offset.
+        Val::Time(t) => t.format(match &*t.zone {
+            "datetime-local" => "2006-01-02T15:04:05.999999999",
+            "date-local" => "2006-01-02",
+            "time-local" => "15:04:05.999999999",
+            _ => crate::template::time::RFC3339_NANO,
+        }),
         Val::Semver(s) => toml_str(&s.string()),
         Val::List(l) => {
             let parts: Result<Vec<String>, String> = l.items.iter().map(toml_scalar).collect();
@@ -380,7 +391,8 @@ fn toml_table(out: &mut String, m: &BTreeMap<String, Val>, path: &[String]) -> R
         p.push(toml_key(k));
         let hdr_indent = "  ".repeat(path.len());
         if let Val::Map(sub) = v {
-            if !out.is_empty() {
+            // BurntSushi's eTable: a blank line before top-level tables only.
+            if path.is_empty() && !out.is_empty() {
                 out.push('\n');
             }
             out.push_str(&format!("{hdr_indent}[{}]\n", p.join(".")));

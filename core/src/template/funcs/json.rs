@@ -85,8 +85,10 @@ fn enc(out: &mut String, v: &Val, o: Opts, depth: usize) -> Result<(), String> {
             out.push('"');
         }
         Val::Time(t) => {
+            let text = crate::template::value::time_json(t)
+                .map_err(|e| format!("json: error calling MarshalJSON for type time.Time: {e}"))?;
             out.push('"');
-            out.push_str(&t.format(crate::template::time::RFC3339_NANO));
+            out.push_str(&text);
             out.push('"');
         }
         Val::Semver(s) => enc_str(out, &s.string(), o),

@@ -13,12 +13,16 @@ pub(crate) mod builtin;
 pub(crate) mod crypto;
 pub(crate) mod dates;
 pub(crate) mod encoding;
+pub(crate) mod gounicode;
 pub(crate) mod helm;
 pub(crate) mod json;
 pub(crate) mod methods;
 pub(crate) mod regex;
 pub(crate) mod semver;
 pub(crate) mod sprig;
+#[rustfmt::skip]
+pub(crate) mod unicode_tables;
+pub(crate) mod xstrings;
 
 /// A Go parameter type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::PT::*;
+use super::xstrings;
 use super::{
     Add, Builtin, Cx, FnError, FnResult, deep_copy, deep_equal, empty, f2i, i, map_entries,
     nil_deref, s, slice_items, strval, to_float64, to_int64,
@@ -20,28 +21,29 @@ pub(crate) fn register(add: &mut Add<'_>) {
     // strings
     reg!(add, "hello", [], false, |_, _| Ok(Val::str("Hello!")));
     reg!(add, "upper", [Str], false, |_, a| Ok(Val::str(
-        s(&a[0]).to_uppercase()
+        xstrings::to_upper(s(&a[0]))
     )));
     reg!(add, "lower", [Str], false, |_, a| Ok(Val::str(
-        s(&a[0]).to_lowercase()
+        xstrings::to_lower(s(&a[0]))
     )));
-    reg!(add, "title", [Str], false, |_, a| Ok(Val::str(title(s(
-        &a[0]
-    )))));
-    reg!(add, "untitle", [Str], false, |_, a| Ok(Val::str(untitle(
-        s(&a[0])
-    ))));
+    reg!(add, "title", [Str], false, |_, a| Ok(Val::str(
+        xstrings::title(s(&a[0]))
+    )));
+    reg!(add, "untitle", [Str], false, |_, a| Ok(Val::str(
+        xstrings::uncapitalize(s(&a[0]))
+    )));
     reg!(add, "swapcase", [Str], false, |_, a| Ok(Val::str(
-        swapcase(s(&a[0]))
+        xstrings::swap_case(s(&a[0]))
     )));
+    // Sprig v3.3.0 maps camelcase to xstrings.ToPascalCase.
     reg!(add, "camelcase", [Str], false, |_, a| Ok(Val::str(
-        camelcase(s(&a[0]))
+        xstrings::to_pascal_case(s(&a[0]))
     )));
     reg!(add, "kebabcase", [Str], false, |_, a| Ok(Val::str(
-        delim_case(s(&a[0]), '-')
+        xstrings::to_kebab_case(s(&a[0]))
     )));
     reg!(add, "snakecase", [Str], false, |_, a| Ok(Val::str(
-        delim_case(s(&a[0]), '_')
+        xstrings::to_snake_case(s(&a[0]))
     )));
     reg!(add, "substr", [Int, Int, Str], false, substr);
     reg!(add, "trunc", [Int, Str], false, trunc);
@@ -141,10 +143,7 @@ pub(crate) fn register(add: &mut Add<'_>) {
         ))
     });
     reg!(add, "initials", [Str], false, |_, a| Ok(Val::str(
-        s(&a[0])
-            .split(char::is_whitespace)
-            .filter_map(|w| w.chars().next())
-            .collect::<String>()
+        xstrings::initials(s(&a[0]))
     )));
     reg!(add, "wrap", [Int, Str], false, |_, a| Ok(Val::str(
         wrap_custom(s(&a[1]), i(&a[0]), "\n", false)
@@ -731,102 +730,6 @@ fn trunc(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
         &b
     };
     Ok(Val::str(super::bytes_to_gostr(r)))
-}
-
-fn title(st: &str) -> String {
-    let mut out = String::new();
-    let mut prev_sep = true;
-    for c in st.chars() {
-        if prev_sep && c.is_alphabetic() {
-            out.extend(c.to_uppercase());
-        } else {
-            out.push(c);
-        }
-        prev_sep = !(c.is_alphanumeric() || c == '_');
-    }
-    out
-}
-
-fn untitle(st: &str) -> String {
-    let mut out = String::new();
-    let mut prev_space = true;
-    for c in st.chars() {
-        if prev_space {
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-        prev_space = c.is_whitespace();
-    }
-    out
-}
-
-fn swapcase(st: &str) -> String {
-    let mut out = String::new();
-    for c in st.chars() {
-        if c.is_uppercase() {
-            out.extend(c.to_lowercase());
-        } else if c.is_lowercase() {
-            out.extend(c.to_uppercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn words(st: &str) -> Vec<String> {
-    // Split into words: separators, lower→upper, acronym→word boundaries.
-    let chars: Vec<char> = st.chars().collect();
-    let mut words: Vec<String> = vec![];
-    let mut cur = String::new();
-    for (k, &c) in chars.iter().enumerate() {
-        if c == '_' || c == '-' || c == ' ' || c == '.' || c.is_whitespace() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        if c.is_uppercase() && !cur.is_empty() {
-            let prev = chars[k - 1];
-            let next_lower = chars.get(k + 1).is_some_and(|n| n.is_lowercase());
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
-                words.push(std::mem::take(&mut cur));
-            }
-        }
-        cur.push(c);
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
-}
-
-fn delim_case(st: &str, d: char) -> String {
-    words(st)
-        .iter()
-        .map(|w| w.to_lowercase())
-        .collect::<Vec<_>>()
-        .join(&d.to_string())
-}
-
-fn camelcase(st: &str) -> String {
-    // xstrings.ToCamelCase: split on '_', capitalize each part, keep the rest.
-    let mut out = String::new();
-    for (k, part) in st.split('_').enumerate() {
-        if part.is_empty() {
-            if k > 0 {
-                out.push('_');
-            }
-            continue;
-        }
-        let mut cs = part.chars();
-        if let Some(c) = cs.next() {
-            out.extend(c.to_uppercase());
-            out.push_str(cs.as_str());
-        }
-    }
-    out
 }
 
 fn abbreviate_full(st: &str, offset: i64, max_width: i64) -> Option<String> {

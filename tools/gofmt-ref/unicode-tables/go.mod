@@ -1,0 +1,3 @@
+module gitward/tools/gofmt-ref/unicode-tables
+
+go 1.25
