@@ -914,15 +914,24 @@ impl<'a> Target<'a> {
             .into_owned(),
             (true, false) => pc.patch.clone(),
         };
-        let ops = patch::json_ops(&text).map_err(|e| pe(format!("decoding {text}: {e}")))?;
+        if !pc.path.is_empty() && text.is_empty() {
+            return Err(pe(format!(
+                "patch file '{}' empty seems to be empty",
+                pc.path
+            )));
+        }
+        let (ops, json) = jsonpatch::decode(&text).map_err(|e| match e {
+            jsonpatch::DecodeError::Yaml(e) => pe(e),
+            jsonpatch::DecodeError::Json { json, error } => pe(format!("decoding {json}: {error}")),
+        })?;
         if ops.is_empty() {
             return Err(pe(format!(
-                "patch appears to be empty; file={}, JsonOp={text}",
+                "patch appears to be empty; file={}, JsonOp={json}",
                 pc.path
             )));
         }
         for i in patch::select(&acc.rm, target).map_err(pe)? {
-            jsonpatch::apply(&mut acc.rm.items[i].obj, &ops).map_err(pe)?;
+            jsonpatch::apply_to_resource(&mut acc.rm.items[i], &ops, true).map_err(pe)?;
         }
         Ok(())
     }
@@ -998,7 +1007,7 @@ impl<'a> Target<'a> {
                 for i in patch::select(&acc.rm, t).map_err(pe)? {
                     let r = &mut acc.rm.items[i];
                     r.store_previous_id();
-                    jsonpatch::apply(&mut r.obj, &ops).map_err(pe)?;
+                    jsonpatch::apply_to_resource(r, &ops, false).map_err(pe)?;
                 }
             }
         }

@@ -83,7 +83,7 @@ pub(crate) fn select(m: &ResMap, s: &Selector) -> Result<Vec<usize>, String> {
 /// A patch as loaded: strategic merge patches, or JSON 6902 operations.
 pub(crate) enum Loaded {
     Strategic(Vec<Resource>),
-    Json(Vec<jsonpatch::Op>),
+    Json(jsonpatch::Patch),
 }
 
 /// Reads patch text as kustomize's `PatchTransformer` does: a list is JSON 6902, objects
@@ -93,7 +93,8 @@ pub(crate) fn load_patch_text(text: &str, file: &str) -> Result<Loaded, String> 
     if trimmed.is_empty() {
         return Err("empty json patch operations".into());
     }
-    let as_json = json_ops(trimmed);
+    // kustomize decodes the text as it has it (an inline patch trimmed, a file as read).
+    let as_json = jsonpatch::decode(text).map(|(p, _)| p);
     // Not trimmed: a patch file is parsed as loaded (its last line break belongs to a
     // block scalar at the end); inline patches come trimmed, as kustomize trims them.
     let as_sm = super::parse_resources(text.as_bytes(), file);
@@ -113,12 +114,6 @@ pub(crate) fn is_empty_document(text: &str) -> bool {
         let l = l.trim();
         l.is_empty() || l.starts_with('#') || l == "---"
     })
-}
-
-/// JSON 6902 operations from YAML or JSON text.
-pub(crate) fn json_ops(text: &str) -> Result<Vec<jsonpatch::Op>, String> {
-    let v = crate::yaml::parse_yaml_to_json(text).map_err(|e| e.to_string())?;
-    jsonpatch::decode(&v)
 }
 
 /// Applies one strategic merge patch to the resource at `i` (kustomize's
