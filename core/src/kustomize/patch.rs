@@ -86,9 +86,84 @@ pub(crate) enum Loaded {
     Json(jsonpatch::Patch),
 }
 
+/// A `patches:` entry as kustomize's `PatchTransformer.Config` leaves it.
+pub(crate) struct Configured {
+    /// The decoded patch.
+    pub loaded: Loaded,
+    /// How kustomize names the patch in messages: `[patch: "..."]` or `[path: "..."]`.
+    pub source: String,
+}
+
+/// A builtin plugin's configuration as kustomize prints it in `trouble configuring`
+/// errors (`sigs.k8s.io/yaml.Marshal` of the configuration struct: empty fields left
+/// out, keys sorted).
+pub(crate) fn plugin_config_yaml(fields: &[(&str, Option<Value>)]) -> String {
+    let mut m = crate::yaml::Map::new();
+    for (k, v) in fields {
+        match v {
+            None => {}
+            Some(Value::String(s)) if s.is_empty() => {}
+            Some(v) => {
+                m.insert((*k).to_owned(), v.clone());
+            }
+        }
+    }
+    if m.is_empty() {
+        return "{}\n".to_owned();
+    }
+    crate::yaml::emit_kustomize(&Value::Map(m))
+}
+
+/// The configuration kustomize builds for `PatchTransformer` from a `patches:` entry,
+/// as its errors show it.
+pub(crate) fn patch_config_yaml(pc: &super::types::Patch) -> String {
+    let options = (!pc.options.is_empty()).then(|| {
+        let mut m = crate::yaml::Map::new();
+        for (k, v) in &pc.options {
+            m.insert(k.clone(), Value::Bool(*v));
+        }
+        Value::Map(m)
+    });
+    plugin_config_yaml(&[
+        ("path", Some(Value::from(pc.path.as_str()))),
+        ("patch", Some(Value::from(pc.patch.as_str()))),
+        ("target", pc.target.as_ref().map(selector_value)),
+        ("options", options),
+    ])
+}
+
+/// The configuration kustomize builds for `PatchJson6902Transformer` from a
+/// `patchesJson6902:` entry, as its errors show it.
+pub(crate) fn json6902_config_yaml(pc: &super::types::Patch) -> String {
+    plugin_config_yaml(&[
+        ("target", pc.target.as_ref().map(selector_value)),
+        ("path", Some(Value::from(pc.path.as_str()))),
+        ("jsonOp", Some(Value::from(pc.patch.as_str()))),
+    ])
+}
+
+/// A selector as a map of its non-empty fields (kustomize's `types.Selector` in JSON).
+pub(crate) fn selector_value(s: &Selector) -> Value {
+    let mut m = crate::yaml::Map::new();
+    for (k, v) in [
+        ("group", &s.gvk.group),
+        ("version", &s.gvk.version),
+        ("kind", &s.gvk.kind),
+        ("name", &s.name),
+        ("namespace", &s.namespace),
+        ("annotationSelector", &s.annotation_selector),
+        ("labelSelector", &s.label_selector),
+    ] {
+        if !v.is_empty() {
+            m.insert(k.to_owned(), Value::from(v.as_str()));
+        }
+    }
+    Value::Map(m)
+}
+
 /// Reads patch text as kustomize's `PatchTransformer` does: a list is JSON 6902, objects
-/// are strategic merge patches.
-pub(crate) fn load_patch_text(text: &str, file: &str) -> Result<Loaded, String> {
+/// are strategic merge patches. `source` names the patch in errors.
+pub(crate) fn load_patch_text(text: &str, file: &str, source: &str) -> Result<Loaded, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err("empty json patch operations".into());
@@ -102,7 +177,7 @@ pub(crate) fn load_patch_text(text: &str, file: &str) -> Result<Loaded, String> 
         (Ok(sm), Err(_)) if !sm.is_empty() => Ok(Loaded::Strategic(sm)),
         (_, Ok(ops)) => Ok(Loaded::Json(ops)),
         (Ok(_), Err(_)) | (Err(_), Err(_)) => {
-            Err(format!("unable to parse SM or JSON patch from {text}"))
+            Err(format!("unable to parse SM or JSON patch from {source}"))
         }
     }
 }

@@ -173,7 +173,8 @@ impl<'a> Target<'a> {
                     target: f.opt("target", Selector::decode).map_err(t)?,
                     options: f.bool_map("options").map_err(t)?,
                 };
-                self.apply_patch(acc, &pc)
+                let configured = self.configure_patch(&pc, &crate::yaml::emit_kustomize(v))?;
+                self.apply_patch(acc, &pc, &configured)
             }
             "PatchStrategicMergeTransformer" => {
                 let f = Fields::lenient(v, "Plugin", &["paths", "patches"]).map_err(t)?;
@@ -210,7 +211,8 @@ impl<'a> Target<'a> {
                     target: f.opt("target", Selector::decode).map_err(t)?,
                     options: Vec::new(),
                 };
-                self.apply_json6902(acc, &pc)
+                let ops = self.configure_json6902(&pc)?;
+                self.apply_json6902(acc, &pc, &ops)
             }
             "ReplacementTransformer" => {
                 let f = Fields::lenient(v, "Plugin", &["replacements"]).map_err(t)?;

@@ -1001,7 +1001,7 @@ fn depth(root: &Node) -> usize {
 
 /// kustomize's build annotations on a resource, as they stand in `metadata.annotations`
 /// while the build runs (kustomize keeps this bookkeeping there; gitward in fields).
-fn build_annotations(r: &Resource) -> Vec<(String, String)> {
+pub(crate) fn build_annotations(r: &Resource) -> Vec<(String, String)> {
     let csv = |v: Vec<String>| {
         v.into_iter()
             .filter(|s| !s.is_empty())
