@@ -1094,6 +1094,70 @@ fn node_text(v: &Value) -> String {
     }
 }
 
+/// A patched node as kyaml holds it after the round trip, for reading annotations and
+/// printing nodes: numbers become their go-yaml v3 text (`float64` printed `'g'`: `-0`,
+/// `1e+06`), held as [`Value::String`]; in `numbers`, when given, they become
+/// placeholders instead and their texts are collected (see [`v3_contents`]).
+fn kyaml_view(n: &Node, numbers: &mut Option<Vec<String>>) -> Value {
+    match n {
+        Node::Nil | Node::NilRaw | Node::Doc(None) => Value::Null,
+        Node::Raw(raw) => kyaml_view_raw(raw, numbers),
+        Node::Doc(Some(m)) => Value::Map(
+            m.iter()
+                .map(|(k, v)| (k.clone(), kyaml_view(v, numbers)))
+                .collect(),
+        ),
+        Node::Ary(items) => Value::Seq(items.iter().map(|v| kyaml_view(v, numbers)).collect()),
+    }
+}
+
+fn kyaml_view_raw(raw: &str, numbers: &mut Option<Vec<String>>) -> Value {
+    match raw.as_bytes().first() {
+        Some(b'{') => {
+            let mut m = Map::new();
+            for (k, v) in json::object_members(raw) {
+                let v = kyaml_view_raw(v, numbers);
+                m.insert(k, v);
+            }
+            Value::Map(m)
+        }
+        Some(b'[') => Value::Seq(
+            json::array_items(raw)
+                .into_iter()
+                .map(|v| kyaml_view_raw(v, numbers))
+                .collect(),
+        ),
+        Some(b'"') => Value::String(json::unquote(raw)),
+        Some(b't') => Value::Bool(true),
+        Some(b'f') => Value::Bool(false),
+        Some(b'n') | None => Value::Null,
+        Some(_) => {
+            let text =
+                crate::yaml::number::format_float(raw.parse().unwrap_or(f64::NAN), b'g', -1, 64);
+            match numbers {
+                Some(list) => {
+                    let placeholder = format!("gwnum{:08}x", list.len());
+                    list.push(text);
+                    Value::String(placeholder)
+                }
+                None => Value::String(text),
+            }
+        }
+    }
+}
+
+/// A patched node printed as kyaml prints it in errors (go-yaml v3; gitward's printer
+/// with v3's number texts, so strings that need quoting may be quoted differently).
+fn v3_contents(n: &Node) -> String {
+    let mut numbers = Some(Vec::new());
+    let view = kyaml_view(n, &mut numbers);
+    let mut text = crate::yaml::emit_kustomize(&view);
+    for (i, t) in numbers.unwrap_or_default().iter().enumerate() {
+        text = text.replacen(&format!("gwnum{i:08}x"), t, 1);
+    }
+    text
+}
+
 /// kyaml's `visitFieldsWhileTrue` over a node's content: a mapping's key/value pairs, a
 /// sequence's items two by two (an odd one out is an index out of range when reached);
 /// `f` returns whether to go on.
@@ -1170,7 +1234,7 @@ fn get_annotations(obj: &Value) -> Result<Vec<(String, String)>, Failure> {
 fn set_annotations(
     obj: &mut Value,
     mut annos: Vec<(String, String)>,
-    number_text: Option<String>,
+    contents: impl FnOnce() -> String,
 ) -> Result<(), String> {
     let Some(root) = obj.as_map_mut() else {
         return Ok(());
@@ -1187,15 +1251,9 @@ fn set_annotations(
             } else {
                 "ScalarNode"
             };
-            // go-yaml v3 prints the node: numbers are float64s printed 'g'. (Inside a
-            // sequence, gitward's printing of numbers differs from v3's.)
-            let contents = match (&*other, number_text) {
-                (Value::Number(_), Some(t)) => format!("{t}\n"),
-                (Value::Number(_), None) => format!("{}\n", node_text(other)),
-                _ => crate::yaml::emit_kustomize(other),
-            };
             return Err(format!(
-                "wrong node kind: expected MappingNode but got {kind}: node contents:\n{contents}"
+                "wrong node kind: expected MappingNode but got {kind}: node contents:\n{}",
+                contents()
             ));
         }
     };
@@ -1283,18 +1341,18 @@ pub(crate) fn apply_to_resource(
     if out == Value::Null {
         out = Value::Map(Map::new());
     }
-    let mut annos = get_annotations(&out).map_err(|e| e.to_string())?;
-    crate::kustomize::resmap::merge_pairs(&mut annos, internal);
-    let number_text = match &root {
-        Node::Doc(Some(m)) => match m.get("metadata") {
-            Some(Node::Raw(raw)) if json::kind_of(raw) == "number" => Some(
-                crate::yaml::number::format_float(raw.parse().unwrap_or(f64::NAN), b'g', -1, 64),
-            ),
-            _ => None,
-        },
+    let meta_node = match &root {
+        Node::Doc(Some(m)) => m.get("metadata"),
         _ => None,
     };
-    if let Err(e) = set_annotations(&mut out, annos, number_text)
+    let mut probe = Map::new();
+    if let Some(meta) = meta_node {
+        probe.insert("metadata".to_owned(), kyaml_view(meta, &mut None));
+    }
+    let mut annos = get_annotations(&Value::Map(probe)).map_err(|e| e.to_string())?;
+    crate::kustomize::resmap::merge_pairs(&mut annos, internal);
+    let contents = || meta_node.map(v3_contents).unwrap_or_default();
+    if let Err(e) = set_annotations(&mut out, annos, contents)
         && json6902
     {
         return Err(e);
