@@ -317,7 +317,7 @@ impl Node {
 
     /// What `findObject` does with a node it walks through: `intoAry` when the raw text
     /// is an array, `intoDoc` otherwise. `false` when the node cannot hold members.
-    fn into_container(&mut self) -> bool {
+    fn open_container(&mut self) -> bool {
         match self {
             Node::Doc(_) | Node::Ary(_) => true,
             Node::Raw(raw) if raw.starts_with('[') => self.try_ary(),
@@ -459,18 +459,18 @@ fn decode_key(k: &str) -> String {
     let mut out = String::with_capacity(k.len());
     let mut rest = k;
     while let Some(i) = rest.find('~') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        if tail.starts_with("~1") {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let tail = rest.get(i..).unwrap_or("");
+        rest = if let Some(after) = tail.strip_prefix("~1") {
             out.push('/');
-            rest = &tail[2..];
-        } else if tail.starts_with("~0") {
+            after
+        } else if let Some(after) = tail.strip_prefix("~0") {
             out.push('~');
-            rest = &tail[2..];
+            after
         } else {
             out.push('~');
-            rest = &tail[1..];
-        }
+            tail.get(1..).unwrap_or("")
+        };
     }
     out.push_str(rest);
     out
@@ -640,7 +640,7 @@ fn find_object<'a>(root: &'a mut Node, path: &str) -> Option<(&'a mut Node, Stri
     let mut doc = root;
     for part in parts {
         let next = con_get(doc, &decode_key(part)).ok()??;
-        if !next.into_container() {
+        if !next.open_container() {
             return None;
         }
         doc = next;
