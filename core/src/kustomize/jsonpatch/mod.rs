@@ -1051,6 +1051,26 @@ pub(crate) fn build_annotations(r: &Resource) -> Vec<(String, String)> {
 }
 
 const INTERNAL_PREFIX: &str = "internal.config.kubernetes.io/";
+const ORIGIN: &str = "config.kubernetes.io/origin";
+const TRANSFORMATIONS: &str = "alpha.config.kubernetes.io/transformations";
+
+/// The origin and transformations annotations kustomize keeps on every resource while
+/// the build tracks them (any `buildMetadata`), which gitward keeps as fields.
+fn tracking_annotations(r: &Resource) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(o) = &r.origin {
+        out.push((ORIGIN.to_owned(), o.annotation()));
+    }
+    if !r.transformations.is_empty() {
+        let list: String = r
+            .transformations
+            .iter()
+            .map(super::resource::Origin::list_entry)
+            .collect();
+        out.push((TRANSFORMATIONS.to_owned(), list));
+    }
+    out
+}
 
 /// kustomize's `BuildAnnotations`: removed from every resource at the end of a build.
 const BUILD_ANNOTATIONS: [&str; 10] = [
@@ -1294,7 +1314,9 @@ pub(crate) fn apply_to_resource(
     patch: &Patch,
     json6902: bool,
 ) -> Result<(), String> {
-    let build = build_annotations(r);
+    let mut build = build_annotations(r);
+    let tracking = tracking_annotations(r);
+    build.extend(tracking.iter().cloned());
     let mut obj = r.obj.clone();
     if !build.is_empty()
         && let Some(root) = obj.as_map_mut()
@@ -1358,7 +1380,9 @@ pub(crate) fn apply_to_resource(
         return Err(e);
     }
     // The build annotations go back to the bookkeeping (kustomize removes any left at
-    // the end of the build).
+    // the end of the build); so do the origin and transformations annotations the patch
+    // left alone. One it removed or changed is no longer tracked (a changed one stays as
+    // the patch left it).
     if let Some(Value::Map(meta)) = out.as_map_mut().and_then(|m| m.get_mut("metadata"))
         && let Some(Value::Map(a)) = meta.get_mut("annotations")
     {
@@ -1366,8 +1390,25 @@ pub(crate) fn apply_to_resource(
             k.strip_prefix(INTERNAL_PREFIX)
                 .is_none_or(|rest| !BUILD_ANNOTATIONS.contains(&rest))
         });
+        for (k, before) in &tracking {
+            if a.get(k).and_then(Value::as_str) == Some(before.as_str()) {
+                a.shift_remove(k);
+            } else if k == ORIGIN {
+                r.origin = None;
+            } else {
+                r.transformations.clear();
+            }
+        }
         if a.is_empty() {
             meta.shift_remove("annotations");
+        }
+    } else {
+        for (k, _) in &tracking {
+            if k == ORIGIN {
+                r.origin = None;
+            } else {
+                r.transformations.clear();
+            }
         }
     }
     r.obj = out;
