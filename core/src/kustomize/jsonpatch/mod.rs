@@ -1,7 +1,8 @@
 //! JSON patch (RFC 6902) as kustomize v5.7.1 applies it: with the Go library it links,
 //! `gopkg.in/evanphx/json-patch.v4` (v4.13.0 in `kubectl` v1.35; kustomize's own go.mod
-//! asks for v4.12.0, whose only differences are two nil dereferences v4.13.0 fixed), and
-//! kustomize's wrapping around it (`filters/patchjson6902` and the transformers).
+//! asks for v4.12.0, which differs in two nil dereferences v4.13.0 fixed and in accepting
+//! silently a `replace` of the whole document with a scalar), and kustomize's wrapping
+//! around it (`filters/patchjson6902` and the transformers).
 //!
 //! The library works on raw JSON text and keeps its quirks, which kustomize users see:
 //!
