@@ -204,7 +204,11 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
     add_hashes(&mut acc.rm)?;
     namereference::fix(&mut acc.rm, &acc.tc).map_err(|e| err(ErrorKind::Transform, e))?;
     vars::resolve(&mut acc.rm, &acc.vars, &acc.tc).map_err(|e| err(ErrorKind::Transform, e))?;
-    // Objects marked local-config are dropped.
+    // Every object must still have a kind and a name (a JSON patch may have removed
+    // them); then objects marked local-config are dropped.
+    for r in &acc.rm.items {
+        validate_metadata(r)?;
+    }
     acc.rm.items.retain(|r| {
         !matches!(
             r.obj.get_path(&["metadata", "annotations", "config.kubernetes.io/local-config"]),
@@ -264,6 +268,53 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
         resources: acc.rm.items.into_iter().map(|r| r.obj).collect(),
         warnings,
     })
+}
+
+/// kustomize's `configureBuiltinPlugin` wrapping of a configuration error: `trouble
+/// configuring builtin <plugin> with config: `<config YAML>`: <error>`.
+fn config_error(e: Error, plugin: &str, config: &str) -> Error {
+    wrap(
+        e,
+        format_args!("trouble configuring builtin {plugin} with config: `\n{config}`"),
+    )
+}
+
+/// kustomize's `GetValidatedMetadata`, which it runs on every object before it drops
+/// local-config ones: a kind is needed, and a name unless the kind ends in `List`. The
+/// error shows the object's `ResourceMeta` as Go's `%v` prints it (with kustomize's
+/// build annotations).
+fn validate_metadata(r: &Resource) -> Result<(), Error> {
+    let kind = r.kind();
+    if !kind.is_empty() && (kind.ends_with("List") || !r.name().is_empty()) {
+        return Ok(());
+    }
+    let go_map = |mut pairs: Vec<(String, String)>| {
+        pairs.sort();
+        let items: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        format!("map[{}]", items.join(" "))
+    };
+    let mut annotations = r.annotations();
+    if matches!(r.obj.get("metadata"), Some(Value::Map(_))) {
+        resmap::merge_pairs(&mut annotations, jsonpatch::build_annotations(r));
+    }
+    let meta = format!(
+        "{{{{{} {}}} {{{{{} {}}} {} {}}}}}",
+        r.api_version(),
+        kind,
+        r.name(),
+        r.namespace(),
+        go_map(r.labels()),
+        go_map(annotations)
+    );
+    let what = if kind.is_empty() {
+        "kind"
+    } else {
+        "metadata.name"
+    };
+    Err(err(
+        ErrorKind::Transform,
+        format!("missing {what} in object {meta}"),
+    ))
 }
 
 /// Appends the content hash to the names of generated objects that ask for it.
@@ -892,113 +943,173 @@ impl<'a> Target<'a> {
         }
     }
 
-    /// One `patchesJson6902:` entry (kustomize's `PatchJson6902Transformer`).
-    fn apply_json6902(&self, acc: &mut Acc, pc: &types::Patch) -> Result<(), Error> {
+    /// Configures one `patchesJson6902:` entry (kustomize's
+    /// `PatchJson6902Transformer.Config`): loads and decodes the patch. The caller wraps
+    /// errors as kustomize does (see [`config_error`]).
+    fn configure_json6902(&self, pc: &types::Patch) -> Result<jsonpatch::Patch, Error> {
         let pe = |e: String| err(ErrorKind::Patch, e);
-        let target = pc
-            .target
-            .as_ref()
-            .filter(|t| !t.name.is_empty())
-            .ok_or_else(|| pe("must specify the target name".into()))?;
+        match &pc.target {
+            // kustomize dereferences the missing target.
+            None => {
+                return Err(pe(
+                    "panic: runtime error: invalid memory address or nil pointer dereference"
+                        .into(),
+                ));
+            }
+            Some(t) if t.name.is_empty() => return Err(pe("must specify the target name".into())),
+            Some(_) => {}
+        }
         let text = match (pc.path.is_empty(), pc.patch.is_empty()) {
             (true, true) => return Err(pe("empty file path and empty jsonOp".into())),
             (false, false) => {
                 return Err(pe("must specify a file path or jsonOp, not both".into()));
             }
-            (false, true) => String::from_utf8_lossy(
-                &self
+            (false, true) => {
+                let bytes = self
                     .ldr
                     .load(&pc.path)
-                    .map_err(|e| err(ErrorKind::Load, e))?,
-            )
-            .into_owned(),
+                    .map_err(|e| err(ErrorKind::Load, e))?;
+                if bytes.is_empty() {
+                    return Err(pe(format!(
+                        "patch file '{}' empty seems to be empty",
+                        pc.path
+                    )));
+                }
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
             (true, false) => pc.patch.clone(),
         };
-        let ops = patch::json_ops(&text).map_err(|e| pe(format!("decoding {text}: {e}")))?;
+        let (ops, json) = jsonpatch::decode(&text).map_err(|e| match e {
+            jsonpatch::DecodeError::Yaml(e) => pe(e),
+            jsonpatch::DecodeError::Json { json, error } => pe(format!("decoding {json}: {error}")),
+        })?;
         if ops.is_empty() {
             return Err(pe(format!(
-                "patch appears to be empty; file={}, JsonOp={text}",
+                "patch appears to be empty; file={}, JsonOp={json}",
                 pc.path
             )));
         }
+        Ok(ops)
+    }
+
+    /// Applies one configured `patchesJson6902:` entry.
+    fn apply_json6902(
+        &self,
+        acc: &mut Acc,
+        pc: &types::Patch,
+        ops: &jsonpatch::Patch,
+    ) -> Result<(), Error> {
+        let pe = |e: String| err(ErrorKind::Patch, e);
+        let Some(target) = &pc.target else {
+            return Ok(());
+        };
         for i in patch::select(&acc.rm, target).map_err(pe)? {
-            jsonpatch::apply(&mut acc.rm.items[i].obj, &ops).map_err(pe)?;
+            jsonpatch::apply_to_resource(&mut acc.rm.items[i], ops, true).map_err(pe)?;
         }
         Ok(())
     }
 
-    /// One `patches:` entry (kustomize's `PatchTransformer`).
-    fn apply_patch(&self, acc: &mut Acc, pc: &types::Patch) -> Result<(), Error> {
+    /// Configures one `patches:` entry (kustomize's `PatchTransformer.Config`): loads the
+    /// patch and decides whether it is strategic merge or JSON 6902. `config` is the
+    /// configuration as kustomize shows it in some errors; the caller wraps errors as
+    /// kustomize does (see [`config_error`]).
+    fn configure_patch(&self, pc: &types::Patch, config: &str) -> Result<patch::Configured, Error> {
         let pe = |e: String| err(ErrorKind::Patch, e);
         let inline = pc.patch.trim();
         let (text, source) = match (inline.is_empty(), pc.path.is_empty()) {
-            (true, true) => return Err(pe("must specify one of patch and path".into())),
+            (true, true) => {
+                return Err(pe(format!(
+                    "must specify one of patch and path in\n{config}"
+                )));
+            }
             (false, false) => {
-                return Err(pe("patch and path can't be set at the same time".into()));
+                return Err(pe(format!(
+                    "patch and path can't be set at the same time\n{config}"
+                )));
             }
             (true, false) => (
-                String::from_utf8_lossy(
-                    &self
-                        .ldr
-                        .load(&pc.path)
-                        .map_err(|e| err(ErrorKind::Load, e))?,
-                )
+                String::from_utf8_lossy(&self.ldr.load(&pc.path).map_err(|e| {
+                    err(
+                        ErrorKind::Load,
+                        format!("failed to get the patch file from path({}): {e}", pc.path),
+                    )
+                })?)
                 .into_owned(),
-                pc.path.clone(),
+                format!("[path: {}]", crate::template::gofmt::quote(&pc.path)),
             ),
-            (false, true) => (inline.to_owned(), "inline patch".to_owned()),
+            (false, true) => (
+                inline.to_owned(),
+                format!("[patch: {}]", crate::template::gofmt::quote(inline)),
+            ),
         };
-        // A patch with no document reads as an empty JSON patch: it needs a target, and
-        // then changes nothing.
+        // A patch with no document reads as an empty JSON patch.
         if patch::is_empty_document(&text) {
-            return match pc.target {
-                Some(_) => Ok(()),
-                None => Err(pe(format!(
-                    "must specify a target for JSON patch [path: \"{}\"]",
-                    pc.path
-                ))),
-            };
+            return Ok(patch::Configured {
+                loaded: patch::Loaded::Json(jsonpatch::Patch::default()),
+                source,
+            });
         }
-        match patch::load_patch_text(&text, &source).map_err(pe)? {
-            patch::Loaded::Strategic(mut sms) => {
-                for p in sms.iter_mut() {
-                    p.allow_name_change = pc.option("allowNameChange");
-                    p.allow_kind_change = pc.option("allowKindChange");
-                }
-                match &pc.target {
-                    Some(t) => {
-                        if sms.len() > 1 {
-                            return Err(pe(format!(
-                                "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: {source}"
-                            )));
-                        }
-                        let selected = patch::select(&acc.rm, t).map_err(pe)?;
-                        patch::apply_sm_to(&mut acc.rm, &selected, &sms[0], &self.ctx.schema())
+        let file = if pc.path.is_empty() {
+            "inline patch"
+        } else {
+            pc.path.as_str()
+        };
+        let mut loaded = patch::load_patch_text(&text, file, &source).map_err(pe)?;
+        if let patch::Loaded::Strategic(sms) = &mut loaded {
+            for p in sms.iter_mut() {
+                p.allow_name_change = pc.option("allowNameChange");
+                p.allow_kind_change = pc.option("allowKindChange");
+            }
+        }
+        Ok(patch::Configured { loaded, source })
+    }
+
+    /// Applies one configured `patches:` entry (kustomize's `PatchTransformer.Transform`).
+    fn apply_patch(
+        &self,
+        acc: &mut Acc,
+        pc: &types::Patch,
+        configured: &patch::Configured,
+    ) -> Result<(), Error> {
+        let pe = |e: String| err(ErrorKind::Patch, e);
+        match &configured.loaded {
+            patch::Loaded::Strategic(sms) => match &pc.target {
+                Some(t) => {
+                    if sms.len() > 1 {
+                        return Err(pe(format!(
+                            "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: {}",
+                            configured.source
+                        )));
+                    }
+                    let selected = patch::select(&acc.rm, t).map_err(pe)?;
+                    if let Some(sm) = sms.first() {
+                        patch::apply_sm_to(&mut acc.rm, &selected, sm, &self.ctx.schema())
                             .map_err(pe)?;
                     }
-                    None => {
-                        for p in &sms {
-                            let id = p.org_id();
-                            let i = patch::get_by_id(&acc.rm, &id).map_err(|e| {
-                                pe(format!(
-                                    "no resource matches strategic merge patch \"{id}\": {e}"
-                                ))
-                            })?;
-                            patch::apply_sm_to(&mut acc.rm, &[i], p, &self.ctx.schema())
-                                .map_err(pe)?;
-                        }
+                }
+                None => {
+                    for p in sms {
+                        let id = p.org_id();
+                        let i = patch::get_by_id(&acc.rm, &id).map_err(|e| {
+                            pe(format!(
+                                "no resource matches strategic merge patch \"{id}\": {e}"
+                            ))
+                        })?;
+                        patch::apply_sm_to(&mut acc.rm, &[i], p, &self.ctx.schema()).map_err(pe)?;
                     }
                 }
-            }
+            },
             patch::Loaded::Json(ops) => {
-                let t = pc
-                    .target
-                    .as_ref()
-                    .ok_or_else(|| pe(format!("must specify a target for JSON patch {text}")))?;
+                let t = pc.target.as_ref().ok_or_else(|| {
+                    pe(format!(
+                        "must specify a target for JSON patch {}",
+                        configured.source
+                    ))
+                })?;
                 for i in patch::select(&acc.rm, t).map_err(pe)? {
                     let r = &mut acc.rm.items[i];
                     r.store_previous_id();
-                    jsonpatch::apply(&mut r.obj, &ops).map_err(pe)?;
+                    jsonpatch::apply_to_resource(r, ops, false).map_err(pe)?;
                 }
             }
         }
@@ -1080,8 +1191,10 @@ impl<'a> Target<'a> {
         let tc = acc.tc.clone();
         let t = |e: String| err(ErrorKind::Transform, e);
         let pe = |e: String| err(ErrorKind::Patch, e);
+        // kustomize configures every builtin transformer before it runs any: loading
+        // errors come before transformation errors.
+        let mut loaded = Vec::new();
         if !k.patches_strategic_merge.is_empty() {
-            let mut loaded = Vec::new();
             for entry in &k.patches_strategic_merge {
                 match parse_resources(entry.as_bytes(), "inline patch") {
                     Ok(rs) if !rs.is_empty() => loaded.extend(rs),
@@ -1097,14 +1210,38 @@ impl<'a> Target<'a> {
                     k.patches_strategic_merge.join(" ")
                 )));
             }
+        }
+        let patches = k
+            .patches
+            .iter()
+            .map(|pc| {
+                let config = patch::patch_config_yaml(pc);
+                self.configure_patch(pc, &config)
+                    .map_err(|e| config_error(e, "PatchTransformer", &config))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let json6902 = k
+            .patches_json6902
+            .iter()
+            .map(|pc| {
+                self.configure_json6902(pc).map_err(|e| {
+                    config_error(
+                        e,
+                        "PatchJson6902Transformer",
+                        &patch::json6902_config_yaml(pc),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if !k.patches_strategic_merge.is_empty() {
             for p in &loaded {
                 let i = patch::get_by_id(&acc.rm, &p.org_id()).map_err(pe)?;
                 patch::apply_sm_to(&mut acc.rm, &[i], p, &self.ctx.schema()).map_err(pe)?;
             }
             self.record(acc, self.builtin_origin("PatchStrategicMergeTransformer"));
         }
-        for pc in &k.patches {
-            self.apply_patch(acc, pc)?;
+        for (pc, configured) in k.patches.iter().zip(&patches) {
+            self.apply_patch(acc, pc, configured)?;
             self.record(acc, self.builtin_origin("PatchTransformer"));
         }
         if !k.namespace.is_empty() {
@@ -1182,8 +1319,8 @@ impl<'a> Target<'a> {
             .map_err(t)?;
             self.record(acc, self.builtin_origin("AnnotationsTransformer"));
         }
-        for pc in &k.patches_json6902 {
-            self.apply_json6902(acc, pc)?;
+        for (pc, ops) in k.patches_json6902.iter().zip(&json6902) {
+            self.apply_json6902(acc, pc, ops)?;
             self.record(acc, self.builtin_origin("PatchJson6902Transformer"));
         }
         for r in &k.replicas {

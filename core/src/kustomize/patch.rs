@@ -83,17 +83,93 @@ pub(crate) fn select(m: &ResMap, s: &Selector) -> Result<Vec<usize>, String> {
 /// A patch as loaded: strategic merge patches, or JSON 6902 operations.
 pub(crate) enum Loaded {
     Strategic(Vec<Resource>),
-    Json(Vec<jsonpatch::Op>),
+    Json(jsonpatch::Patch),
+}
+
+/// A `patches:` entry as kustomize's `PatchTransformer.Config` leaves it.
+pub(crate) struct Configured {
+    /// The decoded patch.
+    pub loaded: Loaded,
+    /// How kustomize names the patch in messages: `[patch: "..."]` or `[path: "..."]`.
+    pub source: String,
+}
+
+/// A builtin plugin's configuration as kustomize prints it in `trouble configuring`
+/// errors (`sigs.k8s.io/yaml.Marshal` of the configuration struct: empty fields left
+/// out, keys sorted).
+pub(crate) fn plugin_config_yaml(fields: &[(&str, Option<Value>)]) -> String {
+    let mut m = crate::yaml::Map::new();
+    for (k, v) in fields {
+        match v {
+            None => {}
+            Some(Value::String(s)) if s.is_empty() => {}
+            Some(v) => {
+                m.insert((*k).to_owned(), v.clone());
+            }
+        }
+    }
+    if m.is_empty() {
+        return "{}\n".to_owned();
+    }
+    crate::yaml::emit_kustomize(&Value::Map(m))
+}
+
+/// The configuration kustomize builds for `PatchTransformer` from a `patches:` entry,
+/// as its errors show it.
+pub(crate) fn patch_config_yaml(pc: &super::types::Patch) -> String {
+    let options = (!pc.options.is_empty()).then(|| {
+        let mut m = crate::yaml::Map::new();
+        for (k, v) in &pc.options {
+            m.insert(k.clone(), Value::Bool(*v));
+        }
+        Value::Map(m)
+    });
+    plugin_config_yaml(&[
+        ("path", Some(Value::from(pc.path.as_str()))),
+        ("patch", Some(Value::from(pc.patch.as_str()))),
+        ("target", pc.target.as_ref().map(selector_value)),
+        ("options", options),
+    ])
+}
+
+/// The configuration kustomize builds for `PatchJson6902Transformer` from a
+/// `patchesJson6902:` entry, as its errors show it.
+pub(crate) fn json6902_config_yaml(pc: &super::types::Patch) -> String {
+    plugin_config_yaml(&[
+        ("target", pc.target.as_ref().map(selector_value)),
+        ("path", Some(Value::from(pc.path.as_str()))),
+        ("jsonOp", Some(Value::from(pc.patch.as_str()))),
+    ])
+}
+
+/// A selector as a map of its non-empty fields (kustomize's `types.Selector` in JSON).
+pub(crate) fn selector_value(s: &Selector) -> Value {
+    let mut m = crate::yaml::Map::new();
+    for (k, v) in [
+        ("group", &s.gvk.group),
+        ("version", &s.gvk.version),
+        ("kind", &s.gvk.kind),
+        ("name", &s.name),
+        ("namespace", &s.namespace),
+        ("annotationSelector", &s.annotation_selector),
+        ("labelSelector", &s.label_selector),
+    ] {
+        if !v.is_empty() {
+            m.insert(k.to_owned(), Value::from(v.as_str()));
+        }
+    }
+    Value::Map(m)
 }
 
 /// Reads patch text as kustomize's `PatchTransformer` does: a list is JSON 6902, objects
-/// are strategic merge patches.
-pub(crate) fn load_patch_text(text: &str, file: &str) -> Result<Loaded, String> {
+/// are strategic merge patches. `source` names the patch in errors.
+pub(crate) fn load_patch_text(text: &str, file: &str, source: &str) -> Result<Loaded, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err("empty json patch operations".into());
     }
-    let as_json = json_ops(trimmed);
+    // kustomize decodes the text as it has it (an inline patch trimmed, a file as read).
+    let as_json = jsonpatch::decode(text).map(|(p, _)| p);
     // Not trimmed: a patch file is parsed as loaded (its last line break belongs to a
     // block scalar at the end); inline patches come trimmed, as kustomize trims them.
     let as_sm = super::parse_resources(text.as_bytes(), file);
@@ -101,7 +177,7 @@ pub(crate) fn load_patch_text(text: &str, file: &str) -> Result<Loaded, String> 
         (Ok(sm), Err(_)) if !sm.is_empty() => Ok(Loaded::Strategic(sm)),
         (_, Ok(ops)) => Ok(Loaded::Json(ops)),
         (Ok(_), Err(_)) | (Err(_), Err(_)) => {
-            Err(format!("unable to parse SM or JSON patch from {text}"))
+            Err(format!("unable to parse SM or JSON patch from {source}"))
         }
     }
 }
@@ -113,12 +189,6 @@ pub(crate) fn is_empty_document(text: &str) -> bool {
         let l = l.trim();
         l.is_empty() || l.starts_with('#') || l == "---"
     })
-}
-
-/// JSON 6902 operations from YAML or JSON text.
-pub(crate) fn json_ops(text: &str) -> Result<Vec<jsonpatch::Op>, String> {
-    let v = crate::yaml::parse_yaml_to_json(text).map_err(|e| e.to_string())?;
-    jsonpatch::decode(&v)
 }
 
 /// Applies one strategic merge patch to the resource at `i` (kustomize's

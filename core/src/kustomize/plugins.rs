@@ -328,7 +328,8 @@ impl<'a> Target<'a> {
                     target: f.opt("target", Selector::decode).map_err(t)?,
                     options: f.bool_map("options").map_err(t)?,
                 };
-                self.apply_patch(acc, &pc)
+                let configured = self.configure_patch(&pc, &crate::yaml::emit_kustomize(v))?;
+                self.apply_patch(acc, &pc, &configured)
             }
             "PatchStrategicMergeTransformer" => {
                 let f = Fields::lenient(v, shapes::type_name(&kind), &["paths", "patches"])
@@ -367,7 +368,8 @@ impl<'a> Target<'a> {
                     target: f.opt("target", Selector::decode).map_err(t)?,
                     options: Vec::new(),
                 };
-                self.apply_json6902(acc, &pc)
+                let ops = self.configure_json6902(&pc)?;
+                self.apply_json6902(acc, &pc, &ops)
             }
             "ReplacementTransformer" => {
                 let f =

@@ -164,6 +164,7 @@ fn copy_merge_metadata(r: &mut Resource, old: &Resource) {
     // kustomize's build annotations (hash request, behaviour, change permissions) come from
     // the object being merged into.
     r.needs_hash = old.needs_hash && r.needs_hash;
+    r.generated = old.generated;
     r.behavior = old.behavior;
     r.allow_name_change = old.allow_name_change;
     r.allow_kind_change = old.allow_kind_change;

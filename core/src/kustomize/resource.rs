@@ -176,6 +176,8 @@ pub(crate) struct Resource {
     pub prefixes: Vec<String>,
     /// Name suffixes applied so far (innermost first).
     pub suffixes: Vec<String>,
+    /// Made by a generator (kustomize then records its behaviour in a build annotation).
+    pub generated: bool,
     /// Generator behaviour.
     pub behavior: Behavior,
     /// Whether a content hash is to be appended to the name.

@@ -185,7 +185,7 @@ impl Profile for Kustomize {
 
 /// A float64 after `encoding/json` printed it and go-yaml v2 read it back: texts without
 /// `.` or exponent come back as integers when they fit.
-fn json_round_trip(f: f64) -> Option<Number> {
+pub(crate) fn json_round_trip(f: f64) -> Option<Number> {
     let text = json_float(f)?;
     if !text.contains(['.', 'e', 'E']) {
         if let Some(i) = go::parse_int(&text) {
