@@ -674,7 +674,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
         ErrorKind::Unsupported => Unsupported(e.helm_text()),
         _ => Failed(e.helm_text()),
     };
-    let io_text = gitward::system::io_text;
+    let io_text = gitward::io::system::io_text;
     for (set, flag) in [
         (args.post_renderer.is_some(), "--post-renderer"),
         (args.repo.is_some(), "--repo"),
@@ -684,7 +684,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
             return Err(Unsupported(format!("template: {flag} is not supported")));
         }
     }
-    let now = gitward::system::now;
+    let now = gitward::io::system::now;
     // Release name and chart (helm's NameAndChart).
     let (name, chart_ref) = match args.args.as_slice() {
         [chart] => {
@@ -769,7 +769,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
     }
     .map_err(helm_err)?;
     // The real clock and the operating system's randomness.
-    let env = gitward::system::template_env();
+    let env = gitward::io::system::template_env();
     let release_name = name.clone();
     let opts = RenderOptions {
         release_name: name,
