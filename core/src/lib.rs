@@ -10,6 +10,7 @@ pub mod gojson;
 pub mod helm;
 pub mod kustomize;
 pub mod model;
+pub mod semver;
 pub mod smp;
 pub mod system;
 pub mod template;
