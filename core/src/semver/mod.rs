@@ -871,7 +871,7 @@ fn tilde(c: &Term, v: &Version, cmp: Ordering) -> bool {
     if v.major != c.con.major {
         return false;
     }
-    !(v.minor != c.con.minor && !c.minor_dirty)
+    v.minor == c.con.minor || c.minor_dirty
 }
 
 // ---------------------------------------------------------------------------------------
