@@ -15,7 +15,8 @@
 //! * [`Version::compare`] is `Compare`: build metadata is ignored.
 //! * [`Constraints::parse`] is `NewConstraint`, [`Constraints::check`] is `Check`.
 //! * [`matching`] and [`select_highest`] filter a list of tags or chart versions the way
-//!   Flux and Helm pick one: the matching inputs, highest first.
+//!   Flux and Helm pick one: the matching inputs, highest first; [`matching_with`] and
+//!   [`Version::parse_flux`] read them as Flux's source-controller does (three parts).
 //!
 //! Two releases of the library are in use: Flux (source-controller v1.10.2) links
 //! v3.5.0, which added hard limits (a range over 512 bytes or with more than 32 `||`
@@ -231,6 +232,17 @@ impl Version {
     /// `NewVersion` of the release `opts.compat` names.
     pub fn parse_with(text: &str, opts: &Options) -> Result<Version, VersionError> {
         parse_version(text, opts.compat)
+    }
+
+    /// `ParseVersion` of `github.com/fluxcd/pkg/version`, what Flux's source-controller
+    /// reads Git tags, OCI tags and chart versions with: the text needs at least two dots
+    /// (`1.2` and `v1` are not versions there), then [`Version::parse`] (v3.5.0). Quirks
+    /// kept: `1.2-rc.1.2` passes (as `1.2.0-rc.1.2`).
+    pub fn parse_flux(text: &str) -> Result<Version, VersionError> {
+        if text.splitn(3, '.').count() != 3 {
+            return Err(VersionError::Invalid);
+        }
+        Version::parse(text)
     }
 
     /// `New`: a version from its parts, without validation of `pre` and `metadata` (as
@@ -888,19 +900,33 @@ pub struct Match<'a> {
     pub version: Version,
 }
 
-/// The inputs that parse as versions (with the range's [`Compat`]) and satisfy `range`,
-/// highest first (`Compare`, so build metadata does not order them); equal versions keep
-/// their input order. Inputs that are not versions (`latest`, `release-1.1`) are skipped.
+/// The inputs that parse as versions (`NewVersion` with the range's [`Compat`]) and
+/// satisfy `range`, highest first (`Compare`, so build metadata does not order them);
+/// equal versions keep their input order. Inputs that are not versions (`latest`,
+/// `release-1.1`) are skipped. This is what `gitward semver` prints.
 pub fn matching<'a, S>(range: &Constraints, inputs: &'a [S]) -> Vec<Match<'a>>
 where
     S: AsRef<str>,
+{
+    let compat = range.compat;
+    matching_with(range, inputs, |s| parse_version(s, compat))
+}
+
+/// [`matching`] with another version parser, such as [`Version::parse_flux`] for tags
+/// and chart versions as Flux reads them. Equal versions (differing in build metadata
+/// only) keep their input order; Flux breaks such ties by commit or chart creation time,
+/// which a caller that has them can apply to the result.
+pub fn matching_with<'a, S, F>(range: &Constraints, inputs: &'a [S], parse: F) -> Vec<Match<'a>>
+where
+    S: AsRef<str>,
+    F: Fn(&str) -> Result<Version, VersionError>,
 {
     let mut found: Vec<Match<'a>> = inputs
         .iter()
         .enumerate()
         .filter_map(|(index, s)| {
             let input = s.as_ref();
-            let version = parse_version(input, range.compat).ok()?;
+            let version = parse(input).ok()?;
             range.check(&version).then_some(Match {
                 index,
                 input,

@@ -391,6 +391,31 @@ fn matching_is_highest_first_and_stable() {
     assert!(select_highest(&r, &owned).is_none());
 }
 
+/// fluxcd/pkg/version.ParseVersion: two dots needed, then NewVersion.
+#[test]
+fn flux_tags_need_three_parts() {
+    let tags = [
+        "v1.2",
+        "1",
+        "v1.2.3",
+        "1.2-rc.1.2",
+        "1.2.3.4",
+        "v2.0.0+meta",
+        "latest",
+    ];
+    let r = c(">=1.0.0-0");
+    let got: Vec<&str> = matching_with(&r, &tags, Version::parse_flux)
+        .iter()
+        .map(|m| m.input)
+        .collect();
+    assert_eq!(got, ["v2.0.0+meta", "v1.2.3", "1.2-rc.1.2"]);
+    assert_eq!(Version::parse_flux("1.2"), Err(VersionError::Invalid));
+    assert_eq!(
+        Version::parse_flux("1.2-rc.1.2").map(|v| v.to_string()),
+        Ok("1.2.0-rc.1.2".to_owned())
+    );
+}
+
 /// A small deterministic generator (xorshift), so the test needs no dependency.
 struct Rng(u64);
 
