@@ -141,7 +141,7 @@ pub(crate) fn apply_sm(
     if let Some(m) = p.as_map_mut() {
         m.insert("apiVersion".into(), target.api_version().into());
     }
-    let merged = smp::merge(
+    let merged = smp::apply(
         &target.obj,
         &p,
         schema,

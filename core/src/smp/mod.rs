@@ -48,6 +48,8 @@
 
 mod error;
 mod schema;
+#[cfg(test)]
+mod tests_null;
 mod walk;
 
 pub use error::{NodeKind, SchemaError, SmpError};
@@ -115,6 +117,34 @@ pub fn merge(
     type_ref: &TypeRef,
     opts: &Options,
 ) -> Result<Option<Value>, SmpError> {
+    merge_impl(base, patch, schema, type_ref, opts, false)
+}
+
+/// Applies `patch` to the object `base` as kustomize v5.7.1's `Resource.ApplySmPatch`
+/// does, which differs from [`merge`] in one way: kustomize keeps the object's own
+/// node, changed in place, and only looks at the merge's result to see whether the
+/// object was deleted. A merge whose result is another node (`$patch: replace` at the
+/// top, whose result is the patch) therefore leaves the object as it was.
+///
+/// Returns the patched object, or `None` when the patch deletes it.
+pub fn apply(
+    base: &Value,
+    patch: &Value,
+    schema: &Schema,
+    type_ref: &TypeRef,
+    opts: &Options,
+) -> Result<Option<Value>, SmpError> {
+    merge_impl(base, patch, schema, type_ref, opts, true)
+}
+
+fn merge_impl(
+    base: &Value,
+    patch: &Value,
+    schema: &Schema,
+    type_ref: &TypeRef,
+    opts: &Options,
+    in_place: bool,
+) -> Result<Option<Value>, SmpError> {
     let top = match type_ref {
         TypeRef::Infer => None,
         TypeRef::Gvk { api_version, kind } => schema.for_type(api_version, kind),
@@ -126,6 +156,9 @@ pub fn merge(
     let Some(out) = m.walk([Some(dest), Some(origin)], top, 0).map_err(|e| *e)? else {
         return Ok(None);
     };
+    if in_place && out != dest {
+        return Ok(Some(base.clone()));
+    }
     let mut budget = opts.max_nodes;
     m.export(out, 0, &mut budget).map(Some).map_err(|e| *e)
 }
