@@ -99,6 +99,11 @@ def key_text(k):
     return json.dumps(k)
 
 
+PLAIN_STRING = re.compile(r"^[A-Za-z][A-Za-z0-9./-]*( [A-Za-z0-9./-]+)*$")
+# Whether strings that a plain scalar can hold are written quoted (see --quote-all-strings).
+QUOTE = {"all": False}
+
+
 def scalar_text(v):
     if isinstance(v, Null):
         return v.spelling
@@ -106,6 +111,9 @@ def scalar_text(v):
         return "true" if v else "false"
     if isinstance(v, (int, float)):
         return str(v)
+    if (not QUOTE["all"] and PLAIN_STRING.match(v)
+            and v.lower() not in YAML11_WORDS and not v.endswith("-")):
+        return v
     return json.dumps(v)
 
 
@@ -188,6 +196,8 @@ INTERESTING = {
 
 # Fields never generated (see --annotations).
 SKIP_FIELDS = set()
+# Null spellings used in target objects (see --empty-null-targets).
+TARGET_NULL_SPELLINGS = ["null", "~", "Null", "NULL"]
 
 STRINGS = ["x", "y", "z", "a b", "null", "~", "1.50", "true", ""]
 MAP_KEYS = ["a", "b", "c", "d/e"]
@@ -205,7 +215,9 @@ class Gen:
         return self.rng.random() < p
 
     def null(self):
-        return Null(self.rng.choice(NULL_SPELLINGS))
+        if self.patch:
+            return Null(self.rng.choice(NULL_SPELLINGS))
+        return Null(self.rng.choice(TARGET_NULL_SPELLINGS))
 
     def spice(self, shape):
         """A null, an empty node or a wrong-kind node in place of a value, or None."""
@@ -218,7 +230,7 @@ class Gen:
                 return []
             if shape.startswith("#") or shape.startswith("object"):
                 return {}
-        if r < p * 1.6 + 0.004:
+        if r < p * 1.6 + 0.0015:
             # A node of the wrong kind: both tools should fail.
             return self.rng.choice([{"q": "x"}, ["x"], "x"])
         return None
@@ -252,9 +264,9 @@ class Gen:
 
     def directive(self):
         return self.rng.choice(["delete", "replace", "merge", "merge", "replace", "bogus"]
-                               if self.chance(0.05) else ["delete", "replace", "merge"])
+                               if self.chance(0.02) else ["delete", "replace", "merge"])
 
-    def definition(self, name, depth, required=()):
+    def definition(self, name, depth, required=(), exclude=()):
         d = self.defs.get(name)
         if d is None or d["shape"] != "object" or not d["props"]:
             if d is not None and d["shape"] == "string":
@@ -263,10 +275,10 @@ class Gen:
         props = d["props"]
         out = {}
         if depth > 12:
-            return out
+            return dict(required)
         names = list(INTERESTING.get(name, []))
-        names = [p for p in names if p not in SKIP_FIELDS]
-        extra = [p for p in props if p not in names
+        names = [p for p in names if p not in SKIP_FIELDS and p not in exclude]
+        extra = [p for p in props if p not in names and p not in exclude
                  and p not in ("apiVersion", "kind", "status") and p not in SKIP_FIELDS]
         chosen = []
         n = self.rng.randint(0, 3) if depth > 0 else self.rng.randint(1, 3)
@@ -277,7 +289,7 @@ class Gen:
                 chosen.append(self.rng.choice(extra))
         all_null = self.patch and self.chance(0.06)
         req_names = {k for k, _ in required}
-        for p in sorted(set(chosen), key=lambda p: self.rng.random()):
+        for p in sorted(dict.fromkeys(chosen), key=lambda p: self.rng.random()):
             if p in req_names:
                 continue
             out[p] = self.null() if all_null else self.value(props[p].shape, depth + 1)
@@ -292,6 +304,10 @@ class Gen:
     def element(self, item_shape, keys, depth):
         if not item_shape.startswith("#"):
             s = self.spice(item_shape)
+            if isinstance(s, Null):
+                # kyaml compares primitive elements by their text, which gitward only
+                # knows for nulls written `null`.
+                return Null("null")
             if s is not None:
                 return s
             return self.rng.choice(KEY_STRINGS) if item_shape == "string" else self.scalar(item_shape)
@@ -299,18 +315,26 @@ class Gen:
         props = self.defs.get(name, {}).get("props", {})
         req = []
         for k in keys:
-            if self.chance(0.95):
-                t = props.get(k).shape if k in props else "string"
-                if k == "protocol":
-                    v = self.rng.choice(["TCP", "UDP"])
-                    if not self.chance(0.7):
-                        continue
-                elif t == "integer":
-                    v = self.rng.choice(KEY_INTS)
-                else:
-                    v = self.rng.choice(KEY_STRINGS)
-                req.append((k, v))
-        e = self.definition(name, depth, required=req)
+            t = props.get(k).shape if k in props else "string"
+            if not self.chance(0.95):
+                # A key that is missing, null (written `null`: kyaml compares merge
+                # keys by their text) or empty.
+                r = self.rng.random()
+                if r < 0.25:
+                    req.append((k, Null("null")))
+                elif r < 0.5 and t == "string":
+                    req.append((k, ""))
+                continue
+            if k == "protocol":
+                v = self.rng.choice(["TCP", "UDP"])
+                if not self.chance(0.7):
+                    continue
+            elif t == "integer":
+                v = self.rng.choice(KEY_INTS)
+            else:
+                v = self.rng.choice(KEY_STRINGS)
+            req.append((k, v))
+        e = self.definition(name, depth, required=req, exclude=keys)
         if self.patch and keys and self.chance(0.08):
             e["$patch"] = self.rng.choice(["delete", "delete", "replace", "merge"])
         return e
@@ -377,7 +401,7 @@ def gen_object(rng, defs, api_version, kind, defn, name, patch):
             body[k] = g.untyped(1)
     meta = body.get("metadata")
     if not isinstance(meta, dict):
-        if isinstance(meta, Null) and patch and rng.random() < 0.5:
+        if isinstance(meta, Null) and patch and rng.random() < 0.1:
             meta = None  # a patch whose metadata is null (needs a target selector)
         else:
             meta = {}
@@ -403,6 +427,14 @@ def gen_case(rng, defs, idx):
     patch = gen_object(rng, defs, api_version, kind, defn, name, True)
     meta = patch.get("metadata")
     use_selector = not isinstance(meta, dict) or rng.random() < 0.15
+    if use_selector and isinstance(meta, dict):
+        # kustomize rewrites the patch's labels as strings from their source text, and
+        # gitward keeps no null's spelling: write null label values as `null`.
+        for field in ("labels", "annotations"):
+            if isinstance(meta.get(field), dict):
+                for k, v in meta[field].items():
+                    if isinstance(v, Null):
+                        meta[field][k] = Null("null")
     return {
         "name": name,
         "kind": kind,
@@ -445,6 +477,42 @@ def compare(d, kubectl, gitward):
     return None, k, g
 
 
+def check_group(cases, work, kubectl, gitward, stats, fail_dir, quiet, level):
+    """Runs cases together; when the outputs differ or a tool fails, splits them in
+    halves until each failing case runs alone. Returns the number of differing cases."""
+    d = work / f"group{level}"
+    write_case_dir(d, cases)
+    verdict, k, g = compare(d, kubectl, gitward)
+    if verdict is None and k[0] == 0:
+        stats["cases"] += len(cases)
+        stats["same"] += len(cases)
+        return 0
+    if len(cases) > 1:
+        mid = len(cases) // 2
+        return (check_group(cases[:mid], work, kubectl, gitward, stats, fail_dir, quiet, level + 1)
+                + check_group(cases[mid:], work, kubectl, gitward, stats, fail_dir, quiet, level + 1))
+    stats["cases"] += 1
+    if verdict is None:
+        stats["both_error"] += 1
+        if err_text(k) != err_text(g):
+            stats["error_text_differs"] += 1
+            n = stats["error_text_differs"]
+            if n <= 50:
+                ed = work / "errtext" / f"{n:06d}"
+                shutil.copytree(d, ed)
+                (ed / "kubectl.err").write_text(err_text(k) + "\n")
+                (ed / "gitward.err").write_text(err_text(g) + "\n")
+        return 0
+    stats["differ"] += 1
+    fd = fail_dir / f"{stats['differ']:06d}"
+    shutil.copytree(d, fd)
+    (fd / "kubectl.out").write_bytes(k[1] + b"\n# stderr:\n" + k[2])
+    (fd / "gitward.out").write_bytes(g[1] + b"\n# stderr:\n" + g[2])
+    if not quiet:
+        print(f"DIFF ({verdict}) {fd}", flush=True)
+    return 1
+
+
 def err_text(r):
     return r[2].decode(errors="replace").strip()
 
@@ -464,9 +532,19 @@ def main():
     ap.add_argument("--annotations", action="store_true",
                     help="generate metadata.annotations too (kustomize rewrites them as a "
                          "string map outside the merge; see docs/differential.md)")
+    ap.add_argument("--empty-null-targets", action="store_true",
+                    help="let target objects hold nulls written as empty values (`key:`); "
+                         "gitward's resources do not keep a null's spelling, see "
+                         "docs/differential.md")
+    ap.add_argument("--quote-all-strings", action="store_true",
+                    help="write every string quoted, also those a plain scalar can hold "
+                         "(gitward cannot tell those from plain ones, see docs/differential.md)")
     args = ap.parse_args()
+    QUOTE["all"] = args.quote_all_strings
     if not args.annotations:
         SKIP_FIELDS.add("annotations")
+    if args.empty_null_targets:
+        TARGET_NULL_SPELLINGS.append("")
 
     kubectl = args.kubectl
     if not kubectl:
@@ -491,8 +569,9 @@ def main():
     if str(work.resolve()).startswith(str(REPO)):
         sys.exit("workdir must be outside the repository")
     fail_dir = work / "fail"
-    if fail_dir.exists():
-        shutil.rmtree(fail_dir)
+    for d in (fail_dir, work / "errtext"):
+        if d.exists():
+            shutil.rmtree(d)
     fail_dir.mkdir(parents=True)
 
     defs, _ = load_schema()
@@ -506,35 +585,7 @@ def main():
         cases = [gen_case(rng, defs, idx + i) for i in range(n)]
         idx += n
         stats["batches"] += 1
-        bd = work / "batch"
-        write_case_dir(bd, cases)
-        verdict, k, g = compare(bd, kubectl, gitward)
-        if verdict is None and k[0] == 0:
-            stats["cases"] += n
-            stats["same"] += n
-            continue
-        # Rerun each case alone.
-        for c in cases:
-            cd = work / "one"
-            write_case_dir(cd, [c])
-            verdict, k, g = compare(cd, kubectl, gitward)
-            stats["cases"] += 1
-            if verdict is None:
-                if k[0] != 0:
-                    stats["both_error"] += 1
-                    if err_text(k) != err_text(g):
-                        stats["error_text_differs"] += 1
-                else:
-                    stats["same"] += 1
-                continue
-            stats["differ"] += 1
-            nfail += 1
-            fd = fail_dir / f"{nfail:06d}"
-            shutil.copytree(cd, fd)
-            (fd / "kubectl.out").write_bytes(k[1] + b"\n# stderr:\n" + k[2])
-            (fd / "gitward.out").write_bytes(g[1] + b"\n# stderr:\n" + g[2])
-            if not args.quiet:
-                print(f"DIFF ({verdict}) {fd}", flush=True)
+        nfail += check_group(cases, work, kubectl, gitward, stats, fail_dir, args.quiet, 0)
         if not args.quiet:
             print(f"progress: {stats}", flush=True)
     print(json.dumps(stats))

@@ -973,8 +973,13 @@ impl<'a> Target<'a> {
                             )));
                         }
                         let selected = patch::select(&acc.rm, t).map_err(pe)?;
-                        patch::apply_sm_to(&mut acc.rm, &selected, &sms[0], &self.ctx.schema())
-                            .map_err(pe)?;
+                        patch::apply_sm_selected(
+                            &mut acc.rm,
+                            &selected,
+                            &sms[0],
+                            &self.ctx.schema(),
+                        )
+                        .map_err(pe)?;
                     }
                     None => {
                         for p in &sms {
