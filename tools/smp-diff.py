@@ -219,10 +219,11 @@ class Gen:
             return Null(self.rng.choice(NULL_SPELLINGS))
         return Null(self.rng.choice(TARGET_NULL_SPELLINGS))
 
-    def spice(self, shape):
-        """A null, an empty node or a wrong-kind node in place of a value, or None."""
+    def spice(self, shape, depth=9):
+        """A null, an empty node or a wrong-kind node in place of a value, or None
+        (less often near the top, so that patches reach deep)."""
         r = self.rng.random()
-        p = 0.12 if self.patch else 0.05
+        p = (0.12 if self.patch else 0.05) * (0.3 if depth < 4 else 1.0)
         if r < p:
             return self.null()
         if r < p * 1.6:
@@ -242,14 +243,15 @@ class Gen:
             return self.rng.choice([True, False])
         return self.rng.choice(STRINGS)
 
-    def value(self, shape, depth):
-        s = self.spice(shape)
+    def value(self, shape, depth, prop=None):
+        s = self.spice(shape, depth)
         if s is not None:
             return s
         if shape.startswith("#"):
             return self.definition(shape[1:], depth)
         if shape.startswith("array["):
-            return self.array(Prop(shape), depth)
+            # The property carries the list's patch strategy and merge keys.
+            return self.array(prop or Prop(shape), depth)
         if shape.startswith("object{"):
             inner = shape[len("object{") : -1]
             out = {}
@@ -292,7 +294,7 @@ class Gen:
         for p in sorted(dict.fromkeys(chosen), key=lambda p: self.rng.random()):
             if p in req_names:
                 continue
-            out[p] = self.null() if all_null else self.value(props[p].shape, depth + 1)
+            out[p] = self.null() if all_null else self.value(props[p].shape, depth + 1, props[p])
         for k, v in required:
             out[k] = v
         if self.patch and self.chance(0.05):
@@ -350,9 +352,12 @@ class Gen:
             out.insert(self.rng.randint(0, len(out)), d)
         return out
 
-    def untyped(self, depth):
-        """Data with no schema (a custom resource's spec)."""
+    def untyped(self, depth, key=None):
+        """Data with no schema (a custom resource's spec). Most keys hold one kind of
+        node, so that object and patch mostly agree."""
         r = self.rng.random()
+        if key in UNTYPED_KINDS and self.chance(0.9):
+            r = UNTYPED_KINDS[key]
         if depth > 7 or r < 0.35:
             if self.patch and self.chance(0.15):
                 return self.null()
@@ -360,7 +365,7 @@ class Gen:
         if r < 0.7:
             out = {}
             for k in self.rng.sample(MAP_KEYS + ["name", "items"], self.rng.randint(0, 3)):
-                out[k] = self.untyped(depth + 1)
+                out[k] = self.untyped(depth + 1, k)
             if self.patch and self.chance(0.06):
                 out["$patch"] = self.directive()
             return out
@@ -381,6 +386,12 @@ class Gen:
         return out
 
 
+# The kind of node most untyped keys hold (a value of `untyped`'s draw: < 0.35 a
+# scalar, < 0.7 a map, else a list).
+UNTYPED_KINDS = {"spec": 0.5, "data": 0.5, "a": 0.5, "items": 0.9, "b": 0.9,
+                 "c": 0.1, "d/e": 0.1, "name": 0.1}
+
+
 KINDS = [
     ("apps/v1", "Deployment", "io.k8s.api.apps.v1.Deployment"),
     ("apps/v1", "StatefulSet", "io.k8s.api.apps.v1.StatefulSet"),
@@ -398,7 +409,7 @@ def gen_object(rng, defs, api_version, kind, defn, name, patch):
     else:
         body = {}
         for k in rng.sample(["spec", "data", "items"], rng.randint(1, 2)):
-            body[k] = g.untyped(1)
+            body[k] = g.untyped(1, k)
     meta = body.get("metadata")
     if not isinstance(meta, dict):
         if isinstance(meta, Null) and patch and rng.random() < 0.1:
@@ -514,7 +525,12 @@ def check_group(cases, work, kubectl, gitward, stats, fail_dir, quiet, level):
 
 
 def err_text(r):
-    return r[2].decode(errors="replace").strip()
+    """The error message, without the `error: ` / `Error: ` the two CLIs put first."""
+    t = r[2].decode(errors="replace").strip()
+    for prefix in ("error: ", "Error: "):
+        if t.startswith(prefix):
+            return t[len(prefix):]
+    return t
 
 
 def main():

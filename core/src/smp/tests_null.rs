@@ -1517,3 +1517,33 @@ spec: {}
 "#,
     );
 }
+
+/// Errors are worded as kustomize words them (`kubectl kustomize` printed
+/// `error: wrong node kind: expected ScalarNode but got MappingNode: node contents:`
+/// followed by `q: x` and `b: [1]`, as written; the node is printed here in kustomize's
+/// output form).
+#[test]
+fn errors_read_as_kustomize_words_them() {
+    let schema = Schema::builtin();
+    let err = |patch: &str| {
+        super::apply(
+            &doc("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\ndata:\n  a: x\n"),
+            &doc(patch),
+            &schema,
+            &TypeRef::Infer,
+            &Options::default(),
+        )
+        .expect_err("the merge fails")
+    };
+    let e = err(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\ndata:\n  a:\n    q: x\n    b: [1]\n",
+    );
+    assert_eq!(
+        e.to_string(),
+        "wrong node kind: expected ScalarNode but got MappingNode: node contents:\nb:\n- 1\nq: x\n"
+    );
+    assert!(matches!(e, super::SmpError::KindMismatch { ref path, .. } if path == "data.a"));
+    let e =
+        err("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\ndata:\n  $patch: nonsense\n");
+    assert_eq!(e.to_string(), "unknown patch strategy 'nonsense'");
+}

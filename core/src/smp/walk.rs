@@ -326,10 +326,16 @@ impl<'a> Merger<'a> {
 
     #[inline(never)]
     fn kind_error(&self, expected: NodeKind, found: Id) -> Box<SmpError> {
+        let mut budget = self.opts.max_nodes;
+        let contents = self
+            .export(found, 0, &mut budget)
+            .map(|v| crate::yaml::emit_kustomize(&v))
+            .unwrap_or_default();
         Box::new(SmpError::KindMismatch {
             path: self.path_string(),
             expected,
             found: self.kind(found),
+            contents,
         })
     }
 
