@@ -446,11 +446,16 @@ def gen_case(rng, defs, idx):
                 for k, v in meta[field].items():
                     if isinstance(v, Null):
                         meta[field][k] = Null("null")
+    patch_text = doc_text(patch)
+    if rng.random() < 0.01:
+        # A patch that is entirely null (kustomize reads it as an empty JSON patch).
+        patch_text = rng.choice(["null\n", "~\n", "Null\n"])
+        use_selector = rng.random() < 0.9
     return {
         "name": name,
         "kind": kind,
         "target": doc_text(target),
-        "patch": doc_text(patch),
+        "patch": patch_text,
         "selector": use_selector,
     }
 

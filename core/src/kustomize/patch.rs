@@ -115,9 +115,14 @@ pub(crate) fn is_empty_document(text: &str) -> bool {
     })
 }
 
-/// JSON 6902 operations from YAML or JSON text.
+/// JSON 6902 operations from YAML or JSON text. A `null` document is no operations (Go's
+/// `json.Unmarshal` leaves the slice nil), so a patch that is entirely null reads as an
+/// empty JSON patch, as kustomize reads it: an error without a `target:`, else nothing.
 pub(crate) fn json_ops(text: &str) -> Result<Vec<jsonpatch::Op>, String> {
     let v = crate::yaml::parse_yaml_to_json(text).map_err(|e| e.to_string())?;
+    if v.is_null() {
+        return Ok(Vec::new());
+    }
     jsonpatch::decode(&v)
 }
 
@@ -343,6 +348,20 @@ mod tests {
             copied(&format!("{head}  labels: [e, y, f, z]\n")),
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    e: \"y\"\n    f: z\n  name: d\n"
         );
+    }
+
+    /// A patch that is entirely null reads as an empty JSON patch (kustomize: nothing
+    /// happens with a `target:`, an error without), and so does an empty list.
+    #[test]
+    fn entirely_null_patch_is_an_empty_json_patch() {
+        for text in ["null", "~", "Null\n", "--- null\n", "[]"] {
+            match load_patch_text(text, "p.yaml") {
+                Ok(Loaded::Json(ops)) => assert!(ops.is_empty(), "{text:?}"),
+                Ok(Loaded::Strategic(_)) => panic!("{text:?} read as a strategic merge patch"),
+                Err(e) => panic!("{text:?}: {e}"),
+            }
+        }
+        assert!(load_patch_text("{}", "p.yaml").is_err());
     }
 
     /// A null `metadata` stays null (and then deletes the object's metadata, as in

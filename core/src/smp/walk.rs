@@ -1118,38 +1118,25 @@ impl<'a> Merger<'a> {
     }
 }
 
+/// Plain scalars that are not strings: go-yaml v3's nulls, booleans and special floats,
+/// and YAML 1.1's booleans.
+const WORDS_READ_AS_OTHER_TYPES: &[&str] = &[
+    "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", ".inf", ".Inf",
+    ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", "y", "Y",
+    "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+];
+
 /// Whether a string can only have been written quoted (or as a block scalar): it is
 /// empty, would read as another type when plain (go-yaml v3's null, boolean, integer
 /// and float forms), or holds what a plain scalar cannot (a leading indicator, `: `,
-/// ` #`, a line break, surrounding spaces).
+/// ` #`, a line break, surrounding spaces). YAML 1.1's booleans (`yes`, `on`, `y`, ...)
+/// count too: go-yaml v3 reads them as strings, but YAML writers (go-yaml v2, helm,
+/// kubectl, kustomize itself) quote them, and people do.
 fn must_be_quoted(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return true;
     };
-    if matches!(
-        s,
-        "~" | "null"
-            | "Null"
-            | "NULL"
-            | "true"
-            | "True"
-            | "TRUE"
-            | "false"
-            | "False"
-            | "FALSE"
-            | ".inf"
-            | ".Inf"
-            | ".INF"
-            | "+.inf"
-            | "+.Inf"
-            | "+.INF"
-            | "-.inf"
-            | "-.Inf"
-            | "-.INF"
-            | ".nan"
-            | ".NaN"
-            | ".NAN"
-    ) {
+    if WORDS_READ_AS_OTHER_TYPES.contains(&s) {
         return true;
     }
     if "+-.0123456789".contains(first) && plain_number(&s.replace('_', "")) {
@@ -1416,15 +1403,15 @@ mod tests {
             "", "1", "-1", "+1.5", "0x1F", "0o17", "0b101", "1_000", "1_", "1e3", ".5", "1.",
             ".inf", "-.Inf", ".NaN", "true", "False", "NULL", "~", "a: b", "a #b", "x:", "- x",
             "-", "? x", ":", "[x", "{x", "*x", "&x", "!x", "|", ">", "'x", "\"x", "%x", "@x", "`x",
-            " x", "x ", "a\nb", "#x", ",x",
+            " x", "x ", "a\nb", "#x", ",x", "yes", "On", "n", "OFF",
         ] {
             assert!(must_be_quoted(s), "{s:?}");
         }
         for s in [
             "x",
             "a b",
-            "yes",
-            "on",
+            "yess",
+            "onn",
             "1.2.3",
             "1e",
             "0x",
