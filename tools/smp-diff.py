@@ -11,8 +11,12 @@ the wrong kind, at random depths.
 
 Cases are batched: one kustomization holds many resources with distinct names, each
 with its own patch (`patches: - path: pN.yaml`, some with a `target:` selector). When a
-batch's outputs differ, or either tool fails, every case of the batch is rerun alone;
-differing cases are kept under WORKDIR/fail/ (target, patch, both outputs).
+batch's outputs differ, or either tool fails, the batch is split in halves until each
+failing case runs alone; differing cases are kept under WORKDIR/fail/ (target, patch,
+both outputs), failing cases whose error texts differ under WORKDIR/errtext/.
+
+Inputs whose differences are known and lie outside the merge are off by default:
+--annotations, --empty-null-targets, --quote-all-strings (see docs/differential.md).
 
 Everything generated stays under WORKDIR (default /tmp/smp-diff), outside the
 repository. Usage:
