@@ -1087,7 +1087,7 @@ impl<'a> Target<'a> {
                     }
                     let selected = patch::select(&acc.rm, t).map_err(pe)?;
                     if let Some(sm) = sms.first() {
-                        patch::apply_sm_to(&mut acc.rm, &selected, sm, &self.ctx.schema())
+                        patch::apply_sm_selected(&mut acc.rm, &selected, sm, &self.ctx.schema())
                             .map_err(pe)?;
                     }
                 }
