@@ -38,7 +38,10 @@
 //!   `options.reorder` for an option);
 //! * `KUSTOMIZE_BUILD` (`Error`, with `kind` — the core's `ErrorKind` in snake_case — and
 //!   `path`, the directory built as given);
-//! * `HELM_TEMPLATE` (`Error`, with `kind`, `chart` and `file`, `null` when unknown).
+//! * `HELM_TEMPLATE` (`Error`, with `kind`, `chart` and `file`, `null` when unknown);
+//! * `HEALTH` (`Error`, with `kind`: `'lookup'`, `'accessor'`, `'conditions'`,
+//!   `'unknown_phase'`, `'malformed'`, `'not_an_object'`) where kstatus cannot compute a
+//!   status.
 //!
 //! Builds read the file system through the core's `DirTree` rooted at `/`, exactly as the
 //! CLI does. The `*Sync` functions block the calling thread; the others return a Promise
@@ -917,4 +920,93 @@ pub fn helm_template(
 ) -> Result<AsyncTask<HelmTask>> {
     let args = helm_args(env, chart, options)?;
     Ok(AsyncTask::new(HelmTask { args }))
+}
+
+// --- health --------------------------------------------------------------------------------
+
+/// kstatus' verdict on one object.
+#[napi(object)]
+pub struct HealthResult {
+    /// `'Current'`, `'InProgress'`, `'Failed'` or `'Terminating'`.
+    #[napi(
+        ts_type = "'Current' | 'InProgress' | 'Failed' | 'Terminating' | 'NotFound' | 'Unknown'"
+    )]
+    pub status: String,
+    /// kstatus' message.
+    pub message: String,
+}
+
+/// The object as a [`Value`] (`INVALID_VALUE` for JS data with no JSON counterpart).
+fn health_object(env: &Env, obj: Unknown<'_>) -> Result<Value> {
+    let ctx = Ctx {
+        env,
+        object_prototype: Object::new(env)?.get_prototype()?,
+        max_depth: ParseOptions::kustomize().max_depth,
+    };
+    to_value(&ctx, obj, 0).map_err(|e| e.into_error(env))
+}
+
+fn run_health(obj: &Value) -> std::result::Result<HealthResult, gitward::health::HealthError> {
+    let opts = gitward::health::Options::default().with_now(gitward::io::system::now());
+    gitward::health::status_with(obj, &opts).map(|r| HealthResult {
+        status: r.status.as_str().to_string(),
+        message: r.message,
+    })
+}
+
+fn health_outcome(
+    env: &Env,
+    outcome: std::result::Result<HealthResult, gitward::health::HealthError>,
+) -> Result<HealthResult> {
+    outcome.map_err(|e| {
+        let js = JsError::from(Error::new("HEALTH", e.to_string())).into_unknown(*env);
+        let build = || -> Result<Error> {
+            Ok(throwable(
+                Object::from_unknown(js)?,
+                &[("kind", kind_name(e.kind()).into_unknown(env)?)],
+            ))
+        };
+        build().unwrap_or_else(|e| e)
+    })
+}
+
+/// The health of one Kubernetes object as kstatus (v0.37.2) computes it, the way Flux waits
+/// for what it applied, with the machine's clock.
+///
+/// The object is a plain object as `parseManifests` returns it (integers stay integers: a
+/// fractional `metadata.generation` is an error, as in kstatus). Throws an `Error` with
+/// `code` `'HEALTH'` and `kind` where kstatus returns an error, and a `TypeError` with
+/// `code` `'INVALID_VALUE'` for a value with no JSON counterpart.
+#[napi(ts_args_type = "obj: Record<string, unknown>")]
+pub fn health_sync(env: &Env, obj: Unknown<'_>) -> Result<HealthResult> {
+    let value = health_object(env, obj)?;
+    health_outcome(env, run_health(&value))
+}
+
+/// A health computation on the libuv thread pool.
+pub struct HealthTask {
+    obj: Value,
+}
+
+impl<'task> ScopedTask<'task> for HealthTask {
+    type Output = std::result::Result<HealthResult, gitward::health::HealthError>;
+    type JsValue = HealthResult;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(run_health(&self.obj))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        health_outcome(env, output)
+    }
+}
+
+/// `healthSync` on the libuv thread pool: the Promise rejects with a `'HEALTH'` error.
+#[napi(
+    ts_args_type = "obj: Record<string, unknown>",
+    ts_return_type = "Promise<HealthResult>"
+)]
+pub fn health(env: &Env, obj: Unknown<'_>) -> Result<AsyncTask<HealthTask>> {
+    let obj = health_object(env, obj)?;
+    Ok(AsyncTask::new(HealthTask { obj }))
 }

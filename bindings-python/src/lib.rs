@@ -110,6 +110,16 @@ create_exception!(
      str(err))."
 );
 
+create_exception!(
+    gitward,
+    HealthError,
+    GitwardError,
+    "kstatus could not compute an object's health (Flux reports such an object as \
+     'Unknown').\n\n\
+     Attributes: kind (str: 'lookup', 'accessor', 'conditions', 'unknown_phase', \
+     'malformed', 'not_an_object'), message (str, kstatus' error text, the same as str(err))."
+);
+
 /// The core error's kind as a stable snake_case name (`DuplicateKey` → `"duplicate_key"`).
 /// Works for every kind enum of the core (their `Debug` is the variant name).
 fn kind_name(kind: impl std::fmt::Debug) -> String {
@@ -646,6 +656,39 @@ fn helm_template(
         .map_err(|e| helm_error(py, e))
 }
 
+/// The health of one Kubernetes object as kstatus (v0.37.2) computes it, the way Flux waits
+/// for what it applied: ``{"status": ..., "message": ...}`` with status one of
+/// 'Current', 'InProgress', 'Failed', 'Terminating' (and kstatus' message).
+///
+/// The object is a dict as `parse_manifests` returns it (ints stay ints: a float
+/// `metadata.generation` is an error, as in kstatus). The machine's clock decides whether a
+/// Pending pod that cannot be scheduled is still in its 15-second grace window. Raises
+/// `gitward.HealthError` (``kind``, ``message``) where kstatus returns an error and
+/// `gitward.ConversionError` for a value with no JSON counterpart.
+#[pyfunction]
+fn health<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    let max_depth = ParseOptions::kustomize().max_depth;
+    let value = to_value(obj, 0, max_depth).map_err(|e| e.into_pyerr(py))?;
+    let opts = gitward::health::Options::default().with_now(gitward::io::system::now());
+    let verdict = py.detach(move || gitward::health::status_with(&value, &opts));
+    match verdict {
+        Ok(r) => {
+            let d = PyDict::new(py);
+            d.set_item("status", r.status.as_str())?;
+            d.set_item("message", r.message)?;
+            Ok(d)
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let attrs = [
+                ("kind", PyString::new(py, &kind_name(e.kind())).into_any()),
+                ("message", PyString::new(py, &text).into_any()),
+            ];
+            Err(with_attrs(py, HealthError::new_err(text.clone()), &attrs))
+        }
+    }
+}
+
 /// The `gitward._native` extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -654,11 +697,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dump_manifests, m)?)?;
     m.add_function(wrap_pyfunction!(kustomize_build, m)?)?;
     m.add_function(wrap_pyfunction!(helm_template, m)?)?;
+    m.add_function(wrap_pyfunction!(health, m)?)?;
     m.add_class::<KustomizeResult>()?;
     m.add("GitwardError", py.get_type::<GitwardError>())?;
     m.add("YamlError", py.get_type::<YamlError>())?;
     m.add("BuildError", py.get_type::<BuildError>())?;
     m.add("HelmError", py.get_type::<HelmError>())?;
+    m.add("HealthError", py.get_type::<HealthError>())?;
     m.add("ConversionError", conversion_error_type(py)?)?;
     Ok(())
 }

@@ -36,6 +36,31 @@ enum Command {
     /// Print the VERSIONs that satisfy RANGE, highest first, as given (Masterminds/semver
     /// v3.5.0 rules, as Flux and Helm evaluate ranges). An invalid RANGE exits 1.
     Semver(SemverArgs),
+    /// Print the health of objects as kstatus computes it (as Flux waits for them): one
+    /// entry per object of the manifests, in order. Exits 0 whatever the statuses.
+    Health(HealthArgs),
+}
+
+/// `gitward health (-f FILE | -k DIR) [-o text|json|yaml]`.
+#[derive(clap::Args)]
+struct HealthArgs {
+    /// A manifest file (YAML documents or a JSON stream, read as Flux reads manifests;
+    /// `-` for standard input).
+    #[arg(
+        short = 'f',
+        long = "filename",
+        value_name = "FILE",
+        conflicts_with = "kustomize",
+        required_unless_present = "kustomize"
+    )]
+    file: Option<PathBuf>,
+    /// A directory holding a kustomization: its build is checked.
+    #[arg(short = 'k', long = "kustomize", value_name = "DIR")]
+    kustomize: Option<PathBuf>,
+    /// `text` (`Kind/namespace/name status: 'Current': message` lines, as Flux words its
+    /// wait errors), `json` (`[{"id", "status", "message"[, "error"]}]`) or `yaml`.
+    #[arg(short = 'o', long = "output", default_value = "text")]
+    output: String,
 }
 
 /// `gitward semver [--] RANGE [VERSION...]`. Every argument after `semver` is a range or
@@ -506,6 +531,7 @@ fn main() -> ExitCode {
         Command::Kustomize(args) => kustomize(&args),
         Command::Template(args) => template(&args),
         Command::Semver(args) => semver(&args),
+        Command::Health(args) => health(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -549,6 +575,89 @@ fn semver(args: &SemverArgs) -> Result<(), Failure> {
         out.push_str(m.input);
         out.push('\n');
     }
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failed(format!("writing output: {e}")))
+}
+
+/// `gitward health`: kstatus' verdict per object, with the machine's clock (Pending pods that
+/// cannot be scheduled get 15 seconds before they are `Failed`).
+fn health(args: &HealthArgs) -> Result<(), Failure> {
+    use gitward::health::{Options, object_id, status_with, subject};
+    use gitward::yaml::{Map, Value};
+    let format = args.output.as_str();
+    if !matches!(format, "text" | "json" | "yaml") {
+        return Err(Failed(format!(
+            "invalid output format {format:?}: use text, json or yaml"
+        )));
+    }
+    let objects = match (&args.file, &args.kustomize) {
+        (Some(f), _) => {
+            let shown = f.display().to_string();
+            let text = if shown == "-" {
+                std::io::read_to_string(std::io::stdin())
+                    .map_err(|e| Failed(format!("<stdin>: {e}")))?
+            } else {
+                std::fs::read_to_string(f).map_err(|e| Failed(format!("{shown}: {e}")))?
+            };
+            gitward::manifest::read_manifests(&text).map_err(|e| Failed(format!("{shown}: {e}")))?
+        }
+        (None, Some(dir)) => {
+            let dir = std::fs::canonicalize(dir)
+                .map_err(|e| Failed(format!("{}: {e}", dir.display())))?;
+            let tree = gitward::tree::DirTree::new("/").map_err(|e| Failed(e.to_string()))?;
+            let rel = dir.to_string_lossy();
+            let rel = gitward::tree::RelPath::new(rel.trim_start_matches('/'))
+                .map_err(|e| Failed(e.to_string()))?;
+            let out =
+                gitward::kustomize::build(&tree, &rel, &gitward::kustomize::Options::default())
+                    .map_err(|e| Failed(e.to_string()))?;
+            out.resources
+        }
+        (None, None) => return Err(Failed("one of -f or -k is required".into())),
+    };
+    let opts = Options::default().with_now(gitward::io::system::now());
+    let mut text = String::new();
+    let mut entries = Vec::with_capacity(objects.len());
+    for obj in &objects {
+        let verdict = status_with(obj, &opts);
+        let (st, message, error) = match &verdict {
+            Ok(r) => (r.status.as_str(), r.message.clone(), None),
+            Err(e) => ("Unknown", String::new(), Some(e.to_string())),
+        };
+        if format == "text" {
+            text.push_str(&format!("{} status: '{st}'", subject(obj)));
+            if let Some(detail) = error
+                .as_deref()
+                .or((!message.is_empty()).then_some(message.as_str()))
+            {
+                text.push_str(": ");
+                text.push_str(detail);
+            }
+            text.push('\n');
+        }
+        let mut m = Map::new();
+        m.insert("id".into(), Value::from(object_id(obj)));
+        m.insert("status".into(), Value::from(st));
+        m.insert("message".into(), Value::from(message));
+        if let Some(e) = error {
+            m.insert("error".into(), Value::from(e));
+        }
+        entries.push(Value::Map(m));
+    }
+    let out = match format {
+        "json" => {
+            let opts = gitward::gojson::JsonOptions::indented("  ");
+            let mut s = gitward::gojson::to_string_with(&Value::Seq(entries), opts)
+                .map_err(|e| Failed(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+        "yaml" => gitward::yaml::emit_kustomize(&Value::Seq(entries)),
+        _ => text,
+    };
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(out.as_bytes())

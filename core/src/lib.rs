@@ -9,10 +9,12 @@
 
 pub mod gogzip;
 pub mod gojson;
+pub mod health;
 pub mod helm;
 #[cfg(feature = "io")]
 pub mod io;
 pub mod kustomize;
+pub mod manifest;
 pub mod model;
 pub mod semver;
 pub mod smp;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""gitward conformance runner: score `gitward kustomize` / `gitward template` / `gitward semver` (or
-the reference kubectl, helm and Masterminds/semver) against the shared conformance corpora.
+"""gitward conformance runner: score `gitward kustomize` / `gitward template` / `gitward semver` /
+`gitward health` (or the reference kubectl, helm, Masterminds/semver and kstatus) against the shared
+conformance corpora.
 
 Suites (corpora under $GITWARD_CONFORMANCE, default <repo>/../shared/conformance):
   kustomize    cases/<name>/{case.json,input/,expected.yaml|expected-error.txt}; groups = tags
@@ -8,11 +9,14 @@ Suites (corpora under $GITWARD_CONFORMANCE, default <repo>/../shared/conformance
   helm-funcs   cases.jsonl snippets rendered in a chart built from base-chart/; groups = categories
   semver       cases.jsonl version ranges and version lists (`semver -- RANGE VERSION...`); groups =
                categories
+  health       cases/<name>/{case.json,input.yaml,expected.json}: kstatus verdicts per object
+               (`health -f FILE -o json`); groups = categories
 
 Scoring: an output case passes *exactly* when the tool exits 0 and stdout is byte-identical to the
 expected output (helm: after masking the case's volatile lines on both sides), *semantically* when
 both parse to the same YAML document stream (helm-funcs: the same text up to leading/trailing
-whitespace; semver: the same lines in another order).  An error case passes (both ways) only when the tool exits with code 1, as kubectl and
+whitespace; semver: the same lines in another order; health: every object's id and status equal, the
+messages may differ).  An error case passes (both ways) only when the tool exits with code 1, as kubectl and
 helm do; a panic (101), a usage error (2), a signal or a timeout is a failure.
 
 See tests/conformance/README.md for usage, the status file and the ratchet.
@@ -39,7 +43,7 @@ import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATUS_FILE = os.path.join(REPO, "tests", "conformance", "status.json")
-SUITES = ("kustomize", "helm", "helm-funcs", "semver")
+SUITES = ("kustomize", "helm", "helm-funcs", "semver", "health")
 UNTAGGED = "(untagged)"
 # helm-funcs: the snippet is rendered through this wrapper so that any output survives helm's
 # "rendered manifest must be YAML" check (exactly what the corpus generator did).
@@ -169,6 +173,39 @@ def compare_lines(actual: bytes, expected: bytes):
         f": expected {_clip(expected.decode('utf-8', 'replace'))!r}, got {_clip(actual.decode('utf-8', 'replace'))!r}"
 
 
+def compare_health(actual: bytes, expected: list):
+    """health: stdout must be a JSON array with one element per expected object. exact = every
+    element's id, status and message equal (the error text is not compared, as in the corpus's own
+    scorer); semantic = every id and status equal. Returns (exact, semantic, reason, objects exact,
+    objects expected)."""
+    try:
+        got = json.loads(actual.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False, False, f"stdout is not JSON: {_clip(actual.decode('utf-8', 'replace'))!r}", 0, len(expected)
+    if not isinstance(got, list):
+        return False, False, f"stdout is not a JSON array: {_clip(json.dumps(got))}", 0, len(expected)
+    exact_n = status_n = 0
+    first = None
+    for i, e in enumerate(expected):
+        g = got[i] if i < len(got) and isinstance(got[i], dict) else {}
+        st = g.get("id") == e["id"] and g.get("status") == e["status"]
+        ex = st and g.get("message") == e["message"]
+        status_n += st
+        exact_n += ex
+        if not ex and first is None:
+            first = (f"[{i}] {e['id']}: expected {e['status']} {e['message']!r}, got {g.get('status')} "
+                     f"{g.get('message')!r}" + ("" if g.get("id") == e["id"] else f" with id {g.get('id')!r}"))
+    same_len = len(got) == len(expected)
+    exact = same_len and exact_n == len(expected)
+    semantic = same_len and status_n == len(expected)
+    if exact:
+        return True, True, None, exact_n, len(expected)
+    counts = f"{exact_n}/{len(expected)} objects exact, {status_n} status-only"
+    if not same_len:
+        return False, False, f"expected {len(expected)} objects, got {len(got)} ({counts})", exact_n, len(expected)
+    return False, semantic, f"{counts}; first: {first}", exact_n, len(expected)
+
+
 def compare_text(actual: bytes, expected: bytes):
     """helm-funcs: exact = byte-identical, semantic = equal up to leading/trailing whitespace."""
     if actual == expected:
@@ -214,6 +251,7 @@ class Result:
     ms: float
     reason: str | None = None  # None iff exact
     detail: str | None = None  # longer explanation (diff, stderr) for -v and --json
+    objects: list | None = None  # health: [objects exact, objects expected]
 
 
 def summarize(results: list) -> dict:
@@ -343,6 +381,7 @@ class Tool:
     target_first: bool  # gitward: `kustomize <dir> <args>`; kubectl: `kustomize <args> <dir>`
     helm_command: str | None = None  # passed as --helm-command to --enable-helm cases (kubectl only)
     semver_cmd: list | None = None  # e.g. [binary, "semver"]; None: not available
+    health_cmd: list | None = None  # e.g. [binary, "health"]; None: not available
 
     def kustomize(self, target: str, args: list) -> list:
         if self.target_first:
@@ -356,24 +395,33 @@ class Tool:
     def semver(self, args: list) -> list:
         return (self.semver_cmd or []) + args
 
+    def health(self, args: list) -> list:
+        return (self.health_cmd or []) + args
+
     def subcommand(self, suite: str) -> list:
         if suite == "semver":
             return self.semver_cmd or []
+        if suite == "health":
+            return self.health_cmd or []
         return self.kustomize_cmd if suite == "kustomize" else self.template_cmd
 
 
 def gitward_tool(binary: str) -> Tool:
     # gitward renders charts natively: --enable-helm is passed as is, without --helm-command.
     return Tool("gitward", binary, [binary, "kustomize"], [binary, "template"], target_first=True,
-                semver_cmd=[binary, "semver"])
+                semver_cmd=[binary, "semver"], health_cmd=[binary, "health"])
 
 
-def reference_tool(kubectl: str, helm: str, helm3: str, semver_ref: str | None = None) -> Tool:
+def reference_tool(kubectl: str, helm: str, helm3: str, semver_ref: str | None = None,
+                   kstatus_ref: str | None = None) -> Tool:
     # as the reference outputs were made: kubectl kustomize <args> [--helm-command <helm v3>] input/<build>
     # semver: tools/semver-ref, the corpus's Go program (it accepts and skips a leading `semver`)
-    return Tool("reference", f"kubectl={kubectl} helm={helm} helm3={helm3} semver-ref={semver_ref}",
+    # health: tools/kstatus-ref, the corpus's Go program (it accepts and skips a leading `health`)
+    return Tool("reference", f"kubectl={kubectl} helm={helm} helm3={helm3} semver-ref={semver_ref} "
+                             f"kstatus-ref={kstatus_ref}",
                 [kubectl, "kustomize"], [helm, "template"], target_first=False, helm_command=helm3,
-                semver_cmd=[semver_ref, "semver"] if semver_ref else None)
+                semver_cmd=[semver_ref, "semver"] if semver_ref else None,
+                health_cmd=[kstatus_ref, "health"] if kstatus_ref else None)
 
 
 def probe(argv: list, tmp_root: str, timeout: float) -> str | None:
@@ -404,6 +452,7 @@ class Case:
     volatile: list | None = None  # helm: lines to mask
     chart_files: dict | None = None  # helm-funcs: the chart to write ({path: bytes})
     expected_bytes: bytes = b""  # helm-funcs: the rendered snippet
+    expected_json: list | None = None  # health: the expected array
 
 
 def _read_json(path: str):
@@ -527,7 +576,20 @@ def semver_cases(root: str) -> list:
             for rec in sorted(recs, key=lambda r: r["name"])]
 
 
-LOADERS = {"kustomize": kustomize_cases, "helm": helm_cases, "helm-funcs": funcs_cases, "semver": semver_cases}
+def health_cases(root: str) -> list:
+    """health: one case per folder; the command gets the absolute path of input.yaml."""
+    cases = []
+    for name in sorted(os.listdir(os.path.join(root, "cases"))):
+        d = os.path.join(root, "cases", name)
+        meta = _read_json(os.path.join(d, "case.json"))
+        cases.append(Case("health", name, [meta["category"]], "output", "",
+                          ["-f", os.path.join(d, "input.yaml"), "-o", "json"],
+                          expected_json=_read_json(os.path.join(d, "expected.json"))))
+    return cases
+
+
+LOADERS = {"kustomize": kustomize_cases, "helm": helm_cases, "helm-funcs": funcs_cases, "semver": semver_cases,
+           "health": health_cases}
 
 
 def _execute(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
@@ -537,6 +599,8 @@ def _execute(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
         return run_process(tool.template(case.args), case.cwd, tmp_root, timeout)
     if case.suite == "semver":
         return run_process(tool.semver(case.args), tmp_root, tmp_root, timeout)
+    if case.suite == "health":
+        return run_process(tool.health(case.args), tmp_root, tmp_root, timeout)
     work = tempfile.mkdtemp(prefix="funcs-", dir=tmp_root)
     try:
         write_tree(os.path.join(work, FUNCS_CHART_DIR), case.chart_files)
@@ -565,6 +629,11 @@ def score(case: Case, p: Proc) -> Result:
         exact, semantic, reason = compare_lines(p.stdout, case.expected_bytes)
         return result(exact, semantic, reason, None if exact else
                       f"expected {case.expected_bytes!r}\nactual   {p.stdout!r}")
+    if case.suite == "health":
+        exact, semantic, reason, n_exact, n_total = compare_health(p.stdout, case.expected_json or [])
+        r = result(exact, semantic, reason, None if exact else _clip(stdout, 2000))
+        r.objects = [n_exact, n_total]
+        return r
     if case.suite == "helm-funcs":
         try:
             actual = decode_wrapped(p.stdout)
@@ -597,7 +666,8 @@ def run_suite(cases: list, tool: Tool, suite: str, tmp_root: str, jobs: int, tim
 
 def print_suite_report(suite: str, results: list, summary: dict, seconds: float, unavailable: str | None,
                        verbose: bool) -> None:
-    label = {"kustomize": "tag", "helm": "chart", "helm-funcs": "category", "semver": "category"}[suite]
+    label = {"kustomize": "tag", "helm": "chart", "helm-funcs": "category", "semver": "category",
+             "health": "category"}[suite]
     print(f"\n=== {suite}")
     if unavailable:
         print(f"{suite}: {unavailable}; all {len(results)} cases count as failed")
@@ -612,6 +682,10 @@ def print_suite_report(suite: str, results: list, summary: dict, seconds: float,
     print(f"\n{label:<{width}}  {'exact':>5}  {'semantic':>8}  {'total':>5}")
     for g, c in summary["groups"].items():
         print(f"{g:<{width}}  {c['exact']:>5}  {c['semantic']:>8}  {c['total']:>5}")
+    if suite == "health":
+        done = sum(r.objects[0] for r in results if r.objects)
+        total = sum(r.objects[1] for r in results if r.objects)
+        print(f"\nhealth objects: {done}/{total} exact (id, status and message)")
     n_err = sum(r.kind == "error" for r in results)
     n_stderr = sum(r.stderr_nonempty for r in results)
     print(f"\n{suite}: exact {summary['exact']}/{summary['total']}, semantic {summary['semantic']}/{summary['total']}"
@@ -651,6 +725,22 @@ def reference_semver(tmp_root: str) -> str | None:
                        check=False, capture_output=True, text=True)
     if p.returncode != 0:
         print(f"semver-ref: go build failed:\n{p.stderr}")
+        return None
+    return out
+
+
+def reference_kstatus(tmp_root: str) -> str | None:
+    """The Go reference of the health corpus: $KSTATUS_REF if set, else tools/kstatus-ref built with
+    `go build` into tmp_root (None when Go is missing or the build fails)."""
+    if os.environ.get("KSTATUS_REF"):
+        return os.path.abspath(os.environ["KSTATUS_REF"])
+    if not shutil.which("go"):
+        return None
+    out = os.path.join(tmp_root, "kstatus-ref")
+    p = subprocess.run(["go", "build", "-o", out, "."], cwd=os.path.join(REPO, "tools", "kstatus-ref"),
+                       check=False, capture_output=True, text=True)
+    if p.returncode != 0:
+        print(f"kstatus-ref: go build failed:\n{p.stderr}")
         return None
     return out
 
@@ -723,9 +813,11 @@ def main(argv=None) -> int:
     tmp_root = tempfile.mkdtemp(prefix="gitward-conformance-")
     try:
         if o.tool != "gitward":
-            # kubectl and helm only when a suite needs them; the semver reference is built from Go
-            paths = reference_paths(root) if set(present) - {"semver"} else ("", "", "")
-            tool = reference_tool(*paths, reference_semver(tmp_root) if "semver" in present else None)
+            # kubectl and helm only when a suite needs them; the semver and kstatus references are
+            # built from Go
+            paths = reference_paths(root) if set(present) - {"semver", "health"} else ("", "", "")
+            tool = reference_tool(*paths, reference_semver(tmp_root) if "semver" in present else None,
+                                  reference_kstatus(tmp_root) if "health" in present else None)
         print(f"tool: {tool.name} ({tool.description}); corpora: {root}; jobs: {o.jobs}")
         for s in present:
             cases = [c for c in LOADERS[s](os.path.join(root, s)) if not pattern or pattern.search(c.name)]

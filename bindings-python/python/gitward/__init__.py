@@ -8,30 +8,34 @@ a: "yes"
 b: 1
 
 Builds: :func:`kustomize_build` (``kubectl kustomize``) and :func:`helm_template`
-(``helm template``), each with an awaitable ``*_async`` twin.
+(``helm template``), each with an awaitable ``*_async`` twin. Health: :func:`health`
+(kstatus' verdict on one object, as Flux waits for it) and :func:`health_async`.
 
 Errors form one hierarchy: every error raised is a :class:`GitwardError`;
 :class:`YamlError` (``kind``, ``line``, ``column``, ``message``) for YAML the core
 rejects; :class:`ConversionError` (``path``; also a ``TypeError`` and a
 ``ValueError``) for Python data with no YAML/JSON counterpart; :class:`BuildError`
 (``kind``, ``path``, ``message``) for a failed kustomize build; :class:`HelmError`
-(``kind``, ``chart``, ``file``, ``message``) for a chart that cannot be rendered.
+(``kind``, ``chart``, ``file``, ``message``) for a chart that cannot be rendered;
+:class:`HealthError` (``kind``, ``message``) where kstatus cannot compute a status.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from typing import Optional, Sequence, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from gitward._native import (
     BuildError,
     ConversionError,
     GitwardError,
+    HealthError,
     HelmError,
     KustomizeResult,
     YamlError,
     dump_manifests,
+    health,
     helm_template,
     kustomize_build,
     parse_manifests,
@@ -41,10 +45,13 @@ __all__ = [
     "BuildError",
     "ConversionError",
     "GitwardError",
+    "HealthError",
     "HelmError",
     "KustomizeResult",
     "YamlError",
     "dump_manifests",
+    "health",
+    "health_async",
     "helm_template",
     "helm_template_async",
     "kustomize_build",
@@ -121,3 +128,8 @@ async def helm_template_async(
         skip_schema_validation=skip_schema_validation,
         show_only=show_only,
     )
+
+
+async def health_async(obj: Mapping[str, Any]) -> Dict[str, str]:
+    """:func:`health` in a worker thread, awaitable."""
+    return await asyncio.to_thread(health, obj)

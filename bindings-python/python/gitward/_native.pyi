@@ -1,17 +1,19 @@
 """Type stubs for gitward._native, the compiled core of the gitward package."""
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union, final
 
 __all__ = [
     "BuildError",
     "ConversionError",
     "GitwardError",
+    "HealthError",
     "HelmError",
     "KustomizeResult",
     "YamlError",
     "dump_manifests",
+    "health",
     "helm_template",
     "kustomize_build",
     "parse_manifests",
@@ -135,4 +137,19 @@ def helm_template(
     the working directory.
 
     Raises HelmError (``kind``, ``chart``, ``file``) when the chart cannot be rendered.
+    """
+
+class HealthError(GitwardError):
+    """kstatus could not compute an object's health (Flux reports it 'Unknown')."""
+
+    kind: str
+    """'lookup', 'accessor', 'conditions', 'unknown_phase', 'malformed' or 'not_an_object'."""
+    message: str
+    """kstatus' error text (the same as ``str(err)``)."""
+
+def health(obj: Mapping[str, Any]) -> dict[str, str]:
+    """The health of one object as kstatus computes it: ``{"status": ..., "message": ...}``.
+
+    Raises HealthError where kstatus returns an error, ConversionError for a value with no
+    JSON counterpart.
     """

@@ -68,3 +68,16 @@ def render(chart: str) -> str:
 
 async def render_async(chart: str) -> str:
     return await gitward.helm_template_async(chart, include_crds=True, show_only=("a.yaml",))
+
+
+def is_current(obj: dict[str, Any]) -> bool:
+    try:
+        verdict: dict[str, str] = gitward.health(obj)
+    except gitward.HealthError as err:
+        kind: str = err.kind
+        return kind == ""
+    return verdict["status"] == "Current"
+
+
+async def is_current_async(obj: dict[str, Any]) -> bool:
+    return (await gitward.health_async(obj))["status"] == "Current"
