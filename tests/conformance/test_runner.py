@@ -366,3 +366,55 @@ def test_main_missing_corpus_skips_unless_ci(toy, capsys, monkeypatch):
     assert rc == 1 and "corpus not found" in out
     rc, out = _main(capsys, "--bin", binary, "--suite", "semver")
     assert rc == 1 and "semver (CI=true: a missing corpus is a failure)" in out
+
+
+# ------------------------------------------------------------------------------- health suite
+
+def test_compare_health_exact_status_only_and_shape():
+    exp = [{"id": "a_x__ConfigMap", "status": "Current", "message": "m"},
+           {"id": "a_y__Pod", "status": "Unknown", "message": "", "error": "unknown phase X"}]
+    same = json.dumps([{"id": "a_x__ConfigMap", "status": "Current", "message": "m"},
+                       {"id": "a_y__Pod", "status": "Unknown", "message": "", "error": "other text"}]).encode()
+    assert run.compare_health(same, exp) == (True, True, None, 2, 2)
+    msg = json.dumps([{"id": "a_x__ConfigMap", "status": "Current", "message": "other"},
+                      {"id": "a_y__Pod", "status": "Unknown", "message": ""}]).encode()
+    exact, semantic, reason, n, total = run.compare_health(msg, exp)
+    assert (exact, semantic, n, total) == (False, True, 1, 2)
+    assert reason.startswith("1/2 objects exact, 2 status-only; first: [0] a_x__ConfigMap")
+    assert run.compare_health(b"[]", exp)[:2] == (False, False)
+    assert run.compare_health(b"{}", exp)[:2] == (False, False)
+    assert run.compare_health(b"nope", exp)[:2] == (False, False)
+
+
+def test_main_health_suite(tmp_path, capsys, monkeypatch):
+    corpus = tmp_path / "conformance"
+    cases = {"cm-01": ("misc", [{"id": "a_c__ConfigMap", "status": "Current", "message": "Resource is always ready"}]),
+             "pod-01": ("pod", [{"id": "a_p__Pod", "status": "InProgress", "message": "Pod phase not available"}])}
+    for name, (cat, exp) in cases.items():
+        d = corpus / "health" / "cases" / name
+        _write(str(d / "case.json"), json.dumps({"category": cat, "description": "", "objects": len(exp)}))
+        _write(str(d / "input.yaml"), "kind: X\n")
+        _write(str(d / "expected.json"), json.dumps(exp))
+    binary = tmp_path / "gitward"
+    # answers the ConfigMap exactly and the Pod with another message (a status-only match)
+    _write(str(binary), textwrap.dedent("""\
+        #!/bin/sh
+        [ "$1" = health ] || exit 2
+        [ "$2" = --help ] && { echo usage; exit 0; }
+        [ "$2" = -f ] && [ "$4" = -o ] && [ "$5" = json ] || exit 2
+        case "$3" in
+          */cm-01/input.yaml) echo '[{"id": "a_c__ConfigMap", "status": "Current", "message": "Resource is always ready"}]';;
+          *) echo '[{"id": "a_p__Pod", "status": "InProgress", "message": "?"}]';;
+        esac
+        """))
+    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("GITWARD_CONFORMANCE", str(corpus))
+    monkeypatch.delenv("CI", raising=False)
+    rc, out = _main(capsys, "--bin", str(binary), "--suite", "health")
+    assert rc == 1
+    assert "FAIL(semantic ok) health/pod-01: 0/1 objects exact, 1 status-only" in out
+    assert "health objects: 1/2 exact" in out
+    assert "health: exact 1/2, semantic 2/2" in out
+    assert out.rstrip().endswith("1 passed, 1 failed")
+    assert run.gitward_tool("/b/gw").health(["-f", "x", "-o", "json"]) == ["/b/gw", "health", "-f", "x", "-o", "json"]
+    assert run.reference_tool("/k", "/h4", "/h3", None, "/ks").subcommand("health") == ["/ks", "health"]

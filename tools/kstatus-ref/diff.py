@@ -485,6 +485,7 @@ def main():
         file_failures = []
         diffs = []
         by_kind = {}
+        by_status = {}
         for path, (want, werr), (got, gerr) in results:
             if want is None or got is None:
                 file_failures.append(f"{os.path.basename(path)}: ref: {werr} / gitward: {gerr}")
@@ -494,6 +495,7 @@ def main():
                 continue
             for w, g in zip(want, got):
                 total += 1
+                by_status[w["status"]] = by_status.get(w["status"], 0) + 1
                 kind = w["id"].rsplit("_", 1)[-1]
                 k = by_kind.setdefault(kind, [0, 0])
                 k[1] += 1
@@ -518,7 +520,8 @@ def main():
         print("\nkind                      same/total")
         for kind, (s, t) in sorted(by_kind.items()):
             print(f"{kind:<25} {s:>5}/{t}")
-        print(f"\nobjects: {total} compared in {len(files)} files ({len(file_failures)} files not compared)")
+        print("\nkstatus verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
+        print(f"objects: {total} compared in {len(files)} files ({len(file_failures)} files not compared)")
         print(f"identical (id, status, message, error or not): {same}/{total}; status only: {status_same}/{total}")
         print(f"errors reported by both: {err_both}, same error text: {err_text_same}")
         print(f"{same} passed, {total - same + len(file_failures)} failed")
