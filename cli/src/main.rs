@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod artifact;
+
 /// mimalloc keeps allocation cost flat as the heap grows (large kustomize trees).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -33,6 +35,23 @@ enum Command {
     },
     /// Render a Helm chart natively, printing what `helm template` (v4.1.4) prints.
     Template(Box<TemplateArgs>),
+    /// Build artifacts as Flux builds them.
+    Build {
+        #[command(subcommand)]
+        command: BuildCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BuildCommand {
+    /// Pack a directory (or one file) into a tarball, as `flux build artifact` (v2.9.5) does:
+    /// `--path DIR --output FILE.tgz [--ignore-paths RULES]...` (`--help` for the flags).
+    #[command(disable_help_flag = true)]
+    Artifact {
+        /// The flags, parsed as flux's cobra/pflag command parses them.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -468,6 +487,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_failure(e),
     };
+    if let Command::Build {
+        command: BuildCommand::Artifact { args },
+    } = &cli.command
+    {
+        return artifact::run(args);
+    }
     // kubectl prefixes its errors with "error: ", helm (cobra) with "Error: ".
     let prefix = match cli.command {
         Command::Kustomize(_) => "error",
@@ -481,6 +506,7 @@ fn main() -> ExitCode {
         Command::Fmt { files } => fmt(&files),
         Command::Kustomize(args) => kustomize(&args),
         Command::Template(args) => template(&args),
+        Command::Build { .. } => Ok(()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,6 +11,7 @@ pub mod helm;
 pub mod kustomize;
 pub mod model;
 pub mod smp;
+pub mod source;
 pub mod system;
 pub mod template;
 pub mod tree;
