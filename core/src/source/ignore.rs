@@ -144,12 +144,8 @@ fn scan_chunk(pattern: &[u8]) -> (bool, &[u8], &[u8]) {
     let mut i = 0;
     while i < pattern.len() {
         match pattern[i] {
-            b'\\' => {
-                // Error check handled in matchChunk: bad pattern.
-                if i + 1 < pattern.len() {
-                    i += 1;
-                }
-            }
+            // Error check handled in matchChunk: bad pattern.
+            b'\\' if i + 1 < pattern.len() => i += 1,
             b'[' => inrange = true,
             b']' => inrange = false,
             b'*' if !inrange => return (star, &pattern[..i], &pattern[i..]),
