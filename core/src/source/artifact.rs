@@ -134,6 +134,26 @@ pub enum ArtifactError {
         /// What went wrong.
         message: String,
     },
+    /// An archive could not be read.
+    #[error("{message}")]
+    Archive {
+        /// What went wrong.
+        message: String,
+    },
+    /// An archive is over a limit ([`UntarLimits`]).
+    #[error("archive too large: {message}")]
+    TooLarge {
+        /// Which limit.
+        message: String,
+    },
+    /// An archive does not have the expected digest.
+    #[error("artifact digest mismatch: expected {expected}, got {actual}")]
+    DigestMismatch {
+        /// The digest asked for.
+        expected: String,
+        /// The digest of the bytes.
+        actual: String,
+    },
     /// The gzip port hit a broken internal invariant (never observed).
     #[error("gzip: internal error in the compressor")]
     Gzip,
@@ -150,9 +170,93 @@ pub struct Packed {
 
 impl Packed {
     fn new(bytes: Vec<u8>) -> Self {
-        let digest = format!("sha256:{}", hex(&Sha256::digest(&bytes)));
+        let digest = digest(&bytes);
         Packed { bytes, digest }
     }
+}
+
+/// `sha256:<hex>` of bytes: the canonical digest Flux records for an artifact.
+pub fn digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+}
+
+/// Bounds on reading an artifact tarball ([`Artifact::from_tarball`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UntarLimits {
+    /// The most bytes the entries may declare in total (Flux's `DefaultMaxUntarSize`,
+    /// 100 MiB).
+    pub max_size: u64,
+    /// The most entries.
+    pub max_entries: usize,
+    /// Drop symbolic links instead of refusing the archive (`tar.WithSkipSymlinks`).
+    pub skip_symlinks: bool,
+}
+
+impl Default for UntarLimits {
+    fn default() -> Self {
+        UntarLimits {
+            max_size: 100 << 20,
+            max_entries: 100_000,
+            skip_symlinks: false,
+        }
+    }
+}
+
+impl UntarLimits {
+    /// The most decompressed bytes read: the contents plus room for a header, a PAX
+    /// record block and padding per entry.
+    fn max_stream_bytes(&self) -> u64 {
+        let per_entry = 4 * 512;
+        self.max_size
+            .saturating_add((self.max_entries as u64).saturating_mul(per_entry))
+            .saturating_add(1024)
+    }
+}
+
+/// A reader that fails once more than `left` bytes would be read, and says so in `hit`.
+struct Limited<'a, R> {
+    inner: R,
+    left: u64,
+    hit: &'a std::cell::Cell<bool>,
+}
+
+impl<R: std::io::Read> std::io::Read for Limited<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            let mut probe = [0u8; 1];
+            if self.inner.read(&mut probe)? == 0 {
+                return Ok(0);
+            }
+            self.hit.set(true);
+            return Err(std::io::Error::other("decompressed archive over the limit"));
+        }
+        let n = usize::try_from(self.left).map_or(buf.len(), |l| l.min(buf.len()));
+        let got = self.inner.read(&mut buf[..n])?;
+        self.left -= got as u64;
+        Ok(got)
+    }
+}
+
+/// A member name as extraction reads it: `./` and empty components dropped, trailing `/`
+/// dropped, the root as the empty path; `None` for names Flux refuses (empty, absolute,
+/// with `\`) and for any `..` component (which could leave the directory).
+fn clean_member_name(raw: &[u8]) -> Option<Vec<u8>> {
+    if raw.is_empty() || raw.starts_with(b"/") || raw.contains(&b'\\') || raw.contains(&0) {
+        return None;
+    }
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for c in raw.split(|&b| b == b'/') {
+        match c {
+            b"" | b"." => {}
+            b".." => return None,
+            c => parts.push(c),
+        }
+    }
+    Some(parts.join(&b'/'))
 }
 
 fn hex(b: &[u8]) -> String {
@@ -698,6 +802,11 @@ impl Artifact {
                 data: e.data.clone(),
             });
         }
+        Ok(Self::from_members(members))
+    }
+
+    /// The indexes over members (already in archive order, paths unique and clean).
+    fn from_members(members: Vec<Entry>) -> Artifact {
         let mut files = HashMap::new();
         let mut dirs = BTreeSet::new();
         dirs.insert(Vec::new());
@@ -712,11 +821,145 @@ impl Artifact {
                 files.insert(m.path.clone(), i);
             }
         }
-        Ok(Artifact {
+        Artifact {
             members,
             files,
             dirs,
-        })
+        }
+    }
+
+    /// Reads a `.tar.gz` artifact (one Flux made, fetched from source-controller or an OCI
+    /// registry) as Flux's `tar.Untar` extracts it, without touching a disk: the sum of
+    /// the entries' sizes is bounded ([`UntarLimits`], 100 MiB by default as in Flux), so
+    /// is the decompressed stream and the number of entries; names that are absolute,
+    /// hold `\` or a `..` component are refused; symbolic links are refused unless
+    /// [`UntarLimits::skip_symlinks`]; other special entries are refused. When
+    /// `expected_digest` is given (`sha256:<hex>`, as in an artifact's status), the bytes
+    /// must have it. A later entry for the same path replaces an earlier one.
+    pub fn from_tarball(
+        bytes: &[u8],
+        expected_digest: Option<&str>,
+        limits: &UntarLimits,
+    ) -> Result<Artifact, ArtifactError> {
+        if let Some(want) = expected_digest {
+            let got = digest(bytes);
+            if got != want {
+                return Err(ArtifactError::DigestMismatch {
+                    expected: want.to_owned(),
+                    actual: got,
+                });
+            }
+        }
+        let bad = |message: String| ArtifactError::Archive { message };
+        if !bytes.starts_with(b"\x1f\x8b") {
+            return Err(bad(
+                "requires gzip-compressed body: gzip: invalid header".into()
+            ));
+        }
+        let hit = std::cell::Cell::new(false);
+        let gz = Limited {
+            inner: flate2::read::MultiGzDecoder::new(bytes),
+            left: limits.max_stream_bytes(),
+            hit: &hit,
+        };
+        let mut archive = tar::Archive::new(gz);
+        let too_big = |what: &str| ArtifactError::TooLarge {
+            message: format!("{what} over the limit"),
+        };
+        let tar_err = |e: std::io::Error| {
+            if hit.get() {
+                too_big("decompressed archive")
+            } else {
+                bad(format!("tar error: {e}"))
+            }
+        };
+        let entries = archive.entries().map_err(tar_err)?;
+        let mut by_path: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut members: Vec<Entry> = vec![Entry::dir("", 0o750)];
+        by_path.insert(Vec::new(), 0);
+        let mut processed: u64 = 0;
+        for (count, entry) in entries.enumerate() {
+            if count >= limits.max_entries {
+                return Err(too_big("number of entries"));
+            }
+            let mut entry = entry.map_err(tar_err)?;
+            let header = entry.header().clone();
+            let size = header.size().map_err(tar_err)?;
+            processed = processed.saturating_add(size);
+            if processed > limits.max_size {
+                return Err(ArtifactError::TooLarge {
+                    message: format!(
+                        "tar is bigger than max archive size of {} bytes",
+                        limits.max_size
+                    ),
+                });
+            }
+            let raw = entry.path_bytes().into_owned();
+            let path = clean_member_name(&raw)
+                .ok_or_else(|| ArtifactError::InvalidPath { path: lossy(&raw) })?;
+            let mode = header.mode().unwrap_or(0o644) & 0o7777;
+            let et = header.entry_type();
+            if et.is_pax_global_extensions() {
+                continue;
+            }
+            let special = et.is_character_special() || et.is_block_special() || et.is_fifo();
+            // Go's `FileInfo().Mode()` is regular for every type that is not a link, a
+            // device, a directory or a FIFO (hard links included: they extract empty).
+            let new = if !et.is_dir() && !et.is_symlink() && !special {
+                if path.is_empty() {
+                    return Err(ArtifactError::InvalidPath { path: lossy(&raw) });
+                }
+                let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, size), &mut data)
+                    .map_err(tar_err)?;
+                if data.len() as u64 != size {
+                    return Err(bad(format!(
+                        "only wrote {} bytes to {}; expected {size}",
+                        data.len(),
+                        lossy(&path)
+                    )));
+                }
+                Entry::file(path, mode & 0o777, data)
+            } else if et.is_dir() {
+                Entry::dir(path, (mode & 0o777) | 0o700)
+            } else if et.is_symlink() {
+                if limits.skip_symlinks {
+                    continue;
+                }
+                return Err(bad(format!(
+                    "tar file entry {} is a symlink, which is not allowed in this context",
+                    lossy(&raw)
+                )));
+            } else {
+                return Err(bad(format!(
+                    "tar file entry {} contained unsupported file type",
+                    lossy(&raw)
+                )));
+            };
+            // A path cannot be a file and hold entries at the same time.
+            let comps = components(&new.path);
+            for n in 1..comps.len() {
+                let parent = comps[..n].join(&b'/');
+                if let Some(&i) = by_path.get(parent.as_slice()) {
+                    if members[i].kind != EntryKind::Dir {
+                        return Err(bad(format!("{}: not a directory", lossy(&parent))));
+                    }
+                }
+            }
+            match by_path.get(new.path.as_slice()) {
+                Some(&i) => {
+                    if members[i].kind == EntryKind::Dir && new.kind != EntryKind::Dir {
+                        return Err(bad(format!("{}: is a directory", lossy(&new.path))));
+                    }
+                    members[i] = new;
+                }
+                None => {
+                    by_path.insert(new.path.clone(), members.len());
+                    members.push(new);
+                }
+            }
+        }
+        Ok(Self::from_members(members))
     }
 
     /// The members in archive order (the root first, as `.`'s entry with the empty path).
@@ -1001,6 +1244,136 @@ mod tests {
         assert!(Artifact::from_git_checkout(&entries, None).is_err());
         entries[2] = Entry::symlink("sub/.sourceignore", ".sourceignore");
         assert!(Artifact::from_git_checkout(&entries, None).is_err());
+    }
+
+    /// A gzip tarball written with the `tar` crate (headers as given, no checks).
+    fn raw_tgz(members: &[(&[u8], u8, &[u8])]) -> Vec<u8> {
+        let mut raw = Vec::new();
+        for (name, typeflag, data) in members {
+            let mut h = [0u8; 512];
+            h[..name.len()].copy_from_slice(name);
+            h[100..108].copy_from_slice(b"0000644\0");
+            let size = format!("{:011o}\0", data.len());
+            h[124..136].copy_from_slice(size.as_bytes());
+            h[156] = *typeflag;
+            h[257..263].copy_from_slice(b"ustar\0");
+            h[263..265].copy_from_slice(b"00");
+            h[148..156].copy_from_slice(b"        ");
+            let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+            h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+            raw.extend_from_slice(&h);
+            raw.extend_from_slice(data);
+            raw.resize(raw.len().div_ceil(512) * 512, 0);
+        }
+        raw.resize(raw.len() + 1024, 0);
+        crate::gogzip::compress_best(&raw)
+    }
+
+    #[test]
+    fn tarballs_read_back_as_trees() {
+        let p = build_artifact(&tree(), &ignore::build_artifact_default_rules()).unwrap();
+        let a = Artifact::from_tarball(&p.bytes, Some(&p.digest), &UntarLimits::default()).unwrap();
+        assert_eq!(
+            a.read(&RelPath::new("app/run.sh").unwrap()).unwrap(),
+            b"#!/bin/sh\n"
+        );
+        assert_eq!(a.list(&RelPath::root()).unwrap(), ["README.md", "app"]);
+        // Packing what was read gives the same bytes back (same members, same modes).
+        let again = Artifact::from_tarball(&p.bytes, None, &UntarLimits::default()).unwrap();
+        assert_eq!(again.members().len(), 5);
+        assert!(matches!(
+            Artifact::from_tarball(&p.bytes, Some("sha256:00"), &UntarLimits::default()),
+            Err(ArtifactError::DigestMismatch { .. })
+        ));
+        // Long and non-ASCII names come back through PAX records and USTAR prefixes.
+        let long = format!("{}/{}", "d".repeat(120), "f".repeat(90));
+        let entries = vec![
+            Entry::dir("", 0o755),
+            Entry::dir("d".repeat(120), 0o755),
+            Entry::file(long.clone(), 0o644, "x"),
+            Entry::file("日本語.yaml", 0o644, "y"),
+            Entry::file("x".repeat(300), 0o644, "z"),
+        ];
+        let p = build_artifact::<&str>(&entries, &[]).unwrap();
+        let a = Artifact::from_tarball(&p.bytes, None, &UntarLimits::default()).unwrap();
+        assert_eq!(a.read(&RelPath::new(&long).unwrap()).unwrap(), b"x");
+        assert_eq!(a.read(&RelPath::new("日本語.yaml").unwrap()).unwrap(), b"y");
+        assert_eq!(
+            a.read(&RelPath::new(&"x".repeat(300)).unwrap()).unwrap(),
+            b"z"
+        );
+    }
+
+    #[test]
+    fn hostile_tarballs_are_refused() {
+        let lim = UntarLimits::default();
+        for name in [&b"../x"[..], b"/etc/passwd", b"a/../../x", b"a\\b", b".."] {
+            let t = raw_tgz(&[(name, b'0', b"x")]);
+            assert!(
+                matches!(
+                    Artifact::from_tarball(&t, None, &lim),
+                    Err(ArtifactError::InvalidPath { .. })
+                ),
+                "{}",
+                lossy(name)
+            );
+        }
+        let link = raw_tgz(&[(b"l", b'2', b"")]);
+        assert!(Artifact::from_tarball(&link, None, &lim).is_err());
+        let skip = UntarLimits {
+            skip_symlinks: true,
+            ..lim
+        };
+        assert_eq!(
+            Artifact::from_tarball(&link, None, &skip)
+                .unwrap()
+                .members()
+                .len(),
+            1
+        );
+        assert!(Artifact::from_tarball(&raw_tgz(&[(b"dev", b'3', b"")]), None, &lim).is_err());
+        // A file then an entry below it.
+        let clash = raw_tgz(&[(b"a", b'0', b"x"), (b"a/b", b'0', b"y")]);
+        assert!(Artifact::from_tarball(&clash, None, &lim).is_err());
+        assert!(Artifact::from_tarball(b"not gzip", None, &lim).is_err());
+        // Sizes: the declared sizes are bounded, and so is the decompressed stream.
+        let small = UntarLimits {
+            max_size: 10,
+            max_entries: 4,
+            ..lim
+        };
+        let big = raw_tgz(&[(b"a", b'0', &[0u8; 11])]);
+        assert!(matches!(
+            Artifact::from_tarball(&big, None, &small),
+            Err(ArtifactError::TooLarge { .. })
+        ));
+        let many: Vec<(&[u8], u8, &[u8])> = vec![(b"d", b'5', b""); 6];
+        assert!(matches!(
+            Artifact::from_tarball(&raw_tgz(&many), None, &small),
+            Err(ArtifactError::TooLarge { .. })
+        ));
+        // A file declaring 1 GiB is refused from its header, before any data is read.
+        let mut h = [0u8; 512];
+        h[0] = b'z';
+        h[100..108].copy_from_slice(b"0000644\0");
+        h[124..136].copy_from_slice(format!("{:011o}\0", 1u64 << 30).as_bytes());
+        h[156] = b'0';
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let huge = crate::gogzip::compress_best(&h);
+        assert!(matches!(
+            Artifact::from_tarball(&huge, None, &lim),
+            Err(ArtifactError::TooLarge { .. })
+        ));
+        // Data the entries do not declare (a big PAX record block) is bounded by the limit
+        // on the decompressed stream.
+        let pax = vec![b'a'; 64 * 1024];
+        let bomb = raw_tgz(&[(b"x", b'x', &pax), (b"f", b'0', b"")]);
+        assert!(matches!(
+            Artifact::from_tarball(&bomb, None, &small),
+            Err(ArtifactError::TooLarge { .. })
+        ));
     }
 
     #[test]
