@@ -182,7 +182,7 @@ def main():
     mode, n, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     rnd = random.Random(seed)
     tmp = f"/tmp/treediff-{mode}-{seed}"
-    stats = {"identical": 0, "both_failed": 0, "different": 0, "exit_mismatch": 0}
+    stats = {"identical": 0, "both_failed": 0, "same_error_text": 0, "different": 0, "exit_mismatch": 0}
     for i in range(n):
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(tmp)
@@ -220,6 +220,12 @@ def main():
             a, b = open(go_out, "rb").read(), open(rs_out, "rb").read()
             verdict = "identical" if a == b else "different"
         stats[verdict] += 1
+        if verdict == "both_failed":
+            last = lambda e: (e.strip().splitlines() or [""])[-1].replace(tmp, "<tmp>")
+            if last(err_go) == last(err_rs):
+                stats["same_error_text"] += 1
+            elif os.environ.get("SHOW_ERRORS"):
+                print(f"error text: go {last(err_go)!r}\n            gw {last(err_rs)!r}")
         if verdict in ("exit_mismatch", "different"):
             keep = os.path.join(os.environ.get("KEEP_DIR", "/tmp/artifact-diff-fails"), f"{mode}-{seed}-{i}")
             shutil.rmtree(keep, ignore_errors=True)

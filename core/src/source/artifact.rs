@@ -940,10 +940,10 @@ impl Artifact {
             let comps = components(&new.path);
             for n in 1..comps.len() {
                 let parent = comps[..n].join(&b'/');
-                if let Some(&i) = by_path.get(parent.as_slice()) {
-                    if members[i].kind != EntryKind::Dir {
-                        return Err(bad(format!("{}: not a directory", lossy(&parent))));
-                    }
+                if let Some(&i) = by_path.get(parent.as_slice())
+                    && members[i].kind != EntryKind::Dir
+                {
+                    return Err(bad(format!("{}: not a directory", lossy(&parent))));
                 }
             }
             match by_path.get(new.path.as_slice()) {
