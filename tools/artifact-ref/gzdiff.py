@@ -14,16 +14,16 @@ words = [b"apiVersion: v1\n", b"kind: ConfigMap\n", b"metadata:\n  name: x\n", b
 def data():
     kind = rnd.choice(["random", "text", "repeat", "mixed", "zeros", "tar"])
     size = rnd.choice([0, 1, 3, 100, 511, 512, 4096, 32768, 65535, 65536, 70000, 131072, 200000, rnd.randint(0, 300000)])
-    if kind == "random": return os.urandom(size)
+    if kind == "random": return rnd.randbytes(size)
     if kind == "zeros": return b"\0" * size
-    if kind == "repeat": return (os.urandom(rnd.randint(1, 300)) * (size // 10 + 1))[:size]
+    if kind == "repeat": return (rnd.randbytes(rnd.randint(1, 300)) * (size // 10 + 1))[:size]
     if kind == "text":
         b = bytearray()
         while len(b) < size: b += rnd.choice(words)
         return bytes(b[:size])
     out = bytearray()
     while len(out) < size:
-        out += rnd.choice([os.urandom(rnd.randint(1, 5000)), b"\0" * rnd.randint(1, 3000), rnd.choice(words) * rnd.randint(1, 200)])
+        out += rnd.choice([rnd.randbytes(rnd.randint(1, 5000)), b"\0" * rnd.randint(1, 3000), rnd.choice(words) * rnd.randint(1, 200)])
     return bytes(out[:size])
 bad = 0
 for i in range(n):
