@@ -367,9 +367,20 @@ fn go_io_text(e: &std::io::Error) -> String {
     }
 }
 
-/// Removes a directory tree made by this command, making it writable first.
+/// Removes a directory tree made by this command, making its directories writable first
+/// (copies keep modes such as 0500); links are not followed.
 fn remove_tree(p: &Path) {
-    let _ = fs::set_permissions(p, fs::Permissions::from_mode(0o700));
+    let mut stack = vec![p.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let is_dir = fs::symlink_metadata(&d).is_ok_and(|m| m.is_dir());
+        if !is_dir {
+            continue;
+        }
+        let _ = fs::set_permissions(&d, fs::Permissions::from_mode(0o700));
+        if let Ok(rd) = fs::read_dir(&d) {
+            stack.extend(rd.flatten().map(|e| e.path()));
+        }
+    }
     let _ = fs::remove_dir_all(p);
 }
 

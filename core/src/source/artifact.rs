@@ -758,7 +758,9 @@ pub fn load_ignore_patterns(entries: &[Entry]) -> Result<Vec<Pattern>, ArtifactE
 pub struct Artifact {
     members: Vec<Entry>,
     files: HashMap<Vec<u8>, usize>,
-    dirs: BTreeSet<Vec<u8>>,
+    /// Every directory (explicit or implied by a member below it) and its children's
+    /// names (those that are UTF-8: a `RelPath` cannot name the others, which stay packed).
+    dirs: HashMap<Vec<u8>, BTreeSet<String>>,
 }
 
 impl Artifact {
@@ -808,15 +810,23 @@ impl Artifact {
     /// The indexes over members (already in archive order, paths unique and clean).
     fn from_members(members: Vec<Entry>) -> Artifact {
         let mut files = HashMap::new();
-        let mut dirs = BTreeSet::new();
-        dirs.insert(Vec::new());
+        let mut dirs: HashMap<Vec<u8>, BTreeSet<String>> = HashMap::new();
+        dirs.insert(Vec::new(), BTreeSet::new());
         for (i, m) in members.iter().enumerate() {
             let comps = m.components();
-            for n in 1..comps.len() {
-                dirs.insert(comps[..n].join(&b'/'));
+            let mut parent: Vec<u8> = Vec::new();
+            for c in &comps {
+                let names = dirs.entry(parent.clone()).or_default();
+                if let Ok(name) = std::str::from_utf8(c) {
+                    names.insert(name.to_owned());
+                }
+                if !parent.is_empty() {
+                    parent.push(b'/');
+                }
+                parent.extend_from_slice(c);
             }
             if m.kind == EntryKind::Dir {
-                dirs.insert(m.path.clone());
+                dirs.entry(m.path.clone()).or_default();
             } else {
                 files.insert(m.path.clone(), i);
             }
@@ -982,7 +992,7 @@ impl FileTree for Artifact {
     fn read(&self, path: &RelPath) -> Result<Vec<u8>, TreeError> {
         match self.files.get(path.as_str().as_bytes()) {
             Some(&i) => Ok(self.members[i].data.clone()),
-            None if self.dirs.contains(path.as_str().as_bytes()) => Err(TreeError::WrongKind {
+            None if self.dirs.contains_key(path.as_str().as_bytes()) => Err(TreeError::WrongKind {
                 path: path.to_string(),
                 expected: "file",
             }),
@@ -996,7 +1006,7 @@ impl FileTree for Artifact {
         let p = path.as_str().as_bytes();
         if self.files.contains_key(p) {
             Ok(Some(TreeKind::File))
-        } else if self.dirs.contains(p) {
+        } else if self.dirs.contains_key(p) {
             Ok(Some(TreeKind::Dir))
         } else {
             Ok(None)
@@ -1004,42 +1014,19 @@ impl FileTree for Artifact {
     }
 
     fn list(&self, dir: &RelPath) -> Result<Vec<String>, TreeError> {
-        match self.kind(dir)? {
-            Some(TreeKind::Dir) => {}
-            Some(TreeKind::File) => {
-                return Err(TreeError::WrongKind {
-                    path: dir.to_string(),
-                    expected: "directory",
-                });
-            }
-            None => {
-                return Err(TreeError::NotFound {
-                    path: dir.to_string(),
-                });
-            }
+        let key = dir.as_str().as_bytes();
+        if let Some(names) = self.dirs.get(key) {
+            return Ok(names.iter().cloned().collect());
         }
-        let mut prefix = dir.as_str().as_bytes().to_vec();
-        if !prefix.is_empty() {
-            prefix.push(b'/');
+        if self.files.contains_key(key) {
+            return Err(TreeError::WrongKind {
+                path: dir.to_string(),
+                expected: "directory",
+            });
         }
-        let mut names = BTreeSet::new();
-        let children = self
-            .files
-            .keys()
-            .chain(self.dirs.iter())
-            .filter_map(|p| p.strip_prefix(prefix.as_slice()));
-        for rest in children {
-            if rest.is_empty() {
-                continue;
-            }
-            let name = rest.split(|&b| b == b'/').next().unwrap_or(rest);
-            // Names that are not UTF-8 cannot be named by a RelPath; they stay packed but
-            // are not listed.
-            if let Ok(s) = std::str::from_utf8(name) {
-                names.insert(s.to_owned());
-            }
-        }
-        Ok(names.into_iter().collect())
+        Err(TreeError::NotFound {
+            path: dir.to_string(),
+        })
     }
 }
 

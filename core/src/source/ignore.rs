@@ -860,6 +860,10 @@ mod tests {
             ("a[", "x", Err(BadPattern)),
             ("a/b[", "x", Err(BadPattern)),
             ("*x", "xxx", Ok(true)),
+            // `!` does not negate a class in Go (only `^` does): `[!a]` is `!` or `a`.
+            ("[!a]*", "a1", Ok(true)),
+            ("[!a]*", "!x", Ok(true)),
+            ("[!a]*", "b1", Ok(false)),
         ];
         for (p, n, want) in cases {
             assert_eq!(m(p, n), *want, "Match({p:?}, {n:?})");
