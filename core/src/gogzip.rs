@@ -1397,6 +1397,34 @@ mod tests {
     }
 
     #[test]
+    fn streaming_writer_matches_one_shot_and_go_headers() {
+        let data: Vec<u8> = (0..150_000u32).map(|i| (i * 31 % 97) as u8).collect();
+        let mut w = GzipWriter::new_best();
+        w.write(&data);
+        assert_eq!(w.finish().unwrap(), compress_best(&data));
+        // Default level: XFL 0; no write at all is the empty stream.
+        let empty = GzipWriter::new_default().finish().unwrap();
+        assert_eq!(
+            empty,
+            [
+                0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 1, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0
+            ]
+        );
+        // Any cut of the input decompresses to the input.
+        let mut w = GzipWriter::new_default();
+        for c in data.chunks(777) {
+            w.write(c);
+        }
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&w.finish().unwrap()[..]),
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, data);
+    }
+
+    #[test]
     fn offset_codes_match_rfc_1951() {
         // Distances 1..=4 are codes 0..=3; 5..=6 is 4; 32769 is beyond the last code 29.
         assert_eq!(offset_code(0), 0);
