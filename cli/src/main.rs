@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod artifact;
+
 /// mimalloc keeps allocation cost flat as the heap grows (large kustomize trees).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -39,6 +41,23 @@ enum Command {
     /// Print the health of objects as kstatus computes it (as Flux waits for them): one
     /// entry per object of the manifests, in order. Exits 0 whatever the statuses.
     Health(HealthArgs),
+    /// Build artifacts as Flux builds them.
+    Build {
+        #[command(subcommand)]
+        command: BuildCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BuildCommand {
+    /// Pack a directory (or one file) into a tarball, as `flux build artifact` (v2.9.5) does:
+    /// `--path DIR --output FILE.tgz [--ignore-paths RULES]...` (`--help` for the flags).
+    #[command(disable_help_flag = true)]
+    Artifact {
+        /// The flags, parsed as flux's cobra/pflag command parses them.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 /// `gitward health (-f FILE | -k DIR) [-o text|json|yaml]`.
@@ -515,6 +534,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_failure(e),
     };
+    if let Command::Build {
+        command: BuildCommand::Artifact { args },
+    } = &cli.command
+    {
+        return artifact::run(args);
+    }
     // kubectl prefixes its errors with "error: ", helm (cobra) with "Error: ".
     // `gitward semver` words its errors as the Go reference of its corpus does.
     let prefix = match cli.command {
@@ -532,6 +557,7 @@ fn main() -> ExitCode {
         Command::Template(args) => template(&args),
         Command::Semver(args) => semver(&args),
         Command::Health(args) => health(&args),
+        Command::Build { .. } => Ok(()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -20,8 +20,13 @@
 //! Checked against Go 1.25.7 (which Helm v4.1.x is built with) and Go 1.26: the two
 //! `compress/flate` and `compress/gzip` sources differ only in the order of struct fields.
 //!
-//! The port keeps Go's behaviour for one single `Write` of the whole input followed by
-//! `Close`; `Flush`, dictionaries, `Reset` and the other levels are not ported. Go's code
+//! Flux's artifacts (`fluxcd/pkg/tar`, source-controller's storage) use
+//! `gzip.NewWriter`, the default level 6, and write the tar stream in many pieces (512-byte
+//! headers, 32 KiB chunks of file data). [`GzipWriter`] is that: levels 4 to 9 (the lazy
+//! matching levels, which differ only in the `good`/`lazy`/`nice`/`chain` parameters) and
+//! any sequence of `Write` calls followed by `Close`, each `Write` running Go's
+//! `compressor.write` loop, so the window slides exactly when Go's does. `Flush`,
+//! dictionaries, `Reset` and the levels 0 to 3 are not ported. Go's code
 //! panics on broken internal invariants; here every index is checked and such a state (which
 //! the differential tests never reach) makes [`compress_best`] fall back to a valid gzip
 //! stream of stored blocks instead of panicking.
@@ -48,14 +53,34 @@ const MAX_HASH_OFFSET: i64 = 1 << 24;
 /// Go's `math.MaxInt32`, used for `blockStart` after the window slid past it.
 const MAX_INT32: i64 = i32::MAX as i64;
 
-// `levels[9]`: {9, good 32, lazy 258, nice 258, chain 4096, fastSkipHashing skipNever}.
-// With `fastSkipHashing == skipNever` the branches of `deflate` for levels 2 and 3 are dead
-// and are left out. (`good` is kept for `findMatch`, but `deflate` always calls it with
-// `prevLength == minMatchLength - 1`, so it has no effect at this level.)
-const GOOD: usize = 32;
-const LAZY: usize = 258;
-const NICE: usize = 258;
-const CHAIN: usize = 4096;
+/// One row of Go's `levels` table for the lazy-matching levels 4..=9 (all with
+/// `fastSkipHashing == skipNever`, so the branches of `deflate` for levels 2 and 3 are dead
+/// and are left out). `good` is kept for `findMatch`, but `deflate` always calls it with
+/// `prevLength == minMatchLength - 1`, so it has no effect.
+#[derive(Debug, Clone, Copy)]
+struct LevelParams {
+    good: usize,
+    lazy: usize,
+    nice: usize,
+    chain: usize,
+}
+
+/// `levels[9]`: {9, good 32, lazy 258, nice 258, chain 4096, skipNever}.
+const LEVEL_BEST: LevelParams = LevelParams {
+    good: 32,
+    lazy: 258,
+    nice: 258,
+    chain: 4096,
+};
+
+/// `levels[6]` (what `DefaultCompression` means): {6, good 8, lazy 16, nice 128, chain 128,
+/// skipNever}.
+const LEVEL_DEFAULT: LevelParams = LevelParams {
+    good: 8,
+    lazy: 16,
+    nice: 128,
+    chain: 128,
+};
 
 const HASHMUL: u32 = 0x1e35_a7bd;
 
@@ -224,7 +249,7 @@ pub fn deflate_best(data: &[u8]) -> Vec<u8> {
 
 /// `Writer.Write` (one call) and `Writer.Close` of Go's `flate.Writer` at level 9.
 fn deflate_go(data: &[u8]) -> Res<Vec<u8>> {
-    let mut d = Compressor::new(data.len());
+    let mut d = Compressor::new(data.len(), LEVEL_BEST);
     // compressor.write: step, then fill, until all input is in the window.
     let mut b = data;
     while !b.is_empty() {
@@ -245,6 +270,101 @@ fn deflate_go(data: &[u8]) -> Res<Vec<u8>> {
     Ok(d.w.bw.out)
 }
 
+/// An internal invariant of the compressor port broke (Go would panic there). Never seen
+/// in the differential tests; reported instead of panicking.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("gzip: internal error in the compressor")]
+pub struct GzipError;
+
+/// Go's `gzip.Writer` at the default level (`gzip.NewWriter(w)`, level 6) or at
+/// `BestCompression`, fed by any number of `Write` calls and closed by [`finish`].
+///
+/// Go's deflate output depends on how the input is cut into `Write` calls (the window
+/// slides at the start of a `Write` once it is full enough, and a block that straddles a
+/// slide can no longer be stored raw), so callers reproducing a Go program must write the
+/// same pieces in the same order.
+///
+/// [`finish`]: GzipWriter::finish
+pub struct GzipWriter {
+    d: Compressor,
+    crc: flate2::Crc,
+    /// The input length modulo 2^32 (Go's `z.size`).
+    size: u32,
+    /// XFL: 2 at best compression, 0 at the default level.
+    xfl: u8,
+    failed: bool,
+}
+
+impl GzipWriter {
+    /// `gzip.NewWriter(w)`: level `DefaultCompression` (6), no name, comment or extra
+    /// field, MTIME 0, OS 255.
+    pub fn new_default() -> Self {
+        Self::with_level(LEVEL_DEFAULT, 0)
+    }
+
+    /// `gzip.NewWriterLevel(w, gzip.BestCompression)`.
+    pub fn new_best() -> Self {
+        Self::with_level(LEVEL_BEST, 2)
+    }
+
+    fn with_level(level: LevelParams, xfl: u8) -> Self {
+        GzipWriter {
+            d: Compressor::new(64 * 1024, level),
+            crc: flate2::Crc::new(),
+            size: 0,
+            xfl,
+            failed: false,
+        }
+    }
+
+    /// One `Write(data)` call: Go's `compressor.write` loop (`step`, then `fill`, until the
+    /// input is in the window).
+    pub fn write(&mut self, data: &[u8]) {
+        if self.failed {
+            return;
+        }
+        self.crc.update(data);
+        // Go's z.size is a uint32 that wraps.
+        self.size = self
+            .size
+            .wrapping_add((data.len() as u64 & 0xffff_ffff) as u32);
+        if self.write_deflate(data).is_err() {
+            self.failed = true;
+        }
+    }
+
+    fn write_deflate(&mut self, data: &[u8]) -> Res<()> {
+        let mut b = data;
+        while !b.is_empty() {
+            self.d.deflate()?;
+            let n = self.d.fill_deflate(b)?;
+            if n == 0 {
+                return Err(Bug);
+            }
+            b = b.get(n..).ok_or(Bug)?;
+        }
+        Ok(())
+    }
+
+    /// `Close`: the final block, then the header, stream and trailer as one byte vector.
+    pub fn finish(mut self) -> Result<Vec<u8>, GzipError> {
+        if self.failed {
+            return Err(GzipError);
+        }
+        self.d.sync = true;
+        self.d.deflate().map_err(|Bug| GzipError)?;
+        self.d.w.bw.write_stored_header(0, true);
+        self.d.w.bw.flush();
+        let body = std::mem::take(&mut self.d.w.bw.out);
+        let mut out = Vec::with_capacity(body.len() + 18);
+        out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, self.xfl, 255]);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&self.crc.sum().to_le_bytes());
+        out.extend_from_slice(&self.size.to_le_bytes());
+        Ok(out)
+    }
+}
+
 /// A fallback encoder for the unreachable `Bug` case: stored blocks only.
 fn deflate_stored(data: &[u8]) -> Vec<u8> {
     let mut w = BitWriter::new(data.len() + data.len() / MAX_STORE_BLOCK_SIZE * 5 + 10);
@@ -261,8 +381,10 @@ fn deflate_stored(data: &[u8]) -> Vec<u8> {
 // deflate.go: compressor
 // ---------------------------------------------------------------------------------------
 
-/// Go's `compressor` as initialised by `init` and `initDeflate` for level 9.
+/// Go's `compressor` as initialised by `init` and `initDeflate` for a level in 4..=9.
 struct Compressor {
+    /// The `compressionLevel` parameters.
+    level: LevelParams,
     w: HuffmanBitWriter,
     /// Input window of `2 * windowSize` bytes; unprocessed data is `window[index..window_end]`.
     window: Vec<u8>,
@@ -286,8 +408,9 @@ struct Compressor {
 }
 
 impl Compressor {
-    fn new(input_len: usize) -> Self {
+    fn new(input_len: usize, level: LevelParams) -> Self {
         Compressor {
+            level,
             w: HuffmanBitWriter::new(input_len / 2 + 64),
             window: vec![0; 2 * WINDOW_SIZE],
             index: 0,
@@ -378,12 +501,12 @@ impl Compressor {
         let win = self.window.get(..pos + min_match_look).ok_or(Bug)?;
 
         // We quit when we get a match that's at least nice long.
-        let nice = NICE.min(win.len() - pos);
+        let nice = self.level.nice.min(win.len() - pos);
 
         // If we've got a match that's good enough, only look in 1/4 the chain.
-        let mut tries = CHAIN;
+        let mut tries = self.level.chain;
         let mut length = prev_length;
-        if length >= GOOD {
+        if length >= self.level.good {
             tries >>= 2;
         }
 
@@ -432,7 +555,7 @@ impl Compressor {
         Ok(prev)
     }
 
-    /// `deflate` (the `step` of levels 2..9), with the level-9 settings: lazy matching.
+    /// `deflate` (the `step` of levels 2..9), with the settings of levels 4..=9: lazy matching.
     fn deflate(&mut self) -> Res<()> {
         let lookahead = self.window_end.checked_sub(self.index).ok_or(Bug)?;
         if lookahead < MIN_MATCH_LENGTH + MAX_MATCH_LENGTH && !self.sync {
@@ -473,7 +596,7 @@ impl Compressor {
             let min_index = self.index.saturating_sub(WINDOW_SIZE) as i64;
 
             let head = self.chain_head - self.hash_offset;
-            if head >= min_index && lookahead > prev_length && prev_length < LAZY {
+            if head >= min_index && lookahead > prev_length && prev_length < self.level.lazy {
                 let found = self.find_match(self.index, head, MIN_MATCH_LENGTH - 1, lookahead)?;
                 if let Some((new_length, new_offset)) = found {
                     self.length = new_length;
@@ -1271,6 +1394,34 @@ mod tests {
                 0xbe, 0xb7, 0xe8, 1, 0, 0, 0
             ]
         );
+    }
+
+    #[test]
+    fn streaming_writer_matches_one_shot_and_go_headers() {
+        let data: Vec<u8> = (0..150_000u32).map(|i| (i * 31 % 97) as u8).collect();
+        let mut w = GzipWriter::new_best();
+        w.write(&data);
+        assert_eq!(w.finish().unwrap(), compress_best(&data));
+        // Default level: XFL 0; no write at all is the empty stream.
+        let empty = GzipWriter::new_default().finish().unwrap();
+        assert_eq!(
+            empty,
+            [
+                0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 1, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0
+            ]
+        );
+        // Any cut of the input decompresses to the input.
+        let mut w = GzipWriter::new_default();
+        for c in data.chunks(777) {
+            w.write(c);
+        }
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&w.finish().unwrap()[..]),
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, data);
     }
 
     #[test]

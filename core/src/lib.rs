@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod model;
 pub mod semver;
 pub mod smp;
+pub mod source;
 pub mod template;
 pub mod tree;
 pub mod yaml;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """gitward conformance runner: score `gitward kustomize` / `gitward template` / `gitward semver` /
-`gitward health` (or the reference kubectl, helm, Masterminds/semver and kstatus) against the shared
-conformance corpora.
+`gitward health` / `gitward build artifact` (or the reference kubectl, helm, Masterminds/semver,
+kstatus and flux) against the shared conformance corpora.
 
 Suites (corpora under $GITWARD_CONFORMANCE, default <repo>/../shared/conformance):
   kustomize    cases/<name>/{case.json,input/,expected.yaml|expected-error.txt}; groups = tags
@@ -11,13 +11,17 @@ Suites (corpora under $GITWARD_CONFORMANCE, default <repo>/../shared/conformance
                categories
   health       cases/<name>/{case.json,input.yaml,expected.json}: kstatus verdicts per object
                (`health -f FILE -o json`); groups = categories
+  artifact     cases/<name>/{case.json,tree.json,expected.tgz|expected-error.txt}: a tree packed by
+               `build artifact`; groups = categories
 
 Scoring: an output case passes *exactly* when the tool exits 0 and stdout is byte-identical to the
 expected output (helm: after masking the case's volatile lines on both sides), *semantically* when
 both parse to the same YAML document stream (helm-funcs: the same text up to leading/trailing
 whitespace; semver: the same lines in another order; health: every object's id and status equal, the
-messages may differ).  An error case passes (both ways) only when the tool exits with code 1, as kubectl and
-helm do; a panic (101), a usage error (2), a signal or a timeout is a failure.
+messages may differ; artifact: *exactly* when the written .tgz is byte-identical to expected.tgz,
+*semantically* when it has the same members (path, type, permission bits) and file contents).  An
+error case passes (both ways) only when the tool exits with code 1, as kubectl, helm and flux do; a
+panic (101), a usage error (2), a signal or a timeout is a failure.
 
 See tests/conformance/README.md for usage, the status file and the ratchet.
 Needs Python >= 3.9 and PyYAML.
@@ -29,13 +33,18 @@ import base64
 import concurrent.futures
 import dataclasses
 import difflib
+import gzip
+import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import stat
 import sys
+import tarfile
 import tempfile
 import time
 
@@ -43,7 +52,7 @@ import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATUS_FILE = os.path.join(REPO, "tests", "conformance", "status.json")
-SUITES = ("kustomize", "helm", "helm-funcs", "semver", "health")
+SUITES = ("kustomize", "helm", "helm-funcs", "semver", "health", "artifact")
 UNTAGGED = "(untagged)"
 # helm-funcs: the snippet is rendered through this wrapper so that any output survives helm's
 # "rendered manifest must be YAML" check (exactly what the corpus generator did).
@@ -216,6 +225,97 @@ def compare_text(actual: bytes, expected: bytes):
                              + f" at byte {at}: expected {want!r}, got {got!r}")
 
 
+def tar_members(tgz: bytes) -> tuple:
+    """artifact: ([(path, type, mode)] in archive order, {path: bytes} of regular files) of a gzip
+    tarball, as Python's tarfile reads it (a trailing `/` of a directory name dropped)."""
+    members, data = [], {}
+    with tarfile.open(fileobj=io.BytesIO(tgz), mode="r:gz") as tf:
+        for m in tf.getmembers():
+            kind = "file" if m.isreg() else "dir" if m.isdir() else "symlink" if m.issym() else "other"
+            members.append((m.name, kind, "%04o" % (m.mode & 0o7777)))
+            if m.isreg():
+                f = tf.extractfile(m)
+                data[m.name] = f.read() if f else b""
+    return members, data
+
+
+def compare_tarballs(actual: bytes, expected: bytes):
+    """artifact: exact = the same .tgz bytes; semantic = the same sorted members (path, type,
+    permission bits) and the same file contents."""
+    if actual == expected:
+        return True, True, None
+    try:
+        got, got_data = tar_members(actual)
+    except (tarfile.TarError, OSError, EOFError) as err:
+        return False, False, f"output is not a gzip tarball: {err}"
+    want, want_data = tar_members(expected)
+    problems = [f"missing {m[1]} {m[2]} {m[0]!r}" for m in sorted(set(want) - set(got))]
+    problems += [f"unexpected {m[1]} {m[2]} {m[0]!r}" for m in sorted(set(got) - set(want))]
+    if not problems and sorted(got) != sorted(want):
+        problems.append("duplicate members")
+    problems += [f"content differs: {p!r}" for p, b in sorted(want_data.items())
+                 if p in got_data and got_data[p] != b]
+    if problems:
+        return False, False, "; ".join(problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else "")
+    if got != want:
+        return False, True, "same members, different order"
+    try:
+        same_tar = gzip.decompress(actual) == gzip.decompress(expected)
+    except (OSError, EOFError):
+        same_tar = False
+    return False, True, ("same tar stream, different gzip bytes" if same_tar else "same members, different tar headers")
+
+
+def materialise_tree(tree: dict, root: str) -> None:
+    """artifact: create tree.json's entries under root, then apply every mode (files, then
+    directories deepest first, the root last) so the umask does not matter."""
+    os.makedirs(root, exist_ok=True)
+    entries = tree["entries"]
+
+    def j(p):
+        return os.path.join(root, *p.split("/"))
+
+    for e in entries:
+        if e["type"] == "dir":
+            os.makedirs(j(e["path"]), exist_ok=True)
+    for e in entries:
+        if e["type"] == "file":
+            os.makedirs(os.path.dirname(j(e["path"])), exist_ok=True)
+            data = base64.b64decode(e["base64"]) if "base64" in e else e["text"].encode("utf-8")
+            with open(j(e["path"]), "wb") as f:
+                f.write(data)
+        elif e["type"] == "symlink":
+            os.makedirs(os.path.dirname(j(e["path"])), exist_ok=True)
+            os.symlink(e["target"], j(e["path"]))
+    for e in entries:
+        if e["type"] == "file":
+            os.chmod(j(e["path"]), int(e["mode"], 8))
+    for e in sorted((e for e in entries if e["type"] == "dir"), key=lambda e: -e["path"].count("/")):
+        os.chmod(j(e["path"]), int(e["mode"], 8))
+    os.chmod(root, int(tree.get("root_mode", "0755"), 8))
+
+
+def remove_tree(top: str) -> None:
+    """rmtree that first makes every directory writable (trees hold 0500 and 0000 directories)."""
+    if os.path.isdir(top) and not os.path.islink(top):
+        for dirpath, dirnames, _ in os.walk(top):
+            for d in [dirpath] + [os.path.join(dirpath, n) for n in dirnames]:
+                if not os.path.islink(d):
+                    try:
+                        os.chmod(d, stat.S_IRWXU | (os.stat(d).st_mode & 0o7777))
+                    except OSError:
+                        pass
+    shutil.rmtree(top, ignore_errors=True)
+
+
+def artifact_flags(ignore_paths: list | None) -> list:
+    """case.json's ignore_paths: null = no flag; else one `--ignore-paths VALUE` pair per value."""
+    flags = []
+    for v in ignore_paths or []:
+        flags += ["--ignore-paths", v]
+    return flags
+
+
 def describe_exit(rc: int | None) -> str:
     if rc is None:
         return "did not run"
@@ -343,16 +443,23 @@ class Proc:
     stderr: bytes
     ms: float
     failure: str | None = None  # why rc is None
+    output: bytes | None = None  # artifact: the tarball written at --output (None: none written)
 
 
-def run_process(argv: list, cwd: str, tmp_root: str, timeout: float) -> Proc:
-    """Run argv in its own session with a fresh empty HOME; on timeout kill its process group."""
+def _umask_022():
+    os.umask(0o022)
+
+
+def run_process(argv: list, cwd: str, tmp_root: str, timeout: float, umask: bool = False) -> Proc:
+    """Run argv in its own session with a fresh empty HOME (and umask 022 if asked); on timeout kill
+    its process group."""
     home = tempfile.mkdtemp(prefix="home-", dir=tmp_root)
     t0 = time.perf_counter()
     try:
         try:
             p = subprocess.Popen(argv, cwd=cwd, env=hermetic_env(home), stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                                 preexec_fn=_umask_022 if umask else None)
         except OSError as err:
             return Proc(None, b"", b"", 0.0, f"cannot run {argv[0]}: {err}")
         try:
@@ -382,6 +489,7 @@ class Tool:
     helm_command: str | None = None  # passed as --helm-command to --enable-helm cases (kubectl only)
     semver_cmd: list | None = None  # e.g. [binary, "semver"]; None: not available
     health_cmd: list | None = None  # e.g. [binary, "health"]; None: not available
+    artifact_cmd: list | None = None  # e.g. [binary, "build", "artifact"]; None: found when needed
 
     def kustomize(self, target: str, args: list) -> list:
         if self.target_first:
@@ -398,30 +506,42 @@ class Tool:
     def health(self, args: list) -> list:
         return (self.health_cmd or []) + args
 
+        if suite == "semver":
+            return self.semver_cmd or []
+        if suite == "health":
+            return self.health_cmd or []
+    def artifact(self, path: str, output: str, ignore_paths: list | None) -> list:
+        return (self.artifact_cmd or []) + ["--path", path, "--output", output] + artifact_flags(ignore_paths)
+
     def subcommand(self, suite: str) -> list:
         if suite == "semver":
             return self.semver_cmd or []
         if suite == "health":
             return self.health_cmd or []
+        if suite == "artifact":
+            return self.artifact_cmd or []
         return self.kustomize_cmd if suite == "kustomize" else self.template_cmd
 
 
 def gitward_tool(binary: str) -> Tool:
     # gitward renders charts natively: --enable-helm is passed as is, without --helm-command.
     return Tool("gitward", binary, [binary, "kustomize"], [binary, "template"], target_first=True,
-                semver_cmd=[binary, "semver"], health_cmd=[binary, "health"])
+                semver_cmd=[binary, "semver"], health_cmd=[binary, "health"],
+                artifact_cmd=[binary, "build", "artifact"])
 
 
 def reference_tool(kubectl: str, helm: str, helm3: str, semver_ref: str | None = None,
-                   kstatus_ref: str | None = None) -> Tool:
+                   kstatus_ref: str | None = None, flux: str | None = None) -> Tool:
     # as the reference outputs were made: kubectl kustomize <args> [--helm-command <helm v3>] input/<build>
     # semver: tools/semver-ref, the corpus's Go program (it accepts and skips a leading `semver`)
     # health: tools/kstatus-ref, the corpus's Go program (it accepts and skips a leading `health`)
+    # artifact: the flux CLI (v2.9.5)
     return Tool("reference", f"kubectl={kubectl} helm={helm} helm3={helm3} semver-ref={semver_ref} "
-                             f"kstatus-ref={kstatus_ref}",
+                             f"kstatus-ref={kstatus_ref}" + (f" flux={flux}" if flux else ""),
                 [kubectl, "kustomize"], [helm, "template"], target_first=False, helm_command=helm3,
                 semver_cmd=[semver_ref, "semver"] if semver_ref else None,
-                health_cmd=[kstatus_ref, "health"] if kstatus_ref else None)
+                health_cmd=[kstatus_ref, "health"] if kstatus_ref else None,
+                artifact_cmd=[flux, "build", "artifact"] if flux else None)
 
 
 def probe(argv: list, tmp_root: str, timeout: float) -> str | None:
@@ -451,8 +571,10 @@ class Case:
     expected_file: str = ""  # kustomize, helm: expected.yaml
     volatile: list | None = None  # helm: lines to mask
     chart_files: dict | None = None  # helm-funcs: the chart to write ({path: bytes})
-    expected_bytes: bytes = b""  # helm-funcs: the rendered snippet
+    expected_bytes: bytes = b""  # helm-funcs: the rendered snippet; artifact: expected.tgz
     expected_json: list | None = None  # health: the expected array
+    tree: dict | None = None  # artifact: tree.json
+    ignore_paths: list | None = None  # artifact: the --ignore-paths values (None: no flag)
 
 
 def _read_json(path: str):
@@ -588,11 +710,49 @@ def health_cases(root: str) -> list:
     return cases
 
 
+
+def artifact_cases(root: str) -> list:
+    cases = []
+    for name in sorted(os.listdir(os.path.join(root, "cases"))):
+        d = os.path.join(root, "cases", name)
+        meta = _read_json(os.path.join(d, "case.json"))
+        is_error = os.path.exists(os.path.join(d, "expected-error.txt"))
+        expected = b""
+        if not is_error:
+            with open(os.path.join(d, "expected.tgz"), "rb") as f:
+                expected = f.read()
+        cases.append(Case("artifact", name, [meta["category"]], "error" if is_error else "output", "", [],
+                          target=meta.get("path", "."), expected_bytes=expected,
+                          tree=_read_json(os.path.join(d, "tree.json")), ignore_paths=meta.get("ignore_paths")))
+    return cases
+
+
 LOADERS = {"kustomize": kustomize_cases, "helm": helm_cases, "helm-funcs": funcs_cases, "semver": semver_cases,
-           "health": health_cases}
+           "health": health_cases, "artifact": artifact_cases}
+
+
+def _execute_artifact(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
+    """Materialise the tree in a fresh folder, run `build artifact` there with umask 022 (as the
+    corpus was made), and keep the tarball written at --output."""
+    work = tempfile.mkdtemp(prefix="artifact-", dir=tmp_root)
+    try:
+        root = os.path.join(work, "input")
+        materialise_tree(case.tree, root)
+        os.makedirs(os.path.join(work, "out"))
+        output = os.path.join(work, "out", "artifact.tgz")
+        path = os.path.normpath(os.path.join(root, *case.target.split("/")))
+        p = run_process(tool.artifact(path, output, case.ignore_paths), work, tmp_root, timeout, umask=True)
+        if os.path.isfile(output):
+            with open(output, "rb") as f:
+                p.output = f.read()
+        return p
+    finally:
+        remove_tree(work)
 
 
 def _execute(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
+    if case.suite == "artifact":
+        return _execute_artifact(case, tool, tmp_root, timeout)
     if case.suite == "kustomize":
         return run_process(tool.kustomize(case.target, case.args), case.cwd, tmp_root, timeout)
     if case.suite == "helm":
@@ -634,6 +794,13 @@ def score(case: Case, p: Proc) -> Result:
         r = result(exact, semantic, reason, None if exact else _clip(stdout, 2000))
         r.objects = [n_exact, n_total]
         return r
+    if case.suite == "artifact":
+        if p.output is None:
+            return result(False, False, "no tarball written at --output")
+        exact, semantic, reason = compare_tarballs(p.output, case.expected_bytes)
+        return result(exact, semantic, reason, None if exact else
+                      f"expected sha256 {hashlib.sha256(case.expected_bytes).hexdigest()}, "
+                      f"got {hashlib.sha256(p.output).hexdigest()}")
     if case.suite == "helm-funcs":
         try:
             actual = decode_wrapped(p.stdout)
@@ -655,7 +822,7 @@ def run_suite(cases: list, tool: Tool, suite: str, tmp_root: str, jobs: int, tim
     cmd = tool.subcommand(suite)
     unavailable = probe(cmd + ["--help"], tmp_root, timeout) if cmd else "no command configured"
     if unavailable:
-        reason = f"`{tool.name} {cmd[1] if len(cmd) > 1 else suite}` is not available ({unavailable})"
+        reason = f"`{tool.name} {' '.join(tool.subcommand(suite)[1:])}` is not available ({unavailable})"
         return [Result(suite, c.name, c.groups, c.kind, False, False, None, False, 0.0, reason) for c in cases], reason
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
         results = list(ex.map(lambda c: score(c, _execute(c, tool, tmp_root, timeout)), cases))
@@ -667,7 +834,7 @@ def run_suite(cases: list, tool: Tool, suite: str, tmp_root: str, jobs: int, tim
 def print_suite_report(suite: str, results: list, summary: dict, seconds: float, unavailable: str | None,
                        verbose: bool) -> None:
     label = {"kustomize": "tag", "helm": "chart", "helm-funcs": "category", "semver": "category",
-             "health": "category"}[suite]
+             "health": "category", "artifact": "category"}[suite]
     print(f"\n=== {suite}")
     if unavailable:
         print(f"{suite}: {unavailable}; all {len(results)} cases count as failed")
@@ -745,6 +912,20 @@ def reference_kstatus(tmp_root: str) -> str | None:
     return out
 
 
+def flux_path(root: str) -> str:
+    """FLUX from the environment, else built (once, cached) by the shared build-flux-reference.sh."""
+    if os.environ.get("FLUX"):
+        return os.environ["FLUX"]
+    script = os.path.join(root, "..", "tools", "build-flux-reference.sh")
+    if not os.path.exists(script):
+        raise SystemExit(f"error: {script} not found; set FLUX")
+    p = subprocess.run(["bash", script], check=False, capture_output=True, text=True)
+    found = dict(line.split("=", 1) for line in p.stdout.splitlines() if "=" in line)
+    if p.returncode != 0 or "FLUX" not in found:
+        raise SystemExit(f"error: {script} failed:\n{p.stderr}")
+    return found["FLUX"]
+
+
 def reference_paths(root: str) -> tuple:
     """KUBECTL/HELM/HELM3 from the environment if all set, else from the shared install script."""
     if all(os.environ.get(k) for k in ("KUBECTL", "HELM", "HELM3")):
@@ -814,10 +995,11 @@ def main(argv=None) -> int:
     try:
         if o.tool != "gitward":
             # kubectl and helm only when a suite needs them; the semver and kstatus references are
-            # built from Go
-            paths = reference_paths(root) if set(present) - {"semver", "health"} else ("", "", "")
+            # built from Go, flux by the shared build-flux-reference.sh
+            paths = reference_paths(root) if set(present) - {"semver", "health", "artifact"} else ("", "", "")
             tool = reference_tool(*paths, reference_semver(tmp_root) if "semver" in present else None,
-                                  reference_kstatus(tmp_root) if "health" in present else None)
+                                  reference_kstatus(tmp_root) if "health" in present else None,
+                                  flux=flux_path(root) if "artifact" in present else None)
         print(f"tool: {tool.name} ({tool.description}); corpora: {root}; jobs: {o.jobs}")
         for s in present:
             cases = [c for c in LOADERS[s](os.path.join(root, s)) if not pattern or pattern.search(c.name)]

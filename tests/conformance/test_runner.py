@@ -418,3 +418,95 @@ def test_main_health_suite(tmp_path, capsys, monkeypatch):
     assert out.rstrip().endswith("1 passed, 1 failed")
     assert run.gitward_tool("/b/gw").health(["-f", "x", "-o", "json"]) == ["/b/gw", "health", "-f", "x", "-o", "json"]
     assert run.reference_tool("/k", "/h4", "/h3", None, "/ks").subcommand("health") == ["/ks", "health"]
+
+
+# ------------------------------------------------------------------------------- artifact suite
+
+def _tgz(members):
+    """A gzip tarball of [(name, type, mode, bytes)] (type "file" or "dir"), like Go writes it."""
+    import io as _io
+    import tarfile as _tar
+    buf = _io.BytesIO()
+    with _tar.open(fileobj=buf, mode="w:gz") as tf:
+        for name, kind, mode, data in members:
+            ti = _tar.TarInfo(name)
+            ti.mode = mode
+            ti.type = _tar.DIRTYPE if kind == "dir" else _tar.REGTYPE
+            ti.size = len(data)
+            tf.addfile(ti, _io.BytesIO(data) if kind == "file" else None)
+    return buf.getvalue()
+
+
+def test_compare_tarballs_exact_semantic_and_failures():
+    want = _tgz([(".", "dir", 0o755, b""), ("a.yaml", "file", 0o644, b"a")])
+    assert run.compare_tarballs(want, want) == (True, True, None)
+    # Same members in another order: semantic only.
+    other = _tgz([("a.yaml", "file", 0o644, b"a"), (".", "dir", 0o755, b"")])
+    assert run.compare_tarballs(other, want)[:2] == (False, True)
+    # A mode, a missing member, a content difference: failures with reasons.
+    exact, semantic, reason = run.compare_tarballs(_tgz([(".", "dir", 0o700, b""), ("a.yaml", "file", 0o644, b"a")]), want)
+    assert (exact, semantic) == (False, False) and "missing dir 0755 '.'" in reason
+    exact, semantic, reason = run.compare_tarballs(_tgz([(".", "dir", 0o755, b"")]), want)
+    assert (exact, semantic) == (False, False) and "missing file 0644 'a.yaml'" in reason
+    exact, semantic, reason = run.compare_tarballs(_tgz([(".", "dir", 0o755, b""), ("a.yaml", "file", 0o644, b"b")]), want)
+    assert (exact, semantic) == (False, False) and "content differs: 'a.yaml'" in reason
+    assert run.compare_tarballs(b"not gzip", want)[:2] == (False, False)
+
+
+def test_materialise_tree_applies_modes_and_links(tmp_path):
+    tree = {"root_mode": "0750", "entries": [
+        {"path": "d", "type": "dir", "mode": "0500"},
+        {"path": "d/f", "type": "file", "mode": "4755", "text": "x"},
+        {"path": "b.bin", "type": "file", "mode": "0600", "base64": "AAE="},
+        {"path": "l", "type": "symlink", "target": "d/f"}]}
+    root = str(tmp_path / "input")
+    run.materialise_tree(tree, root)
+    assert stat.S_IMODE(os.stat(root).st_mode) == 0o750
+    assert stat.S_IMODE(os.stat(os.path.join(root, "d")).st_mode) == 0o500
+    assert stat.S_IMODE(os.stat(os.path.join(root, "d", "f")).st_mode) == 0o4755
+    assert open(os.path.join(root, "b.bin"), "rb").read() == b"\x00\x01"
+    assert os.readlink(os.path.join(root, "l")) == "d/f"
+    run.remove_tree(str(tmp_path / "input"))
+    assert not os.path.exists(root)
+
+
+def test_artifact_command_lines():
+    gw = run.gitward_tool("/b/gitward")
+    assert gw.artifact("/t/input", "/t/out/a.tgz", None) == [
+        "/b/gitward", "build", "artifact", "--path", "/t/input", "--output", "/t/out/a.tgz"]
+    assert gw.artifact("/t/input", "/o", ["", "*.md,x"]) == [
+        "/b/gitward", "build", "artifact", "--path", "/t/input", "--output", "/o",
+        "--ignore-paths", "", "--ignore-paths", "*.md,x"]
+    assert gw.subcommand("artifact") == ["/b/gitward", "build", "artifact"]
+    assert run.reference_tool("/k", "/h4", "/h3", flux="/f").subcommand("artifact") == ["/f", "build", "artifact"]
+
+
+def test_main_artifact_suite(tmp_path, capsys, monkeypatch):
+    """A one-case artifact corpus and a fake tool that copies the expected tarball when the path
+    holds the materialised file, and a failing error case."""
+    corpus = tmp_path / "conformance" / "artifact" / "cases"
+    want = _tgz([(".", "dir", 0o755, b""), ("a.yaml", "file", 0o644, b"a: 1\n")])
+    ok = corpus / "ok"
+    _write(str(ok / "case.json"), json.dumps({"category": "c", "path": ".", "ignore_paths": ["*.md"]}))
+    _write(str(ok / "tree.json"), json.dumps({"root_mode": "0755", "entries": [
+        {"path": "a.yaml", "type": "file", "mode": "0644", "text": "a: 1\n"}]}))
+    (ok / "expected.tgz").write_bytes(want)
+    bad = corpus / "missing"
+    _write(str(bad / "case.json"), json.dumps({"category": "path", "path": "nope", "ignore_paths": None}))
+    _write(str(bad / "tree.json"), json.dumps({"entries": []}))
+    _write(str(bad / "expected-error.txt"), "boom\n")
+    (tmp_path / "want.tgz").write_bytes(want)
+    binary = tmp_path / "gitward"
+    _write(str(binary), textwrap.dedent(f"""\
+        #!/bin/sh
+        [ "$3" = --help ] && {{ echo usage; exit 0; }}
+        [ "$(umask)" = 0022 ] || {{ echo "umask $(umask)" >&2; exit 4; }}
+        [ "$7" = --ignore-paths ] && [ "$8" = "*.md" ] || [ -z "$7" ] || exit 5
+        [ -f "$4/a.yaml" ] || {{ echo "✗ invalid path" >&2; exit 1; }}
+        cp {tmp_path}/want.tgz "$6"
+        """))
+    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("GITWARD_CONFORMANCE", str(tmp_path / "conformance"))
+    rc, out = _main(capsys, "--bin", str(binary), "--suite", "artifact")
+    assert rc == 0, out
+    assert "artifact: exact 2/2" in out and out.rstrip().endswith("2 passed, 0 failed")
