@@ -364,3 +364,91 @@ fn image_names_are_go_regexps_and_invalid_ones_fail() {
     )]);
     assert_eq!(build_text(&t, "k").expect("nothing to match"), "");
 }
+
+/// kustomize ends every build by rewriting `metadata.annotations` of every resource as a
+/// string map (kyaml `SetAnnotations`), which removes a null or empty map, reads a map or
+/// list value as "" and a list of annotations as keys and values. Labels, and annotations
+/// below `metadata`, are left as they are. (Expected: kubectl kustomize v1.35.2.)
+#[test]
+fn annotations_empty_dropped_labels_kept() {
+    let t = tree(&[
+        ("k/kustomization.yaml", "resources:\n- r.yaml\n"),
+        (
+            "k/r.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: b\n  annotations: {}\n  labels: {}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n  annotations:\n    m: {a: b}\n    s: [1, 2]\n    q:\n  labels:\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e\n  annotations: [a, b, c, d]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\n  annotations: hello\nspec:\n  template:\n    metadata:\n      annotations: {}\n      labels: {}\n",
+        ),
+    ]);
+    let expected = "\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  labels: {}
+  name: b
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  annotations:
+    m: \"\"
+    q: \"\"
+    s: \"\"
+  labels: null
+  name: d
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  annotations:
+    a: b
+    c: d
+  name: e
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: f
+spec:
+  template:
+    metadata:
+      annotations: {}
+      labels: {}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: a
+";
+    assert_eq!(build_text(&t, "k").expect("builds"), expected);
+    // Keeping both kinds of build metadata leaves an empty map alone.
+    let t = tree(&[
+        (
+            "k/kustomization.yaml",
+            "resources:\n- r.yaml\nbuildMetadata: [originAnnotations, transformerAnnotations]\nconfigMapGenerator:\n- name: g\n  options:\n    annotations: {}\n",
+        ),
+        (
+            "k/r.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations: {}\n",
+        ),
+    ]);
+    let expected = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  annotations:
+    config.kubernetes.io/origin: |
+      path: r.yaml
+  name: c
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  annotations:
+    config.kubernetes.io/origin: |
+      configuredIn: kustomization.yaml
+      configuredBy:
+        apiVersion: builtin
+        kind: ConfigMapGenerator
+  name: g-6ct58987ht
+";
+    assert_eq!(build_text(&t, "k").expect("builds"), expected);
+}

@@ -258,9 +258,19 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
                 list,
             ));
         }
+        // kustomize ends every build by rewriting each resource's annotations as a string
+        // map (`RemoveOriginAnnotations`, `RemoveTransformerAnnotations`: kyaml's
+        // `SetAnnotations` clears the field and writes nothing for an empty map), unless
+        // both kinds of build metadata are kept; then only `RemoveBuildAnnotations`
+        // rewrites them, and it leaves an empty map alone.
+        let mut all = r
+            .kyaml_annotations()
+            .map_err(|e| err(ErrorKind::Transform, e))?;
+        let rewrite = !(want_origin && want_transformations) || !all.is_empty();
         if !annos.is_empty() {
-            let mut all = r.annotations();
             resmap::merge_pairs(&mut all, annos);
+        }
+        if rewrite || !all.is_empty() {
             r.set_string_map("annotations", &all);
         }
     }

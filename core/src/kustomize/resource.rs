@@ -365,6 +365,44 @@ impl Resource {
         self.string_map("annotations")
     }
 
+    /// `metadata.annotations` as kyaml's `GetAnnotations` reads it: each value's node text,
+    /// an empty string for a map or a list; a list is read as alternating keys and values
+    /// (where kustomize panics, on an odd length or a key that is not a scalar, an error).
+    pub(crate) fn kyaml_annotations(&self) -> Result<Vec<(String, String)>, String> {
+        let text = |v: &Value| match v {
+            Value::Map(_) | Value::Seq(_) => String::new(),
+            other => scalar_string(other),
+        };
+        match self.obj.get_path(&["metadata", "annotations"]) {
+            Some(Value::Map(m)) => Ok(m.iter().map(|(k, v)| (k.clone(), text(v))).collect()),
+            Some(Value::Seq(items)) => {
+                if items.len() % 2 == 1 {
+                    return Err(format!(
+                        "panic: runtime error: index out of range [{}] with length {}",
+                        items.len(),
+                        items.len()
+                    ));
+                }
+                let mut out: Vec<(String, String)> = Vec::new();
+                for pair in items.chunks(2) {
+                    let [k, v] = pair else { continue };
+                    if matches!(k, Value::Map(_) | Value::Seq(_)) {
+                        return Err(
+                            "panic: wrong node kind: expected ScalarNode in metadata.annotations"
+                                .to_owned(),
+                        );
+                    }
+                    // Later keys win, as in a Go map.
+                    let key = text(k);
+                    out.retain(|(x, _)| *x != key);
+                    out.push((key, text(v)));
+                }
+                Ok(out)
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
     /// Replaces `metadata.<field>` with the given pairs (removed when empty).
     pub(crate) fn set_string_map(&mut self, field: &str, pairs: &[(String, String)]) {
         let meta = self.metadata_mut();
