@@ -452,3 +452,46 @@ metadata:
 ";
     assert_eq!(build_text(&t, "k").expect("builds"), expected);
 }
+
+/// JSON 6902 patches are decoded from the text as kustomize has it: a `patches:` file,
+/// a `patchesJson6902:` file or `patch:` untrimmed (a block scalar ending the text keeps
+/// its line break), a `patches:` inline patch trimmed. (Expected: kubectl kustomize.)
+#[test]
+fn json_patch_text_is_trimmed_only_when_inline_in_patches() {
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n";
+    const OPS: &str = "- op: add\n  path: /data/x\n  value: |\n    hello\n";
+    let kept =
+        "apiVersion: v1\ndata:\n  a: b\n  x: |\n    hello\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    let trimmed =
+        "apiVersion: v1\ndata:\n  a: b\n  x: hello\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    for (k, expected) in [
+        (
+            "resources: [cm.yaml]\npatches:\n- path: j.yaml\n  target: {kind: ConfigMap}\n",
+            kept,
+        ),
+        (
+            "resources: [cm.yaml]\npatchesJson6902:\n- path: j.yaml\n  target: {version: v1, kind: ConfigMap, name: c}\n",
+            kept,
+        ),
+        (
+            "resources: [cm.yaml]\npatchesJson6902:\n- patch: |\n    - op: add\n      path: /data/x\n      value: |\n        hello\n  target: {version: v1, kind: ConfigMap, name: c}\n",
+            kept,
+        ),
+        ("resources: [cm.yaml]\ntransformers: [t.yaml]\n", kept),
+        (
+            "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  patch: |\n    - op: add\n      path: /data/x\n      value: |\n        hello\n",
+            trimmed,
+        ),
+    ] {
+        let t = tree(&[
+            ("k/kustomization.yaml", k),
+            ("k/cm.yaml", CM),
+            ("k/j.yaml", OPS),
+            (
+                "k/t.yaml",
+                "apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: x}\npath: j.yaml\ntarget: {kind: ConfigMap}\n",
+            ),
+        ]);
+        assert_eq!(build_text(&t, "k").expect("builds"), expected, "{k}");
+    }
+}
