@@ -495,3 +495,54 @@ fn json_patch_text_is_trimmed_only_when_inline_in_patches() {
         assert_eq!(build_text(&t, "k").expect("builds"), expected, "{k}");
     }
 }
+
+/// kustomize reads a generator `behavior` it does not know (`add`, `Merge`) as
+/// unspecified, which creates (`types.NewGenerationBehavior`), in `configMapGenerator`,
+/// `secretGenerator` and generator plugin configurations alike.
+#[test]
+fn generator_behavior_unknown_creates() {
+    let t = tree(&[
+        (
+            "k/kustomization.yaml",
+            "configMapGenerator:\n- name: c\n  behavior: add\n  literals: [x=y]\nsecretGenerator:\n- name: s\n  behavior: bogus\n  literals: [x=y]\ngenerators: [g.yaml]\n",
+        ),
+        (
+            "k/g.yaml",
+            "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata: {name: g}\nbehavior: Merge\nliterals: [q=r]\n",
+        ),
+        (
+            "o/kustomization.yaml",
+            "resources: [../k]\nconfigMapGenerator:\n- name: c\n  behavior: Merge\n  literals: [x=z]\n",
+        ),
+    ]);
+    let expected = "\
+apiVersion: v1
+data:
+  x: \"y\"
+kind: ConfigMap
+metadata:
+  name: c-6gc9d749f7
+---
+apiVersion: v1
+data:
+  q: r
+kind: ConfigMap
+metadata:
+  name: g-9kd464tkd2
+---
+apiVersion: v1
+data:
+  x: eQ==
+kind: Secret
+metadata:
+  name: s-t86b282gdf
+type: Opaque
+";
+    assert_eq!(build_text(&t, "k").expect("builds"), expected);
+    // Unspecified creates, so it collides with the base's ConfigMap.
+    let e = build_text(&t, "o").expect_err("exists");
+    assert!(
+        e.message.ends_with("id resid.ResId{Gvk:resid.Gvk{Group:\"\", Version:\"v1\", Kind:\"ConfigMap\", isClusterScoped:false}, Name:\"c\", Namespace:\"\"} exists; behavior must be merge or replace"),
+        "{e}"
+    );
+}

@@ -227,12 +227,7 @@ fn finish(
     let mut r = Resource::new(Value::Map(m));
     r.generated = true;
     r.needs_hash = opts.is_none_or(|o| o.disable_name_suffix_hash != Some(true));
-    r.behavior = Behavior::parse(&args.behavior).ok_or_else(|| {
-        format!(
-            "behavior '{}' is not a valid generator behavior",
-            args.behavior
-        )
-    })?;
+    r.behavior = Behavior::parse(&args.behavior);
     Ok(r)
 }
 

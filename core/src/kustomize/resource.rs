@@ -154,13 +154,14 @@ pub(crate) enum Behavior {
 }
 
 impl Behavior {
-    pub(crate) fn parse(s: &str) -> Option<Self> {
+    /// kustomize's `types.NewGenerationBehavior`: any other text, `add` say, is
+    /// unspecified (which creates).
+    pub(crate) fn parse(s: &str) -> Self {
         match s {
-            "" => Some(Behavior::Unspecified),
-            "create" => Some(Behavior::Create),
-            "merge" => Some(Behavior::Merge),
-            "replace" => Some(Behavior::Replace),
-            _ => None,
+            "create" => Behavior::Create,
+            "merge" => Behavior::Merge,
+            "replace" => Behavior::Replace,
+            _ => Behavior::Unspecified,
         }
     }
 }
