@@ -275,10 +275,173 @@ fn remote_resources_are_listed_not_fetched() {
     )]);
     let refs =
         gitward::kustomize::remote_refs(&t, &RelPath::new("app").expect("path")).expect("lists");
-    assert_eq!(refs, ["https://github.com/example/repo//deploy?ref=v1"]);
+    let raw: Vec<&str> = refs.iter().map(|r| r.raw.as_str()).collect();
+    assert_eq!(raw, ["https://github.com/example/repo//deploy?ref=v1"]);
     let e = build_text(&t, "app").expect_err("remote");
     assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
     assert!(e.message.contains("https://github.com/example/repo"), "{e}");
+}
+
+/// Every input kustomize would fetch (a file its loader reads that Go's `url.Parse` takes
+/// for an http(s) URL; a kustomization directory that `git.NewRepoSpecFromURL` accepts)
+/// is listed by `remote_refs`, in the kustomization and the local bases it reaches, and
+/// makes `build` fail as unsupported instead of being opened as a local path.
+#[test]
+fn remote_inputs_are_listed_and_unsupported_in_every_field() {
+    use gitward::kustomize::remote::Fetch;
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "resources:\n- github.com:argoproj/argo-cd.git/manifests/cluster-install?ref=v2.12.0\n",
+            "resources",
+            "git",
+        ),
+        (
+            "resources:\n- git@github.com:org/repo//base?ref=main\n",
+            "resources",
+            "git",
+        ),
+        (
+            "resources:\n- https://raw.githubusercontent.com/org/repo/main/cm.yaml\n",
+            "resources",
+            "http-or-git",
+        ),
+        (
+            "resources:\n- https://example.com/cm.yaml\n",
+            "resources",
+            "http",
+        ),
+        (
+            "components:\n- https://github.com/org/repo//components/x?ref=v1\n",
+            "components",
+            "git",
+        ),
+        (
+            "configMapGenerator:\n- name: dash\n  files:\n  - https://github.com/NVIDIA/dcgm-exporter/raw/main/grafana/dash.json\n",
+            "configMapGenerator.files",
+            "http",
+        ),
+        (
+            "configMapGenerator:\n- name: dash\n  files:\n  - d.json=https://example.com/d.json\n",
+            "configMapGenerator.files",
+            "http",
+        ),
+        (
+            "secretGenerator:\n- name: s\n  envs:\n  - https://example.com/s.env\n",
+            "secretGenerator.envs",
+            "http",
+        ),
+        (
+            "openapi:\n  path: https://raw.githubusercontent.com/argoproj/argo-schema-generator/main/schema/argo_all_k8s_kustomize_schema.json\nresources:\n- cm.yaml\n",
+            "openapi.path",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\npatches:\n- path: https://example.com/p.yaml\n",
+            "patches.path",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\npatchesStrategicMerge:\n- https://example.com/p.yaml\n",
+            "patchesStrategicMerge",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\npatchesJson6902:\n- path: https://example.com/p.yaml\n  target: {version: v1, kind: ConfigMap, name: c}\n",
+            "patchesJson6902.path",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\nconfigurations:\n- https://example.com/c.yaml\n",
+            "configurations",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\ncrds:\n- https://example.com/crd.json\n",
+            "crds",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\nreplacements:\n- path: https://example.com/r.yaml\n",
+            "replacements.path",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\ntransformers:\n- |\n  apiVersion: builtin\n  kind: PatchTransformer\n  metadata: {name: p}\n  path: https://example.com/p.yaml\n",
+            "PatchTransformer.path",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\ntransformers:\n- https://github.com/org/repo//transformers?ref=v1\n",
+            "transformers",
+            "http-or-git",
+        ),
+    ];
+    for &(k, field, how) in cases {
+        let t = tree(&[("app/kustomization.yaml", k), ("app/cm.yaml", CM)]);
+        let refs = gitward::kustomize::remote_refs(&t, &RelPath::new("app").expect("path"))
+            .expect("lists");
+        assert_eq!(refs.len(), 1, "{k}: {refs:?}");
+        assert_eq!(refs[0].field, field, "{k}");
+        assert_eq!(refs[0].kustomization.as_str(), "app", "{k}");
+        let got = match &refs[0].fetch {
+            Fetch::Http { .. } => "http",
+            Fetch::HttpOrGit { .. } => "http-or-git",
+            Fetch::Git(_) => "git",
+            other => panic!("{k}: {other:?}"),
+        };
+        assert_eq!(got, how, "{k}");
+        let e = build_text(&t, "app").expect_err("remote");
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{k}: {e}");
+        assert!(
+            e.message
+                .contains("must be fetched by the source layer first"),
+            "{k}: {e}"
+        );
+    }
+    // Through a local base; and the repository spec of an scp-like GitHub URL.
+    let t = tree(&[
+        ("app/kustomization.yaml", "resources:\n- ../base\n"),
+        (
+            "base/kustomization.yaml",
+            "resources:\n- github.com:argoproj/argo-cd.git/manifests/cluster-install?ref=v2.12.0\n",
+        ),
+    ]);
+    let refs =
+        gitward::kustomize::remote_refs(&t, &RelPath::new("app").expect("path")).expect("lists");
+    assert_eq!(refs.len(), 1, "{refs:?}");
+    assert_eq!(refs[0].kustomization.as_str(), "base");
+    let Fetch::Git(spec) = &refs[0].fetch else {
+        panic!("{refs:?}")
+    };
+    assert_eq!(spec.clone_spec(), "https://github.com/argoproj/argo-cd.git");
+    assert_eq!(spec.kust_root_path, "manifests/cluster-install");
+    assert_eq!(spec.git_ref, "v2.12.0");
+    assert_eq!(
+        build_text(&t, "app").expect_err("remote").kind,
+        ErrorKind::Unsupported
+    );
+    // Local paths that only look remote stay local.
+    let t = tree(&[
+        (
+            "app/kustomization.yaml",
+            "resources:\n- github.com/org/repo/cm.yaml\n- ssh://cm.yaml\n",
+        ),
+        ("app/github.com/org/repo/cm.yaml", CM),
+        (
+            "app/ssh:/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n",
+        ),
+    ]);
+    assert!(
+        gitward::kustomize::remote_refs(&t, &RelPath::new("app").expect("path"))
+            .expect("lists")
+            .is_empty()
+    );
+    assert_eq!(
+        build_text(&t, "app").expect("local files"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n"
+    );
 }
 
 /// Builtin plugin configurations are unmarshalled by `sigs.k8s.io/yaml` into the plugin's

@@ -114,33 +114,8 @@ fn load_pairs(ldr: &Loader<'_>, args: &GeneratorArgs) -> Result<Vec<(String, Vec
         pairs.push((k.to_owned(), remove_quotes(v).as_bytes().to_vec()));
     }
     for src in &args.files {
-        let n = src.matches('=').count();
-        let (key, path) = if n == 0 {
-            (
-                src.rsplit('/').next().unwrap_or(src).to_owned(),
-                src.as_str(),
-            )
-        } else if n == 1 && src.starts_with('=') {
-            return Err(format!(
-                "file sources: [{}]: missing key name for file path \"{}\" in source \"{src}\"",
-                args.files.join(" "),
-                &src[1..]
-            ));
-        } else if n == 1 && src.ends_with('=') {
-            return Err(format!(
-                "file sources: [{}]: missing file path for key name \"{}\" in source \"{src}\"",
-                args.files.join(" "),
-                &src[..src.len() - 1]
-            ));
-        } else if n > 1 {
-            return Err(format!(
-                "file sources: [{}]: source \"{src}\" key name or file path contains '='",
-                args.files.join(" ")
-            ));
-        } else {
-            let (k, p) = src.split_once('=').unwrap_or((src, src));
-            (k.to_owned(), p)
-        };
+        let (key, path) = super::remote::parse_file_source(src)
+            .map_err(|e| format!("file sources: [{}]: {e}", args.files.join(" ")))?;
         let content = ldr
             .load(path)
             .map_err(|e| format!("file sources: [{}]: {e}", args.files.join(" ")))?;

@@ -88,6 +88,24 @@ impl HelmChartArgs {
 }
 
 impl<'a> Target<'a> {
+    /// Whether the chart is in the chart home (kustomize's `chartExistsLocally`: a
+    /// directory `<chart home>[/<name>-<version>]/<name>`); kustomize pulls it otherwise.
+    pub(super) fn chart_present(&self, a: &HelmChartArgs) -> bool {
+        let mut home = if a.chart_home.is_empty() {
+            "charts".to_owned()
+        } else {
+            a.chart_home.clone()
+        };
+        if !a.version.is_empty() && !a.repo.is_empty() {
+            home = format!("{home}/{}-{}", a.name, a.version);
+        }
+        self.ldr
+            .resolve(&format!("{home}/{}", a.name))
+            .ok()
+            .and_then(|p| self.ldr.tree.kind(&p).ok().flatten())
+            == Some(crate::tree::EntryKind::Dir)
+    }
+
     /// Inflates one chart into resources.
     pub(super) fn inflate_helm(&self, a: &HelmChartArgs) -> Result<Vec<Resource>, Error> {
         let t = |e: String| err(ErrorKind::Transform, e);

@@ -13,6 +13,7 @@ mod loader;
 mod namereference;
 mod patch;
 mod plugins;
+pub mod remote;
 mod replacements;
 mod resmap;
 mod resource;
@@ -177,13 +178,6 @@ fn wrap(e: Error, prefix: impl fmt::Display) -> Error {
     }
 }
 
-fn is_remote(path: &str) -> bool {
-    path.contains("://")
-        || path.starts_with("git@")
-        || path.starts_with("github.com/")
-        || path.starts_with("gitlab.com/")
-}
-
 /// Builds the kustomization in directory `path` of `tree`.
 pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<BuildOutput, Error> {
     let ldr = Loader::new(
@@ -191,6 +185,23 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
         path.clone(),
         opts.load_restrictor == LoadRestrictor::RootOnly,
     );
+    let remote_hit = ldr.remote_hit.clone();
+    let res = build_with(ldr, opts);
+    // A remote input met on the way makes the build unsupported, whatever became of the
+    // error that reported it.
+    match (remote_hit.get(), res) {
+        (None, res) => res,
+        (Some(_), Err(e))
+            if e.message
+                .contains("must be fetched by the source layer first") =>
+        {
+            Err(err(ErrorKind::Unsupported, e.message))
+        }
+        (Some(msg), _) => Err(err(ErrorKind::Unsupported, msg.clone())),
+    }
+}
+
+fn build_with(ldr: Loader<'_>, opts: &Options) -> Result<BuildOutput, Error> {
     let mut warnings = Vec::new();
     let ctx = Ctx::new(opts);
     let mut target = Target::load(ldr, opts, &ctx, &mut warnings)?;
@@ -266,7 +277,7 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
         let mut all = r
             .kyaml_annotations()
             .map_err(|e| err(ErrorKind::Transform, e))?;
-        let rewrite = !(want_origin && want_transformations) || !all.is_empty();
+        let rewrite = !(want_origin && want_transformations && all.is_empty());
         if !annos.is_empty() {
             resmap::merge_pairs(&mut all, annos);
         }
@@ -365,19 +376,18 @@ fn apply_sort_options(rm: &mut ResMap, so: Option<&types::SortOptions>) -> Resul
     }
 }
 
-/// Remote resources (git or HTTP URLs) a build needs, for the shell to fetch.
-pub fn remote_refs(tree: &dyn FileTree, path: &RelPath) -> Result<Vec<String>, Error> {
+/// The remote inputs a build of the kustomization in `path` needs, for the shell to
+/// fetch first: every file kustomize would fetch over HTTP and every kustomization it
+/// would clone with git, in the kustomization and in the local bases, components and
+/// plugin configurations it reaches (see [`remote`]).
+pub fn remote_refs(tree: &dyn FileTree, path: &RelPath) -> Result<Vec<remote::RemoteRef>, Error> {
     let ldr = Loader::new(tree, path.clone(), false);
     let mut out = Vec::new();
     let mut warnings = Vec::new();
     let defaults = Options::default();
     let ctx = Ctx::new(&defaults);
     let t = Target::load(ldr, &defaults, &ctx, &mut warnings)?;
-    for r in t.k.resources.iter().chain(t.k.components.iter()) {
-        if is_remote(r) {
-            out.push(r.clone());
-        }
-    }
+    remote::collect(&t, &mut out)?;
     Ok(out)
 }
 
@@ -747,10 +757,10 @@ impl<'a> Target<'a> {
         // directory is merged), so accumulation stays linear in the number of resources.
         let mut idx = acc.rm.cur_index();
         for path in paths {
-            if is_remote(path) {
+            if remote::is_remote_file(path) {
                 return Err(err(
                     ErrorKind::Unsupported,
-                    format!("remote resource {path} must be fetched by the source layer first"),
+                    self.ldr.remote("resource", path),
                 ));
             }
             let file_err = match self.ldr.load(path) {
@@ -776,6 +786,12 @@ impl<'a> Target<'a> {
                 }
                 Err(e) => e,
             };
+            if remote::RepoSpec::parse(path).is_ok() {
+                return Err(err(
+                    ErrorKind::Unsupported,
+                    self.ldr.remote("resource", path),
+                ));
+            }
             let child = self.ldr.child(path).map_err(|e| {
                 let kind = if e.starts_with("cycle detected") {
                     ErrorKind::Cycle
@@ -811,10 +827,10 @@ impl<'a> Target<'a> {
         warnings: &mut Vec<String>,
     ) -> Result<Acc, Error> {
         for path in &self.k.components {
-            if is_remote(path) {
+            if remote::RepoSpec::parse(path).is_ok() {
                 return Err(err(
                     ErrorKind::Unsupported,
-                    format!("remote component {path} must be fetched by the source layer first"),
+                    self.ldr.remote("component", path),
                 ));
             }
             let child = self.ldr.child(path).map_err(|e| {
