@@ -709,3 +709,66 @@ type: Opaque
         "{e}"
     );
 }
+
+/// `helmCharts` are rendered as kubectl kustomize renders them, with `helm template` of
+/// Helm 3 (v3.17.2): its `.Capabilities` (Kubernetes v1.32.0 and its API versions, a
+/// `--kube-version` read as a semantic version, its build information), a comma in
+/// `apiVersions` separating versions, and a null in the values file (kustomize passes the
+/// chart's own `values.yaml` as `-f`) deleting the key even where the default is null.
+/// (Expected: kubectl kustomize --enable-helm --helm-command helm-v3.17.2.)
+#[test]
+fn helm_charts_see_helm3_capabilities_and_values() {
+    const TEMPLATE: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: caps
+data:
+  kube: "{{ .Capabilities.KubeVersion }}"
+  kubeStruct: {{ printf "%v" .Capabilities.KubeVersion | quote }}
+  helm: {{ .Capabilities.HelmVersion | toJson | quote }}
+  resourceV1: {{ .Capabilities.APIVersions.Has "resource.k8s.io/v1" | quote }}
+  networkingV1alpha1: {{ .Capabilities.APIVersions.Has "networking.k8s.io/v1alpha1" | quote }}
+  extra: {{ .Capabilities.APIVersions.Has "b.io/v1" | quote }}
+  resources: {{ toJson .Values.resources | quote }}
+"#;
+    let files = |k: &'static str| {
+        tree(&[
+            ("k/kustomization.yaml", k),
+            (
+                "k/chart/Chart.yaml",
+                "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+            ),
+            (
+                "k/chart/values.yaml",
+                "resources:\n  limits:\n  requests:\n    cpu: 1m\n",
+            ),
+            ("k/chart/templates/cm.yaml", TEMPLATE),
+        ])
+    };
+    let build_helm = |t: &MemTree| {
+        build(
+            t,
+            &RelPath::new("k").expect("path"),
+            &Options::default().with_helm(true),
+        )
+        .map(|o| o.to_yaml())
+        .expect("builds")
+    };
+    let helm = r#"'{"version":"v3.17.2","git_commit":"cc0bbbd6d6276b83880042c1ecb34087e84d41eb","git_tree_state":"clean","go_version":"go1.23.7"}'"#;
+    let t = files("helmGlobals:\n  chartHome: .\nhelmCharts:\n- name: chart\n  releaseName: t\n");
+    assert_eq!(
+        build_helm(&t),
+        format!(
+            "apiVersion: v1\ndata:\n  extra: \"false\"\n  helm: {helm}\n  kube: v1.32.0\n  kubeStruct: '{{v1.32.0 1 32}}'\n  networkingV1alpha1: \"true\"\n  resourceV1: \"false\"\n  resources: '{{\"requests\":{{\"cpu\":\"1m\"}}}}'\nkind: ConfigMap\nmetadata:\n  name: caps\n"
+        )
+    );
+    let t = files(
+        "helmGlobals:\n  chartHome: .\nhelmCharts:\n- name: chart\n  releaseName: t\n  apiVersions: [a.io/v1,b.io/v1]\n  kubeVersion: 1.30-rc.1\n",
+    );
+    assert_eq!(
+        build_helm(&t),
+        format!(
+            "apiVersion: v1\ndata:\n  extra: \"true\"\n  helm: {helm}\n  kube: v1.30.0-rc.1\n  kubeStruct: '{{v1.30.0-rc.1 1 30}}'\n  networkingV1alpha1: \"true\"\n  resourceV1: \"false\"\n  resources: '{{\"requests\":{{\"cpu\":\"1m\"}}}}'\nkind: ConfigMap\nmetadata:\n  name: caps\n"
+        )
+    );
+}

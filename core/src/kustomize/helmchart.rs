@@ -244,10 +244,19 @@ impl<'a> Target<'a> {
             },
             values,
             kube_version: (!a.kube_version.is_empty()).then(|| a.kube_version.clone()),
-            api_versions: a.api_versions.clone(),
+            // kustomize passes each as `--api-versions`, a pflag string slice: a CSV
+            // record, so commas separate versions.
+            api_versions: a
+                .api_versions
+                .iter()
+                .filter(|v| !v.is_empty())
+                .flat_map(|v| v.split(',').map(str::to_owned))
+                .collect(),
             include_crds: a.include_crds,
             skip_tests: a.skip_tests,
             no_hooks: a.skip_hooks,
+            // kubectl kustomize runs `helm template` of Helm 3 (v3.17.2 is the reference).
+            compat: crate::helm::HelmCompat::Helm3,
             ..Default::default()
         };
         let rendered = crate::helm::render(&chart, &opts).map_err(|e| t(e.helm_text()))?;
