@@ -772,3 +772,52 @@ data:
         )
     );
 }
+
+/// A resource annotated `internal.config.kubernetes.io/needsHashSuffix: enabled` gets a
+/// content-hash name suffix, whatever its kind, and references follow; kustomize's
+/// bookkeeping annotations are removed from every resource. (Expected: kubectl
+/// kustomize; a Job hashes the go-yaml node kustomize read, lines and columns included.)
+#[test]
+fn needs_hash_suffix_annotation_hashes_any_resource() {
+    let t = tree(&[
+        ("k/kustomization.yaml", "resources:\n- r.yaml\n"),
+        (
+            "k/r.yaml",
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: init\n  annotations:\n    internal.config.kubernetes.io/needsHashSuffix: enabled\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: x\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  annotations:\n    internal.config.kubernetes.io/needsHashSuffix: enabled\n    keep: me\n    config.kubernetes.io/index: \"0\"\ndata:\n  a: b\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    internal.config.kubernetes.io/needsHashSuffix: disabled\nspec:\n  containers:\n  - name: c\n    image: x\n    envFrom:\n    - configMapRef:\n        name: cfg\n",
+        ),
+    ]);
+    let expected = "\
+apiVersion: v1
+data:
+  a: b
+kind: ConfigMap
+metadata:
+  annotations:
+    keep: me
+  name: cfg-4h2mbtbbt6
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: init-8cc6bf5g8d
+spec:
+  template:
+    spec:
+      containers:
+      - image: x
+        name: c
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - envFrom:
+    - configMapRef:
+        name: cfg-4h2mbtbbt6
+    image: x
+    name: c
+";
+    assert_eq!(build_text(&t, "k").expect("builds"), expected);
+}

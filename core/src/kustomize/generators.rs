@@ -263,7 +263,7 @@ pub(crate) fn secret(
     finish(m, args, opts)
 }
 
-fn hash_encode(hex: &str) -> String {
+pub(crate) fn hash_encode(hex: &str) -> String {
     hex.chars()
         .take(10)
         .map(|c| match c {
@@ -277,7 +277,7 @@ fn hash_encode(hex: &str) -> String {
         .collect()
 }
 
-fn sha256_hex(s: &str) -> String {
+pub(crate) fn sha256_hex(s: &str) -> String {
     let d = sha2::Sha256::digest(s.as_bytes());
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -323,7 +323,19 @@ pub(crate) fn hash(r: &Resource) -> Result<String, String> {
             }
             crate::gojson::to_string(&Value::Map(m))
         }
-        _ => crate::gojson::to_string(obj),
+        // kustomize marshals its yaml.Node: exact while the object is as read (and the
+        // build has added no bookkeeping annotations to it); otherwise the object's JSON
+        // stands in, a content hash all the same.
+        _ => match &r.hash_source {
+            Some(src)
+                if src.1 == *obj
+                    && r.origin.is_none()
+                    && super::jsonpatch::build_annotations(r).is_empty() =>
+            {
+                Ok(src.0.clone())
+            }
+            _ => crate::gojson::to_string(obj),
+        },
     }
     .map_err(|e| e.to_string())?;
     Ok(hash_encode(&sha256_hex(&encoded)))

@@ -11,6 +11,7 @@ mod helmchart;
 mod jsonpatch;
 mod loader;
 mod namereference;
+mod nodehash;
 mod patch;
 mod plugins;
 pub mod remote;
@@ -278,6 +279,7 @@ fn build_with(ldr: Loader<'_>, opts: &Options) -> Result<BuildOutput, Error> {
             .kyaml_annotations()
             .map_err(|e| err(ErrorKind::Transform, e))?;
         let rewrite = !(want_origin && want_transformations && all.is_empty());
+        all.retain(|(k, _)| !resource::BUILD_ANNOTATIONS.contains(&k.as_str()));
         if !annos.is_empty() {
             resmap::merge_pairs(&mut all, annos);
         }
@@ -341,7 +343,7 @@ fn validate_metadata(r: &Resource) -> Result<(), Error> {
 /// Appends the content hash to the names of generated objects that ask for it.
 fn add_hashes(rm: &mut ResMap) -> Result<(), Error> {
     for r in rm.items.iter_mut() {
-        if r.needs_hash {
+        if r.wants_hash() {
             let h = generators::hash(r).map_err(|e| err(ErrorKind::Transform, e))?;
             r.store_previous_id();
             let name = format!("{}-{h}", r.name());
@@ -527,9 +529,11 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
         },
     )
     .map_err(yaml_err)?;
+    let hash_sources = hash_sources(text, &docs);
     let mut out = Vec::new();
-    let mut queue: std::collections::VecDeque<Value> = docs.into();
-    while let Some(doc) = queue.pop_front() {
+    let mut queue: std::collections::VecDeque<(Value, Option<resource::HashSource>)> =
+        docs.into_iter().zip(hash_sources).collect();
+    while let Some((doc, hash_source)) = queue.pop_front() {
         match &doc {
             Value::Null => continue,
             Value::Map(m) if m.is_empty() => continue,
@@ -547,7 +551,7 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
         {
             match items {
                 Value::Seq(items) => {
-                    queue.extend(items.iter().cloned());
+                    queue.extend(items.iter().map(|i| (i.clone(), None)));
                     continue;
                 }
                 Value::Null => continue,
@@ -575,9 +579,48 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
                 format!("missing metadata.name in object of kind {kind} in {file}"),
             ));
         }
-        out.push(Resource::new(doc));
+        let mut r = Resource::new(doc);
+        r.hash_source = hash_source;
+        out.push(r);
     }
     Ok(out)
+}
+
+/// For each document, what kustomize hashes for a resource asking for a hash suffix
+/// through its annotations (see [`nodehash`]); computed only when one asks, and not for
+/// files holding lists (kustomize's reader unwraps those itself).
+fn hash_sources(text: &str, docs: &[Value]) -> Vec<Option<resource::HashSource>> {
+    let asks = |d: &Value| {
+        matches!(
+            d.get_path(&["metadata", "annotations", resource::NEEDS_HASH_SUFFIX]),
+            Some(Value::String(s)) if s == "enabled"
+        )
+    };
+    let is_list = |d: &Value| {
+        d.get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"))
+    };
+    let none = || docs.iter().map(|_| None).collect();
+    if !docs.iter().any(asks) || docs.iter().any(is_list) {
+        return none();
+    }
+    let Some(jsons) = nodehash::document_node_jsons(text) else {
+        return none();
+    };
+    if jsons.len() != docs.iter().filter(|d| !d.is_null()).count() {
+        return none();
+    }
+    let mut jsons = jsons.into_iter();
+    docs.iter()
+        .map(|d| {
+            if d.is_null() {
+                return None;
+            }
+            let json = jsons.next()?;
+            asks(d).then(|| std::sync::Arc::new((json, d.clone())))
+        })
+        .collect()
 }
 
 impl<'a> Target<'a> {
