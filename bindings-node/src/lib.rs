@@ -792,10 +792,10 @@ fn helm_args(
     env: &Env,
     chart: Unknown<'_>,
     options: Option<Unknown<'_>>,
-) -> Result<gitward::system::HelmTemplateArgs> {
+) -> Result<gitward::io::system::HelmTemplateArgs> {
     let chart = path_arg(env, chart, "a chart")?;
     let r = OptionReader::new(env, options)?;
-    Ok(gitward::system::HelmTemplateArgs {
+    Ok(gitward::io::system::HelmTemplateArgs {
         chart,
         release: r
             .string("release")?
@@ -878,12 +878,12 @@ pub fn helm_template_sync(
     options: Option<Unknown<'_>>,
 ) -> Result<String> {
     let args = helm_args(env, chart, options)?;
-    helm_outcome(env, gitward::system::helm_template(args))
+    helm_outcome(env, gitward::io::system::helm_template(args))
 }
 
 /// A chart render on the libuv thread pool.
 pub struct HelmTask {
-    args: gitward::system::HelmTemplateArgs,
+    args: gitward::io::system::HelmTemplateArgs,
 }
 
 impl<'task> ScopedTask<'task> for HelmTask {
@@ -891,7 +891,7 @@ impl<'task> ScopedTask<'task> for HelmTask {
     type JsValue = String;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        Ok(gitward::system::helm_template(std::mem::take(
+        Ok(gitward::io::system::helm_template(std::mem::take(
             &mut self.args,
         )))
     }

@@ -617,7 +617,7 @@ fn helm_template(
             PyValueError::new_err(format!("{}: path is not valid UTF-8", p.display()))
         })
     };
-    let args = gitward::system::HelmTemplateArgs {
+    let args = gitward::io::system::HelmTemplateArgs {
         chart: path_str(&chart)?,
         release: release.to_owned(),
         namespace: namespace.to_owned(),
@@ -642,7 +642,7 @@ fn helm_template(
         skip_schema_validation,
         show_only,
     };
-    py.detach(move || gitward::system::helm_template(args))
+    py.detach(move || gitward::io::system::helm_template(args))
         .map_err(|e| helm_error(py, e))
 }
 

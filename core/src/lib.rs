@@ -3,15 +3,19 @@
 //! The pure core (this crate without its `io` feature) takes data and returns data:
 //! [`yaml`] reads and prints YAML exactly as the Go tools do, [`model`] holds Kubernetes
 //! objects indexed by id, [`tree`] gives confined, read-only access to a source tree.
+//! With the `io` feature (on by default), `io` is the imperative shell: the clock,
+//! randomness and the network and cluster clients that feed the pure modules.
 #![warn(missing_docs)]
 
 pub mod gogzip;
 pub mod gojson;
 pub mod helm;
+#[cfg(feature = "io")]
+pub mod io;
 pub mod kustomize;
 pub mod model;
+pub mod semver;
 pub mod smp;
-pub mod system;
 pub mod template;
 pub mod tree;
 pub mod yaml;

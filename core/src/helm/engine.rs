@@ -193,28 +193,25 @@ fn parse_kube_version_helm3(v: &str) -> Result<KubeVersion, String> {
     } else {
         format!("v{v}")
     };
+    // Helm v3.17.2 links Masterminds/semver v3.3.0, which accepts what v3.4.0 does but
+    // words its errors with capitals.
     let sv = crate::template::parse_semver(&with_v).map_err(|e| match e.as_str() {
         "invalid semantic version" => "Invalid Semantic Version".to_owned(),
         "version segment starts with 0" => "Version segment starts with 0".to_owned(),
+        "invalid prerelease string" => "Invalid Prerelease string".to_owned(),
+        "invalid metadata string" => "Invalid Metadata string".to_owned(),
         other => match other.strip_prefix("error parsing version segment") {
             Some(rest) => format!("Error parsing version segment{rest}"),
             None => other.to_owned(),
         },
     })?;
-    let mut text = format!("v{}.{}.{}", sv.major, sv.minor, sv.patch);
-    if !sv.pre.is_empty() {
-        text.push('-');
-        text.push_str(&sv.pre);
-    }
-    if !sv.metadata.is_empty() {
-        text.push('+');
-        text.push_str(&sv.metadata);
-    }
+    // `String()`: the numbers, `-pre` and `+metadata`.
+    let text = format!("v{sv}");
     Ok(KubeVersion {
         version: text.clone(),
         normalized: text,
-        major: sv.major.to_string(),
-        minor: sv.minor.to_string(),
+        major: sv.major().to_string(),
+        minor: sv.minor().to_string(),
     })
 }
 

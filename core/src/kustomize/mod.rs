@@ -441,7 +441,9 @@ struct Target<'a> {
 /// State one build shares across its kustomizations: kustomize keeps the OpenAPI schema
 /// as a global that the first kustomization naming one sets (the top one resets it).
 struct Ctx {
-    builtin: std::sync::Arc<crate::smp::Schema>,
+    /// The built-in schema: the caller's, or parsed on first use (many builds never
+    /// merge a strategic patch, and parsing the table is most of a small build's time).
+    builtin: std::cell::OnceCell<std::sync::Arc<crate::smp::Schema>>,
     custom: std::cell::RefCell<Option<std::sync::Arc<crate::smp::Schema>>>,
     /// Whether a kustomization has chosen the schema (a version or a custom file).
     chosen: std::cell::Cell<bool>,
@@ -449,21 +451,23 @@ struct Ctx {
 
 impl Ctx {
     fn new(opts: &Options) -> Self {
+        let builtin = std::cell::OnceCell::new();
+        if let Some(s) = &opts.schema {
+            let _ = builtin.set(s.clone());
+        }
         Ctx {
-            builtin: opts
-                .schema
-                .clone()
-                .unwrap_or_else(|| std::sync::Arc::new(crate::smp::Schema::builtin())),
+            builtin,
             custom: std::cell::RefCell::new(None),
             chosen: std::cell::Cell::new(false),
         }
     }
 
     fn schema(&self) -> std::sync::Arc<crate::smp::Schema> {
-        self.custom
-            .borrow()
-            .clone()
-            .unwrap_or_else(|| self.builtin.clone())
+        self.custom.borrow().clone().unwrap_or_else(|| {
+            self.builtin
+                .get_or_init(|| std::sync::Arc::new(crate::smp::Schema::builtin()))
+                .clone()
+        })
     }
 }
 
@@ -1152,7 +1156,7 @@ impl<'a> Target<'a> {
                     }
                     let selected = patch::select(&acc.rm, t).map_err(pe)?;
                     if let Some(sm) = sms.first() {
-                        patch::apply_sm_to(&mut acc.rm, &selected, sm, &self.ctx.schema())
+                        patch::apply_sm_selected(&mut acc.rm, &selected, sm, &self.ctx.schema())
                             .map_err(pe)?;
                     }
                 }

@@ -211,7 +211,7 @@ pub(crate) fn apply_sm(
     if let Some(m) = p.as_map_mut() {
         m.insert("apiVersion".into(), target.api_version().into());
     }
-    let merged = smp::merge(
+    let merged = smp::apply(
         &target.obj,
         &p,
         schema,
@@ -264,6 +264,98 @@ pub(crate) fn apply_sm_to(
     Ok(())
 }
 
+/// Applies a strategic merge patch to the resources a `patches` entry's `target:`
+/// selector picked, as kustomize's `resWrangler.ApplySmPatch` does: each resource gets a
+/// copy of the patch whose metadata went through `CopyMergeMetaDataFieldsFrom` first
+/// (see [`copy_merge_metadata`]).
+pub(crate) fn apply_sm_selected(
+    m: &mut ResMap,
+    targets: &[usize],
+    patch: &Resource,
+    schema: &smp::Schema,
+) -> Result<(), String> {
+    let mut copy = patch.clone();
+    copy_merge_metadata(&mut copy.obj);
+    apply_sm_to(m, targets, &copy, schema)
+}
+
+/// The text kyaml reads from a scalar node (`yaml.Node.Value`); maps and lists have none.
+/// A null reads as `null` (the spelling it was written with is not kept).
+fn node_text(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(crate::yaml::Number::Int(i)) => i.to_string(),
+        Value::Number(crate::yaml::Number::UInt(u)) => u.to_string(),
+        Value::Number(crate::yaml::Number::Float(f)) => {
+            crate::yaml::number::format_float(*f, b'g', -1, 64)
+        }
+        Value::String(s) => s.clone(),
+        Value::Seq(_) | Value::Map(_) => String::new(),
+    }
+}
+
+/// kyaml's `getMapFromMeta`: the pairs of a `labels`/`annotations` node as strings (each
+/// value's node text); a scalar or null has none, a list is read as key, value, key, ...
+fn string_map(v: &Value) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    match v {
+        Value::Map(m) => {
+            for (k, x) in m {
+                out.insert(k.clone(), node_text(x));
+            }
+        }
+        Value::Seq(items) => {
+            for pair in items.chunks(2) {
+                if let [k, x] = pair {
+                    out.insert(node_text(k), node_text(x));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// What kustomize's `CopyMergeMetaDataFieldsFrom` (called with the patch itself) does to
+/// the copy of a patch before applying it to a selected resource: `metadata` is created
+/// when missing; `labels` and `annotations` are rewritten as sorted maps of strings (a
+/// null value becomes the string `null`, a map or list value an empty string) and removed
+/// when empty or not a map; `name` is set to the patch's name (empty when it has none).
+/// A `metadata` that is not a map is left alone (kustomize ignores the error it gets).
+pub(crate) fn copy_merge_metadata(obj: &mut Value) {
+    let Some(top) = obj.as_map_mut() else {
+        return;
+    };
+    let meta = top
+        .entry("metadata".to_owned())
+        .or_insert_with(|| Value::Map(crate::yaml::Map::new()));
+    // A null `metadata` stays null (kyaml appends fields to the null node, which still
+    // reads as null); any other non-map fails in kyaml, whose error kustomize drops.
+    let Value::Map(meta) = meta else {
+        return;
+    };
+    for field in ["labels", "annotations"] {
+        let pairs = meta.get(field).map(string_map).unwrap_or_default();
+        meta.shift_remove(field);
+        if !pairs.is_empty() {
+            let map = pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
+            meta.insert(field.to_owned(), Value::Map(map));
+        }
+    }
+    // `GetName` is the text of a non-empty name; `SetName` writes it back.
+    let name = match meta.get("name") {
+        Some(Value::Null) | None => String::new(),
+        Some(Value::Map(m)) if m.is_empty() => String::new(),
+        Some(Value::Seq(s)) if s.is_empty() => String::new(),
+        Some(v) => node_text(v),
+    };
+    meta.insert("name".to_owned(), Value::String(name));
+}
+
 /// The one resource whose any id equals `id` (kustomize's `GetById`).
 pub(crate) fn get_by_id(m: &ResMap, id: &Id) -> Result<usize, String> {
     let found = m.matching_any_id(id);
@@ -275,5 +367,79 @@ pub(crate) fn get_by_id(m: &ResMap, id: &Id) -> Result<usize, String> {
         _ => Err(format!(
             "multiple matches for Id {id}; failed to find unique target for patch {id}"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{dump_kustomize_docs, parse_kustomize_docs};
+
+    /// The patch a `target:`-selected resource receives, printed.
+    fn copied(patch: &str) -> String {
+        let mut docs = parse_kustomize_docs(patch).expect("fixture parses");
+        let mut v = docs.remove(0);
+        copy_merge_metadata(&mut v);
+        dump_kustomize_docs(&[v])
+    }
+
+    /// Checked with `kubectl kustomize` (kustomize v5.7.1) applying the patch through a
+    /// `target:` selector to an object with labels `{a: x, b: x, e: x}`: the patch's
+    /// null label is set as the string `null`, map and list values as empty strings,
+    /// and an empty `annotations` map is dropped (so it deletes nothing).
+    #[test]
+    fn selected_patch_labels_become_strings() {
+        assert_eq!(
+            copied(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  labels:\n    a: null\n    b: {q: 1}\n    d: [1]\n    f: 2\n  annotations: {}\n"
+            ),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    a: \"null\"\n    b: \"\"\n    d: \"\"\n    f: \"2\"\n  name: d\n"
+        );
+    }
+
+    /// Labels that are null, empty or a scalar are dropped from the patch (kustomize
+    /// leaves the object's labels alone); a list is read as key, value pairs.
+    #[test]
+    fn selected_patch_odd_labels() {
+        let head = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n";
+        for labels in ["null", "{}", "x", "[]"] {
+            assert_eq!(
+                copied(&format!("{head}  labels: {labels}\n")),
+                head,
+                "{labels}"
+            );
+        }
+        assert_eq!(
+            copied(&format!("{head}  labels: [e, y, f, z]\n")),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    e: \"y\"\n    f: z\n  name: d\n"
+        );
+    }
+
+    /// A patch that is entirely null reads as an empty JSON patch (kustomize: nothing
+    /// happens with a `target:`, an error without), and so does an empty list.
+    #[test]
+    fn entirely_null_patch_is_an_empty_json_patch() {
+        for text in ["null", "~", "Null\n", "--- null\n", "[]"] {
+            match load_patch_text(text, "p.yaml", "[path: \"p.yaml\"]") {
+                Ok(Loaded::Json(ops)) => assert!(ops.is_empty(), "{text:?}"),
+                Ok(Loaded::Strategic(_)) => panic!("{text:?} read as a strategic merge patch"),
+                Err(e) => panic!("{text:?}: {e}"),
+            }
+        }
+        assert!(load_patch_text("{}", "p.yaml", "[path: \"p.yaml\"]").is_err());
+    }
+
+    /// A null `metadata` stays null (and then deletes the object's metadata, as in
+    /// kustomize); a missing one is created with an empty name.
+    #[test]
+    fn selected_patch_metadata_shapes() {
+        assert_eq!(
+            copied("apiVersion: v1\nkind: ConfigMap\nmetadata: null\n"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: null\n"
+        );
+        assert_eq!(
+            copied("apiVersion: v1\nkind: ConfigMap\n"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"\"\n"
+        );
     }
 }

@@ -26,14 +26,15 @@ impl fmt::Display for NodeKind {
 
 /// What went wrong while merging a patch into an object.
 ///
-/// Every variant names the field path where it happened, written as
-/// `spec.template.spec.containers[name=app].image` (`.` for the root).
+/// Messages are worded as kustomize words them. Every variant also names the field path
+/// where it happened, written as `spec.template.spec.containers[name=app].image` (`.`
+/// for the root), which kustomize's messages do not show.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SmpError {
     /// The object and the patch hold different kinds of node at the same path (a map
     /// against a list, ...).
-    #[error("{path}: wrong node kind: expected {expected} but got {found}")]
+    #[error("wrong node kind: expected {expected} but got {found}: node contents:\n{contents}")]
     KindMismatch {
         /// Where.
         path: String,
@@ -41,9 +42,12 @@ pub enum SmpError {
         expected: NodeKind,
         /// The kind of the other.
         found: NodeKind,
+        /// The node of the wrong kind, printed as YAML (kyaml prints it as written; this
+        /// is kustomize's output form, with sorted keys).
+        contents: String,
     },
     /// A `$patch` directive with a value other than `delete`, `replace` or `merge`.
-    #[error("{path}: unknown patch strategy '{value}'")]
+    #[error("unknown patch strategy '{value}'")]
     UnknownDirective {
         /// Where.
         path: String,
@@ -51,7 +55,7 @@ pub enum SmpError {
         value: String,
     },
     /// A scalar patch value where a map or list directive was looked for.
-    #[error("{path}: no implemented strategic merge patch strategy for '{tag}' ('{value}')")]
+    #[error("no implemented strategic merge patch strategy for '{tag}' ('{value}')")]
     ScalarDirective {
         /// Where.
         path: String,

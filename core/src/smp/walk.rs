@@ -326,10 +326,16 @@ impl<'a> Merger<'a> {
 
     #[inline(never)]
     fn kind_error(&self, expected: NodeKind, found: Id) -> Box<SmpError> {
+        let mut budget = self.opts.max_nodes;
+        let contents = self
+            .export(found, 0, &mut budget)
+            .map(|v| crate::yaml::emit_kustomize(&v))
+            .unwrap_or_default();
         Box::new(SmpError::KindMismatch {
             path: self.path_string(),
             expected,
             found: self.kind(found),
+            contents,
         })
     }
 
@@ -1084,6 +1090,20 @@ impl<'a> Merger<'a> {
         match existing {
             // `RNode.SetYNode`: the existing node takes the new node's content.
             Some(old) if old != val => {
+                // Before that, kyaml gives the new node the existing node's style: a
+                // number or boolean put where a quoted string was is printed quoted, so
+                // it comes out a string. Values keep no style; a string that no plain
+                // scalar can hold was certainly quoted, others are taken as plain.
+                if matches!(&self.nodes[old].body,
+                    Body::Scalar { value: Value::String(s), .. } if must_be_quoted(s))
+                    && let Body::Scalar {
+                        null: false,
+                        text,
+                        value: value @ (Value::Bool(_) | Value::Number(_)),
+                    } = &mut self.nodes[val].body
+                {
+                    *value = Value::String(text.clone());
+                }
                 let node = self.nodes[val].clone();
                 self.nodes[old] = node;
             }
@@ -1096,6 +1116,75 @@ impl<'a> Merger<'a> {
         }
         Ok(())
     }
+}
+
+/// Plain scalars that are not strings: go-yaml v3's nulls, booleans and special floats,
+/// and YAML 1.1's booleans.
+const WORDS_READ_AS_OTHER_TYPES: &[&str] = &[
+    "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", ".inf", ".Inf",
+    ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", "y", "Y",
+    "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+];
+
+/// Whether a string can only have been written quoted (or as a block scalar): it is
+/// empty, would read as another type when plain (go-yaml v3's null, boolean, integer
+/// and float forms), or holds what a plain scalar cannot (a leading indicator, `: `,
+/// ` #`, a line break, surrounding spaces). YAML 1.1's booleans (`yes`, `on`, `y`, ...)
+/// count too: go-yaml v3 reads them as strings, but YAML writers (go-yaml v2, helm,
+/// kubectl, kustomize itself) quote them, and people do.
+fn must_be_quoted(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return true;
+    };
+    if WORDS_READ_AS_OTHER_TYPES.contains(&s) {
+        return true;
+    }
+    if "+-.0123456789".contains(first) && plain_number(&s.replace('_', "")) {
+        return true;
+    }
+    let second = s.chars().nth(1);
+    "[]{},#&*!|>'\"%@`".contains(first)
+        || ("-?:".contains(first) && second.is_none_or(|c| c == ' '))
+        || s.starts_with(char::is_whitespace)
+        || s.ends_with(char::is_whitespace)
+        || s.ends_with(':')
+        || s.contains(": ")
+        || s.contains(" #")
+        || s.contains(['\n', '\r'])
+}
+
+/// go-yaml v3's integer (Go's `ParseInt` with base 0) and float forms.
+fn plain_number(s: &str) -> bool {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let all = |t: &str, f: fn(char) -> bool| !t.is_empty() && t.chars().all(f);
+    if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        return all(h, |c| c.is_ascii_hexdigit());
+    }
+    if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        return all(b, |c| c == '0' || c == '1');
+    }
+    if let Some(o) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        return all(o, |c| ('0'..='7').contains(&c));
+    }
+    // `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, which holds the decimal
+    // and octal integers too.
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        None => all(mantissa, |c| c.is_ascii_digit()),
+        Some(("", frac)) => all(frac, |c| c.is_ascii_digit()),
+        Some((int, frac)) => {
+            all(int, |c| c.is_ascii_digit()) && frac.chars().all(|c| c.is_ascii_digit())
+        }
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        all(e.strip_prefix(['+', '-']).unwrap_or(e), |c| {
+            c.is_ascii_digit()
+        })
+    });
+    mantissa_ok && exponent_ok
 }
 
 /// `validateKeys` with the keys that have a value somewhere precomputed in `present`.
@@ -1305,6 +1394,40 @@ mod tests {
         };
         let mut budget = usize::MAX;
         m.export(out, 0, &mut budget).map(Some)
+    }
+
+    /// Strings that only quoted scalars hold, and some a plain scalar holds.
+    #[test]
+    fn strings_that_must_have_been_quoted() {
+        for s in [
+            "", "1", "-1", "+1.5", "0x1F", "0o17", "0b101", "1_000", "1_", "1e3", ".5", "1.",
+            ".inf", "-.Inf", ".NaN", "true", "False", "NULL", "~", "a: b", "a #b", "x:", "- x",
+            "-", "? x", ":", "[x", "{x", "*x", "&x", "!x", "|", ">", "'x", "\"x", "%x", "@x", "`x",
+            " x", "x ", "a\nb", "#x", ",x", "yes", "On", "n", "OFF",
+        ] {
+            assert!(must_be_quoted(s), "{s:?}");
+        }
+        for s in [
+            "x",
+            "a b",
+            "yess",
+            "onn",
+            "1.2.3",
+            "1e",
+            "0x",
+            "-x",
+            "a:b",
+            "a#b",
+            "2001-12-14",
+            "12:30",
+            "v1.0",
+            "e3",
+            "+",
+            ".",
+            "x-",
+        ] {
+            assert!(!must_be_quoted(s), "{s:?}");
+        }
     }
 
     /// The hashed path gives what kyaml's literal steps give.

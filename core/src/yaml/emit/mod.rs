@@ -272,6 +272,11 @@ fn refused_error(c: char) -> YamlError {
 
 /// Checks a map key against go-yaml's reading of its JSON text `"key":`.
 fn check_key(key: &str) -> Result<(), YamlError> {
+    // A short key below U+007F can be neither refused nor too long (an escape is at
+    // most 6 characters).
+    if key.len() * 6 <= MAX_JSON_KEY_CHARS && key.bytes().all(|b| b < 0x7F) {
+        return Ok(());
+    }
     let mut json_chars = 0usize;
     for c in key.chars() {
         if is_refused(c) {
@@ -308,6 +313,10 @@ fn json_escaped_len(c: char) -> usize {
 /// space, `n` breaks become `n - 1` newlines). `---` or `...` right after a NEL and
 /// before a space or NEL is a document marker and an error.
 fn json_round_trip(s: &str) -> Result<Cow<'_, str>, YamlError> {
+    // Below U+007F nothing is refused or folded: most text never looks at a char.
+    if s.bytes().all(|b| b < 0x7F) {
+        return Ok(Cow::Borrowed(s));
+    }
     if let Some(c) = s.chars().find(|&c| is_refused(c)) {
         return Err(refused_error(c));
     }

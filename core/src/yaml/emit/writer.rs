@@ -97,6 +97,34 @@ fn starts_with_bom(b: &[u8]) -> bool {
     b.starts_with(&[0xEF, 0xBB, 0xBF])
 }
 
+/// A byte that, past the first position of a scalar, plays no part in the analysis
+/// beyond not being white space: printable ASCII other than space and the indicators
+/// `yaml_emitter_analyze_scalar` looks for there (`, ? [ ] { } : #`).
+fn is_inert(c: u8) -> bool {
+    (0x21..=0x7E).contains(&c)
+        && !matches!(c, b',' | b'?' | b'[' | b']' | b'{' | b'}' | b':' | b'#')
+}
+
+/// The end of the run of bytes from `i` that the plain and literal writers copy one
+/// character at a time with nothing else to do: no space (when `stop_at_space`), no line
+/// break (`\r`, `\n`, or the lead byte of NEL, LS or PS). Returns the end and the number
+/// of characters in the run.
+fn copy_run(value: &[u8], i: usize, stop_at_space: bool) -> (usize, usize) {
+    let mut j = i;
+    let mut chars = 0;
+    while j < value.len() {
+        let c = value[j];
+        if matches!(c, b'\r' | b'\n' | 0xC2 | 0xE2) || (stop_at_space && c == b' ') {
+            break;
+        }
+        if c & 0xC0 != 0x80 {
+            chars += 1;
+        }
+        j += 1;
+    }
+    (j, chars)
+}
+
 /// `yaml_emitter_analyze_scalar`.
 pub(super) fn analyze(value: &[u8]) -> Analysis {
     if value.is_empty() {
@@ -128,6 +156,31 @@ pub(super) fn analyze(value: &[u8]) -> Analysis {
     let mut preceded_by_whitespace = true;
     let mut i = 0;
     while i < value.len() {
+        // Fast path: after the first byte, a run of printable ASCII that is neither an
+        // indicator nor white space changes nothing but the "previous" flags.
+        if i > 0 && is_inert(value[i]) {
+            while i < value.len() && is_inert(value[i]) {
+                i += 1;
+            }
+            previous_space = false;
+            previous_break = false;
+            preceded_by_whitespace = false;
+            continue;
+        }
+        // Likewise a space past the first byte: only the white-space flags move.
+        if i > 0 && value[i] == b' ' {
+            if i + 1 == value.len() {
+                trailing_space = true;
+            }
+            if previous_break {
+                break_space = true;
+            }
+            previous_space = true;
+            previous_break = false;
+            preceded_by_whitespace = true;
+            i += 1;
+            continue;
+        }
         let w = width(value[i]);
         let followed_by_whitespace = i + w >= value.len() || is_blank(value, i + w);
         let c = value[i];
@@ -504,7 +557,7 @@ impl Writer {
                 if breaks {
                     self.write_indent();
                 }
-                self.write(value, &mut i);
+                self.write_run(value, &mut i, true);
                 self.indention = false;
                 spaces = false;
                 breaks = false;
@@ -512,6 +565,18 @@ impl Writer {
         }
         self.whitespace = false;
         self.indention = false;
+    }
+
+    /// Writes the character at `i` and the run of ordinary characters after it (see
+    /// [`copy_run`]), as repeated `write` calls would.
+    fn write_run(&mut self, value: &[u8], i: &mut usize, stop_at_space: bool) {
+        self.write(value, i);
+        let (end, chars) = copy_run(value, *i, stop_at_space);
+        if end > *i {
+            self.out.extend_from_slice(&value[*i..end]);
+            self.column += chars;
+            *i = end;
+        }
     }
 
     fn write_single_quoted(&mut self, value: &[u8], allow_breaks: bool) {
@@ -673,7 +738,7 @@ impl Writer {
                 if breaks {
                     self.write_indent();
                 }
-                self.write(value, &mut i);
+                self.write_run(value, &mut i, false);
                 self.indention = false;
                 breaks = false;
             }
