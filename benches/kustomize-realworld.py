@@ -289,6 +289,15 @@ def causes_of(rec, rout, gout):
     if any("needsHashSuffix" in l for l in lines):
         found.add("needs-hash-suffix-annotation")
         lines = [l for l in lines if not re.match(r"^[-+]\s+(\S+: \S+|labels:|annotations:)$", l)]
+    # The same name with another content hash (a needsHashSuffix resource that is not a
+    # ConfigMap or Secret, whose go-yaml node gitward cannot always reproduce), and the
+    # references to it.
+    hashed = re.compile(r"^[-+](\s+(?:- )?name: \S+-)[a-z0-9]{10}$")
+    minus = {m.group(1) for l in lines if l[0] == "-" and (m := hashed.match(l))}
+    plus = {m.group(1) for l in lines if l[0] == "+" and (m := hashed.match(l))}
+    if minus & plus:
+        found.add("needs-hash-suffix-annotation")
+        lines = [l for l in lines if not ((m := hashed.match(l)) and m.group(1) in minus & plus)]
     for l in lines:
         if re.match(r"^\+  annotations: (null|\{\})$", l):
             found.add("annotations-empty-dropped")

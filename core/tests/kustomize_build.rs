@@ -275,10 +275,173 @@ fn remote_resources_are_listed_not_fetched() {
     )]);
     let refs =
         gitward::kustomize::remote_refs(&t, &RelPath::new("app").expect("path")).expect("lists");
-    assert_eq!(refs, ["https://github.com/example/repo//deploy?ref=v1"]);
+    let raw: Vec<&str> = refs.iter().map(|r| r.raw.as_str()).collect();
+    assert_eq!(raw, ["https://github.com/example/repo//deploy?ref=v1"]);
     let e = build_text(&t, "app").expect_err("remote");
     assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
     assert!(e.message.contains("https://github.com/example/repo"), "{e}");
+}
+
+/// Every input kustomize would fetch (a file its loader reads that Go's `url.Parse` takes
+/// for an http(s) URL; a kustomization directory that `git.NewRepoSpecFromURL` accepts)
+/// is listed by `remote_refs`, in the kustomization and the local bases it reaches, and
+/// makes `build` fail as unsupported instead of being opened as a local path.
+#[test]
+fn remote_inputs_are_listed_and_unsupported_in_every_field() {
+    use gitward::kustomize::remote::Fetch;
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "resources:\n- github.com:argoproj/argo-cd.git/manifests/cluster-install?ref=v2.12.0\n",
+            "resources",
+            "git",
+        ),
+        (
+            "resources:\n- git@github.com:org/repo//base?ref=main\n",
+            "resources",
+            "git",
+        ),
+        (
+            "resources:\n- https://raw.githubusercontent.com/org/repo/main/cm.yaml\n",
+            "resources",
+            "http-or-git",
+        ),
+        (
+            "resources:\n- https://example.com/cm.yaml\n",
+            "resources",
+            "http",
+        ),
+        (
+            "components:\n- https://github.com/org/repo//components/x?ref=v1\n",
+            "components",
+            "git",
+        ),
+        (
+            "configMapGenerator:\n- name: dash\n  files:\n  - https://github.com/NVIDIA/dcgm-exporter/raw/main/grafana/dash.json\n",
+            "configMapGenerator.files",
+            "http",
+        ),
+        (
+            "configMapGenerator:\n- name: dash\n  files:\n  - d.json=https://example.com/d.json\n",
+            "configMapGenerator.files",
+            "http",
+        ),
+        (
+            "secretGenerator:\n- name: s\n  envs:\n  - https://example.com/s.env\n",
+            "secretGenerator.envs",
+            "http",
+        ),
+        (
+            "openapi:\n  path: https://raw.githubusercontent.com/argoproj/argo-schema-generator/main/schema/argo_all_k8s_kustomize_schema.json\nresources:\n- cm.yaml\n",
+            "openapi.path",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\npatches:\n- path: https://example.com/p.yaml\n",
+            "patches.path",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\npatchesStrategicMerge:\n- https://example.com/p.yaml\n",
+            "patchesStrategicMerge",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\npatchesJson6902:\n- path: https://example.com/p.yaml\n  target: {version: v1, kind: ConfigMap, name: c}\n",
+            "patchesJson6902.path",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\nconfigurations:\n- https://example.com/c.yaml\n",
+            "configurations",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\ncrds:\n- https://example.com/crd.json\n",
+            "crds",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\nreplacements:\n- path: https://example.com/r.yaml\n",
+            "replacements.path",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\ntransformers:\n- |\n  apiVersion: builtin\n  kind: PatchTransformer\n  metadata: {name: p}\n  path: https://example.com/p.yaml\n",
+            "PatchTransformer.path",
+            "http",
+        ),
+        (
+            "resources:\n- cm.yaml\ntransformers:\n- https://github.com/org/repo//transformers?ref=v1\n",
+            "transformers",
+            "http-or-git",
+        ),
+    ];
+    for &(k, field, how) in cases {
+        let t = tree(&[("app/kustomization.yaml", k), ("app/cm.yaml", CM)]);
+        let refs = gitward::kustomize::remote_refs(&t, &RelPath::new("app").expect("path"))
+            .expect("lists");
+        assert_eq!(refs.len(), 1, "{k}: {refs:?}");
+        assert_eq!(refs[0].field, field, "{k}");
+        assert_eq!(refs[0].kustomization.as_str(), "app", "{k}");
+        let got = match &refs[0].fetch {
+            Fetch::Http { .. } => "http",
+            Fetch::HttpOrGit { .. } => "http-or-git",
+            Fetch::Git(_) => "git",
+            other => panic!("{k}: {other:?}"),
+        };
+        assert_eq!(got, how, "{k}");
+        let e = build_text(&t, "app").expect_err("remote");
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{k}: {e}");
+        assert!(
+            e.message
+                .contains("must be fetched by the source layer first"),
+            "{k}: {e}"
+        );
+    }
+    // Through a local base; and the repository spec of an scp-like GitHub URL.
+    let t = tree(&[
+        ("app/kustomization.yaml", "resources:\n- ../base\n"),
+        (
+            "base/kustomization.yaml",
+            "resources:\n- github.com:argoproj/argo-cd.git/manifests/cluster-install?ref=v2.12.0\n",
+        ),
+    ]);
+    let refs =
+        gitward::kustomize::remote_refs(&t, &RelPath::new("app").expect("path")).expect("lists");
+    assert_eq!(refs.len(), 1, "{refs:?}");
+    assert_eq!(refs[0].kustomization.as_str(), "base");
+    let Fetch::Git(spec) = &refs[0].fetch else {
+        panic!("{refs:?}")
+    };
+    assert_eq!(spec.clone_spec(), "https://github.com/argoproj/argo-cd.git");
+    assert_eq!(spec.kust_root_path, "manifests/cluster-install");
+    assert_eq!(spec.git_ref, "v2.12.0");
+    assert_eq!(
+        build_text(&t, "app").expect_err("remote").kind,
+        ErrorKind::Unsupported
+    );
+    // Local paths that only look remote stay local.
+    let t = tree(&[
+        (
+            "app/kustomization.yaml",
+            "resources:\n- github.com/org/repo/cm.yaml\n- ssh://cm.yaml\n",
+        ),
+        ("app/github.com/org/repo/cm.yaml", CM),
+        (
+            "app/ssh:/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n",
+        ),
+    ]);
+    assert!(
+        gitward::kustomize::remote_refs(&t, &RelPath::new("app").expect("path"))
+            .expect("lists")
+            .is_empty()
+    );
+    assert_eq!(
+        build_text(&t, "app").expect("local files"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n"
+    );
 }
 
 /// Builtin plugin configurations are unmarshalled by `sigs.k8s.io/yaml` into the plugin's
@@ -363,6 +526,300 @@ fn image_names_are_go_regexps_and_invalid_ones_fail() {
         "images:\n- name: (nginx\n  newTag: \"2\"\n",
     )]);
     assert_eq!(build_text(&t, "k").expect("nothing to match"), "");
+}
+
+/// kustomize ends every build by rewriting `metadata.annotations` of every resource as a
+/// string map (kyaml `SetAnnotations`), which removes a null or empty map, reads a map or
+/// list value as "" and a list of annotations as keys and values. Labels, and annotations
+/// below `metadata`, are left as they are. (Expected: kubectl kustomize v1.35.2.)
+#[test]
+fn annotations_empty_dropped_labels_kept() {
+    let t = tree(&[
+        ("k/kustomization.yaml", "resources:\n- r.yaml\n"),
+        (
+            "k/r.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: b\n  annotations: {}\n  labels: {}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n  annotations:\n    m: {a: b}\n    s: [1, 2]\n    q:\n  labels:\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e\n  annotations: [a, b, c, d]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\n  annotations: hello\nspec:\n  template:\n    metadata:\n      annotations: {}\n      labels: {}\n",
+        ),
+    ]);
+    let expected = "\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  labels: {}
+  name: b
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  annotations:
+    m: \"\"
+    q: \"\"
+    s: \"\"
+  labels: null
+  name: d
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  annotations:
+    a: b
+    c: d
+  name: e
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: f
+spec:
+  template:
+    metadata:
+      annotations: {}
+      labels: {}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: a
+";
+    assert_eq!(build_text(&t, "k").expect("builds"), expected);
+    // Keeping both kinds of build metadata leaves an empty map alone.
+    let t = tree(&[
+        (
+            "k/kustomization.yaml",
+            "resources:\n- r.yaml\nbuildMetadata: [originAnnotations, transformerAnnotations]\nconfigMapGenerator:\n- name: g\n  options:\n    annotations: {}\n",
+        ),
+        (
+            "k/r.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations: {}\n",
+        ),
+    ]);
+    let expected = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  annotations:
+    config.kubernetes.io/origin: |
+      path: r.yaml
+  name: c
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  annotations:
+    config.kubernetes.io/origin: |
+      configuredIn: kustomization.yaml
+      configuredBy:
+        apiVersion: builtin
+        kind: ConfigMapGenerator
+  name: g-6ct58987ht
+";
+    assert_eq!(build_text(&t, "k").expect("builds"), expected);
+}
+
+/// JSON 6902 patches are decoded from the text as kustomize has it: a `patches:` file,
+/// a `patchesJson6902:` file or `patch:` untrimmed (a block scalar ending the text keeps
+/// its line break), a `patches:` inline patch trimmed. (Expected: kubectl kustomize.)
+#[test]
+fn json_patch_text_is_trimmed_only_when_inline_in_patches() {
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n";
+    const OPS: &str = "- op: add\n  path: /data/x\n  value: |\n    hello\n";
+    let kept =
+        "apiVersion: v1\ndata:\n  a: b\n  x: |\n    hello\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    let trimmed =
+        "apiVersion: v1\ndata:\n  a: b\n  x: hello\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    for (k, expected) in [
+        (
+            "resources: [cm.yaml]\npatches:\n- path: j.yaml\n  target: {kind: ConfigMap}\n",
+            kept,
+        ),
+        (
+            "resources: [cm.yaml]\npatchesJson6902:\n- path: j.yaml\n  target: {version: v1, kind: ConfigMap, name: c}\n",
+            kept,
+        ),
+        (
+            "resources: [cm.yaml]\npatchesJson6902:\n- patch: |\n    - op: add\n      path: /data/x\n      value: |\n        hello\n  target: {version: v1, kind: ConfigMap, name: c}\n",
+            kept,
+        ),
+        ("resources: [cm.yaml]\ntransformers: [t.yaml]\n", kept),
+        (
+            "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  patch: |\n    - op: add\n      path: /data/x\n      value: |\n        hello\n",
+            trimmed,
+        ),
+    ] {
+        let t = tree(&[
+            ("k/kustomization.yaml", k),
+            ("k/cm.yaml", CM),
+            ("k/j.yaml", OPS),
+            (
+                "k/t.yaml",
+                "apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: x}\npath: j.yaml\ntarget: {kind: ConfigMap}\n",
+            ),
+        ]);
+        assert_eq!(build_text(&t, "k").expect("builds"), expected, "{k}");
+    }
+}
+
+/// kustomize reads a generator `behavior` it does not know (`add`, `Merge`) as
+/// unspecified, which creates (`types.NewGenerationBehavior`), in `configMapGenerator`,
+/// `secretGenerator` and generator plugin configurations alike.
+#[test]
+fn generator_behavior_unknown_creates() {
+    let t = tree(&[
+        (
+            "k/kustomization.yaml",
+            "configMapGenerator:\n- name: c\n  behavior: add\n  literals: [x=y]\nsecretGenerator:\n- name: s\n  behavior: bogus\n  literals: [x=y]\ngenerators: [g.yaml]\n",
+        ),
+        (
+            "k/g.yaml",
+            "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata: {name: g}\nbehavior: Merge\nliterals: [q=r]\n",
+        ),
+        (
+            "o/kustomization.yaml",
+            "resources: [../k]\nconfigMapGenerator:\n- name: c\n  behavior: Merge\n  literals: [x=z]\n",
+        ),
+    ]);
+    let expected = "\
+apiVersion: v1
+data:
+  x: \"y\"
+kind: ConfigMap
+metadata:
+  name: c-6gc9d749f7
+---
+apiVersion: v1
+data:
+  q: r
+kind: ConfigMap
+metadata:
+  name: g-9kd464tkd2
+---
+apiVersion: v1
+data:
+  x: eQ==
+kind: Secret
+metadata:
+  name: s-t86b282gdf
+type: Opaque
+";
+    assert_eq!(build_text(&t, "k").expect("builds"), expected);
+    // Unspecified creates, so it collides with the base's ConfigMap.
+    let e = build_text(&t, "o").expect_err("exists");
+    assert!(
+        e.message.ends_with("id resid.ResId{Gvk:resid.Gvk{Group:\"\", Version:\"v1\", Kind:\"ConfigMap\", isClusterScoped:false}, Name:\"c\", Namespace:\"\"} exists; behavior must be merge or replace"),
+        "{e}"
+    );
+}
+
+/// `helmCharts` are rendered as kubectl kustomize renders them, with `helm template` of
+/// Helm 3 (v3.17.2): its `.Capabilities` (Kubernetes v1.32.0 and its API versions, a
+/// `--kube-version` read as a semantic version, its build information), a comma in
+/// `apiVersions` separating versions, and a null in the values file (kustomize passes the
+/// chart's own `values.yaml` as `-f`) deleting the key even where the default is null.
+/// (Expected: kubectl kustomize --enable-helm --helm-command helm-v3.17.2.)
+#[test]
+fn helm_charts_see_helm3_capabilities_and_values() {
+    const TEMPLATE: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: caps
+data:
+  kube: "{{ .Capabilities.KubeVersion }}"
+  kubeStruct: {{ printf "%v" .Capabilities.KubeVersion | quote }}
+  helm: {{ .Capabilities.HelmVersion | toJson | quote }}
+  resourceV1: {{ .Capabilities.APIVersions.Has "resource.k8s.io/v1" | quote }}
+  networkingV1alpha1: {{ .Capabilities.APIVersions.Has "networking.k8s.io/v1alpha1" | quote }}
+  extra: {{ .Capabilities.APIVersions.Has "b.io/v1" | quote }}
+  resources: {{ toJson .Values.resources | quote }}
+"#;
+    let files = |k: &'static str| {
+        tree(&[
+            ("k/kustomization.yaml", k),
+            (
+                "k/chart/Chart.yaml",
+                "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+            ),
+            (
+                "k/chart/values.yaml",
+                "resources:\n  limits:\n  requests:\n    cpu: 1m\n",
+            ),
+            ("k/chart/templates/cm.yaml", TEMPLATE),
+        ])
+    };
+    let build_helm = |t: &MemTree| {
+        build(
+            t,
+            &RelPath::new("k").expect("path"),
+            &Options::default().with_helm(true),
+        )
+        .map(|o| o.to_yaml())
+        .expect("builds")
+    };
+    let helm = r#"'{"version":"v3.17.2","git_commit":"cc0bbbd6d6276b83880042c1ecb34087e84d41eb","git_tree_state":"clean","go_version":"go1.23.7"}'"#;
+    let t = files("helmGlobals:\n  chartHome: .\nhelmCharts:\n- name: chart\n  releaseName: t\n");
+    assert_eq!(
+        build_helm(&t),
+        format!(
+            "apiVersion: v1\ndata:\n  extra: \"false\"\n  helm: {helm}\n  kube: v1.32.0\n  kubeStruct: '{{v1.32.0 1 32}}'\n  networkingV1alpha1: \"true\"\n  resourceV1: \"false\"\n  resources: '{{\"requests\":{{\"cpu\":\"1m\"}}}}'\nkind: ConfigMap\nmetadata:\n  name: caps\n"
+        )
+    );
+    let t = files(
+        "helmGlobals:\n  chartHome: .\nhelmCharts:\n- name: chart\n  releaseName: t\n  apiVersions: [a.io/v1,b.io/v1]\n  kubeVersion: 1.30-rc.1\n",
+    );
+    assert_eq!(
+        build_helm(&t),
+        format!(
+            "apiVersion: v1\ndata:\n  extra: \"true\"\n  helm: {helm}\n  kube: v1.30.0-rc.1\n  kubeStruct: '{{v1.30.0-rc.1 1 30}}'\n  networkingV1alpha1: \"true\"\n  resourceV1: \"false\"\n  resources: '{{\"requests\":{{\"cpu\":\"1m\"}}}}'\nkind: ConfigMap\nmetadata:\n  name: caps\n"
+        )
+    );
+}
+
+/// A resource annotated `internal.config.kubernetes.io/needsHashSuffix: enabled` gets a
+/// content-hash name suffix, whatever its kind, and references follow; kustomize's
+/// bookkeeping annotations are removed from every resource. (Expected: kubectl
+/// kustomize; a Job hashes the go-yaml node kustomize read, lines and columns included.)
+#[test]
+fn needs_hash_suffix_annotation_hashes_any_resource() {
+    let t = tree(&[
+        ("k/kustomization.yaml", "resources:\n- r.yaml\n"),
+        (
+            "k/r.yaml",
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: init\n  annotations:\n    internal.config.kubernetes.io/needsHashSuffix: enabled\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: x\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  annotations:\n    internal.config.kubernetes.io/needsHashSuffix: enabled\n    keep: me\n    config.kubernetes.io/index: \"0\"\ndata:\n  a: b\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    internal.config.kubernetes.io/needsHashSuffix: disabled\nspec:\n  containers:\n  - name: c\n    image: x\n    envFrom:\n    - configMapRef:\n        name: cfg\n",
+        ),
+    ]);
+    let expected = "\
+apiVersion: v1
+data:
+  a: b
+kind: ConfigMap
+metadata:
+  annotations:
+    keep: me
+  name: cfg-4h2mbtbbt6
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: init-8cc6bf5g8d
+spec:
+  template:
+    spec:
+      containers:
+      - image: x
+        name: c
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - envFrom:
+    - configMapRef:
+        name: cfg-4h2mbtbbt6
+    image: x
+    name: c
+";
+    assert_eq!(build_text(&t, "k").expect("builds"), expected);
 }
 
 /// An `openapi:` schema declared in a component is the schema the including overlay's

@@ -76,8 +76,9 @@ pub(crate) fn process_dependencies(
     chart: &mut Chart,
     vals: &Value,
     warnings: &mut Vec<Warning>,
+    compat: super::HelmCompat,
 ) -> Result<(), Error> {
-    process_enabled(chart, vals, "", warnings, 0)?;
+    process_enabled(chart, vals, "", warnings, 0, compat)?;
     process_import_values(chart, warnings)
 }
 
@@ -108,6 +109,7 @@ fn process_enabled(
     path: &str,
     warnings: &mut Vec<Warning>,
     depth: usize,
+    compat: super::HelmCompat,
 ) -> Result<(), Error> {
     if c.metadata.dependencies.is_empty() || depth > super::chart::MAX_NESTING {
         return Ok(());
@@ -175,7 +177,7 @@ fn process_enabled(
     for r in c.metadata.dependencies.iter_mut().flatten() {
         r.enabled = true;
     }
-    let cvals = coalesce_values(c, v)?;
+    let cvals = coalesce_values(c, v, compat)?;
     process_tags(&mut c.metadata.dependencies, &cvals, warnings);
     process_conditions(&mut c.metadata.dependencies, &cvals, path, warnings);
     let removed: Vec<String> = c
@@ -193,7 +195,7 @@ fn process_enabled(
         .retain(|d| d.as_ref().is_none_or(|d| !removed.contains(&d.name)));
     for t in c.dependencies.iter_mut() {
         let sub = format!("{path}{}.", t.metadata.name);
-        process_enabled(t, &cvals, &sub, warnings, depth + 1)?;
+        process_enabled(t, &cvals, &sub, warnings, depth + 1, compat)?;
     }
     Ok(())
 }

@@ -15,6 +15,23 @@ use crate::yaml::Value;
 /// Helm v4.1.4's default Kubernetes version (`.Capabilities.KubeVersion`).
 pub const DEFAULT_KUBE_VERSION: &str = "v1.35.0";
 
+/// Helm v3.17.2's default Kubernetes version.
+pub const HELM3_DEFAULT_KUBE_VERSION: &str = "v1.32.0";
+
+/// Which Helm release's `helm template` to reproduce where Helm v3 and v4 differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum HelmCompat {
+    /// Helm v4.1.4 (`gitward template`).
+    #[default]
+    Helm4,
+    /// Helm v3.17.2, the `helm` that `kubectl kustomize --enable-helm` runs (kustomize
+    /// v5.7.1 accepts only Helm 3): its `.Capabilities` (Kubernetes v1.32.0 and its API
+    /// versions, `--kube-version` read as a Masterminds semantic version, its build
+    /// information).
+    Helm3,
+}
+
 /// Everything `helm template` takes besides the chart.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -48,6 +65,8 @@ pub struct RenderOptions {
     pub subchart_notes: bool,
     /// Clock, randomness, lookup objects and limits for the templates.
     pub env: Env,
+    /// The Helm release reproduced.
+    pub compat: HelmCompat,
 }
 
 impl Default for RenderOptions {
@@ -67,6 +86,7 @@ impl Default for RenderOptions {
             skip_schema_validation: false,
             subchart_notes: false,
             env: Env::default(),
+            compat: HelmCompat::Helm4,
         }
     }
 }
@@ -165,6 +185,36 @@ fn parse_kube_version(v: &str) -> Result<KubeVersion, String> {
     })
 }
 
+/// Helm v3's `chartutil.ParseKubeVersion`: a Masterminds (v3.3) semantic version, `v`
+/// prefixed; `Version` is `v` and the version printed back.
+fn parse_kube_version_helm3(v: &str) -> Result<KubeVersion, String> {
+    let with_v = if v.starts_with('v') {
+        v.to_owned()
+    } else {
+        format!("v{v}")
+    };
+    // Helm v3.17.2 links Masterminds/semver v3.3.0, which accepts what v3.4.0 does but
+    // words its errors with capitals.
+    let sv = crate::template::parse_semver(&with_v).map_err(|e| match e.as_str() {
+        "invalid semantic version" => "Invalid Semantic Version".to_owned(),
+        "version segment starts with 0" => "Version segment starts with 0".to_owned(),
+        "invalid prerelease string" => "Invalid Prerelease string".to_owned(),
+        "invalid metadata string" => "Invalid Metadata string".to_owned(),
+        other => match other.strip_prefix("error parsing version segment") {
+            Some(rest) => format!("Error parsing version segment{rest}"),
+            None => other.to_owned(),
+        },
+    })?;
+    // `String()`: the numbers, `-pre` and `+metadata`.
+    let text = format!("v{sv}");
+    Ok(KubeVersion {
+        version: text.clone(),
+        normalized: text,
+        major: sv.major().to_string(),
+        minor: sv.minor().to_string(),
+    })
+}
+
 fn quote(s: &str) -> String {
     super::chart::go_quote(s)
 }
@@ -177,20 +227,29 @@ fn str_items(v: &[String]) -> Val {
     Val::list(v.iter().map(|x| s(x)).collect())
 }
 
-fn capabilities(kv: &KubeVersion, extra: &[String]) -> Val {
-    let mut apis: Vec<Val> = crate::template::helm::DEFAULT_API_VERSIONS
-        .iter()
-        .map(|x| s(x))
-        .collect();
+fn capabilities(kv: &KubeVersion, extra: &[String], compat: HelmCompat) -> Val {
+    use crate::template::helm as th;
+    let (defaults, set_type) = match compat {
+        HelmCompat::Helm4 => (th::DEFAULT_API_VERSIONS, "common.VersionSet"),
+        HelmCompat::Helm3 => (th::HELM3_DEFAULT_API_VERSIONS, "chartutil.VersionSet"),
+    };
+    let mut apis: Vec<Val> = defaults.iter().map(|x| s(x)).collect();
     apis.extend(extra.iter().map(|a| s(a)));
     let api = Val::List(Rc::new(List {
         elem: Elem::Str,
-        named: Some("common.VersionSet"),
+        named: Some(set_type),
         items: apis,
     }));
-    let kube =
-        crate::template::helm::kube_version_val(&kv.version, &kv.normalized, &kv.major, &kv.minor);
-    crate::template::helm::capabilities_val(kube, api)
+    match compat {
+        HelmCompat::Helm4 => th::capabilities_val(
+            th::kube_version_val(&kv.version, &kv.normalized, &kv.major, &kv.minor),
+            api,
+        ),
+        HelmCompat::Helm3 => th::helm3_capabilities_val(
+            th::helm3_kube_version_val(&kv.version, &kv.major, &kv.minor),
+            api,
+        ),
+    }
 }
 
 /// `.Chart`: `MetadataAsMap()` plus `IsRoot`.
@@ -587,7 +646,7 @@ fn validate_release_name(name: &str) -> Result<(), Error> {
 pub fn process_chart(chart: &Chart, values: &Value) -> Result<Chart, Error> {
     super::deps::check_dependencies(chart)?;
     let mut chart = chart.clone();
-    super::deps::process_dependencies(&mut chart, values, &mut Vec::new())?;
+    super::deps::process_dependencies(&mut chart, values, &mut Vec::new(), HelmCompat::Helm4)?;
     Ok(chart)
 }
 
@@ -611,10 +670,12 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered, Error> {
     super::deps::check_dependencies(chart)?;
     validate_release_name(&opts.release_name)?;
     let mut chart = chart.clone();
-    super::deps::process_dependencies(&mut chart, &opts.values, &mut warnings)?;
-    let kv = match &opts.kube_version {
-        None => parse_kube_version(DEFAULT_KUBE_VERSION),
-        Some(v) => parse_kube_version(v),
+    super::deps::process_dependencies(&mut chart, &opts.values, &mut warnings, opts.compat)?;
+    let kv = match (&opts.kube_version, opts.compat) {
+        (None, HelmCompat::Helm4) => parse_kube_version(DEFAULT_KUBE_VERSION),
+        (None, HelmCompat::Helm3) => parse_kube_version_helm3(HELM3_DEFAULT_KUBE_VERSION),
+        (Some(v), HelmCompat::Helm4) => parse_kube_version(v),
+        (Some(v), HelmCompat::Helm3) => parse_kube_version_helm3(v),
     }
     .map_err(|e| {
         Error::new(
@@ -625,8 +686,8 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered, Error> {
             ),
         )
     })?;
-    let caps = capabilities(&kv, &opts.api_versions);
-    let values = super::values::coalesce_values(&chart, &opts.values)?;
+    let caps = capabilities(&kv, &opts.api_versions, opts.compat);
+    let values = super::values::coalesce_values(&chart, &opts.values, opts.compat)?;
     if !opts.skip_schema_validation {
         super::schema::validate_chart(&chart, &values)?;
     }

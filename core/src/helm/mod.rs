@@ -51,7 +51,10 @@ pub use chart::{
     Chart, Dependency, File, Maintainer, Metadata, load_archive, load_chart, load_values,
 };
 pub use deps::{Requirement, dependencies};
-pub use engine::{DEFAULT_KUBE_VERSION, RenderOptions, Rendered, process_chart, render};
+pub use engine::{
+    DEFAULT_KUBE_VERSION, HELM3_DEFAULT_KUBE_VERSION, HelmCompat, RenderOptions, Rendered,
+    process_chart, render,
+};
 pub use sort::{Hook, INSTALL_ORDER, Manifest, split_manifests};
 pub use strvals::UserValues;
 

@@ -51,13 +51,29 @@ fn go_bad_t(v: &Value) -> String {
     }
 }
 
-/// `CoalesceValues(chart, vals)`.
-pub(crate) fn coalesce_values(chart: &Chart, vals: &Value) -> Result<Value, Error> {
+/// `CoalesceValues(chart, vals)`. Helm v3 and v4 differ in one case: a key that the user
+/// and the chart's defaults both set to null is deleted by Helm v3 and kept (null) by v4.
+pub(crate) fn coalesce_values(
+    chart: &Chart,
+    vals: &Value,
+    compat: super::HelmCompat,
+) -> Result<Value, Error> {
     let dest = match vals {
         Value::Map(m) => m.clone(),
         _ => Map::new(),
     };
-    Ok(Value::Map(coalesce(chart, dest, false)?))
+    let mode = Mode {
+        merge: false,
+        helm3: compat == super::HelmCompat::Helm3,
+    };
+    Ok(Value::Map(coalesce(chart, dest, mode)?))
+}
+
+/// How tables are combined: merging keeps nulls; `helm3` is Helm v3's coalescing.
+#[derive(Clone, Copy)]
+struct Mode {
+    merge: bool,
+    helm3: bool,
 }
 
 /// `MergeValues(chart, vals)` (nulls kept).
@@ -66,15 +82,19 @@ pub(crate) fn merge_values(chart: &Chart, vals: &Value) -> Result<Value, Error> 
         Value::Map(m) => m.clone(),
         _ => Map::new(),
     };
-    Ok(Value::Map(coalesce(chart, dest, true)?))
+    let mode = Mode {
+        merge: true,
+        helm3: false,
+    };
+    Ok(Value::Map(coalesce(chart, dest, mode)?))
 }
 
-fn coalesce(chart: &Chart, mut dest: Map, merge: bool) -> Result<Map, Error> {
-    coalesce_chart_values(chart, &mut dest, merge);
-    coalesce_deps(chart, dest, merge)
+fn coalesce(chart: &Chart, mut dest: Map, mode: Mode) -> Result<Map, Error> {
+    coalesce_chart_values(chart, &mut dest, mode);
+    coalesce_deps(chart, dest, mode)
 }
 
-fn coalesce_deps(chart: &Chart, mut dest: Map, merge: bool) -> Result<Map, Error> {
+fn coalesce_deps(chart: &Chart, mut dest: Map, mode: Mode) -> Result<Map, Error> {
     for sub in &chart.dependencies {
         let name = sub.name().to_string();
         match dest.get(&name) {
@@ -95,7 +115,7 @@ fn coalesce_deps(chart: &Chart, mut dest: Map, merge: bool) -> Result<Map, Error
             _ => Map::new(),
         };
         coalesce_globals(&mut dv, &dest);
-        let out = coalesce(sub, dv, merge)?;
+        let out = coalesce(sub, dv, mode)?;
         dest.insert(name, Value::Map(out));
     }
     Ok(dest)
@@ -121,7 +141,14 @@ fn coalesce_globals(dest: &mut Map, src: &Map) {
                     dg.insert(key, Value::Map(vv));
                 }
                 Some(Value::Map(destv)) => {
-                    coalesce_tables_full(&mut vv, destv, true);
+                    coalesce_tables_full(
+                        &mut vv,
+                        destv,
+                        Mode {
+                            merge: true,
+                            helm3: false,
+                        },
+                    );
                     dg.insert(key, Value::Map(vv));
                 }
                 Some(_) => {}
@@ -136,21 +163,21 @@ fn coalesce_globals(dest: &mut Map, src: &Map) {
 }
 
 /// `coalesceValues`: the chart's own defaults under `v`.
-fn coalesce_chart_values(chart: &Chart, v: &mut Map, merge: bool) {
+fn coalesce_chart_values(chart: &Chart, v: &mut Map, mode: Mode) {
     let Value::Map(vc) = &chart.values else {
         return;
     };
     for (key, val) in vc {
         match v.get_mut(key) {
             Some(value) => {
-                if value.is_null() && !merge {
+                if value.is_null() && !mode.merge {
                     v.shift_remove(key);
                 } else if let Value::Map(dest) = value
                     && let Value::Map(src) = val
                 {
-                    let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
+                    let merge = mode.merge || chart.dependencies.iter().any(|d| d.name() == key);
                     let mut src = src.clone();
-                    coalesce_tables_full(dest, &mut src, merge);
+                    coalesce_tables_full(dest, &mut src, Mode { merge, ..mode });
                 }
             }
             None => {
@@ -163,11 +190,40 @@ fn coalesce_chart_values(chart: &Chart, v: &mut Map, merge: bool) {
 /// `MergeTables(dst, src)`: `dst` wins; nulls kept.
 pub(crate) fn merge_tables(dst: &mut Map, src: &Map) {
     let mut src = src.clone();
-    coalesce_tables_full(dst, &mut src, true);
+    coalesce_tables_full(
+        dst,
+        &mut src,
+        Mode {
+            merge: true,
+            helm3: false,
+        },
+    );
 }
 
 /// `coalesceTablesFullKey` (mutates `src` as Go's does).
-fn coalesce_tables_full(dst: &mut Map, src: &mut Map, merge: bool) {
+fn coalesce_tables_full(dst: &mut Map, src: &mut Map, mode: Mode) {
+    let merge = mode.merge;
+    if mode.helm3 {
+        // Helm v3: a null from the user deletes the key, whatever the default.
+        for (key, val) in src.iter_mut() {
+            match dst.get_mut(key) {
+                Some(dv) if !merge && dv.is_null() => {
+                    dst.shift_remove(key);
+                }
+                None => {
+                    dst.insert(key.clone(), val.clone());
+                }
+                Some(dv) => {
+                    if let Value::Map(sv) = val
+                        && let Value::Map(dm) = dv
+                    {
+                        coalesce_tables_full(dm, sv, mode);
+                    }
+                }
+            }
+        }
+        return;
+    }
     let src_non_nil: std::collections::HashSet<String> = src
         .iter()
         .filter(|(_, v)| !v.is_null())
@@ -190,7 +246,7 @@ fn coalesce_tables_full(dst: &mut Map, src: &mut Map, merge: bool) {
                 if let Value::Map(sv) = val
                     && let Value::Map(dm) = dv
                 {
-                    coalesce_tables_full(dm, sv, merge);
+                    coalesce_tables_full(dm, sv, mode);
                 }
             }
         }
@@ -243,11 +299,22 @@ mod tests {
             .expect("map");
         let src = y("a: 1\nb: {y: 2}\nd: 4\n").as_map().cloned().expect("map");
         let mut src2 = src.clone();
-        coalesce_tables_full(&mut dst, &mut src2, false);
+        let coalescing = |helm3| Mode {
+            merge: false,
+            helm3,
+        };
+        coalesce_tables_full(&mut dst, &mut src2, coalescing(false));
         assert_eq!(Value::Map(dst), y("b: {x: 1, y: 2}\nc: 2\nd: 4\n"));
         let mut dst = y("a: null\n").as_map().cloned().expect("map");
         merge_tables(&mut dst, &src);
         assert_eq!(dst.get("a"), Some(&Value::Null));
+        // A null the user and the defaults share: kept by Helm v4, deleted by Helm v3.
+        for (helm3, expected) in [(false, "a: null\nb: 1\n"), (true, "b: 1\n")] {
+            let mut dst = y("a: null\nb: 1\n").as_map().cloned().expect("map");
+            let mut src = y("a: null\n").as_map().cloned().expect("map");
+            coalesce_tables_full(&mut dst, &mut src, coalescing(helm3));
+            assert_eq!(Value::Map(dst), y(expected), "helm3: {helm3}");
+        }
     }
 
     #[test]

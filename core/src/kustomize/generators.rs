@@ -114,33 +114,8 @@ fn load_pairs(ldr: &Loader<'_>, args: &GeneratorArgs) -> Result<Vec<(String, Vec
         pairs.push((k.to_owned(), remove_quotes(v).as_bytes().to_vec()));
     }
     for src in &args.files {
-        let n = src.matches('=').count();
-        let (key, path) = if n == 0 {
-            (
-                src.rsplit('/').next().unwrap_or(src).to_owned(),
-                src.as_str(),
-            )
-        } else if n == 1 && src.starts_with('=') {
-            return Err(format!(
-                "file sources: [{}]: missing key name for file path \"{}\" in source \"{src}\"",
-                args.files.join(" "),
-                &src[1..]
-            ));
-        } else if n == 1 && src.ends_with('=') {
-            return Err(format!(
-                "file sources: [{}]: missing file path for key name \"{}\" in source \"{src}\"",
-                args.files.join(" "),
-                &src[..src.len() - 1]
-            ));
-        } else if n > 1 {
-            return Err(format!(
-                "file sources: [{}]: source \"{src}\" key name or file path contains '='",
-                args.files.join(" ")
-            ));
-        } else {
-            let (k, p) = src.split_once('=').unwrap_or((src, src));
-            (k.to_owned(), p)
-        };
+        let (key, path) = super::remote::parse_file_source(src)
+            .map_err(|e| format!("file sources: [{}]: {e}", args.files.join(" ")))?;
         let content = ldr
             .load(path)
             .map_err(|e| format!("file sources: [{}]: {e}", args.files.join(" ")))?;
@@ -227,12 +202,7 @@ fn finish(
     let mut r = Resource::new(Value::Map(m));
     r.generated = true;
     r.needs_hash = opts.is_none_or(|o| o.disable_name_suffix_hash != Some(true));
-    r.behavior = Behavior::parse(&args.behavior).ok_or_else(|| {
-        format!(
-            "behavior '{}' is not a valid generator behavior",
-            args.behavior
-        )
-    })?;
+    r.behavior = Behavior::parse(&args.behavior);
     Ok(r)
 }
 
@@ -293,7 +263,7 @@ pub(crate) fn secret(
     finish(m, args, opts)
 }
 
-fn hash_encode(hex: &str) -> String {
+pub(crate) fn hash_encode(hex: &str) -> String {
     hex.chars()
         .take(10)
         .map(|c| match c {
@@ -307,7 +277,7 @@ fn hash_encode(hex: &str) -> String {
         .collect()
 }
 
-fn sha256_hex(s: &str) -> String {
+pub(crate) fn sha256_hex(s: &str) -> String {
     let d = sha2::Sha256::digest(s.as_bytes());
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -353,7 +323,19 @@ pub(crate) fn hash(r: &Resource) -> Result<String, String> {
             }
             crate::gojson::to_string(&Value::Map(m))
         }
-        _ => crate::gojson::to_string(obj),
+        // kustomize marshals its yaml.Node: exact while the object is as read (and the
+        // build has added no bookkeeping annotations to it); otherwise the object's JSON
+        // stands in, a content hash all the same.
+        _ => match &r.hash_source {
+            Some(src)
+                if src.1 == *obj
+                    && r.origin.is_none()
+                    && super::jsonpatch::build_annotations(r).is_empty() =>
+            {
+                Ok(src.0.clone())
+            }
+            _ => crate::gojson::to_string(obj),
+        },
     }
     .map_err(|e| e.to_string())?;
     Ok(hash_encode(&sha256_hex(&encoded)))

@@ -88,6 +88,24 @@ impl HelmChartArgs {
 }
 
 impl<'a> Target<'a> {
+    /// Whether the chart is in the chart home (kustomize's `chartExistsLocally`: a
+    /// directory `<chart home>[/<name>-<version>]/<name>`); kustomize pulls it otherwise.
+    pub(super) fn chart_present(&self, a: &HelmChartArgs) -> bool {
+        let mut home = if a.chart_home.is_empty() {
+            "charts".to_owned()
+        } else {
+            a.chart_home.clone()
+        };
+        if !a.version.is_empty() && !a.repo.is_empty() {
+            home = format!("{home}/{}-{}", a.name, a.version);
+        }
+        self.ldr
+            .resolve(&format!("{home}/{}", a.name))
+            .ok()
+            .and_then(|p| self.ldr.tree.kind(&p).ok().flatten())
+            == Some(crate::tree::EntryKind::Dir)
+    }
+
     /// Inflates one chart into resources.
     pub(super) fn inflate_helm(&self, a: &HelmChartArgs) -> Result<Vec<Resource>, Error> {
         let t = |e: String| err(ErrorKind::Transform, e);
@@ -226,10 +244,19 @@ impl<'a> Target<'a> {
             },
             values,
             kube_version: (!a.kube_version.is_empty()).then(|| a.kube_version.clone()),
-            api_versions: a.api_versions.clone(),
+            // kustomize passes each as `--api-versions`, a pflag string slice: a CSV
+            // record, so commas separate versions.
+            api_versions: a
+                .api_versions
+                .iter()
+                .filter(|v| !v.is_empty())
+                .flat_map(|v| v.split(',').map(str::to_owned))
+                .collect(),
             include_crds: a.include_crds,
             skip_tests: a.skip_tests,
             no_hooks: a.skip_hooks,
+            // kubectl kustomize runs `helm template` of Helm 3 (v3.17.2 is the reference).
+            compat: crate::helm::HelmCompat::Helm3,
             ..Default::default()
         };
         let rendered = crate::helm::render(&chart, &opts).map_err(|e| t(e.helm_text()))?;

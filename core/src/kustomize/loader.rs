@@ -13,6 +13,10 @@ pub(crate) struct Loader<'a> {
     pub root_only: bool,
     /// Roots of the kustomizations that led here (outermost first), for cycle detection.
     pub visited: Vec<RelPath>,
+    /// The first remote input the build met (shared by every loader of one build): a
+    /// file kustomize would fetch over HTTP or a kustomization it would clone. The build
+    /// then fails as unsupported, whatever error the caller wrapped it in.
+    pub remote_hit: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
 /// Shows a tree path as kustomize shows absolute paths.
@@ -30,7 +34,15 @@ impl<'a> Loader<'a> {
             root,
             root_only,
             visited: Vec::new(),
+            remote_hit: Default::default(),
         }
+    }
+
+    /// Records a remote input and returns the error that reports it.
+    pub(crate) fn remote(&self, what: &str, path: &str) -> String {
+        let msg = format!("remote {what} {path} must be fetched by the source layer first");
+        let _ = self.remote_hit.set(msg.clone());
+        msg
     }
 
     /// Resolves a path from the kustomization (relative to its root; absolute paths are
@@ -49,6 +61,9 @@ impl<'a> Loader<'a> {
     /// root, as kustomize's `RestrictionRootOnly` checks `EvalSymlinks`' result; the error
     /// names the path as written, joined to the root.
     pub(crate) fn load(&self, path: &str) -> Result<Vec<u8>, String> {
+        if super::remote::is_remote_file(path) {
+            return Err(self.remote("file", path));
+        }
         let p = self.resolve(path)?;
         let outside = || {
             format!(
@@ -117,8 +132,15 @@ impl<'a> Loader<'a> {
                 .is_some_and(|real| real.starts_with(&self.root))
     }
 
-    /// A loader for a base or component directory, refusing cycles.
+    /// A loader for a base or component directory, refusing cycles. A git URL
+    /// (kustomize's `git.NewRepoSpecFromURL` accepts it) is a remote kustomization.
     pub(crate) fn child(&self, path: &str) -> Result<Loader<'a>, String> {
+        if path.is_empty() {
+            return Err("new root cannot be empty".into());
+        }
+        if super::remote::RepoSpec::parse(path).is_ok() {
+            return Err(self.remote("kustomization", path));
+        }
         let p = self.resolve(path)?;
         match self.tree.kind(&p).map_err(|e| e.to_string())? {
             Some(EntryKind::Dir) => {}
@@ -157,6 +179,7 @@ impl<'a> Loader<'a> {
             root: p,
             root_only: self.root_only,
             visited: chain,
+            remote_hit: self.remote_hit.clone(),
         })
     }
 }

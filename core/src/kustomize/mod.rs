@@ -11,8 +11,10 @@ mod helmchart;
 mod jsonpatch;
 mod loader;
 mod namereference;
+mod nodehash;
 mod patch;
 mod plugins;
+pub mod remote;
 mod replacements;
 mod resmap;
 mod resource;
@@ -177,13 +179,6 @@ fn wrap(e: Error, prefix: impl fmt::Display) -> Error {
     }
 }
 
-fn is_remote(path: &str) -> bool {
-    path.contains("://")
-        || path.starts_with("git@")
-        || path.starts_with("github.com/")
-        || path.starts_with("gitlab.com/")
-}
-
 /// Builds the kustomization in directory `path` of `tree`.
 pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<BuildOutput, Error> {
     let ldr = Loader::new(
@@ -191,6 +186,23 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
         path.clone(),
         opts.load_restrictor == LoadRestrictor::RootOnly,
     );
+    let remote_hit = ldr.remote_hit.clone();
+    let res = build_with(ldr, opts);
+    // A remote input met on the way makes the build unsupported, whatever became of the
+    // error that reported it.
+    match (remote_hit.get(), res) {
+        (None, res) => res,
+        (Some(_), Err(e))
+            if e.message
+                .contains("must be fetched by the source layer first") =>
+        {
+            Err(err(ErrorKind::Unsupported, e.message))
+        }
+        (Some(msg), _) => Err(err(ErrorKind::Unsupported, msg.clone())),
+    }
+}
+
+fn build_with(ldr: Loader<'_>, opts: &Options) -> Result<BuildOutput, Error> {
     let mut warnings = Vec::new();
     let ctx = Ctx::new(opts);
     let mut target = Target::load(ldr, opts, &ctx, &mut warnings)?;
@@ -258,9 +270,20 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
                 list,
             ));
         }
+        // kustomize ends every build by rewriting each resource's annotations as a string
+        // map (`RemoveOriginAnnotations`, `RemoveTransformerAnnotations`: kyaml's
+        // `SetAnnotations` clears the field and writes nothing for an empty map), unless
+        // both kinds of build metadata are kept; then only `RemoveBuildAnnotations`
+        // rewrites them, and it leaves an empty map alone.
+        let mut all = r
+            .kyaml_annotations()
+            .map_err(|e| err(ErrorKind::Transform, e))?;
+        let rewrite = !(want_origin && want_transformations && all.is_empty());
+        all.retain(|(k, _)| !resource::BUILD_ANNOTATIONS.contains(&k.as_str()));
         if !annos.is_empty() {
-            let mut all = r.annotations();
             resmap::merge_pairs(&mut all, annos);
+        }
+        if rewrite || !all.is_empty() {
             r.set_string_map("annotations", &all);
         }
     }
@@ -320,7 +343,7 @@ fn validate_metadata(r: &Resource) -> Result<(), Error> {
 /// Appends the content hash to the names of generated objects that ask for it.
 fn add_hashes(rm: &mut ResMap) -> Result<(), Error> {
     for r in rm.items.iter_mut() {
-        if r.needs_hash {
+        if r.wants_hash() {
             let h = generators::hash(r).map_err(|e| err(ErrorKind::Transform, e))?;
             r.store_previous_id();
             let name = format!("{}-{h}", r.name());
@@ -355,19 +378,18 @@ fn apply_sort_options(rm: &mut ResMap, so: Option<&types::SortOptions>) -> Resul
     }
 }
 
-/// Remote resources (git or HTTP URLs) a build needs, for the shell to fetch.
-pub fn remote_refs(tree: &dyn FileTree, path: &RelPath) -> Result<Vec<String>, Error> {
+/// The remote inputs a build of the kustomization in `path` needs, for the shell to
+/// fetch first: every file kustomize would fetch over HTTP and every kustomization it
+/// would clone with git, in the kustomization and in the local bases, components and
+/// plugin configurations it reaches (see [`remote`]).
+pub fn remote_refs(tree: &dyn FileTree, path: &RelPath) -> Result<Vec<remote::RemoteRef>, Error> {
     let ldr = Loader::new(tree, path.clone(), false);
     let mut out = Vec::new();
     let mut warnings = Vec::new();
     let defaults = Options::default();
     let ctx = Ctx::new(&defaults);
     let t = Target::load(ldr, &defaults, &ctx, &mut warnings)?;
-    for r in t.k.resources.iter().chain(t.k.components.iter()) {
-        if is_remote(r) {
-            out.push(r.clone());
-        }
-    }
+    remote::collect(&t, &mut out)?;
     Ok(out)
 }
 
@@ -511,9 +533,11 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
         },
     )
     .map_err(yaml_err)?;
+    let hash_sources = hash_sources(text, &docs);
     let mut out = Vec::new();
-    let mut queue: std::collections::VecDeque<Value> = docs.into();
-    while let Some(doc) = queue.pop_front() {
+    let mut queue: std::collections::VecDeque<(Value, Option<resource::HashSource>)> =
+        docs.into_iter().zip(hash_sources).collect();
+    while let Some((doc, hash_source)) = queue.pop_front() {
         match &doc {
             Value::Null => continue,
             Value::Map(m) if m.is_empty() => continue,
@@ -531,7 +555,7 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
         {
             match items {
                 Value::Seq(items) => {
-                    queue.extend(items.iter().cloned());
+                    queue.extend(items.iter().map(|i| (i.clone(), None)));
                     continue;
                 }
                 Value::Null => continue,
@@ -559,9 +583,48 @@ pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>,
                 format!("missing metadata.name in object of kind {kind} in {file}"),
             ));
         }
-        out.push(Resource::new(doc));
+        let mut r = Resource::new(doc);
+        r.hash_source = hash_source;
+        out.push(r);
     }
     Ok(out)
+}
+
+/// For each document, what kustomize hashes for a resource asking for a hash suffix
+/// through its annotations (see [`nodehash`]); computed only when one asks, and not for
+/// files holding lists (kustomize's reader unwraps those itself).
+fn hash_sources(text: &str, docs: &[Value]) -> Vec<Option<resource::HashSource>> {
+    let asks = |d: &Value| {
+        matches!(
+            d.get_path(&["metadata", "annotations", resource::NEEDS_HASH_SUFFIX]),
+            Some(Value::String(s)) if s == "enabled"
+        )
+    };
+    let is_list = |d: &Value| {
+        d.get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"))
+    };
+    let none = || docs.iter().map(|_| None).collect();
+    if !docs.iter().any(asks) || docs.iter().any(is_list) {
+        return none();
+    }
+    let Some(jsons) = nodehash::document_node_jsons(text) else {
+        return none();
+    };
+    if jsons.len() != docs.iter().filter(|d| !d.is_null()).count() {
+        return none();
+    }
+    let mut jsons = jsons.into_iter();
+    docs.iter()
+        .map(|d| {
+            if d.is_null() {
+                return None;
+            }
+            let json = jsons.next()?;
+            asks(d).then(|| std::sync::Arc::new((json, d.clone())))
+        })
+        .collect()
 }
 
 impl<'a> Target<'a> {
@@ -741,10 +804,10 @@ impl<'a> Target<'a> {
         // directory is merged), so accumulation stays linear in the number of resources.
         let mut idx = acc.rm.cur_index();
         for path in paths {
-            if is_remote(path) {
+            if remote::is_remote_file(path) {
                 return Err(err(
                     ErrorKind::Unsupported,
-                    format!("remote resource {path} must be fetched by the source layer first"),
+                    self.ldr.remote("resource", path),
                 ));
             }
             let file_err = match self.ldr.load(path) {
@@ -770,6 +833,12 @@ impl<'a> Target<'a> {
                 }
                 Err(e) => e,
             };
+            if remote::RepoSpec::parse(path).is_ok() {
+                return Err(err(
+                    ErrorKind::Unsupported,
+                    self.ldr.remote("resource", path),
+                ));
+            }
             let child = self.ldr.child(path).map_err(|e| {
                 let kind = if e.starts_with("cycle detected") {
                     ErrorKind::Cycle
@@ -805,10 +874,10 @@ impl<'a> Target<'a> {
         warnings: &mut Vec<String>,
     ) -> Result<Acc, Error> {
         for path in &self.k.components {
-            if is_remote(path) {
+            if remote::RepoSpec::parse(path).is_ok() {
                 return Err(err(
                     ErrorKind::Unsupported,
-                    format!("remote component {path} must be fetched by the source layer first"),
+                    self.ldr.remote("component", path),
                 ));
             }
             let child = self.ldr.child(path).map_err(|e| {

@@ -129,10 +129,17 @@ impl ResMap {
     }
 }
 
+/// Go's `%#v` of a `resid.ResId` (with the unexported `isClusterScoped` of its Gvk).
 fn id_go_repr(id: &Id) -> String {
+    let q = crate::template::gofmt::quote;
     format!(
-        "resid.ResId{{Gvk:resid.Gvk{{Group:\"{}\", Version:\"{}\", Kind:\"{}\"}}, Name:\"{}\", Namespace:\"{}\"}}",
-        id.gvk.group, id.gvk.version, id.gvk.kind, id.name, id.namespace
+        "resid.ResId{{Gvk:resid.Gvk{{Group:{}, Version:{}, Kind:{}, isClusterScoped:{}}}, Name:{}, Namespace:{}}}",
+        q(&id.gvk.group),
+        q(&id.gvk.version),
+        q(&id.gvk.kind),
+        super::resource::is_cluster_scoped(&id.gvk),
+        q(&id.name),
+        q(&id.namespace)
     )
 }
 

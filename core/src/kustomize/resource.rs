@@ -154,13 +154,14 @@ pub(crate) enum Behavior {
 }
 
 impl Behavior {
-    pub(crate) fn parse(s: &str) -> Option<Self> {
+    /// kustomize's `types.NewGenerationBehavior`: any other text, `add` say, is
+    /// unspecified (which creates).
+    pub(crate) fn parse(s: &str) -> Self {
         match s {
-            "" => Some(Behavior::Unspecified),
-            "create" => Some(Behavior::Create),
-            "merge" => Some(Behavior::Merge),
-            "replace" => Some(Behavior::Replace),
-            _ => None,
+            "create" => Behavior::Create,
+            "merge" => Behavior::Merge,
+            "replace" => Behavior::Replace,
+            _ => Behavior::Unspecified,
         }
     }
 }
@@ -194,7 +195,41 @@ pub(crate) struct Resource {
     pub origin: Option<Origin>,
     /// Transformers that ran over the resource (tracked likewise).
     pub transformations: Vec<Origin>,
+    /// For a resource read from a file with a hash-suffix request in its annotations:
+    /// the go-yaml node JSON kustomize hashes (see `nodehash`) and the object as read;
+    /// the JSON stands for the object while the object is unchanged.
+    pub hash_source: Option<HashSource>,
 }
+
+/// The go-yaml node JSON kustomize would hash for a resource, and the object it was
+/// read as.
+pub(crate) type HashSource = std::sync::Arc<(String, Value)>;
+
+/// kustomize's bookkeeping annotations (`resource.BuildAnnotations`): they steer a build
+/// when present on input, and are removed from every resource at the end.
+pub(crate) const BUILD_ANNOTATIONS: &[&str] = &[
+    "internal.config.kubernetes.io/previousKinds",
+    "internal.config.kubernetes.io/previousNames",
+    "internal.config.kubernetes.io/prefixes",
+    "internal.config.kubernetes.io/suffixes",
+    "internal.config.kubernetes.io/previousNamespaces",
+    "internal.config.kubernetes.io/allowNameChange",
+    "internal.config.kubernetes.io/allowKindChange",
+    "internal.config.kubernetes.io/refBy",
+    "internal.config.kubernetes.io/generatorBehavior",
+    NEEDS_HASH_SUFFIX,
+    "internal.config.kubernetes.io/path",
+    "internal.config.kubernetes.io/index",
+    "internal.config.kubernetes.io/seqindent",
+    "internal.config.kubernetes.io/id",
+    "internal.config.kubernetes.io/annotations-migration-resource-id",
+    "config.kubernetes.io/path",
+    "config.kubernetes.io/index",
+    "config.k8s.io/id",
+];
+
+/// The annotation asking for a content-hash name suffix (with the value `enabled`).
+pub(crate) const NEEDS_HASH_SUFFIX: &str = "internal.config.kubernetes.io/needsHashSuffix";
 
 /// kustomize's `resource.Origin`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -363,6 +398,55 @@ impl Resource {
 
     pub(crate) fn annotations(&self) -> Vec<(String, String)> {
         self.string_map("annotations")
+    }
+
+    /// Whether a content-hash name suffix is due: asked for by a generator, or by the
+    /// annotation `internal.config.kubernetes.io/needsHashSuffix: enabled` on the object
+    /// (kustomize keeps the request in that annotation, so any resource may carry it).
+    pub(crate) fn wants_hash(&self) -> bool {
+        self.needs_hash
+            || matches!(
+                self.obj.get_path(&["metadata", "annotations", NEEDS_HASH_SUFFIX]),
+                Some(Value::String(s)) if s == "enabled"
+            )
+    }
+
+    /// `metadata.annotations` as kyaml's `GetAnnotations` reads it: each value's node text,
+    /// an empty string for a map or a list; a list is read as alternating keys and values
+    /// (where kustomize panics, on an odd length or a key that is not a scalar, an error).
+    pub(crate) fn kyaml_annotations(&self) -> Result<Vec<(String, String)>, String> {
+        let text = |v: &Value| match v {
+            Value::Map(_) | Value::Seq(_) => String::new(),
+            other => scalar_string(other),
+        };
+        match self.obj.get_path(&["metadata", "annotations"]) {
+            Some(Value::Map(m)) => Ok(m.iter().map(|(k, v)| (k.clone(), text(v))).collect()),
+            Some(Value::Seq(items)) => {
+                if items.len() % 2 == 1 {
+                    return Err(format!(
+                        "panic: runtime error: index out of range [{}] with length {}",
+                        items.len(),
+                        items.len()
+                    ));
+                }
+                let mut out: Vec<(String, String)> = Vec::new();
+                for pair in items.chunks(2) {
+                    let [k, v] = pair else { continue };
+                    if matches!(k, Value::Map(_) | Value::Seq(_)) {
+                        return Err(
+                            "panic: wrong node kind: expected ScalarNode in metadata.annotations"
+                                .to_owned(),
+                        );
+                    }
+                    // Later keys win, as in a Go map.
+                    let key = text(k);
+                    out.retain(|(x, _)| *x != key);
+                    out.push((key, text(v)));
+                }
+                Ok(out)
+            }
+            _ => Ok(Vec::new()),
+        }
     }
 
     /// Replaces `metadata.<field>` with the given pairs (removed when empty).

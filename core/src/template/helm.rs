@@ -71,6 +71,66 @@ pub const DEFAULT_API_VERSIONS: &[&str] = &[
     "apiextensions.k8s.io/v1",
 ];
 
+/// Helm v3.17.2's default API versions (client-go v0.32's scheme, in its priority order).
+pub const HELM3_DEFAULT_API_VERSIONS: &[&str] = &[
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "autoscaling/v2beta1",
+    "autoscaling/v2beta2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1alpha1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha1",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1alpha1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
+];
+
 /// What a `helm template` run knows about the release and the cluster.
 #[derive(Debug, Clone)]
 pub struct RenderContext {
@@ -231,6 +291,46 @@ pub(crate) fn capabilities_val(kube_version: Val, api_versions: Val) -> Val {
     }));
     Val::Struct(Rc::new(StructVal {
         type_name: "common.Capabilities",
+        ptr: true,
+        fields: vec![
+            ("KubeVersion", kube_version),
+            ("APIVersions", api_versions),
+            ("HelmVersion", helm),
+        ],
+        display: None,
+    }))
+}
+
+/// Helm v3's `chartutil.KubeVersion`: `Version`, `Major`, `Minor`; `String()` (on the
+/// pointer) returns `Version`.
+pub(crate) fn helm3_kube_version_val(version: &str, major: &str, minor: &str) -> Val {
+    Val::Struct(Rc::new(StructVal {
+        type_name: "chartutil.KubeVersion",
+        ptr: false,
+        fields: vec![
+            ("Version", s(version)),
+            ("Major", s(major)),
+            ("Minor", s(minor)),
+        ],
+        display: Some(version.to_owned()),
+    }))
+}
+
+/// Helm v3's `.Capabilities`, with the `HelmVersion` of the Helm v3.17.2 release build.
+pub(crate) fn helm3_capabilities_val(kube_version: Val, api_versions: Val) -> Val {
+    let helm = Val::Struct(Rc::new(StructVal {
+        type_name: "version.BuildInfo",
+        ptr: false,
+        fields: vec![
+            ("Version", s("v3.17.2")),
+            ("GitCommit", s("cc0bbbd6d6276b83880042c1ecb34087e84d41eb")),
+            ("GitTreeState", s("clean")),
+            ("GoVersion", s("go1.23.7")),
+        ],
+        display: None,
+    }));
+    Val::Struct(Rc::new(StructVal {
+        type_name: "chartutil.Capabilities",
         ptr: true,
         fields: vec![
             ("KubeVersion", kube_version),

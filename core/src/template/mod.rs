@@ -47,6 +47,11 @@ pub fn parse_json(text: &str) -> Result<crate::yaml::Value, String> {
         .ok_or_else(|| "json: unsupported value".to_string())
 }
 
+/// Masterminds semver `NewVersion(v)`: the parsed version, or the library's error.
+pub(crate) fn parse_semver(v: &str) -> Result<value::Version, String> {
+    funcs::semver::parse_version(v)
+}
+
 /// Masterminds semver `NewVersion(v)` succeeds (used by Helm's chart validation).
 pub(crate) fn semver_valid(v: &str) -> bool {
     funcs::semver::parse_version(v).is_ok()

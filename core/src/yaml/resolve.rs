@@ -20,6 +20,12 @@ use super::{
 };
 use go::{Kind, Resolved, Schema};
 
+/// The short tag go-yaml v3's resolver gives a plain scalar with this text (what a
+/// `yaml.Node` decoded by go-yaml v3 carries in `Tag`).
+pub(crate) fn go_v3_plain_tag(text: &str) -> &'static str {
+    go::plain_tag_v3(text)
+}
+
 /// Resolves a document as kustomize v5.7.1 sees it (go-yaml v3, then a JSON round trip).
 ///
 /// ```

@@ -43,8 +43,12 @@ pub(crate) fn lookup(v: &Val, name: &str) -> Option<(&'static str, MethodSig)> {
             ],
             _ => &[],
         },
-        Val::List(l) if l.named == Some("common.VersionSet") => &[("Has", sig(&[Str]))],
-        Val::Struct(st) if st.type_name == "common.KubeVersion" => {
+        Val::List(l) if matches!(l.named, Some("common.VersionSet" | "chartutil.VersionSet")) => {
+            &[("Has", sig(&[Str]))]
+        }
+        Val::Struct(st)
+            if matches!(st.type_name, "common.KubeVersion" | "chartutil.KubeVersion") =>
+        {
             &[("String", sig(&[])), ("GitVersion", sig(&[]))]
         }
         Val::Semver(_) => &[

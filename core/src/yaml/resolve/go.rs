@@ -152,6 +152,12 @@ pub(super) fn resolve(
     ))
 }
 
+/// The short tag go-yaml v3's `resolve("", text)` gives a plain scalar (`!!str`,
+/// `!!int`, `!!timestamp`, ...).
+pub(super) fn plain_tag_v3(text: &str) -> &'static str {
+    resolve_text(Kind::Untagged, text, Schema::V3).0.short()
+}
+
 fn resolve_text(tag: Kind, text: &str, schema: Schema) -> (Kind, Resolved<'_>) {
     let hint = match text.as_bytes().first() {
         None => b'N',
