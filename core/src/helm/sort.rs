@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use super::typed::{Target, yaml_to_json_for};
+use super::typed::{Target, node_to_json_for, string_field};
 use super::{Error, ErrorKind};
 use crate::yaml::Value;
 
@@ -152,7 +152,93 @@ static SIMPLE_HEAD: Target = Target::Fields(&[
 ]);
 
 fn parse_head(doc: &str) -> Result<Head, String> {
-    let v = yaml_to_json_for(doc, &SIMPLE_HEAD)?;
+    let opts = crate::yaml::ParseOptions {
+        first_document_only: true,
+        ..crate::yaml::ParseOptions::helm_values()
+    };
+    let docs =
+        crate::yaml::parse_stream(doc, &opts).map_err(|e| super::chart::yaml_error_text(&e))?;
+    if let Some(head) = docs.first().and_then(fast_head) {
+        return Ok(head);
+    }
+    head_of_value(&node_to_json_for(docs.first(), &SIMPLE_HEAD)?)
+}
+
+/// The head of a mapping document that resolves cleanly (see
+/// [`crate::yaml::go_v2_clean`]) and spells its head fields exactly once each, read off
+/// the nodes; `None` for anything else, which [`head_of_value`] takes through the whole
+/// of `sigs.k8s.io/yaml`'s conversion.
+fn fast_head(root: &crate::yaml::Node) -> Option<Head> {
+    use crate::yaml::{Node, NodeKind, go_v2_key};
+    /// The entries of a mapping whose keys match one of `fields` case-insensitively;
+    /// `None` unless each is spelled exactly and at most once.
+    fn fields<'n, const N: usize>(
+        pairs: &'n [(Node, Node)],
+        names: [&str; N],
+    ) -> Option<[Option<&'n Node>; N]> {
+        let mut found = [None; N];
+        for (k, v) in pairs {
+            let key = go_v2_key(k, v).ok()?;
+            for (i, name) in names.iter().enumerate() {
+                if key.eq_ignore_ascii_case(name) {
+                    if key != *name || found[i].is_some() {
+                        return None;
+                    }
+                    found[i] = Some(v);
+                }
+            }
+        }
+        Some(found)
+    }
+    let NodeKind::Map(pairs) = &root.kind else {
+        return None;
+    };
+    if !crate::yaml::go_v2_clean(root) {
+        return None;
+    }
+    let [api_version, kind, metadata] = fields(pairs, ["apiVersion", "kind", "metadata"])?;
+    let text = |n: Option<&Node>| -> Option<String> {
+        match n {
+            None => Some(String::new()),
+            Some(n) => Some(string_field(n)?.unwrap_or_default()),
+        }
+    };
+    let mut head = Head {
+        api_version: text(api_version)?,
+        kind: text(kind)?,
+        name: String::new(),
+        annotations: None,
+    };
+    let Some(md) = metadata else {
+        return Some(head);
+    };
+    match &md.kind {
+        NodeKind::Map(md_pairs) => {
+            let [name, annotations] = fields(md_pairs, ["name", "annotations"])?;
+            head.name = text(name)?;
+            if let Some(a) = annotations {
+                match &a.kind {
+                    NodeKind::Map(a_pairs) => {
+                        let mut out = BTreeMap::new();
+                        for (k, v) in a_pairs {
+                            out.insert(go_v2_key(k, v).ok()?, text(Some(v))?);
+                        }
+                        head.annotations = Some(out);
+                    }
+                    // `annotations: null` (or `~`, or nothing).
+                    NodeKind::Scalar(_) if string_field(a)?.is_none() => {}
+                    _ => return None,
+                }
+            }
+            Some(head)
+        }
+        NodeKind::Scalar(_) if string_field(md)?.is_none() => Some(head),
+        _ => None,
+    }
+}
+
+/// The head of a document as `encoding/json` decodes its JSON into `SimpleHead`.
+fn head_of_value(v: &Value) -> Result<Head, String> {
     let pre = "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal";
     let mut head = Head {
         api_version: String::new(),
@@ -160,7 +246,7 @@ fn parse_head(doc: &str) -> Result<Head, String> {
         name: String::new(),
         annotations: None,
     };
-    let m = match &v {
+    let m = match v {
         Value::Null => return Ok(head),
         Value::Map(m) => m,
         other => {
@@ -352,6 +438,51 @@ mod tests {
         let d = split_manifests("\n---\na: 1\n---\n\n---   \nb: 2\n  ---\nc\n");
         assert_eq!(d, vec!["a: 1", "---   \nb: 2\n  ---\nc"]);
         assert_eq!(split_manifests("a\n---b"), vec!["a", "b"]);
+    }
+
+    /// The head read off the nodes is the head `encoding/json` gets, and documents the
+    /// shortcut does not take still parse (or fail) as before.
+    #[test]
+    fn fast_head_matches_the_json_conversion() {
+        let opts = crate::yaml::ParseOptions {
+            first_document_only: true,
+            ..crate::yaml::ParseOptions::helm_values()
+        };
+        let docs = [
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+            "apiVersion: 1.10\nkind: 5\nmetadata:\n  name: yes\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: -5\n    x: 1e3\n    y: null\n    z: 0x1F\n",
+            "kind: A\nmetadata: null\n",
+            "kind: A\nmetadata:\n  annotations: ~\n",
+            "kind: A\nmetadata:\n  annotations: {}\n",
+            "kind: A\nKind: B\n",
+            "kind: A\nkind: B\n",
+            "kind: A\nmetadata:\n  Name: x\n",
+            "kind: A\nmetadata:\n  annotations:\n    a: [1]\n",
+            "kind: A\nmetadata:\n  annotations:\n    a: b\n    a: c\n",
+            "kind: A\nspec:\n  x: .inf\n",
+            "kind: .nan\n",
+            "kind: !!binary aGk=\n",
+            "kind: 2001-12-14\n",
+            "kind: A\n1: x\ntrue: y\n1.5: z\n",
+            "kind: A\n18446744073709551615: x\n",
+            "kind: [a]\n",
+            "metadata: x\n",
+            "a: &x 1\nkind: *x\n",
+            "- a\n",
+            "just text\n",
+        ];
+        for doc in docs {
+            let nodes = crate::yaml::parse_stream(doc, &opts).expect(doc);
+            let slow =
+                node_to_json_for(nodes.first(), &SIMPLE_HEAD).and_then(|v| head_of_value(&v));
+            let slow = slow.map(|h| (h.api_version, h.kind, h.name, h.annotations));
+            if let Some(fast) = nodes.first().and_then(fast_head) {
+                let fast = (fast.api_version, fast.kind, fast.name, fast.annotations);
+                assert_eq!(Ok(&fast), slow.as_ref(), "{doc}");
+            }
+            let whole = parse_head(doc).map(|h| (h.api_version, h.kind, h.name, h.annotations));
+            assert_eq!(whole, slow, "{doc}");
+        }
     }
 
     #[test]
