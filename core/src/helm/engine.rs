@@ -4,9 +4,11 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Mutex;
 
 use super::chart::{Chart, Metadata};
-use super::sort::{Hook, Manifest, sort_manifests, split_manifests, trim_space};
+use super::par::Queue;
+use super::sort::{Doc, Hook, Manifest, file_docs, sort_docs, split_manifests, trim_space};
 use super::{Error, ErrorKind};
 use crate::template::value::{Elem, List, MapKind, Val};
 use crate::template::{Env, TemplateError, Templates, bytes_to_gostr};
@@ -48,6 +50,11 @@ pub struct RenderOptions {
     pub subchart_notes: bool,
     /// Clock, randomness, lookup objects and limits for the templates.
     pub env: Env,
+    /// Threads rendering may use (the calling one included): helpers parse template
+    /// texts and read rendered files into documents while later templates execute.
+    /// The output is the same whatever the number; 1 keeps everything on the calling
+    /// thread.
+    pub threads: usize,
 }
 
 impl Default for RenderOptions {
@@ -67,6 +74,7 @@ impl Default for RenderOptions {
             skip_schema_validation: false,
             subchart_notes: false,
             env: Env::default(),
+            threads: 2,
         }
     }
 }
@@ -480,14 +488,21 @@ fn render_error(message: String, file: &str) -> Error {
     e
 }
 
-/// Renders every template; returns file name → output.
+/// Template text below which parsing and reading the output stay on one thread (a
+/// helper thread costs more than it saves on a small chart).
+const PARALLEL_TEXT: usize = 32 << 10;
+
+/// Renders every template, handing each output (file name, text) to `emit` in
+/// execution order; returns whether the work is worth spreading over threads.
 fn render_templates(
     chart: &Chart,
     values: &Value,
     release: &Val,
     caps: &Val,
     env: &Env,
-) -> Result<BTreeMap<String, String>, Error> {
+    threads: usize,
+    emit: &mut dyn FnMut(String, String),
+) -> Result<(), Error> {
     let mut tpls = BTreeMap::new();
     let root_values = as_values_map(&Val::from_value(values));
     rec_all_tpls(
@@ -500,13 +515,14 @@ fn render_templates(
         &mut tpls,
     );
     let keys = sort_templates(tpls.keys().cloned().collect());
+    let texts: Vec<(&String, &str)> = keys.iter().map(|k| (k, tpls[k].text.as_ref())).collect();
+    let size: usize = texts.iter().map(|(_, t)| t.len()).sum();
+    let threads = if size < PARALLEL_TEXT { 1 } else { threads };
+    let parsed = super::par::map(&texts, threads, |(k, text)| Templates::parse(k, text));
     let mut set = Templates::new();
-    for k in &keys {
-        let r = &tpls[k];
-        set.add(k, &r.text)
-            .map_err(|e| render_error(e.helm_message(), k))?;
+    for ((k, _), p) in texts.iter().zip(parsed) {
+        set.add_parsed(p.map_err(|e| render_error(e.helm_message(), k))?);
     }
-    let mut rendered = BTreeMap::new();
     for k in &keys {
         let base = k.rsplit('/').next().unwrap_or(k);
         if base.starts_with('_') {
@@ -528,9 +544,72 @@ fn render_templates(
             }
             err
         })?;
-        rendered.insert(k.clone(), strip_no_value(out));
+        emit(k.clone(), strip_no_value(out));
     }
-    Ok(rendered)
+    Ok(())
+}
+
+/// The template text of a chart and its subcharts.
+fn template_bytes(c: &Chart) -> usize {
+    c.templates.iter().map(|t| t.data.len()).sum::<usize>()
+        + c.dependencies.iter().map(template_bytes).sum::<usize>()
+}
+
+/// Renders every template and reads the outputs into documents (`SortManifests`'s
+/// per-file work) on `threads` threads: helpers read files while later templates
+/// execute. Returns the `NOTES.txt` outputs and the documents of every other file, in
+/// path order.
+#[allow(clippy::type_complexity)]
+fn render_and_read(
+    chart: &Chart,
+    values: &Value,
+    release: &Val,
+    caps: &Val,
+    env: &Env,
+    threads: usize,
+) -> Result<(BTreeMap<String, String>, Vec<(String, Vec<Doc>)>), Error> {
+    let threads = if template_bytes(chart) < PARALLEL_TEXT {
+        1
+    } else {
+        threads.max(1)
+    };
+    let queue: Queue<(String, String)> = Queue::new();
+    let read: Mutex<BTreeMap<String, Result<Vec<Doc>, Error>>> = Mutex::new(BTreeMap::new());
+    let work = || {
+        while let Some((path, content)) = queue.pop() {
+            let docs = file_docs(&path, &content);
+            drop(content);
+            read.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(path, docs);
+        }
+    };
+    let mut notes = BTreeMap::new();
+    std::thread::scope(|sc| {
+        super::par::spawn_helpers(sc, threads - 1, &work);
+        let r = render_templates(chart, values, release, caps, env, threads, &mut |k, out| {
+            if k.ends_with("NOTES.txt") {
+                notes.insert(k, out);
+            } else {
+                queue.push((k, out));
+            }
+        });
+        queue.close(r.is_err());
+        work();
+        r
+    })?;
+    let read = read
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut files = Vec::with_capacity(read.len());
+    for (path, docs) in read {
+        let docs = docs.map_err(|mut e| {
+            e.debug_hint = true;
+            e
+        })?;
+        files.push((path, docs));
+    }
+    Ok((notes, files))
 }
 
 fn crd_objects(c: &Chart, full_path: &str, out: &mut Vec<(String, String)>) {
@@ -653,28 +732,19 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered, Error> {
     rel.insert("Revision".into(), Val::Int(opts.revision));
     rel.insert("Service".into(), s("Helm"));
     let release = Val::dict(rel);
-    let mut files = render_templates(&chart, &values, &release, &caps, &opts.env)?;
+    let (note_files, files) =
+        render_and_read(&chart, &values, &release, &caps, &opts.env, opts.threads)?;
     let mut notes = String::new();
     let top_notes = format!("{}/templates/NOTES.txt", chart.name());
-    let note_keys: Vec<String> = files
-        .keys()
-        .filter(|k| k.ends_with("NOTES.txt"))
-        .cloned()
-        .collect();
-    for k in note_keys {
-        if let Some(v) = files.remove(&k)
-            && (opts.subchart_notes || k == top_notes)
-        {
+    for (k, v) in note_files {
+        if opts.subchart_notes || k == top_notes {
             if !notes.is_empty() {
                 notes.push('\n');
             }
             notes.push_str(&v);
         }
     }
-    let (hooks, manifests) = sort_manifests(&files).map_err(|mut e| {
-        e.debug_hint = true;
-        e
-    })?;
+    let (hooks, manifests) = sort_docs(files);
     let mut crds = Vec::new();
     if opts.include_crds {
         crd_objects(&chart, chart.name(), &mut crds);

@@ -40,6 +40,7 @@ mod deps;
 mod engine;
 mod glob;
 mod ignore;
+mod par;
 pub mod release;
 mod schema;
 mod sort;

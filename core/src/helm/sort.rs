@@ -349,26 +349,55 @@ fn split_policy(v: &str) -> Vec<String> {
     v.split(',').map(|p| trim_space(p).to_lowercase()).collect()
 }
 
+/// One document of a rendered file with its head, as `SortManifests` reads it.
+pub(crate) struct Doc {
+    content: String,
+    head: Head,
+}
+
+/// The documents of one rendered file, in order, each with its head (`SortManifests`'s
+/// work on one file; none for files it skips). Files are independent of each other, so
+/// this can run on any thread.
+pub(crate) fn file_docs(path: &str, content: &str) -> Result<Vec<Doc>, Error> {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    if base.starts_with('_') || trim_space(content).is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for m in split_manifests(content) {
+        let head = parse_head(&m).map_err(|e| {
+            Error::new(
+                ErrorKind::Manifest,
+                format!("YAML parse error on {path}: {e}"),
+            )
+            .in_file(path)
+        })?;
+        out.push(Doc { content: m, head });
+    }
+    Ok(out)
+}
+
 /// `releaseutil.SortManifests(files, InstallOrder)`: hooks and manifests, each sorted
-/// by kind (stable), files visited in path order.
+/// by kind (stable), files visited in path order (the renderer does the same in two
+/// steps, [`file_docs`] and [`sort_docs`]).
+#[cfg(test)]
 pub fn sort_manifests(
     files: &BTreeMap<String, String>,
 ) -> Result<(Vec<Hook>, Vec<Manifest>), Error> {
+    let mut docs = Vec::new();
+    for (path, content) in files {
+        docs.push((path.clone(), file_docs(path, content)?));
+    }
+    Ok(sort_docs(docs))
+}
+
+/// The rest of `SortManifests`: the documents of each file (files in path order) become
+/// hooks and manifests, each sorted by kind (stable).
+pub(crate) fn sort_docs(files: Vec<(String, Vec<Doc>)>) -> (Vec<Hook>, Vec<Manifest>) {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
-    for (path, content) in files {
-        let base = path.rsplit('/').next().unwrap_or(path);
-        if base.starts_with('_') || trim_space(content).is_empty() {
-            continue;
-        }
-        for m in split_manifests(content) {
-            let head = parse_head(&m).map_err(|e| {
-                Error::new(
-                    ErrorKind::Manifest,
-                    format!("YAML parse error on {path}: {e}"),
-                )
-                .in_file(path)
-            })?;
+    for (path, docs) in files {
+        for Doc { content: m, head } in docs {
             let hook_types = head
                 .annotations
                 .as_ref()
@@ -426,7 +455,7 @@ pub fn sort_manifests(
     }
     stable_sort_by_kind(&mut hooks, |h| &h.kind);
     stable_sort_by_kind(&mut generic, |m| &m.kind);
-    Ok((hooks, generic))
+    (hooks, generic)
 }
 
 #[cfg(test)]

@@ -128,6 +128,11 @@ impl std::fmt::Debug for Env {
     }
 }
 
+/// The templates one text defines, parsed ([`Templates::parse`]) but not yet added to a
+/// set.
+#[derive(Debug)]
+pub struct ParsedText(HashMap<String, parse::Tree>);
+
 /// A set of named templates, parsed once and shareable across threads.
 #[derive(Debug, Clone)]
 pub struct Templates {
@@ -157,10 +162,21 @@ impl Templates {
     /// it. Within one text a template may be defined once; across texts a later
     /// non-empty definition replaces an earlier one (Go's `Template.Parse`).
     pub fn add(&mut self, name: &str, text: &str) -> Result<(), TemplateError> {
+        self.add_parsed(Self::parse(name, text)?);
+        Ok(())
+    }
+
+    /// Parses `text` as the template `name` without adding it: what [`Templates::add`]
+    /// does first, on any thread (add the result with [`Templates::add_parsed`]).
+    pub fn parse(name: &str, text: &str) -> Result<ParsedText, TemplateError> {
         let has = |n: &str| funcs::lookup(n).is_some();
-        let trees = parse::Parser::parse(name, text, &has)?;
+        Ok(ParsedText(parse::Parser::parse(name, text, &has)?))
+    }
+
+    /// Adds a text parsed by [`Templates::parse`], as [`Templates::add`] would have.
+    pub fn add_parsed(&mut self, parsed: ParsedText) {
         let set = Arc::make_mut(&mut self.trees);
-        for (k, t) in trees {
+        for (k, t) in parsed.0 {
             let empty = t
                 .root
                 .nodes
@@ -171,7 +187,6 @@ impl Templates {
             }
             set.insert(k, Arc::new(t));
         }
-        Ok(())
     }
 
     /// Whether a template of that name exists.
@@ -389,6 +404,7 @@ mod tests {
     fn send_sync() {
         fn check<T: Send + Sync>() {}
         check::<Templates>();
+        check::<ParsedText>();
         check::<Env>();
     }
 }
