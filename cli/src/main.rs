@@ -816,7 +816,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
         println!();
         return Ok(());
     }
-    let out = rendered.to_bytes();
+    let out = rendered.bytes();
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(&out)

@@ -107,7 +107,13 @@ impl Rendered {
 
     /// The exact bytes `helm template` prints.
     pub fn to_bytes(&self) -> Vec<u8> {
-        crate::template::gostr_to_bytes(&self.text)
+        self.bytes().into_owned()
+    }
+
+    /// The exact bytes `helm template` prints, borrowed when the text carries no raw
+    /// bytes (no copy of a large output).
+    pub fn bytes(&self) -> Cow<'_, [u8]> {
+        crate::template::gostr_bytes(&self.text)
     }
 }
 

@@ -36,6 +36,18 @@ pub use error::TemplateError;
 pub use funcs::{bytes_to_gostr, gostr_to_bytes, has_function};
 use value::Val;
 
+/// The Go bytes of an engine string ([`gostr_to_bytes`]), borrowed when it carries no
+/// raw bytes: those travel as U+10FF00..=U+10FFFF, whose UTF-8 form starts with 0xF4 (as
+/// that of every character from U+100000 on does), so a text without that byte is its
+/// own bytes.
+pub fn gostr_bytes(s: &str) -> std::borrow::Cow<'_, [u8]> {
+    if memchr::memchr(0xF4, s.as_bytes()).is_none() {
+        std::borrow::Cow::Borrowed(s.as_bytes())
+    } else {
+        std::borrow::Cow::Owned(gostr_to_bytes(s))
+    }
+}
+
 /// Parses JSON as Go's `encoding/json` does into `interface{}` (numbers are float64).
 pub fn parse_json(text: &str) -> Result<crate::yaml::Value, String> {
     let v = funcs::json::unmarshal(text)?;
@@ -43,9 +55,64 @@ pub fn parse_json(text: &str) -> Result<crate::yaml::Value, String> {
         .ok_or_else(|| "json: unsupported value".to_string())
 }
 
-/// Masterminds semver `NewVersion(v)` succeeds (used by Helm's chart validation).
+/// Masterminds semver `NewVersion(v)` succeeds (used by Helm's chart validation): what
+/// [`funcs::semver::parse_version`] accepts, read without its regular expression (which
+/// costs more to compile than a small chart takes to render). The expression,
+/// `^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$`,
+/// matches greedily in one way only, so the parts are those its groups capture.
 pub(crate) fn semver_valid(v: &str) -> bool {
-    funcs::semver::parse_version(v).is_ok()
+    fn digits(s: &str) -> usize {
+        s.bytes().take_while(u8::is_ascii_digit).count()
+    }
+    /// Dot-separated non-empty identifiers of `[0-9A-Za-z-]`; their length.
+    fn idents(s: &str) -> Option<usize> {
+        let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
+        let mut n = 0;
+        loop {
+            let m = s[n..].bytes().take_while(|&c| is_ident(c)).count();
+            if m == 0 {
+                return None;
+            }
+            n += m;
+            if s[n..].starts_with('.') && s[n + 1..].bytes().next().is_some_and(is_ident) {
+                n += 1;
+            } else {
+                return Some(n);
+            }
+        }
+    }
+    let rest = v.strip_prefix('v').unwrap_or(v);
+    let mut nums = Vec::with_capacity(3);
+    let n = digits(rest);
+    if n == 0 {
+        return false;
+    }
+    nums.push(&rest[..n]);
+    let mut rest = &rest[n..];
+    for _ in 0..2 {
+        match rest.strip_prefix('.') {
+            Some(r) if digits(r) > 0 => {
+                nums.push(&r[..digits(r)]);
+                rest = &r[digits(r)..];
+            }
+            _ => break,
+        }
+    }
+    let mut pre = "";
+    if let Some(r) = rest.strip_prefix('-') {
+        let Some(n) = idents(r) else { return false };
+        pre = &r[..n];
+        rest = &r[n..];
+    }
+    if let Some(r) = rest.strip_prefix('+') {
+        let Some(n) = idents(r) else { return false };
+        rest = &r[n..];
+    }
+    rest.is_empty()
+        && nums.iter().all(|d| d.parse::<u64>().is_ok())
+        && pre
+            .split('.')
+            .all(|p| !(p.len() > 1 && p.starts_with('0') && p.bytes().all(|c| c.is_ascii_digit())))
 }
 
 /// Helm's `IsCompatibleRange`: `version` parses and satisfies `constraint`; false on
@@ -169,7 +236,7 @@ impl Templates {
     /// Parses `text` as the template `name` without adding it: what [`Templates::add`]
     /// does first, on any thread (add the result with [`Templates::add_parsed`]).
     pub fn parse(name: &str, text: &str) -> Result<ParsedText, TemplateError> {
-        let has = |n: &str| funcs::lookup(n).is_some();
+        let has = |n: &str| funcs::lookup(n);
         Ok(ParsedText(parse::Parser::parse(name, text, &has)?))
     }
 
@@ -398,6 +465,60 @@ mod tests {
             );
         }
         assert_eq!(render("{{ regexMatch \"a(\" \"abc\" }}"), "false");
+    }
+
+    /// The chart version check agrees with Masterminds' `NewVersion` (its regular
+    /// expression and checks).
+    #[test]
+    fn semver_valid_is_new_version() {
+        for v in [
+            "1",
+            "1.2",
+            "1.2.3",
+            "v1.2.3",
+            "1.2.3-rc.1",
+            "1.2.3+b.7",
+            "1.2.3-rc.1+b.7",
+            "1.2-x",
+            "1.2.3.4",
+            "1.2.",
+            "1..2",
+            ".1",
+            "v",
+            "",
+            "x",
+            "1.2.3-",
+            "1.2.3+",
+            "1.2.3-a..b",
+            "1.2.3-a.",
+            "1.2.3-01",
+            "1.2.3-0",
+            "1.2.3-0a",
+            "1.2.3-a.01",
+            "1.2.3+01",
+            "01.2.3",
+            "1.02.3",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1.2.3-a-b--c",
+            "1.2.3_4",
+            "1.2.3 ",
+            " 1.2.3",
+            "1.2.3-é",
+            "vv1",
+            "1.2.3-+x",
+            "1.2.3-a+b+c",
+            "1.2.3-a.b-c.d+e.f-g",
+            "1-2",
+            "1+2",
+            "1.2+3.4",
+        ] {
+            assert_eq!(
+                semver_valid(v),
+                funcs::semver::parse_version(v).is_ok(),
+                "{v:?}"
+            );
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::error::TemplateError;
+use super::funcs::FnDef;
 use super::gofmt;
 use super::lex::{Item, ItemType, Lexer};
 
@@ -90,6 +91,16 @@ pub struct Command {
     pub args: Vec<Arg>,
 }
 
+/// A template function, as an identifier names it.
+#[derive(Clone, Copy)]
+pub struct Func(pub(crate) &'static FnDef);
+
+impl fmt::Debug for Func {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Func")
+    }
+}
+
 /// A parsed number literal (Go's NumberNode).
 #[derive(Debug, Clone)]
 pub struct Number {
@@ -120,8 +131,8 @@ pub enum Arg {
     Field(usize, Vec<String>),
     /// `(pipe).A.B` or `fn.A`.
     Chain(usize, Box<Arg>, Vec<String>),
-    /// A function name.
-    Identifier(usize, String),
+    /// A function name, and the function (looked up once, when parsing).
+    Identifier(usize, String, Func),
     /// `.`.
     Dot(usize),
     /// `nil`.
@@ -144,7 +155,7 @@ impl Arg {
         match self {
             Arg::Field(p, _)
             | Arg::Chain(p, _, _)
-            | Arg::Identifier(p, _)
+            | Arg::Identifier(p, _, _)
             | Arg::Dot(p)
             | Arg::Nil(p)
             | Arg::Bool(p, _)
@@ -176,7 +187,7 @@ impl fmt::Display for Arg {
                 }
                 Ok(())
             }
-            Arg::Identifier(_, s) => f.write_str(s),
+            Arg::Identifier(_, s, _) => f.write_str(s),
             Arg::Dot(_) => f.write_str("."),
             Arg::Nil(_) => f.write_str("nil"),
             Arg::Bool(_, b) => write!(f, "{b}"),
@@ -292,7 +303,7 @@ pub(crate) struct Parser<'f> {
     range_depth: usize,
     stack_depth: usize,
     action_line: usize,
-    has_func: &'f dyn Fn(&str) -> bool,
+    has_func: &'f dyn Fn(&str) -> Option<&'static FnDef>,
     treeset: HashMap<String, Tree>,
 }
 
@@ -308,7 +319,7 @@ impl<'f> Parser<'f> {
     pub(crate) fn parse(
         name: &str,
         text: &'f str,
-        has_func: &'f dyn Fn(&str) -> bool,
+        has_func: &'f dyn Fn(&str) -> Option<&'static FnDef>,
     ) -> PResult<HashMap<String, Tree>> {
         let mut p = Parser {
             lexer: Lexer::new(text),
@@ -805,12 +816,10 @@ impl<'f> Parser<'f> {
         let tok = self.next_non_space();
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
-                if !(self.has_func)(&tok.val) {
-                    return Err(
-                        self.err(format!("function {} not defined", gofmt::quote(&tok.val)))
-                    );
-                }
-                Arg::Identifier(tok.pos, tok.val.to_string())
+                let Some(def) = (self.has_func)(tok.val) else {
+                    return Err(self.err(format!("function {} not defined", gofmt::quote(tok.val))));
+                };
+                Arg::Identifier(tok.pos, tok.val.to_string(), Func(def))
             }
             ItemType::Dot => Arg::Dot(tok.pos),
             ItemType::Nil => Arg::Nil(tok.pos),
