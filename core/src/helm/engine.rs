@@ -11,7 +11,7 @@ use super::par::Queue;
 use super::sort::{Doc, Hook, Manifest, file_docs, sort_docs, split_manifests, trim_space};
 use super::{Error, ErrorKind};
 use crate::template::value::{Elem, List, MapKind, Val};
-use crate::template::{Env, TemplateError, Templates, bytes_to_gostr};
+use crate::template::{Env, TemplateError, Templates};
 use crate::yaml::Value;
 
 /// Helm v4.1.4's default Kubernetes version (`.Capabilities.KubeVersion`).
@@ -299,10 +299,7 @@ fn as_values_map(v: &Val) -> Val {
 
 /// The engine string of file bytes, borrowed when they are UTF-8.
 fn gostr(b: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(b) {
-        Ok(s) => Cow::Borrowed(s),
-        Err(_) => Cow::Owned(bytes_to_gostr(b)),
-    }
+    crate::template::gostr_from_bytes(b)
 }
 
 /// Go's `strings.ReplaceAll(s, "<no value>", "")`, copying only when it occurs.
@@ -552,6 +549,9 @@ fn render_templates(
         })?;
         emit(k.clone(), strip_no_value(out));
     }
+    if threads > 1 {
+        super::par::drop_later(set);
+    }
     Ok(())
 }
 
@@ -626,7 +626,10 @@ fn crd_objects(c: &Chart, full_path: &str, out: &mut Vec<(String, String)>) {
             base.rfind('.').is_some_and(|i| &base[i..] == *e)
         });
         if f.name.starts_with("crds/") && ext_ok {
-            out.push((format!("{full_path}/{}", f.name), bytes_to_gostr(&f.data)));
+            out.push((
+                format!("{full_path}/{}", f.name),
+                gostr(&f.data).into_owned(),
+            ));
         }
     }
     for d in &c.dependencies {

@@ -10,7 +10,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 /// Native stack of a helper thread: template parsing recurses on control structures
 /// and dropping a YAML node tree on its depth, as on the rendering thread (the stack is
 /// reserved address space; only what is used is backed by memory).
-const HELPER_STACK: usize = 512 << 20;
+pub(crate) const HELPER_STACK: usize = 512 << 20;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A helper never panics while holding the lock; if one did, the data is still whole.
@@ -38,6 +38,17 @@ where
         }
     }
     started
+}
+
+/// Drops `v` on a thread of its own: freeing a large parse tree takes a while and
+/// nothing waits for it (inline if no thread starts).
+pub(crate) fn drop_later<T: Send + 'static>(v: T) {
+    let spawned = std::thread::Builder::new()
+        .name("gitward-drop".into())
+        .stack_size(HELPER_STACK)
+        .spawn(move || drop(v));
+    // On failure the closure, and `v` with it, is dropped here.
+    drop(spawned);
 }
 
 /// `f` of every item, computed on the calling thread and `threads - 1` helpers, in

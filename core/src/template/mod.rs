@@ -48,6 +48,28 @@ pub fn gostr_bytes(s: &str) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
+/// [`bytes_to_gostr`], borrowed when the bytes are UTF-8, and a run of valid text at a
+/// time otherwise: a byte Go's `utf8.DecodeRune` rejects is always one that
+/// `utf8_chunks` puts in an invalid part (a lead byte cut short, or a stray continuation
+/// byte), and each such byte becomes its carrier character.
+pub fn gostr_from_bytes(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    /// Where [`bytes_to_gostr`] carries raw bytes (U+10FF00 + byte).
+    const RAW_BASE: u32 = 0x10FF00;
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => {
+            let mut out = String::with_capacity(b.len() + b.len() / 2);
+            for chunk in b.utf8_chunks() {
+                out.push_str(chunk.valid());
+                for &x in chunk.invalid() {
+                    out.push(char::from_u32(RAW_BASE + u32::from(x)).unwrap_or('\u{FFFD}'));
+                }
+            }
+            std::borrow::Cow::Owned(out)
+        }
+    }
+}
+
 /// Parses JSON as Go's `encoding/json` does into `interface{}` (numbers are float64).
 pub fn parse_json(text: &str) -> Result<crate::yaml::Value, String> {
     let v = funcs::json::unmarshal(text)?;
@@ -518,6 +540,37 @@ mod tests {
                 funcs::semver::parse_version(v).is_ok(),
                 "{v:?}"
             );
+        }
+    }
+
+    /// The fast conversion of file bytes is the engine's.
+    #[test]
+    fn gostr_from_bytes_is_bytes_to_gostr() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut samples: Vec<Vec<u8>> = vec![
+            b"plain".to_vec(),
+            "h\u{e9}llo \u{FFFD} \u{1F600}".as_bytes().to_vec(),
+            vec![0xE2, 0x82],
+            vec![0xE2, 0x82, b'a', 0x80, 0xBF, 0xF0, 0x9F, 0x98],
+            vec![0xED, 0xA0, 0x80, 0xC0, 0xAF, 0xF4, 0x90, 0x80, 0x80, 0xFF],
+        ];
+        for _ in 0..200 {
+            let mut v = Vec::new();
+            for _ in 0..24 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                v.push(match state % 4 {
+                    0 => b'a',
+                    1 => 0x80 | (state >> 8) as u8 & 0x3F,
+                    _ => (state >> 16) as u8,
+                });
+            }
+            samples.push(v);
+        }
+        for b in samples {
+            assert_eq!(gostr_from_bytes(&b), bytes_to_gostr(&b), "{b:x?}");
+            assert_eq!(gostr_to_bytes(&gostr_from_bytes(&b)), b);
         }
     }
 
