@@ -13,6 +13,10 @@ impl std::fmt::Display for BadPattern {
 
 /// `filepath.Match(pattern, name)`.
 pub(crate) fn matches(pattern: &str, name: &str) -> Result<bool, BadPattern> {
+    // A literal matches itself only.
+    if !pattern.contains(['*', '?', '[', '\\']) {
+        return Ok(pattern == name);
+    }
     // `*` and a literal (`*.tgz`, `*~`), the common `.helmignore` shape: the star takes
     // what is before the literal, which holds no separator.
     if let Some(lit) = pattern.strip_prefix('*')
