@@ -3,7 +3,7 @@
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use super::PT::*;
 use super::{Add, Builtin, FnError, FnResult, s};
@@ -375,8 +375,25 @@ pub(crate) fn register(add: &mut Add<'_>) {
 }
 
 fn semver_compare(_: &mut super::Cx<'_>, a: Vec<Val>) -> FnResult {
-    let v = parse_version(s(&a[1])).map_err(FnError::msg)?;
-    // NewConstraint is evaluated first in sprig.
-    let r = constraint_check(s(&a[0]), &v).map_err(FnError::msg)?;
-    Ok(Val::Bool(r))
+    // Charts compare the same constraint with the same version over and over: keep the
+    // answers this thread worked out (a memo of a pure function).
+    type Memo = std::collections::HashMap<(String, String), Result<bool, String>>;
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::default();
+    }
+    let key = (s(&a[0]).to_string(), s(&a[1]).to_string());
+    if let Some(r) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return r.map(Val::Bool).map_err(FnError::msg);
+    }
+    let r = parse_version(&key.1).and_then(|v| {
+        // NewConstraint is evaluated first in sprig.
+        constraint_check(&key.0, &v)
+    });
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() < 1024 {
+            m.insert(key, r.clone());
+        }
+    });
+    r.map(Val::Bool).map_err(FnError::msg)
 }
