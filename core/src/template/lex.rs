@@ -82,7 +82,7 @@ impl std::fmt::Display for Item<'_> {
                     let short: String = self.val.chars().take(10).collect();
                     write!(f, "{}...", crate::template::gofmt::quote(&short))
                 } else {
-                    write!(f, "{}", crate::template::gofmt::quote(&self.val))
+                    write!(f, "{}", crate::template::gofmt::quote(self.val))
                 }
             }
         }

@@ -833,7 +833,7 @@ impl<'f> Parser<'f> {
             ItemType::Field => Arg::Field(tok.pos, vec![tok.val[1..].to_string()]),
             ItemType::Bool => Arg::Bool(tok.pos, tok.val == "true"),
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
-                let n = parse_number(&tok.val, tok.typ).map_err(|e| self.err(e))?;
+                let n = parse_number(tok.val, tok.typ).map_err(|e| self.err(e))?;
                 Arg::Number(tok.pos, Box::new(n))
             }
             ItemType::LeftParen => {
