@@ -797,7 +797,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
     };
     // Deep template recursion needs a large native stack.
     let worker = std::thread::Builder::new()
-        .stack_size(512 << 20)
+        .stack_size(gitward::system::RENDER_STACK)
         .spawn(move || gitward::helm::render(&chart, &opts))
         .map_err(|e| Failed(format!("starting the renderer: {e}")))?;
     let rendered = worker

@@ -17,8 +17,12 @@ use crate::template::Env;
 use crate::tree::{DirTree, RelPath};
 
 /// Native stack of the thread [`helm_template`] renders on: deep `include` recursion needs
-/// about 16 KiB per level and Helm allows 1,000 levels.
-pub const RENDER_STACK: usize = 512 << 20;
+/// about 16 KiB per level and Helm allows 1,000 levels. The stack is reserved address
+/// space, backed only where used; its size is kept off a multiple of 2 MiB so that, with
+/// transparent huge pages, the stack's top (where a thread starts, its thread-local
+/// storage included) is less likely to be a whole 2 MiB page the kernel would clear for
+/// the first few kilobytes used.
+pub const RENDER_STACK: usize = (512 << 20) - (1 << 20) - (64 << 10);
 
 /// Time since the Unix epoch (zero if the clock is before it).
 pub fn now() -> Duration {

@@ -4,14 +4,15 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use super::chart::{Chart, Metadata};
 use super::par::Queue;
 use super::sort::{Doc, Hook, Manifest, file_docs, sort_docs, split_manifests, trim_space};
 use super::{Error, ErrorKind};
 use crate::template::value::{Elem, List, MapKind, Val};
-use crate::template::{Env, TemplateError, Templates};
+use crate::template::{Env, ParsedText, TemplateError, Templates};
 use crate::yaml::Value;
 
 /// Helm v4.1.4's default Kubernetes version (`.Capabilities.KubeVersion`).
@@ -311,22 +312,21 @@ fn strip_no_value(s: String) -> String {
     }
 }
 
-struct Renderable<'c> {
-    text: Cow<'c, str>,
+struct Renderable {
     /// The chart's top-level object (`next`), shared by its templates.
     data: Val,
     base_path: String,
 }
 
 /// `recAllTpls`: collects every template with the data it is rendered with.
-fn rec_all_tpls<'c>(
-    c: &'c Chart,
+fn rec_all_tpls(
+    c: &Chart,
     full_path: &str,
     is_root: bool,
     parent_values: &Val,
     release: &Val,
     caps: &Val,
-    out: &mut BTreeMap<String, Renderable<'c>>,
+    out: &mut BTreeMap<String, Renderable>,
 ) -> Val {
     let values = if is_root {
         parent_values.clone()
@@ -368,13 +368,29 @@ fn rec_all_tpls<'c>(
         out.insert(
             format!("{full_path}/{}", t.name),
             Renderable {
-                text: gostr(&t.data),
                 data: next.clone(),
                 base_path: format!("{full_path}/templates"),
             },
         );
     }
     next
+}
+
+/// The text of every template [`rec_all_tpls`] collects, by the same names (the same
+/// walk, so a later duplicate wins as there).
+fn template_texts<'c>(c: &'c Chart, full_path: &str, out: &mut BTreeMap<String, Cow<'c, str>>) {
+    for child in &c.dependencies {
+        template_texts(child, &format!("{full_path}/charts/{}", child.name()), out);
+    }
+    for t in &c.templates {
+        if c.is_library() {
+            let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+            if !base.starts_with('_') {
+                continue;
+            }
+        }
+        out.insert(format!("{full_path}/{}", t.name), gostr(&t.data));
+    }
 }
 
 /// `sortTemplates`: deepest paths first, then reverse lexical order.
@@ -491,21 +507,20 @@ fn render_error(message: String, file: &str) -> Error {
     e
 }
 
-/// Template text below which parsing and reading the output stay on one thread (a
-/// helper thread costs more than it saves on a small chart).
-const PARALLEL_TEXT: usize = 32 << 10;
-
-/// Renders every template, handing each output (file name, text) to `emit` in
-/// execution order; returns whether the work is worth spreading over threads.
+/// Renders every template (`keys`, in execution order; `parsed` gives their parse
+/// results in that order), handing each output (file name, text) to `emit` in execution
+/// order; returns the parsed set.
+#[allow(clippy::too_many_arguments)]
 fn render_templates(
     chart: &Chart,
     values: &Value,
     release: &Val,
     caps: &Val,
     env: &Env,
-    threads: usize,
+    keys: &[String],
+    parsed: &dyn Fn() -> Vec<Result<ParsedText, TemplateError>>,
     emit: &mut dyn FnMut(String, String),
-) -> Result<(), Error> {
+) -> Result<Templates, Error> {
     let mut tpls = BTreeMap::new();
     let root_values = as_values_map(&Val::from_value(values));
     rec_all_tpls(
@@ -517,21 +532,18 @@ fn render_templates(
         caps,
         &mut tpls,
     );
-    let keys = sort_templates(tpls.keys().cloned().collect());
-    let texts: Vec<(&String, &str)> = keys.iter().map(|k| (k, tpls[k].text.as_ref())).collect();
-    let size: usize = texts.iter().map(|(_, t)| t.len()).sum();
-    let threads = if size < PARALLEL_TEXT { 1 } else { threads };
-    let parsed = super::par::map(&texts, threads, |(k, text)| Templates::parse(k, text));
     let mut set = Templates::new();
-    for ((k, _), p) in texts.iter().zip(parsed) {
+    for (k, p) in keys.iter().zip(parsed()) {
         set.add_parsed(p.map_err(|e| render_error(e.helm_message(), k))?);
     }
-    for k in &keys {
+    for k in keys {
         let base = k.rsplit('/').next().unwrap_or(k);
         if base.starts_with('_') {
             continue;
         }
-        let r = &tpls[k];
+        let Some(r) = tpls.get(k) else {
+            continue;
+        };
         if let Val::Map(m) = &r.data {
             let mut tm = BTreeMap::new();
             tm.insert("Name".to_string(), s(k));
@@ -549,22 +561,72 @@ fn render_templates(
         })?;
         emit(k.clone(), strip_no_value(out));
     }
-    if threads > 1 {
-        super::par::drop_later(set);
-    }
-    Ok(())
+    Ok(set)
 }
 
-/// The template text of a chart and its subcharts.
-fn template_bytes(c: &Chart) -> usize {
-    c.templates.iter().map(|t| t.data.len()).sum::<usize>()
-        + c.dependencies.iter().map(template_bytes).sum::<usize>()
+/// Template text below which everything stays on one thread (a helper thread costs
+/// more than it saves on a small chart: starting it, and the memory its allocator and
+/// stack touch).
+const PARALLEL_TEXT: usize = 64 << 10;
+
+/// Template text above which the parsed set is freed on a thread of its own once
+/// rendering is done (nothing waits for it; a process that exits may never finish).
+const DROP_LATER_TEXT: usize = 512 << 10;
+
+/// Parse results of the template texts, filled by whichever thread parses each.
+struct Parses<'t> {
+    texts: &'t [(&'t str, &'t str)],
+    next: AtomicUsize,
+    done: Mutex<(Vec<Option<Result<ParsedText, TemplateError>>>, usize)>,
+    all_done: Condvar,
+}
+
+impl Parses<'_> {
+    /// Parses texts nobody has taken yet, until none is left.
+    fn work(&self) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some((name, text)) = self.texts.get(i) else {
+                return;
+            };
+            let r = Templates::parse(name, text);
+            let mut d = lock(&self.done);
+            if let Some(slot) = d.0.get_mut(i) {
+                *slot = Some(r);
+            }
+            d.1 += 1;
+            if d.1 == self.texts.len() {
+                self.all_done.notify_all();
+            }
+        }
+    }
+
+    /// Helps, then waits for the texts others are parsing; the results in text order.
+    fn results(&self) -> Vec<Result<ParsedText, TemplateError>> {
+        self.work();
+        let mut d = lock(&self.done);
+        while d.1 < self.texts.len() {
+            d = self
+                .all_done
+                .wait(d)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        std::mem::take(&mut d.0)
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(TemplateError::Limit("template not parsed".into()))))
+            .collect()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Renders every template and reads the outputs into documents (`SortManifests`'s
-/// per-file work) on `threads` threads: helpers read files while later templates
-/// execute. Returns the `NOTES.txt` outputs and the documents of every other file, in
-/// path order.
+/// per-file work) on `threads` threads: a helper parses template texts while the
+/// rendering thread builds the templates' data, then reads rendered files while later
+/// templates execute. Returns the `NOTES.txt` outputs and the documents of every other
+/// file, in path order.
 #[allow(clippy::type_complexity)]
 fn render_and_read(
     chart: &Chart,
@@ -574,36 +636,66 @@ fn render_and_read(
     env: &Env,
     threads: usize,
 ) -> Result<(BTreeMap<String, String>, Vec<(String, Vec<Doc>)>), Error> {
-    let threads = if template_bytes(chart) < PARALLEL_TEXT {
+    let mut text_map = BTreeMap::new();
+    template_texts(chart, chart.name(), &mut text_map);
+    let keys = sort_templates(text_map.keys().cloned().collect());
+    let texts: Vec<(&str, &str)> = keys
+        .iter()
+        .filter_map(|k| Some((k.as_str(), text_map.get(k)?.as_ref())))
+        .collect();
+    let size: usize = texts.iter().map(|(_, t)| t.len()).sum();
+    let threads = if size < PARALLEL_TEXT {
         1
     } else {
         threads.max(1)
     };
+    let parses = Parses {
+        texts: &texts,
+        next: AtomicUsize::new(0),
+        done: Mutex::new(((0..texts.len()).map(|_| None).collect(), 0)),
+        all_done: Condvar::new(),
+    };
     let queue: Queue<(String, String)> = Queue::new();
     let read: Mutex<BTreeMap<String, Result<Vec<Doc>, Error>>> = Mutex::new(BTreeMap::new());
-    let work = || {
+    let read_work = || {
         while let Some((path, content)) = queue.pop() {
             let docs = file_docs(&path, &content);
             drop(content);
-            read.lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(path, docs);
+            lock(&read).insert(path, docs);
         }
     };
+    let helper = || {
+        parses.work();
+        read_work();
+    };
     let mut notes = BTreeMap::new();
-    std::thread::scope(|sc| {
-        super::par::spawn_helpers(sc, threads - 1, &work);
-        let r = render_templates(chart, values, release, caps, env, threads, &mut |k, out| {
-            if k.ends_with("NOTES.txt") {
-                notes.insert(k, out);
-            } else {
-                queue.push((k, out));
-            }
-        });
+    let set = std::thread::scope(|sc| {
+        super::par::spawn_helpers(sc, threads - 1, &helper);
+        let r = render_templates(
+            chart,
+            values,
+            release,
+            caps,
+            env,
+            &keys,
+            &|| parses.results(),
+            &mut |k, out| {
+                if k.ends_with("NOTES.txt") {
+                    notes.insert(k, out);
+                } else {
+                    queue.push((k, out));
+                }
+            },
+        );
         queue.close(r.is_err());
-        work();
+        read_work();
         r
     })?;
+    if threads > 1 && size >= DROP_LATER_TEXT {
+        super::par::drop_later(set);
+    } else {
+        drop(set);
+    }
     let read = read
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

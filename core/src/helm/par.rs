@@ -9,8 +9,9 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 /// Native stack of a helper thread: template parsing recurses on control structures
 /// and dropping a YAML node tree on its depth, as on the rendering thread (the stack is
-/// reserved address space; only what is used is backed by memory).
-pub(crate) const HELPER_STACK: usize = 512 << 20;
+/// reserved address space; only what is used is backed by memory; see
+/// [`crate::system::RENDER_STACK`] for its odd size).
+pub(crate) const HELPER_STACK: usize = crate::system::RENDER_STACK;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A helper never panics while holding the lock; if one did, the data is still whole.
