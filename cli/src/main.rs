@@ -475,7 +475,7 @@ fn main() -> ExitCode {
         }
         Command::Fmt { files } => fmt(&files),
         Command::Kustomize(args) => kustomize(&args),
-        Command::Template(args) => template(&args),
+        Command::Template(args) => template(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -662,7 +662,20 @@ fn go_clean(p: &str) -> String {
     }
 }
 
-fn template(args: &TemplateArgs) -> Result<(), Failure> {
+/// Runs the whole command, chart loading included, on one thread with a large stack
+/// (deep template recursion needs it): besides the stack, a thread brings its own
+/// allocator heap, and keeping loading and rendering on the same one touches less fresh
+/// memory than loading on the main thread and rendering on another.
+fn template(args: Box<TemplateArgs>) -> Result<(), Failure> {
+    std::thread::Builder::new()
+        .stack_size(gitward::system::RENDER_STACK)
+        .spawn(move || template_here(&args))
+        .map_err(|e| Failed(format!("starting the renderer: {e}")))?
+        .join()
+        .map_err(|_| Failed("rendering failed unexpectedly".into()))?
+}
+
+fn template_here(args: &TemplateArgs) -> Result<(), Failure> {
     use gitward::helm::{ErrorKind, RenderOptions, UserValues};
     use gitward::template::{Env, Templates, value::Val};
     let helm_err = |e: gitward::helm::Error| match e.kind {
@@ -795,15 +808,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
         env,
         ..RenderOptions::default()
     };
-    // Deep template recursion needs a large native stack.
-    let worker = std::thread::Builder::new()
-        .stack_size(gitward::system::RENDER_STACK)
-        .spawn(move || gitward::helm::render(&chart, &opts))
-        .map_err(|e| Failed(format!("starting the renderer: {e}")))?;
-    let rendered = worker
-        .join()
-        .map_err(|_| Failed("rendering failed unexpectedly".into()))?
-        .map_err(helm_err)?;
+    let rendered = gitward::helm::render(&chart, &opts).map_err(helm_err)?;
     // Helm logs these on standard error with its slog text handler.
     for w in &rendered.warnings {
         eprintln!("{}", w.slog_text());
