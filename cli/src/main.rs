@@ -554,7 +554,7 @@ fn main() -> ExitCode {
         }
         Command::Fmt { files } => fmt(&files),
         Command::Kustomize(args) => kustomize(&args),
-        Command::Template(args) => template(&args),
+        Command::Template(args) => template(args),
         Command::Semver(args) => semver(&args),
         Command::Health(args) => health(&args),
         Command::Build { .. } => Ok(()),
@@ -863,7 +863,20 @@ fn go_clean(p: &str) -> String {
     }
 }
 
-fn template(args: &TemplateArgs) -> Result<(), Failure> {
+/// Runs the whole command, chart loading included, on one thread with a large stack
+/// (deep template recursion needs it): besides the stack, a thread brings its own
+/// allocator heap, and keeping loading and rendering on the same one touches less fresh
+/// memory than loading on the main thread and rendering on another.
+fn template(args: Box<TemplateArgs>) -> Result<(), Failure> {
+    std::thread::Builder::new()
+        .stack_size(gitward::helm::RENDER_STACK)
+        .spawn(move || template_here(&args))
+        .map_err(|e| Failed(format!("starting the renderer: {e}")))?
+        .join()
+        .map_err(|_| Failed("rendering failed unexpectedly".into()))?
+}
+
+fn template_here(args: &TemplateArgs) -> Result<(), Failure> {
     use gitward::helm::{ErrorKind, RenderOptions, UserValues};
     use gitward::template::{Env, Templates, value::Val};
     let helm_err = |e: gitward::helm::Error| match e.kind {
@@ -996,15 +1009,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
         env,
         ..RenderOptions::default()
     };
-    // Deep template recursion needs a large native stack.
-    let worker = std::thread::Builder::new()
-        .stack_size(512 << 20)
-        .spawn(move || gitward::helm::render(&chart, &opts))
-        .map_err(|e| Failed(format!("starting the renderer: {e}")))?;
-    let rendered = worker
-        .join()
-        .map_err(|_| Failed("rendering failed unexpectedly".into()))?
-        .map_err(helm_err)?;
+    let rendered = gitward::helm::render(&chart, &opts).map_err(helm_err)?;
     // Helm logs these on standard error with its slog text handler.
     for w in &rendered.warnings {
         eprintln!("{}", w.slog_text());
@@ -1017,7 +1022,7 @@ fn template(args: &TemplateArgs) -> Result<(), Failure> {
         println!();
         return Ok(());
     }
-    let out = rendered.to_bytes();
+    let out = rendered.bytes();
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(&out)

@@ -575,6 +575,115 @@ fn ext(name: &str) -> &str {
 
 /// `loader.LoadFiles`: builds a chart from its files (paths relative to its root).
 pub(crate) fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
+    let ahead = (depth == 0).then(|| load_ahead(&files, depth));
+    load_files_with(files, depth, ahead)
+}
+
+/// Work of [`load_files`] done ahead, on two threads, for the top chart: its values and
+/// its subcharts (by directory or archive name), each as `load_files` computes it.
+struct Ahead {
+    values: Option<Result<Value, String>>,
+    subcharts: BTreeMap<String, Result<Chart, Error>>,
+}
+
+/// Parses the top chart's `values.yaml` and loads its subcharts on two threads (they
+/// are independent); [`load_files_with`] then takes the results in its own order, so
+/// errors are the same.
+fn load_ahead(files: &[File], depth: usize) -> Ahead {
+    enum Job<'f> {
+        Values(&'f [u8]),
+        Sub(String, Vec<File>),
+    }
+    let mut jobs = Vec::new();
+    for f in files {
+        if f.name == "values.yaml" {
+            jobs.push(Job::Values(&f.data));
+        }
+    }
+    for (n, files) in group_subcharts(files) {
+        if n.starts_with('_') || n.starts_with('.') {
+            continue;
+        }
+        jobs.push(Job::Sub(n, files));
+    }
+    let mut ahead = Ahead {
+        values: None,
+        subcharts: BTreeMap::new(),
+    };
+    if jobs.len() < 2 {
+        return ahead;
+    }
+    // Larger work first, so the two threads finish together.
+    let size = |j: &Job<'_>| match j {
+        Job::Values(d) => d.len() * 8,
+        Job::Sub(_, fs) => fs.iter().map(|f| f.data.len()).sum(),
+    };
+    jobs.sort_by_key(|j| std::cmp::Reverse(size(j)));
+    let done = super::par::map(&jobs, 2, |job| match job {
+        Job::Values(data) => (None, Some(load_values(data))),
+        Job::Sub(n, files) => (
+            Some((n.clone(), load_subchart(n, files.clone(), depth))),
+            None,
+        ),
+    });
+    for (sub, values) in done {
+        if let Some((n, r)) = sub {
+            ahead.subcharts.insert(n, r);
+        }
+        if values.is_some() {
+            ahead.values = values;
+        }
+    }
+    ahead
+}
+
+/// The files under `charts/`, by subchart (directory or archive name), names relative
+/// to `charts/`; provenance files are not subcharts.
+fn group_subcharts(files: &[File]) -> BTreeMap<String, Vec<File>> {
+    let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
+    for f in files {
+        if let Some(fname) = f.name.strip_prefix("charts/") {
+            if ext(&f.name) == ".prov" {
+                continue;
+            }
+            let cname = fname.split('/').next().unwrap_or(fname).to_string();
+            subcharts.entry(cname).or_default().push(File {
+                name: fname.to_string(),
+                data: f.data.clone(),
+            });
+        }
+    }
+    subcharts
+}
+
+/// Loads subchart `n` from its files (relative to `charts/`), as `load_files` does once
+/// it has checked an archive's name.
+fn load_subchart(n: &str, files: Vec<File>, depth: usize) -> Result<Chart, Error> {
+    if ext(n) == ".tgz" {
+        let Some(file) = files.into_iter().next() else {
+            return Err(load_err("empty subchart"));
+        };
+        archive_files(&file.data).and_then(|fs| load_files(fs, depth + 1))
+    } else {
+        let buff: Vec<File> = files
+            .into_iter()
+            .filter_map(|f| {
+                let (_, rest) = f.name.split_once('/')?;
+                Some(File {
+                    name: rest.to_string(),
+                    data: f.data,
+                })
+            })
+            .collect();
+        load_files(buff, depth + 1)
+    }
+}
+
+fn load_files_with(
+    files: Vec<File>,
+    depth: usize,
+    mut ahead: Option<Ahead>,
+) -> Result<Chart, Error> {
     if depth > MAX_NESTING {
         return Err(Error::new(
             ErrorKind::Limit,
@@ -625,7 +734,11 @@ pub(crate) fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error>
             }
             "values.yaml" => {
                 has_values = true;
-                values = load_values(&f.data).map_err(|e| {
+                let parsed = match ahead.as_mut().and_then(|a| a.values.take()) {
+                    Some(v) => v,
+                    None => load_values(&f.data),
+                };
+                values = parsed.map_err(|e| {
                     load_err(format!("cannot load values.yaml: {e}")).in_file("values.yaml")
                 })?;
             }
@@ -675,31 +788,23 @@ pub(crate) fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error>
         if n.starts_with('_') || n.starts_with('.') {
             continue;
         }
-        let sc = if ext(&n) == ".tgz" {
-            let Some(file) = files.into_iter().next() else {
-                continue;
-            };
-            if file.name != n {
-                return Err(load_err(format!(
-                    "error unpacking subchart tar in {}: expected {}, got {}",
-                    chart.name(),
-                    n,
-                    file.name
-                )));
-            }
-            archive_files(&file.data).and_then(|fs| load_files(fs, depth + 1))
-        } else {
-            let buff: Vec<File> = files
-                .into_iter()
-                .filter_map(|f| {
-                    let (_, rest) = f.name.split_once('/')?;
-                    Some(File {
-                        name: rest.to_string(),
-                        data: f.data,
-                    })
-                })
-                .collect();
-            load_files(buff, depth + 1)
+        if ext(&n) == ".tgz"
+            && let Some(file) = files.first()
+            && file.name != n
+        {
+            return Err(load_err(format!(
+                "error unpacking subchart tar in {}: expected {}, got {}",
+                chart.name(),
+                n,
+                file.name
+            )));
+        }
+        if ext(&n) == ".tgz" && files.is_empty() {
+            continue;
+        }
+        let sc = match ahead.as_mut().and_then(|a| a.subcharts.remove(&n)) {
+            Some(r) => r,
+            None => load_subchart(&n, files, depth),
         };
         match sc {
             Ok(sc) => chart.dependencies.push(sc),

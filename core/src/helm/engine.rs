@@ -4,12 +4,15 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use super::chart::{Chart, Metadata};
-use super::sort::{Hook, Manifest, sort_manifests, split_manifests, trim_space};
+use super::par::Queue;
+use super::sort::{Doc, Hook, Manifest, file_docs, sort_docs, split_manifests, trim_space};
 use super::{Error, ErrorKind};
 use crate::template::value::{Elem, List, MapKind, Val};
-use crate::template::{Env, TemplateError, Templates, bytes_to_gostr};
+use crate::template::{Env, ParsedText, TemplateError, Templates};
 use crate::yaml::Value;
 
 /// Helm v4.1.4's default Kubernetes version (`.Capabilities.KubeVersion`).
@@ -67,6 +70,11 @@ pub struct RenderOptions {
     pub env: Env,
     /// The Helm release reproduced.
     pub compat: HelmCompat,
+    /// Threads rendering may use (the calling one included): helpers parse template
+    /// texts and read rendered files into documents while later templates execute.
+    /// The output is the same whatever the number; 1 keeps everything on the calling
+    /// thread.
+    pub threads: usize,
 }
 
 impl Default for RenderOptions {
@@ -87,6 +95,7 @@ impl Default for RenderOptions {
             subchart_notes: false,
             env: Env::default(),
             compat: HelmCompat::Helm4,
+            threads: 2,
         }
     }
 }
@@ -119,7 +128,13 @@ impl Rendered {
 
     /// The exact bytes `helm template` prints.
     pub fn to_bytes(&self) -> Vec<u8> {
-        crate::template::gostr_to_bytes(&self.text)
+        self.bytes().into_owned()
+    }
+
+    /// The exact bytes `helm template` prints, borrowed when the text carries no raw
+    /// bytes (no copy of a large output).
+    pub fn bytes(&self) -> Cow<'_, [u8]> {
+        crate::template::gostr_bytes(&self.text)
     }
 }
 
@@ -344,10 +359,7 @@ fn as_values_map(v: &Val) -> Val {
 
 /// The engine string of file bytes, borrowed when they are UTF-8.
 fn gostr(b: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(b) {
-        Ok(s) => Cow::Borrowed(s),
-        Err(_) => Cow::Owned(bytes_to_gostr(b)),
-    }
+    crate::template::gostr_from_bytes(b)
 }
 
 /// Go's `strings.ReplaceAll(s, "<no value>", "")`, copying only when it occurs.
@@ -359,22 +371,21 @@ fn strip_no_value(s: String) -> String {
     }
 }
 
-struct Renderable<'c> {
-    text: Cow<'c, str>,
+struct Renderable {
     /// The chart's top-level object (`next`), shared by its templates.
     data: Val,
     base_path: String,
 }
 
 /// `recAllTpls`: collects every template with the data it is rendered with.
-fn rec_all_tpls<'c>(
-    c: &'c Chart,
+fn rec_all_tpls(
+    c: &Chart,
     full_path: &str,
     is_root: bool,
     parent_values: &Val,
     release: &Val,
     caps: &Val,
-    out: &mut BTreeMap<String, Renderable<'c>>,
+    out: &mut BTreeMap<String, Renderable>,
 ) -> Val {
     let values = if is_root {
         parent_values.clone()
@@ -416,13 +427,29 @@ fn rec_all_tpls<'c>(
         out.insert(
             format!("{full_path}/{}", t.name),
             Renderable {
-                text: gostr(&t.data),
                 data: next.clone(),
                 base_path: format!("{full_path}/templates"),
             },
         );
     }
     next
+}
+
+/// The text of every template [`rec_all_tpls`] collects, by the same names (the same
+/// walk, so a later duplicate wins as there).
+fn template_texts<'c>(c: &'c Chart, full_path: &str, out: &mut BTreeMap<String, Cow<'c, str>>) {
+    for child in &c.dependencies {
+        template_texts(child, &format!("{full_path}/charts/{}", child.name()), out);
+    }
+    for t in &c.templates {
+        if c.is_library() {
+            let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+            if !base.starts_with('_') {
+                continue;
+            }
+        }
+        out.insert(format!("{full_path}/{}", t.name), gostr(&t.data));
+    }
 }
 
 /// `sortTemplates`: deepest paths first, then reverse lexical order.
@@ -539,14 +566,20 @@ fn render_error(message: String, file: &str) -> Error {
     e
 }
 
-/// Renders every template; returns file name → output.
+/// Renders every template (`keys`, in execution order; `parsed` gives their parse
+/// results in that order), handing each output (file name, text) to `emit` in execution
+/// order; returns the parsed set.
+#[allow(clippy::too_many_arguments)]
 fn render_templates(
     chart: &Chart,
     values: &Value,
     release: &Val,
     caps: &Val,
     env: &Env,
-) -> Result<BTreeMap<String, String>, Error> {
+    keys: &[String],
+    parsed: &dyn Fn() -> Vec<Result<ParsedText, TemplateError>>,
+    emit: &mut dyn FnMut(String, String),
+) -> Result<Templates, Error> {
     let mut tpls = BTreeMap::new();
     let root_values = as_values_map(&Val::from_value(values));
     rec_all_tpls(
@@ -558,20 +591,18 @@ fn render_templates(
         caps,
         &mut tpls,
     );
-    let keys = sort_templates(tpls.keys().cloned().collect());
     let mut set = Templates::new();
-    for k in &keys {
-        let r = &tpls[k];
-        set.add(k, &r.text)
-            .map_err(|e| render_error(e.helm_message(), k))?;
+    for (k, p) in keys.iter().zip(parsed()) {
+        set.add_parsed(p.map_err(|e| render_error(e.helm_message(), k))?);
     }
-    let mut rendered = BTreeMap::new();
-    for k in &keys {
+    for k in keys {
         let base = k.rsplit('/').next().unwrap_or(k);
         if base.starts_with('_') {
             continue;
         }
-        let r = &tpls[k];
+        let Some(r) = tpls.get(k) else {
+            continue;
+        };
         if let Val::Map(m) = &r.data {
             let mut tm = BTreeMap::new();
             tm.insert("Name".to_string(), s(k));
@@ -587,9 +618,155 @@ fn render_templates(
             }
             err
         })?;
-        rendered.insert(k.clone(), strip_no_value(out));
+        emit(k.clone(), strip_no_value(out));
     }
-    Ok(rendered)
+    Ok(set)
+}
+
+/// Template text below which everything stays on one thread (a helper thread costs
+/// more than it saves on a small chart: starting it, and the memory its allocator and
+/// stack touch).
+const PARALLEL_TEXT: usize = 64 << 10;
+
+/// Template text above which the parsed set is freed on a thread of its own once
+/// rendering is done (nothing waits for it; a process that exits may never finish).
+const DROP_LATER_TEXT: usize = 512 << 10;
+
+/// Parse results of the template texts, filled by whichever thread parses each.
+struct Parses<'t> {
+    texts: &'t [(&'t str, &'t str)],
+    next: AtomicUsize,
+    done: Mutex<(Vec<Option<Result<ParsedText, TemplateError>>>, usize)>,
+    all_done: Condvar,
+}
+
+impl Parses<'_> {
+    /// Parses texts nobody has taken yet, until none is left.
+    fn work(&self) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some((name, text)) = self.texts.get(i) else {
+                return;
+            };
+            let r = Templates::parse(name, text);
+            let mut d = lock(&self.done);
+            if let Some(slot) = d.0.get_mut(i) {
+                *slot = Some(r);
+            }
+            d.1 += 1;
+            if d.1 == self.texts.len() {
+                self.all_done.notify_all();
+            }
+        }
+    }
+
+    /// Helps, then waits for the texts others are parsing; the results in text order.
+    fn results(&self) -> Vec<Result<ParsedText, TemplateError>> {
+        self.work();
+        let mut d = lock(&self.done);
+        while d.1 < self.texts.len() {
+            d = self
+                .all_done
+                .wait(d)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        std::mem::take(&mut d.0)
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(TemplateError::Limit("template not parsed".into()))))
+            .collect()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Renders every template and reads the outputs into documents (`SortManifests`'s
+/// per-file work) on `threads` threads: a helper parses template texts while the
+/// rendering thread builds the templates' data, then reads rendered files while later
+/// templates execute. Returns the `NOTES.txt` outputs and the documents of every other
+/// file, in path order.
+#[allow(clippy::type_complexity)]
+fn render_and_read(
+    chart: &Chart,
+    values: &Value,
+    release: &Val,
+    caps: &Val,
+    env: &Env,
+    threads: usize,
+) -> Result<(BTreeMap<String, String>, Vec<(String, Vec<Doc>)>), Error> {
+    let mut text_map = BTreeMap::new();
+    template_texts(chart, chart.name(), &mut text_map);
+    let keys = sort_templates(text_map.keys().cloned().collect());
+    let texts: Vec<(&str, &str)> = keys
+        .iter()
+        .filter_map(|k| Some((k.as_str(), text_map.get(k)?.as_ref())))
+        .collect();
+    let size: usize = texts.iter().map(|(_, t)| t.len()).sum();
+    let threads = if size < PARALLEL_TEXT {
+        1
+    } else {
+        threads.max(1)
+    };
+    let parses = Parses {
+        texts: &texts,
+        next: AtomicUsize::new(0),
+        done: Mutex::new(((0..texts.len()).map(|_| None).collect(), 0)),
+        all_done: Condvar::new(),
+    };
+    let queue: Queue<(String, String)> = Queue::new();
+    let read: Mutex<BTreeMap<String, Result<Vec<Doc>, Error>>> = Mutex::new(BTreeMap::new());
+    let read_work = || {
+        while let Some((path, content)) = queue.pop() {
+            let docs = file_docs(&path, &content);
+            drop(content);
+            lock(&read).insert(path, docs);
+        }
+    };
+    let helper = || {
+        parses.work();
+        read_work();
+    };
+    let mut notes = BTreeMap::new();
+    let set = std::thread::scope(|sc| {
+        super::par::spawn_helpers(sc, threads - 1, &helper);
+        let r = render_templates(
+            chart,
+            values,
+            release,
+            caps,
+            env,
+            &keys,
+            &|| parses.results(),
+            &mut |k, out| {
+                if k.ends_with("NOTES.txt") {
+                    notes.insert(k, out);
+                } else {
+                    queue.push((k, out));
+                }
+            },
+        );
+        queue.close(r.is_err());
+        read_work();
+        r
+    })?;
+    if threads > 1 && size >= DROP_LATER_TEXT {
+        super::par::drop_later(set);
+    } else {
+        drop(set);
+    }
+    let read = read
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut files = Vec::with_capacity(read.len());
+    for (path, docs) in read {
+        let docs = docs.map_err(|mut e| {
+            e.debug_hint = true;
+            e
+        })?;
+        files.push((path, docs));
+    }
+    Ok((notes, files))
 }
 
 fn crd_objects(c: &Chart, full_path: &str, out: &mut Vec<(String, String)>) {
@@ -600,7 +777,10 @@ fn crd_objects(c: &Chart, full_path: &str, out: &mut Vec<(String, String)>) {
             base.rfind('.').is_some_and(|i| &base[i..] == *e)
         });
         if f.name.starts_with("crds/") && ext_ok {
-            out.push((format!("{full_path}/{}", f.name), bytes_to_gostr(&f.data)));
+            out.push((
+                format!("{full_path}/{}", f.name),
+                gostr(&f.data).into_owned(),
+            ));
         }
     }
     for d in &c.dependencies {
@@ -714,28 +894,19 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered, Error> {
     rel.insert("Revision".into(), Val::Int(opts.revision));
     rel.insert("Service".into(), s("Helm"));
     let release = Val::dict(rel);
-    let mut files = render_templates(&chart, &values, &release, &caps, &opts.env)?;
+    let (note_files, files) =
+        render_and_read(&chart, &values, &release, &caps, &opts.env, opts.threads)?;
     let mut notes = String::new();
     let top_notes = format!("{}/templates/NOTES.txt", chart.name());
-    let note_keys: Vec<String> = files
-        .keys()
-        .filter(|k| k.ends_with("NOTES.txt"))
-        .cloned()
-        .collect();
-    for k in note_keys {
-        if let Some(v) = files.remove(&k)
-            && (opts.subchart_notes || k == top_notes)
-        {
+    for (k, v) in note_files {
+        if opts.subchart_notes || k == top_notes {
             if !notes.is_empty() {
                 notes.push('\n');
             }
             notes.push_str(&v);
         }
     }
-    let (hooks, manifests) = sort_manifests(&files).map_err(|mut e| {
-        e.debug_hint = true;
-        e
-    })?;
+    let (hooks, manifests) = sort_docs(files);
     let mut crds = Vec::new();
     if opts.include_crds {
         crd_objects(&chart, chart.name(), &mut crds);

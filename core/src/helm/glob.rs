@@ -13,6 +13,20 @@ impl std::fmt::Display for BadPattern {
 
 /// `filepath.Match(pattern, name)`.
 pub(crate) fn matches(pattern: &str, name: &str) -> Result<bool, BadPattern> {
+    // A literal matches itself only.
+    if !pattern.contains(['*', '?', '[', '\\']) {
+        return Ok(pattern == name);
+    }
+    // `*` and a literal (`*.tgz`, `*~`), the common `.helmignore` shape: the star takes
+    // what is before the literal, which holds no separator.
+    if let Some(lit) = pattern.strip_prefix('*')
+        && !lit.is_empty()
+        && !lit.contains(['*', '?', '[', '\\'])
+    {
+        return Ok(name
+            .strip_suffix(lit)
+            .is_some_and(|head| !head.contains('/')));
+    }
     let mut pattern = pattern.as_bytes();
     let mut name = name.as_bytes();
     'outer: while !pattern.is_empty() {
@@ -231,5 +245,12 @@ mod tests {
             "templates/subdir/role*",
             "templates/subdir/rolebinding.yaml"
         ));
+        assert!(ok("*.tgz", "a.tgz"));
+        assert!(ok("*.tgz", ".tgz"));
+        assert!(!ok("*.tgz", "d/a.tgz"));
+        assert!(!ok("*.tgz", "a.tgz.x"));
+        assert!(ok("*~", "x~"));
+        assert!(ok("*a", "aa"));
+        assert!(!ok("*a", "b"));
     }
 }

@@ -40,6 +40,7 @@ mod deps;
 mod engine;
 mod glob;
 mod ignore;
+mod par;
 pub mod release;
 mod schema;
 mod sort;
@@ -56,6 +57,15 @@ pub use engine::{
     process_chart, render,
 };
 pub use sort::{Hook, INSTALL_ORDER, Manifest, split_manifests};
+
+/// Native stack of the thread a chart renders on (the CLI's and
+/// `io::system::helm_template`'s): deep `include` recursion needs about 16 KiB per level
+/// and Helm allows 1,000 levels. The stack is reserved address
+/// space, backed only where used; its size is kept off a multiple of 2 MiB so that, with
+/// transparent huge pages, the stack's top (where a thread starts, its thread-local
+/// storage included) is less likely to be a whole 2 MiB page the kernel would clear for
+/// the first few kilobytes used.
+pub const RENDER_STACK: usize = (512 << 20) - (1 << 20) - (64 << 10);
 pub use strvals::UserValues;
 
 /// A warning Helm v4 logs while rendering (`slog.Warn`): a message and attributes.

@@ -2,9 +2,8 @@
 //! (`pkg/release/v1/util`: `SplitManifests`, `SortManifests`, `kind_sorter.go`).
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
-use super::typed::{Target, yaml_to_json_for};
+use super::typed::{Target, node_to_json_for, string_field};
 use super::{Error, ErrorKind};
 use crate::yaml::Value;
 
@@ -111,23 +110,52 @@ pub(crate) fn trim_space(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace())
 }
 
-fn separator() -> &'static regex::Regex {
-    static R: OnceLock<regex::Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        regex::Regex::new(r"(?:^|[\t\n\x0B\f\r ]*\n)---[\t\n\x0B\f\r ]*")
-            .unwrap_or_else(|_| regex::Regex::new("$^").expect("trivial regex"))
-    })
-}
-
 /// `releaseutil.SplitManifests`: the documents of a stream, in order, trimmed, empty
-/// ones dropped.
+/// ones dropped. The stream splits where Go's
+/// `(?:^|[\t\n\v\f\r ]*\n)---[\t\n\v\f\r ]*` matches, found here without an
+/// expression engine: a match is a `---` at the very start or right after a line break,
+/// taking the blanks and breaks before that line break (back to the previous match) and
+/// those after the dashes.
 pub fn split_manifests(big: &str) -> Vec<String> {
+    let is_ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
     let t = trim_space(big);
-    separator()
-        .split(t)
-        .filter(|d| !d.is_empty())
-        .map(|d| trim_space(d).to_string())
-        .collect()
+    let b = t.as_bytes();
+    let mut docs = Vec::new();
+    let mut push = |d: &str| {
+        if !d.is_empty() {
+            docs.push(trim_space(d).to_string());
+        }
+    };
+    // Start of the current piece, which is also where the next match may begin.
+    let mut beg = 0;
+    let mut from = 0;
+    while let Some(off) = memchr::memmem::find(&b[from..], b"---") {
+        let k = from + off;
+        let start = if k == 0 {
+            Some(0)
+        } else if k > beg && b[k - 1] == b'\n' {
+            let mut p = k - 1;
+            while p > beg && is_ws(b[p - 1]) {
+                p -= 1;
+            }
+            Some(p)
+        } else {
+            None
+        };
+        let Some(p) = start else {
+            from = k + 1;
+            continue;
+        };
+        let mut e = k + 3;
+        while e < b.len() && is_ws(b[e]) {
+            e += 1;
+        }
+        push(&t[beg..p]);
+        beg = e;
+        from = e;
+    }
+    push(&t[beg..]);
+    docs
 }
 
 /// The head of a document as `yaml.Unmarshal` into `SimpleHead` sees it.
@@ -152,7 +180,93 @@ static SIMPLE_HEAD: Target = Target::Fields(&[
 ]);
 
 fn parse_head(doc: &str) -> Result<Head, String> {
-    let v = yaml_to_json_for(doc, &SIMPLE_HEAD)?;
+    let opts = crate::yaml::ParseOptions {
+        first_document_only: true,
+        ..crate::yaml::ParseOptions::helm_values()
+    };
+    let docs =
+        crate::yaml::parse_stream(doc, &opts).map_err(|e| super::chart::yaml_error_text(&e))?;
+    if let Some(head) = docs.first().and_then(fast_head) {
+        return Ok(head);
+    }
+    head_of_value(&node_to_json_for(docs.first(), &SIMPLE_HEAD)?)
+}
+
+/// The head of a mapping document that resolves cleanly (see
+/// [`crate::yaml::go_v2_clean`]) and spells its head fields exactly once each, read off
+/// the nodes; `None` for anything else, which [`head_of_value`] takes through the whole
+/// of `sigs.k8s.io/yaml`'s conversion.
+fn fast_head(root: &crate::yaml::Node) -> Option<Head> {
+    use crate::yaml::{Node, NodeKind, go_v2_key};
+    /// The entries of a mapping whose keys match one of `fields` case-insensitively;
+    /// `None` unless each is spelled exactly and at most once.
+    fn fields<'n, const N: usize>(
+        pairs: &'n [(Node, Node)],
+        names: [&str; N],
+    ) -> Option<[Option<&'n Node>; N]> {
+        let mut found = [None; N];
+        for (k, v) in pairs {
+            let key = go_v2_key(k, v).ok()?;
+            for (i, name) in names.iter().enumerate() {
+                if key.eq_ignore_ascii_case(name) {
+                    if key != *name || found[i].is_some() {
+                        return None;
+                    }
+                    found[i] = Some(v);
+                }
+            }
+        }
+        Some(found)
+    }
+    let NodeKind::Map(pairs) = &root.kind else {
+        return None;
+    };
+    if !crate::yaml::go_v2_clean(root) {
+        return None;
+    }
+    let [api_version, kind, metadata] = fields(pairs, ["apiVersion", "kind", "metadata"])?;
+    let text = |n: Option<&Node>| -> Option<String> {
+        match n {
+            None => Some(String::new()),
+            Some(n) => Some(string_field(n)?.unwrap_or_default()),
+        }
+    };
+    let mut head = Head {
+        api_version: text(api_version)?,
+        kind: text(kind)?,
+        name: String::new(),
+        annotations: None,
+    };
+    let Some(md) = metadata else {
+        return Some(head);
+    };
+    match &md.kind {
+        NodeKind::Map(md_pairs) => {
+            let [name, annotations] = fields(md_pairs, ["name", "annotations"])?;
+            head.name = text(name)?;
+            if let Some(a) = annotations {
+                match &a.kind {
+                    NodeKind::Map(a_pairs) => {
+                        let mut out = BTreeMap::new();
+                        for (k, v) in a_pairs {
+                            out.insert(go_v2_key(k, v).ok()?, text(Some(v))?);
+                        }
+                        head.annotations = Some(out);
+                    }
+                    // `annotations: null` (or `~`, or nothing).
+                    NodeKind::Scalar(_) if string_field(a)?.is_none() => {}
+                    _ => return None,
+                }
+            }
+            Some(head)
+        }
+        NodeKind::Scalar(_) if string_field(md)?.is_none() => Some(head),
+        _ => None,
+    }
+}
+
+/// The head of a document as `encoding/json` decodes its JSON into `SimpleHead`.
+fn head_of_value(v: &Value) -> Result<Head, String> {
     let pre = "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal";
     let mut head = Head {
         api_version: String::new(),
@@ -160,7 +274,7 @@ fn parse_head(doc: &str) -> Result<Head, String> {
         name: String::new(),
         annotations: None,
     };
-    let m = match &v {
+    let m = match v {
         Value::Null => return Ok(head),
         Value::Map(m) => m,
         other => {
@@ -263,26 +377,55 @@ fn split_policy(v: &str) -> Vec<String> {
     v.split(',').map(|p| trim_space(p).to_lowercase()).collect()
 }
 
+/// One document of a rendered file with its head, as `SortManifests` reads it.
+pub(crate) struct Doc {
+    content: String,
+    head: Head,
+}
+
+/// The documents of one rendered file, in order, each with its head (`SortManifests`'s
+/// work on one file; none for files it skips). Files are independent of each other, so
+/// this can run on any thread.
+pub(crate) fn file_docs(path: &str, content: &str) -> Result<Vec<Doc>, Error> {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    if base.starts_with('_') || trim_space(content).is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for m in split_manifests(content) {
+        let head = parse_head(&m).map_err(|e| {
+            Error::new(
+                ErrorKind::Manifest,
+                format!("YAML parse error on {path}: {e}"),
+            )
+            .in_file(path)
+        })?;
+        out.push(Doc { content: m, head });
+    }
+    Ok(out)
+}
+
 /// `releaseutil.SortManifests(files, InstallOrder)`: hooks and manifests, each sorted
-/// by kind (stable), files visited in path order.
+/// by kind (stable), files visited in path order (the renderer does the same in two
+/// steps, [`file_docs`] and [`sort_docs`]).
+#[cfg(test)]
 pub fn sort_manifests(
     files: &BTreeMap<String, String>,
 ) -> Result<(Vec<Hook>, Vec<Manifest>), Error> {
+    let mut docs = Vec::new();
+    for (path, content) in files {
+        docs.push((path.clone(), file_docs(path, content)?));
+    }
+    Ok(sort_docs(docs))
+}
+
+/// The rest of `SortManifests`: the documents of each file (files in path order) become
+/// hooks and manifests, each sorted by kind (stable).
+pub(crate) fn sort_docs(files: Vec<(String, Vec<Doc>)>) -> (Vec<Hook>, Vec<Manifest>) {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
-    for (path, content) in files {
-        let base = path.rsplit('/').next().unwrap_or(path);
-        if base.starts_with('_') || trim_space(content).is_empty() {
-            continue;
-        }
-        for m in split_manifests(content) {
-            let head = parse_head(&m).map_err(|e| {
-                Error::new(
-                    ErrorKind::Manifest,
-                    format!("YAML parse error on {path}: {e}"),
-                )
-                .in_file(path)
-            })?;
+    for (path, docs) in files {
+        for Doc { content: m, head } in docs {
             let hook_types = head
                 .annotations
                 .as_ref()
@@ -340,18 +483,90 @@ pub fn sort_manifests(
     }
     stable_sort_by_kind(&mut hooks, |h| &h.kind);
     stable_sort_by_kind(&mut generic, |m| &m.kind);
-    Ok((hooks, generic))
+    (hooks, generic)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The hand-written splitter splits where Go's expression matches.
+    #[test]
+    fn splits_where_the_expression_matches() {
+        let re = regex::Regex::new(r"(?:^|[\t\n\x0B\f\r ]*\n)---[\t\n\x0B\f\r ]*").expect("re");
+        let by_regex = |big: &str| -> Vec<String> {
+            re.split(trim_space(big))
+                .filter(|d| !d.is_empty())
+                .map(|d| trim_space(d).to_string())
+                .collect()
+        };
+        let parts = [
+            "-", "---", "----", "\n", " ", "\t", "\x0B", "\r", "a", "x: 1", "\n---\n",
+        ];
+        let mut st = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..(st % 12) {
+                st ^= st << 13;
+                st ^= st >> 7;
+                st ^= st << 17;
+                s.push_str(parts[(st % parts.len() as u64) as usize]);
+            }
+            st = st.wrapping_add(1);
+            assert_eq!(split_manifests(&s), by_regex(&s), "{s:?}");
+        }
+    }
+
     #[test]
     fn splits_like_helm() {
         let d = split_manifests("\n---\na: 1\n---\n\n---   \nb: 2\n  ---\nc\n");
         assert_eq!(d, vec!["a: 1", "---   \nb: 2\n  ---\nc"]);
         assert_eq!(split_manifests("a\n---b"), vec!["a", "b"]);
+    }
+
+    /// The head read off the nodes is the head `encoding/json` gets, and documents the
+    /// shortcut does not take still parse (or fail) as before.
+    #[test]
+    fn fast_head_matches_the_json_conversion() {
+        let opts = crate::yaml::ParseOptions {
+            first_document_only: true,
+            ..crate::yaml::ParseOptions::helm_values()
+        };
+        let docs = [
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+            "apiVersion: 1.10\nkind: 5\nmetadata:\n  name: yes\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: -5\n    x: 1e3\n    y: null\n    z: 0x1F\n",
+            "kind: A\nmetadata: null\n",
+            "kind: A\nmetadata:\n  annotations: ~\n",
+            "kind: A\nmetadata:\n  annotations: {}\n",
+            "kind: A\nKind: B\n",
+            "kind: A\nkind: B\n",
+            "kind: A\nmetadata:\n  Name: x\n",
+            "kind: A\nmetadata:\n  annotations:\n    a: [1]\n",
+            "kind: A\nmetadata:\n  annotations:\n    a: b\n    a: c\n",
+            "kind: A\nspec:\n  x: .inf\n",
+            "kind: .nan\n",
+            "kind: !!binary aGk=\n",
+            "kind: 2001-12-14\n",
+            "kind: A\n1: x\ntrue: y\n1.5: z\n",
+            "kind: A\n18446744073709551615: x\n",
+            "kind: [a]\n",
+            "metadata: x\n",
+            "a: &x 1\nkind: *x\n",
+            "- a\n",
+            "just text\n",
+        ];
+        for doc in docs {
+            let nodes = crate::yaml::parse_stream(doc, &opts).expect(doc);
+            let slow =
+                node_to_json_for(nodes.first(), &SIMPLE_HEAD).and_then(|v| head_of_value(&v));
+            let slow = slow.map(|h| (h.api_version, h.kind, h.name, h.annotations));
+            if let Some(fast) = nodes.first().and_then(fast_head) {
+                let fast = (fast.api_version, fast.kind, fast.name, fast.annotations);
+                assert_eq!(Ok(&fast), slow.as_ref(), "{doc}");
+            }
+            let whole = parse_head(doc).map(|h| (h.api_version, h.kind, h.name, h.annotations));
+            assert_eq!(whole, slow, "{doc}");
+        }
     }
 
     #[test]

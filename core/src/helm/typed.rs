@@ -132,12 +132,41 @@ fn non_finite(v: &Value) -> Option<&'static str> {
 /// (`error converting YAML to JSON: ...`).
 pub(crate) fn yaml_to_json_for(text: &str, target: &Target) -> Result<Value, String> {
     let v = crate::yaml::parse_yaml_go_v2(text).map_err(|e| super::chart::yaml_error_text(&e))?;
+    value_to_json_for(v, target)
+}
+
+/// [`yaml_to_json_for`] of an already parsed first document (`None`: an empty text).
+pub(crate) fn node_to_json_for(
+    doc: Option<&crate::yaml::Node>,
+    target: &Target,
+) -> Result<Value, String> {
+    let v = match doc {
+        None => Value::Null,
+        Some(d) => crate::yaml::resolve_go_v2(d).map_err(|e| super::chart::yaml_error_text(&e))?,
+    };
+    value_to_json_for(v, target)
+}
+
+fn value_to_json_for(v: Value, target: &Target) -> Result<Value, String> {
     let v = coerce(v, Some(target));
     match non_finite(&v) {
         Some(name) => Err(format!(
             "error converting YAML to JSON: json: unsupported value: {name}"
         )),
         None => Ok(v),
+    }
+}
+
+/// The text a scalar node bound for a `string` field becomes (`None` for an empty
+/// value, [`None`] outer when it is no scalar or does not resolve).
+pub(crate) fn string_field(node: &crate::yaml::Node) -> Option<Option<String>> {
+    if !matches!(node.kind, crate::yaml::NodeKind::Scalar(_)) {
+        return None;
+    }
+    match crate::yaml::resolve_go_v2(node).ok()? {
+        Value::Null => Some(None),
+        Value::String(s) => Some(Some(s)),
+        v => scalar_text(&v).map(Some),
     }
 }
 

@@ -16,9 +16,7 @@ use crate::helm;
 use crate::template::Env;
 use crate::tree::{DirTree, RelPath};
 
-/// Native stack of the thread [`helm_template`] renders on: deep `include` recursion needs
-/// about 16 KiB per level and Helm allows 1,000 levels.
-pub const RENDER_STACK: usize = 512 << 20;
+pub use crate::helm::RENDER_STACK;
 
 /// Time since the Unix epoch (zero if the clock is before it).
 pub fn now() -> Duration {

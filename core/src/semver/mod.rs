@@ -47,7 +47,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use super::error::TemplateError;
 use super::funcs::{self, Builtin, FnDef, PT};
 use super::gofmt;
 use super::parse::{
-    Arg, Command, Control, ControlKind, ListNode, Node, Number, Pipe, TemplateCall, Tree,
+    Arg, Command, Control, ControlKind, Func, ListNode, Node, Number, Pipe, TemplateCall, Tree,
 };
 use super::value::{Elem, MapKind, Val, sprint_v};
 use super::{Env, parse::Parser};
@@ -519,10 +519,11 @@ impl<'e> State<'e> {
             Arg::Chain(_, node, fields) => {
                 return self.eval_chain(dot, first, node, fields, &cmd.args, final_);
             }
-            Arg::Identifier(_, name) => {
+            Arg::Identifier(_, name, def) => {
                 return self.eval_function(
                     dot,
                     name,
+                    *def,
                     Ctx::Arg(first),
                     Ctx::Cmd(cmd),
                     &cmd.args,
@@ -720,22 +721,18 @@ impl<'e> State<'e> {
         Err(self.errorf(node, format!("can't evaluate field {name} in type {typ}")))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn eval_function(
         &mut self,
         dot: &Dot,
         name: &str,
+        def: Func,
         ident: Ctx<'_>,
         cmd: Ctx<'_>,
         args: &[Arg],
         final_: Option<Dot>,
     ) -> R<Dot> {
-        let Some(def) = funcs::lookup(name) else {
-            return Err(self.errorf(
-                ident,
-                format!("{} is not a defined function", gofmt::quote(name)),
-            ));
-        };
-        self.eval_call(dot, Callee::Func(def), name, ident, cmd, args, final_)
+        self.eval_call(dot, Callee::Func(def.0), name, ident, cmd, args, final_)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -932,8 +929,8 @@ impl<'e> State<'e> {
                 let v = self.eval_pipeline(dot, p)?;
                 return self.validate(v, t, last_visited(n));
             }
-            Arg::Identifier(_, name) => {
-                let v = self.eval_function(dot, name, ctx, ctx, &[], None)?;
+            Arg::Identifier(_, name, def) => {
+                let v = self.eval_function(dot, name, *def, ctx, ctx, &[], None)?;
                 return self.validate(v, t, ctx);
             }
             Arg::Chain(_, node, fields) => {
@@ -1039,7 +1036,7 @@ impl<'e> State<'e> {
         {
             return Ok(t.clone());
         }
-        let has = |n: &str| funcs::lookup(n).is_some();
+        let has = |n: &str| funcs::lookup(n);
         let trees: TreeMap = Parser::parse(&self.root_name, text, &has)?
             .into_iter()
             .map(|(k, v)| (k, Arc::new(v)))

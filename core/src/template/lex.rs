@@ -1,8 +1,6 @@
 //! The lexer: a port of Go's `text/template/parse` lexer (delimiters `{{` `}}`, trim
 //! markers, comments, every literal form).
 
-use std::borrow::Cow;
-
 /// The kind of a lexed item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ItemType {
@@ -63,12 +61,13 @@ impl ItemType {
     }
 }
 
-/// One lexed item; its text borrows the input (only error messages are owned).
-#[derive(Debug, Clone)]
+/// One lexed item; its text borrows the input. An `Error` item's message is
+/// [`Lexer::error_message`] (its `val` is empty).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Item<'a> {
     pub typ: ItemType,
     pub pos: usize,
-    pub val: Cow<'a, str>,
+    pub val: &'a str,
     pub line: usize,
 }
 
@@ -83,7 +82,7 @@ impl std::fmt::Display for Item<'_> {
                     let short: String = self.val.chars().take(10).collect();
                     write!(f, "{}...", crate::template::gofmt::quote(&short))
                 } else {
-                    write!(f, "{}", crate::template::gofmt::quote(&self.val))
+                    write!(f, "{}", crate::template::gofmt::quote(self.val))
                 }
             }
         }
@@ -162,6 +161,11 @@ enum State {
     RawQuote,
 }
 
+/// Newlines in `s`.
+fn count_newlines(s: &str) -> usize {
+    s.bytes().filter(|&b| b == b'\n').count()
+}
+
 /// The lexer over one text; [`Lexer::next_item`] yields its items in order.
 pub(crate) struct Lexer<'a> {
     input: &'a str,
@@ -173,6 +177,8 @@ pub(crate) struct Lexer<'a> {
     start_line: usize,
     inside_action: bool,
     item: Option<Item<'a>>,
+    /// The message of the `Error` item, once there is one.
+    error: String,
 }
 
 impl<'a> Lexer<'a> {
@@ -188,41 +194,61 @@ impl<'a> Lexer<'a> {
             start_line: 1,
             inside_action: false,
             item: None,
+            error: String::new(),
         }
+    }
+
+    /// The message of the `Error` item (empty before one was produced).
+    pub(crate) fn error_message(&self) -> &str {
+        &self.error
     }
 
     fn rest(&self) -> &'a str {
         &self.input[self.pos..]
     }
 
+    #[inline]
     fn next(&mut self) -> Option<char> {
-        match self.input[self.pos..].chars().next() {
+        match self.input.as_bytes().get(self.pos) {
             None => {
                 self.at_eof = true;
                 None
             }
-            Some(c) => {
-                self.pos += c.len_utf8();
-                if c == '\n' {
+            Some(&b) if b < 0x80 => {
+                self.pos += 1;
+                if b == b'\n' {
                     self.line += 1;
                 }
+                Some(b as char)
+            }
+            Some(_) => {
+                let c = self.input[self.pos..].chars().next()?;
+                self.pos += c.len_utf8();
                 Some(c)
             }
         }
     }
 
+    #[inline]
     fn peek(&mut self) -> Option<char> {
-        self.input[self.pos..].chars().next()
+        match self.input.as_bytes().get(self.pos) {
+            None => None,
+            Some(&b) if b < 0x80 => Some(b as char),
+            Some(_) => self.input[self.pos..].chars().next(),
+        }
     }
 
+    #[inline]
     fn backup(&mut self) {
-        if !self.at_eof
-            && self.pos > 0
-            && let Some(c) = self.input[..self.pos].chars().next_back()
-        {
-            self.pos -= c.len_utf8();
-            if c == '\n' {
-                self.line -= 1;
+        if !self.at_eof && self.pos > 0 {
+            let b = self.input.as_bytes()[self.pos - 1];
+            if b < 0x80 {
+                self.pos -= 1;
+                if b == b'\n' {
+                    self.line -= 1;
+                }
+            } else if let Some(c) = self.input[..self.pos].chars().next_back() {
+                self.pos -= c.len_utf8();
             }
         }
     }
@@ -231,7 +257,7 @@ impl<'a> Lexer<'a> {
         let i = Item {
             typ: t,
             pos: self.start,
-            val: Cow::Borrowed(&self.input[self.start..self.pos]),
+            val: &self.input[self.start..self.pos],
             line: self.start_line,
         };
         self.start = self.pos;
@@ -246,7 +272,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn ignore(&mut self) {
-        self.line += self.input[self.start..self.pos].matches('\n').count();
+        self.line += count_newlines(&self.input[self.start..self.pos]);
         self.start = self.pos;
         self.start_line = self.line;
     }
@@ -272,10 +298,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn errorf(&mut self, msg: String) -> Option<State> {
+        self.error = msg;
         self.item = Some(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: Cow::Owned(msg),
+            val: "",
             line: self.start_line,
         });
         self.start = 0;
@@ -314,7 +341,7 @@ impl<'a> Lexer<'a> {
                     return self.item.take().unwrap_or(Item {
                         typ: ItemType::Eof,
                         pos: self.pos,
-                        val: Cow::Borrowed("EOF"),
+                        val: "EOF",
                         line: self.start_line,
                     });
                 }
@@ -322,10 +349,24 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// The offset of the next `{{` at or after `from`.
+    fn find_left(&self, from: usize) -> Option<usize> {
+        let b = self.input.as_bytes();
+        let mut i = from;
+        while let Some(x) = memchr::memchr(b'{', b.get(i..)?) {
+            let at = i + x;
+            if b.get(at + 1) == Some(&b'{') {
+                return Some(at);
+            }
+            i = at + 1;
+        }
+        None
+    }
+
     fn lex_text(&mut self) -> Option<State> {
-        if let Some(x) = self.input[self.pos..].find(LEFT) {
-            if x > 0 {
-                self.pos += x;
+        if let Some(at) = self.find_left(self.pos) {
+            if at > self.pos {
+                self.pos = at;
                 let mut trim = 0;
                 let delim_end = self.pos + LEFT.len();
                 if has_left_trim_marker(&self.input[delim_end..]) {
@@ -333,7 +374,7 @@ impl<'a> Lexer<'a> {
                     trim = s.len() - s.trim_end_matches(is_space).len();
                 }
                 self.pos -= trim;
-                self.line += self.input[self.start..self.pos].matches('\n').count();
+                self.line += count_newlines(&self.input[self.start..self.pos]);
                 let i = self.this_item(ItemType::Text);
                 self.pos += trim;
                 self.ignore();
@@ -346,21 +387,19 @@ impl<'a> Lexer<'a> {
         }
         self.pos = self.input.len();
         if self.pos > self.start {
-            self.line += self.input[self.start..self.pos].matches('\n').count();
+            self.line += count_newlines(&self.input[self.start..self.pos]);
             return self.emit(ItemType::Text);
         }
         self.emit(ItemType::Eof)
     }
 
     fn at_right_delim(&self) -> (bool, bool) {
-        let r = self.rest();
-        if has_right_trim_marker(r) && r[TRIM_MARKER_LEN..].starts_with(RIGHT) {
-            return (true, true);
+        let r = self.rest().as_bytes();
+        match r {
+            [b'}', b'}', ..] => (true, false),
+            [c, b'-', b'}', b'}', ..] if is_space(*c as char) => (true, true),
+            _ => (false, false),
         }
-        if r.starts_with(RIGHT) {
-            return (true, false);
-        }
-        (false, false)
     }
 
     fn lex_left_delim(&mut self) -> Option<State> {
@@ -391,7 +430,7 @@ impl<'a> Lexer<'a> {
         if !delim {
             return self.errorf("comment ends before closing delimiter".into());
         }
-        self.line += self.input[self.start..self.pos].matches('\n').count();
+        self.line += count_newlines(&self.input[self.start..self.pos]);
         let _ = self.this_item(ItemType::Comment);
         if trim {
             self.pos += TRIM_MARKER_LEN;
@@ -488,12 +527,16 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_space(&mut self) -> Option<State> {
+        let b = self.input.as_bytes();
         let mut n = 0;
-        while let Some(c) = self.peek() {
-            if !is_space(c) {
+        while let Some(&c) = b.get(self.pos) {
+            if !is_space(c as char) {
                 break;
             }
-            self.next();
+            self.pos += 1;
+            if c == b'\n' {
+                self.line += 1;
+            }
             n += 1;
         }
         let r = &self.input[self.pos - 1..];
@@ -507,11 +550,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn at_terminator(&mut self) -> bool {
-        match self.peek() {
+        match self.input.as_bytes().get(self.pos) {
             None => true,
-            Some(c) if is_space(c) => true,
-            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
-            _ => self.rest().starts_with(RIGHT),
+            Some(b' ' | b'\t' | b'\r' | b'\n' | b'.' | b',' | b'|' | b':' | b')' | b'(') => true,
+            Some(b'}') => self.rest().starts_with(RIGHT),
+            _ => false,
         }
     }
 
@@ -524,29 +567,46 @@ impl<'a> Lexer<'a> {
         self.errorf(format!("bad character {s}"))
     }
 
-    fn lex_identifier(&mut self) -> Option<State> {
+    /// Moves over alphanumeric characters (ASCII in bulk).
+    fn skip_alnum(&mut self) {
+        let b = self.input.as_bytes();
         loop {
-            match self.next() {
-                Some(c) if is_alnum(c) => {}
-                _ => {
-                    self.backup();
-                    let word = &self.input[self.start..self.pos];
-                    if !self.at_terminator() {
-                        return self.bad_char();
-                    }
-                    if let Some(k) = keyword(word) {
-                        return self.emit(k);
-                    }
-                    if word.starts_with('.') {
-                        return self.emit(ItemType::Field);
-                    }
-                    if word == "true" || word == "false" {
-                        return self.emit(ItemType::Bool);
-                    }
-                    return self.emit(ItemType::Identifier);
+            while let Some(&c) = b.get(self.pos) {
+                if c.is_ascii_alphanumeric() || c == b'_' {
+                    self.pos += 1;
+                } else {
+                    break;
                 }
             }
+            match b.get(self.pos) {
+                Some(&c) if c >= 0x80 => match self.next() {
+                    Some(c) if is_alnum(c) => {}
+                    _ => {
+                        self.backup();
+                        return;
+                    }
+                },
+                _ => return,
+            }
         }
+    }
+
+    fn lex_identifier(&mut self) -> Option<State> {
+        self.skip_alnum();
+        let word = &self.input[self.start..self.pos];
+        if !self.at_terminator() {
+            return self.bad_char();
+        }
+        if let Some(k) = keyword(word) {
+            return self.emit(k);
+        }
+        if word.starts_with('.') {
+            return self.emit(ItemType::Field);
+        }
+        if word == "true" || word == "false" {
+            return self.emit(ItemType::Bool);
+        }
+        self.emit(ItemType::Identifier)
     }
 
     fn lex_variable(&mut self) -> Option<State> {
@@ -563,15 +623,7 @@ impl<'a> Lexer<'a> {
             }
             return self.emit(ItemType::Dot);
         }
-        loop {
-            match self.next() {
-                Some(c) if is_alnum(c) => {}
-                _ => {
-                    self.backup();
-                    break;
-                }
-            }
-        }
+        self.skip_alnum();
         if !self.at_terminator() {
             return self.bad_char();
         }
@@ -651,28 +703,50 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_quote(&mut self) -> Option<State> {
+        // Multi-byte characters never contain these bytes: scan bytes.
+        let b = self.input.as_bytes();
         loop {
-            match self.next() {
-                Some('\\') => match self.next() {
-                    None | Some('\n') => return self.errorf("unterminated quoted string".into()),
-                    _ => {}
-                },
-                None | Some('\n') => return self.errorf("unterminated quoted string".into()),
-                Some('"') => break,
-                _ => {}
+            match b.get(self.pos) {
+                Some(b'\\') => {
+                    self.pos += 1;
+                    match self.next() {
+                        None | Some('\n') => {
+                            return self.errorf("unterminated quoted string".into());
+                        }
+                        _ => {}
+                    }
+                }
+                None => {
+                    self.at_eof = true;
+                    return self.errorf("unterminated quoted string".into());
+                }
+                Some(b'\n') => {
+                    self.pos += 1;
+                    self.line += 1;
+                    return self.errorf("unterminated quoted string".into());
+                }
+                Some(b'"') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(_) => self.pos += 1,
             }
         }
         self.emit(ItemType::String)
     }
 
     fn lex_raw_quote(&mut self) -> Option<State> {
-        loop {
-            match self.next() {
-                None => return self.errorf("unterminated raw quoted string".into()),
-                Some('`') => break,
-                _ => {}
+        let b = self.input.as_bytes();
+        match memchr::memchr(b'`', &b[self.pos..]) {
+            None => {
+                self.at_eof = true;
+                self.errorf("unterminated raw quoted string".into())
+            }
+            Some(x) => {
+                self.line += count_newlines(&self.input[self.pos..self.pos + x]);
+                self.pos += x + 1;
+                self.emit(ItemType::RawString)
             }
         }
-        self.emit(ItemType::RawString)
     }
 }

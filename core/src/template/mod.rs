@@ -40,6 +40,40 @@ pub use error::TemplateError;
 pub use funcs::{bytes_to_gostr, gostr_to_bytes, has_function};
 use value::Val;
 
+/// The Go bytes of an engine string ([`gostr_to_bytes`]), borrowed when it carries no
+/// raw bytes: those travel as U+10FF00..=U+10FFFF, whose UTF-8 form starts with 0xF4 (as
+/// that of every character from U+100000 on does), so a text without that byte is its
+/// own bytes.
+pub fn gostr_bytes(s: &str) -> std::borrow::Cow<'_, [u8]> {
+    if memchr::memchr(0xF4, s.as_bytes()).is_none() {
+        std::borrow::Cow::Borrowed(s.as_bytes())
+    } else {
+        std::borrow::Cow::Owned(gostr_to_bytes(s))
+    }
+}
+
+/// [`bytes_to_gostr`], borrowed when the bytes are UTF-8, and a run of valid text at a
+/// time otherwise: a byte Go's `utf8.DecodeRune` rejects is always one that
+/// `utf8_chunks` puts in an invalid part (a lead byte cut short, or a stray continuation
+/// byte), and each such byte becomes its carrier character.
+pub fn gostr_from_bytes(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    /// Where [`bytes_to_gostr`] carries raw bytes (U+10FF00 + byte).
+    const RAW_BASE: u32 = 0x10FF00;
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => {
+            let mut out = String::with_capacity(b.len() + b.len() / 2);
+            for chunk in b.utf8_chunks() {
+                out.push_str(chunk.valid());
+                for &x in chunk.invalid() {
+                    out.push(char::from_u32(RAW_BASE + u32::from(x)).unwrap_or('\u{FFFD}'));
+                }
+            }
+            std::borrow::Cow::Owned(out)
+        }
+    }
+}
+
 /// Parses JSON as Go's `encoding/json` does into `interface{}` (numbers are float64).
 pub fn parse_json(text: &str) -> Result<crate::yaml::Value, String> {
     let v = funcs::json::unmarshal(text)?;
@@ -52,9 +86,64 @@ pub(crate) fn parse_semver(v: &str) -> Result<value::Version, String> {
     funcs::semver::parse_version(v)
 }
 
-/// Masterminds semver `NewVersion(v)` succeeds (used by Helm's chart validation).
+/// Masterminds semver `NewVersion(v)` succeeds (used by Helm's chart validation): what
+/// [`funcs::semver::parse_version`] accepts, read without its regular expression (which
+/// costs more to compile than a small chart takes to render). The expression,
+/// `^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$`,
+/// matches greedily in one way only, so the parts are those its groups capture.
 pub(crate) fn semver_valid(v: &str) -> bool {
-    funcs::semver::parse_version(v).is_ok()
+    fn digits(s: &str) -> usize {
+        s.bytes().take_while(u8::is_ascii_digit).count()
+    }
+    /// Dot-separated non-empty identifiers of `[0-9A-Za-z-]`; their length.
+    fn idents(s: &str) -> Option<usize> {
+        let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
+        let mut n = 0;
+        loop {
+            let m = s[n..].bytes().take_while(|&c| is_ident(c)).count();
+            if m == 0 {
+                return None;
+            }
+            n += m;
+            if s[n..].starts_with('.') && s[n + 1..].bytes().next().is_some_and(is_ident) {
+                n += 1;
+            } else {
+                return Some(n);
+            }
+        }
+    }
+    let rest = v.strip_prefix('v').unwrap_or(v);
+    let mut nums = Vec::with_capacity(3);
+    let n = digits(rest);
+    if n == 0 {
+        return false;
+    }
+    nums.push(&rest[..n]);
+    let mut rest = &rest[n..];
+    for _ in 0..2 {
+        match rest.strip_prefix('.') {
+            Some(r) if digits(r) > 0 => {
+                nums.push(&r[..digits(r)]);
+                rest = &r[digits(r)..];
+            }
+            _ => break,
+        }
+    }
+    let mut pre = "";
+    if let Some(r) = rest.strip_prefix('-') {
+        let Some(n) = idents(r) else { return false };
+        pre = &r[..n];
+        rest = &r[n..];
+    }
+    if let Some(r) = rest.strip_prefix('+') {
+        let Some(n) = idents(r) else { return false };
+        rest = &r[n..];
+    }
+    rest.is_empty()
+        && nums.iter().all(|d| d.parse::<u64>().is_ok())
+        && pre
+            .split('.')
+            .all(|p| !(p.len() > 1 && p.starts_with('0') && p.bytes().all(|c| c.is_ascii_digit())))
 }
 
 /// Helm's `IsCompatibleRange`: `version` parses and satisfies `constraint`; false on
@@ -137,6 +226,11 @@ impl std::fmt::Debug for Env {
     }
 }
 
+/// The templates one text defines, parsed ([`Templates::parse`]) but not yet added to a
+/// set.
+#[derive(Debug)]
+pub struct ParsedText(HashMap<String, parse::Tree>);
+
 /// A set of named templates, parsed once and shareable across threads.
 #[derive(Debug, Clone)]
 pub struct Templates {
@@ -166,10 +260,21 @@ impl Templates {
     /// it. Within one text a template may be defined once; across texts a later
     /// non-empty definition replaces an earlier one (Go's `Template.Parse`).
     pub fn add(&mut self, name: &str, text: &str) -> Result<(), TemplateError> {
-        let has = |n: &str| funcs::lookup(n).is_some();
-        let trees = parse::Parser::parse(name, text, &has)?;
+        self.add_parsed(Self::parse(name, text)?);
+        Ok(())
+    }
+
+    /// Parses `text` as the template `name` without adding it: what [`Templates::add`]
+    /// does first, on any thread (add the result with [`Templates::add_parsed`]).
+    pub fn parse(name: &str, text: &str) -> Result<ParsedText, TemplateError> {
+        let has = |n: &str| funcs::lookup(n);
+        Ok(ParsedText(parse::Parser::parse(name, text, &has)?))
+    }
+
+    /// Adds a text parsed by [`Templates::parse`], as [`Templates::add`] would have.
+    pub fn add_parsed(&mut self, parsed: ParsedText) {
         let set = Arc::make_mut(&mut self.trees);
-        for (k, t) in trees {
+        for (k, t) in parsed.0 {
             let empty = t
                 .root
                 .nodes
@@ -180,7 +285,6 @@ impl Templates {
             }
             set.insert(k, Arc::new(t));
         }
-        Ok(())
     }
 
     /// Whether a template of that name exists.
@@ -442,10 +546,96 @@ mod tests {
         assert_eq!(render("{{ regexMatch \"a(\" \"abc\" }}"), "false");
     }
 
+    /// The chart version check agrees with Masterminds' `NewVersion` (its regular
+    /// expression and checks).
+    #[test]
+    fn semver_valid_is_new_version() {
+        for v in [
+            "1",
+            "1.2",
+            "1.2.3",
+            "v1.2.3",
+            "1.2.3-rc.1",
+            "1.2.3+b.7",
+            "1.2.3-rc.1+b.7",
+            "1.2-x",
+            "1.2.3.4",
+            "1.2.",
+            "1..2",
+            ".1",
+            "v",
+            "",
+            "x",
+            "1.2.3-",
+            "1.2.3+",
+            "1.2.3-a..b",
+            "1.2.3-a.",
+            "1.2.3-01",
+            "1.2.3-0",
+            "1.2.3-0a",
+            "1.2.3-a.01",
+            "1.2.3+01",
+            "01.2.3",
+            "1.02.3",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1.2.3-a-b--c",
+            "1.2.3_4",
+            "1.2.3 ",
+            " 1.2.3",
+            "1.2.3-é",
+            "vv1",
+            "1.2.3-+x",
+            "1.2.3-a+b+c",
+            "1.2.3-a.b-c.d+e.f-g",
+            "1-2",
+            "1+2",
+            "1.2+3.4",
+        ] {
+            assert_eq!(
+                semver_valid(v),
+                funcs::semver::parse_version(v).is_ok(),
+                "{v:?}"
+            );
+        }
+    }
+
+    /// The fast conversion of file bytes is the engine's.
+    #[test]
+    fn gostr_from_bytes_is_bytes_to_gostr() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut samples: Vec<Vec<u8>> = vec![
+            b"plain".to_vec(),
+            "h\u{e9}llo \u{FFFD} \u{1F600}".as_bytes().to_vec(),
+            vec![0xE2, 0x82],
+            vec![0xE2, 0x82, b'a', 0x80, 0xBF, 0xF0, 0x9F, 0x98],
+            vec![0xED, 0xA0, 0x80, 0xC0, 0xAF, 0xF4, 0x90, 0x80, 0x80, 0xFF],
+        ];
+        for _ in 0..200 {
+            let mut v = Vec::new();
+            for _ in 0..24 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                v.push(match state % 4 {
+                    0 => b'a',
+                    1 => 0x80 | (state >> 8) as u8 & 0x3F,
+                    _ => (state >> 16) as u8,
+                });
+            }
+            samples.push(v);
+        }
+        for b in samples {
+            assert_eq!(gostr_from_bytes(&b), bytes_to_gostr(&b), "{b:x?}");
+            assert_eq!(gostr_to_bytes(&gostr_from_bytes(&b)), b);
+        }
+    }
+
     #[test]
     fn send_sync() {
         fn check<T: Send + Sync>() {}
         check::<Templates>();
+        check::<ParsedText>();
         check::<Env>();
     }
 }

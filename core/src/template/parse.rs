@@ -1,11 +1,12 @@
 //! The parser: a port of Go's `text/template/parse` producing a tree of nodes per
 //! template name.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use super::error::TemplateError;
+use super::funcs::FnDef;
 use super::gofmt;
 use super::lex::{Item, ItemType, Lexer};
 
@@ -90,6 +91,16 @@ pub struct Command {
     pub args: Vec<Arg>,
 }
 
+/// A template function, as an identifier names it.
+#[derive(Clone, Copy)]
+pub struct Func(pub(crate) &'static FnDef);
+
+impl fmt::Debug for Func {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Func")
+    }
+}
+
 /// A parsed number literal (Go's NumberNode).
 #[derive(Debug, Clone)]
 pub struct Number {
@@ -120,8 +131,8 @@ pub enum Arg {
     Field(usize, Vec<String>),
     /// `(pipe).A.B` or `fn.A`.
     Chain(usize, Box<Arg>, Vec<String>),
-    /// A function name.
-    Identifier(usize, String),
+    /// A function name, and the function (looked up once, when parsing).
+    Identifier(usize, String, Func),
     /// `.`.
     Dot(usize),
     /// `nil`.
@@ -144,7 +155,7 @@ impl Arg {
         match self {
             Arg::Field(p, _)
             | Arg::Chain(p, _, _)
-            | Arg::Identifier(p, _)
+            | Arg::Identifier(p, _, _)
             | Arg::Dot(p)
             | Arg::Nil(p)
             | Arg::Bool(p, _)
@@ -176,7 +187,7 @@ impl fmt::Display for Arg {
                 }
                 Ok(())
             }
-            Arg::Identifier(_, s) => f.write_str(s),
+            Arg::Identifier(_, s, _) => f.write_str(s),
             Arg::Dot(_) => f.write_str("."),
             Arg::Nil(_) => f.write_str("nil"),
             Arg::Bool(_, b) => write!(f, "{b}"),
@@ -275,10 +286,11 @@ enum Parsed {
 /// Parses one text into templates; `treeset` receives every definition.
 pub(crate) struct Parser<'f> {
     lexer: Lexer<'f>,
-    /// Lexed items from absolute index `base` on (a window: the parser backs up a
-    /// few items at most).
-    items: VecDeque<Item<'f>>,
-    base: usize,
+    /// The last [`WINDOW`] lexed items: item `i` (absolute index) is at `i % WINDOW`
+    /// (the parser backs up a handful of items at most).
+    items: [Item<'f>; WINDOW],
+    /// Items lexed so far.
+    lexed: usize,
     lexed_all: bool,
     idx: usize,
     max_read: usize,
@@ -291,15 +303,15 @@ pub(crate) struct Parser<'f> {
     range_depth: usize,
     stack_depth: usize,
     action_line: usize,
-    has_func: &'f dyn Fn(&str) -> bool,
+    has_func: &'f dyn Fn(&str) -> Option<&'static FnDef>,
     treeset: HashMap<String, Tree>,
 }
 
 type PResult<T> = Result<T, TemplateError>;
 
 const MAX_STACK_DEPTH: usize = 10000;
-/// Items kept behind the parser's position (it backs up at most a handful).
-const LOOKBEHIND: usize = 32;
+/// Lexed items kept (the parser backs up at most a handful).
+const WINDOW: usize = 32;
 
 impl<'f> Parser<'f> {
     /// Parses `text` as the template `name`; returns all trees it defines (including
@@ -307,12 +319,17 @@ impl<'f> Parser<'f> {
     pub(crate) fn parse(
         name: &str,
         text: &'f str,
-        has_func: &'f dyn Fn(&str) -> bool,
+        has_func: &'f dyn Fn(&str) -> Option<&'static FnDef>,
     ) -> PResult<HashMap<String, Tree>> {
         let mut p = Parser {
             lexer: Lexer::new(text),
-            items: VecDeque::new(),
-            base: 0,
+            items: [Item {
+                typ: ItemType::Eof,
+                pos: 0,
+                val: "",
+                line: 0,
+            }; WINDOW],
+            lexed: 0,
             lexed_all: false,
             idx: 0,
             max_read: 0,
@@ -363,26 +380,20 @@ impl<'f> Parser<'f> {
     }
 
     fn next(&mut self) -> Item<'f> {
-        while self.idx >= self.base + self.items.len() && !self.lexed_all {
-            let it = self.lexer.next_item();
-            self.lexed_all = matches!(it.typ, ItemType::Eof | ItemType::Error);
-            self.items.push_back(it);
-            while self.items.len() > 2 * LOOKBEHIND && self.base + LOOKBEHIND < self.idx {
-                self.items.pop_front();
-                self.base += 1;
+        if self.idx >= self.lexed {
+            if self.lexed_all {
+                // The lexer ended with Eof or Error: that item repeats.
+                self.idx = self.lexed - 1;
+            } else {
+                let it = self.lexer.next_item();
+                self.lexed_all = matches!(it.typ, ItemType::Eof | ItemType::Error);
+                self.items[self.lexed % WINDOW] = it;
+                self.lexed += 1;
+                self.idx = self.lexed - 1;
             }
         }
-        let rel = (self.idx - self.base).min(self.items.len().saturating_sub(1));
-        let Some(item) = self.items.get(rel).cloned() else {
-            // Unreachable: the lexer always ends with Eof or Error.
-            return Item {
-                typ: ItemType::Eof,
-                pos: self.text.len(),
-                val: "EOF".into(),
-                line: self.max_line,
-            };
-        };
-        self.idx = self.base + rel + 1;
+        let item = self.items[self.idx % WINDOW];
+        self.idx += 1;
         if self.idx > self.max_read {
             self.max_read = self.idx;
             self.max_line = item.line;
@@ -417,17 +428,18 @@ impl<'f> Parser<'f> {
 
     fn unexpected(&self, token: &Item<'_>, context: &str) -> TemplateError {
         if token.typ == ItemType::Error {
+            let msg = self.lexer.error_message();
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != token.line {
                 extra = format!(
                     " in action started at {}:{}",
                     self.parse_name, self.action_line
                 );
-                if token.val.ends_with(" action") {
+                if msg.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return self.err(format!("{token}{extra}"));
+            return self.err(format!("{msg}{extra}"));
         }
         self.err(format!("unexpected {token} in {context}"))
     }
@@ -467,7 +479,7 @@ impl<'f> Parser<'f> {
         if tok.typ != ItemType::String && tok.typ != ItemType::RawString {
             return Err(self.unexpected(&tok, context));
         }
-        let name = gofmt::unquote(&tok.val).map_err(|e| self.err(e))?;
+        let name = unquote(tok.val).map_err(|e| self.err(e))?;
         self.expect(ItemType::RightDelim, context)?;
         let saved_vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
         let saved_depth = self.range_depth;
@@ -495,7 +507,7 @@ impl<'f> Parser<'f> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let tok = self.next_non_space();
         match tok.typ {
-            ItemType::Text => Ok(Parsed::Node(Node::Text(tok.val.into_owned()))),
+            ItemType::Text => Ok(Parsed::Node(Node::Text(tok.val.to_string()))),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
@@ -611,9 +623,7 @@ impl<'f> Parser<'f> {
 
     fn template_name(&mut self, tok: &Item<'_>, context: &str) -> PResult<String> {
         match tok.typ {
-            ItemType::String | ItemType::RawString => {
-                gofmt::unquote(&tok.val).map_err(|e| self.err(e))
-            }
+            ItemType::String | ItemType::RawString => unquote(tok.val).map_err(|e| self.err(e)),
             _ => Err(self.unexpected(tok, context)),
         }
     }
@@ -806,12 +816,10 @@ impl<'f> Parser<'f> {
         let tok = self.next_non_space();
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
-                if !(self.has_func)(&tok.val) {
-                    return Err(
-                        self.err(format!("function {} not defined", gofmt::quote(&tok.val)))
-                    );
-                }
-                Arg::Identifier(tok.pos, tok.val.into_owned())
+                let Some(def) = (self.has_func)(tok.val) else {
+                    return Err(self.err(format!("function {} not defined", gofmt::quote(tok.val))));
+                };
+                Arg::Identifier(tok.pos, tok.val.to_string(), Func(def))
             }
             ItemType::Dot => Arg::Dot(tok.pos),
             ItemType::Nil => Arg::Nil(tok.pos),
@@ -825,7 +833,7 @@ impl<'f> Parser<'f> {
             ItemType::Field => Arg::Field(tok.pos, vec![tok.val[1..].to_string()]),
             ItemType::Bool => Arg::Bool(tok.pos, tok.val == "true"),
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
-                let n = parse_number(&tok.val, tok.typ).map_err(|e| self.err(e))?;
+                let n = parse_number(tok.val, tok.typ).map_err(|e| self.err(e))?;
                 Arg::Number(tok.pos, Box::new(n))
             }
             ItemType::LeftParen => {
@@ -838,8 +846,8 @@ impl<'f> Parser<'f> {
                 Arg::Pipe(Box::new(p?))
             }
             ItemType::String | ItemType::RawString => {
-                let s = gofmt::unquote(&tok.val).map_err(|e| self.err(e))?;
-                Arg::String(tok.pos, tok.val.into_owned(), s)
+                let s = unquote(tok.val).map_err(|e| self.err(e))?;
+                Arg::String(tok.pos, tok.val.to_string(), s)
             }
             _ => {
                 self.backup();
@@ -847,6 +855,24 @@ impl<'f> Parser<'f> {
             }
         }))
     }
+}
+
+/// `strconv.Unquote` of a lexed string: a quoted string without escapes, or a raw string
+/// without carriage returns, is its body.
+fn unquote(q: &str) -> Result<String, String> {
+    let b = q.as_bytes();
+    if b.len() >= 2 {
+        let body = &q[1..q.len() - 1];
+        let plain = match (b[0], b[b.len() - 1]) {
+            (b'"', b'"') => !body.contains(['\\', '"', '\n']),
+            (b'`', b'`') => !body.contains(['`', '\r']),
+            _ => false,
+        };
+        if plain {
+            return Ok(body.to_string());
+        }
+    }
+    gofmt::unquote(q)
 }
 
 /// Go's `newNumber`.

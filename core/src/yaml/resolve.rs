@@ -91,6 +91,42 @@ pub fn resolve_go_v2(node: &Node) -> Result<Value, YamlError> {
     fold(node, &GoV2)
 }
 
+/// Whether [`resolve_go_v2`] resolves `root` without an error and without an infinite or
+/// NaN float (which `sigs.k8s.io/yaml` refuses to print as JSON unless it is bound for a
+/// string): a caller that reads a few fields may then skip building the whole value.
+pub(crate) fn go_v2_clean(root: &Node) -> bool {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Scalar(s) => match go::decode_scalar(s, Schema::V2) {
+                Ok(Resolved::Float(f)) if !f.is_finite() => return false,
+                Ok(_) => {}
+                Err(_) => return false,
+            },
+            NodeKind::Seq(items) => stack.extend(items.iter()),
+            NodeKind::Map(pairs) => {
+                for (k, v) in pairs {
+                    // The keys `HelmValues::key` accepts.
+                    let NodeKind::Scalar(ks) = &k.kind else {
+                        return false;
+                    };
+                    match go::decode_scalar(ks, Schema::V2) {
+                        Ok(Resolved::UInt(_) | Resolved::Null) | Err(_) => return false,
+                        Ok(_) => {}
+                    }
+                    stack.push(v);
+                }
+            }
+        }
+    }
+    true
+}
+
+/// The string a mapping key becomes in [`resolve_go_v2`]'s value.
+pub(crate) fn go_v2_key(key: &Node, value: &Node) -> Result<String, YamlError> {
+    HelmValues.key(key, value, false)
+}
+
 /// What differs between the two tools.
 trait Profile {
     /// The value of a scalar in value position.

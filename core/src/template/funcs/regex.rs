@@ -140,6 +140,27 @@ fn translate_class(chars: &[char], start: usize, out: &mut String) -> usize {
 
 /// Compiles a Go regexp; errors are worded like Go's `regexp/syntax`.
 pub(crate) fn compile(p: &str) -> Result<Regex, String> {
+    // Compiling costs far more than matching, and charts call these functions on the
+    // same expressions over and over (in loops, once per object): keep what this thread
+    // compiled (a memo, so results are unchanged).
+    thread_local! {
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Regex>> =
+            std::cell::RefCell::default();
+    }
+    if let Some(re) = COMPILED.with(|c| c.borrow().get(p).cloned()) {
+        return Ok(re);
+    }
+    let re = compile_uncached(p)?;
+    COMPILED.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() < 256 {
+            c.insert(p.to_string(), re.clone());
+        }
+    });
+    Ok(re)
+}
+
+fn compile_uncached(p: &str) -> Result<Regex, String> {
     Regex::new(&translate(p)).map_err(|e| {
         let msg = e.to_string();
         let code = if msg.contains("unclosed character class") {

@@ -44,7 +44,23 @@ pub(crate) fn register(add: &mut Add<'_>) {
 
 /// Sprig's `semverCompare`: `NewConstraint` first, then `NewVersion`, then `Check`.
 fn semver_compare(_: &mut super::Cx<'_>, a: Vec<Val>) -> FnResult {
-    let c = parse_constraint(s(&a[0])).map_err(FnError::msg)?;
-    let v = parse_version(s(&a[1])).map_err(FnError::msg)?;
-    Ok(Val::Bool(c.check(&v)))
+    // Charts compare the same constraint with the same version over and over: keep the
+    // answers this thread worked out (a memo of a pure function).
+    type Memo = std::collections::HashMap<(String, String), Result<bool, String>>;
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::default();
+    }
+    let key = (s(&a[0]).to_string(), s(&a[1]).to_string());
+    if let Some(r) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return r.map(Val::Bool).map_err(FnError::msg);
+    }
+    // NewConstraint is evaluated first in sprig.
+    let r = parse_constraint(&key.0).and_then(|c| parse_version(&key.1).map(|v| c.check(&v)));
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() < 1024 {
+            m.insert(key, r.clone());
+        }
+    });
+    r.map(Val::Bool).map_err(FnError::msg)
 }

@@ -467,6 +467,21 @@ impl<'a> Scanner<'a> {
         self.pos += width(c).max(1);
     }
 
+    /// Skips the spaces after the position that lie clear of the reader's decoding
+    /// frontier (what `skip` and `cache(1)` per space would do there); returns how many.
+    fn skip_spaces(&mut self) -> usize {
+        let limit = self.decoded.saturating_sub(4);
+        let mut i = self.pos;
+        while i < limit && self.bytes.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        let n = i - self.pos;
+        self.pos = i;
+        self.mark.index += n;
+        self.mark.column += n;
+        n
+    }
+
     /// `skip_line`.
     fn skip_line(&mut self) {
         if self.b(0) == b'\r' && self.b(1) == b'\n' {
@@ -1872,45 +1887,43 @@ impl<'a> Scanner<'a> {
         Ok(t)
     }
 
-    /// `for !is_breakz { read; cache(1) }`, a line at a time.
+    /// `for !is_breakz { read; cache(1) }`, a line at a time: the decoded part of the
+    /// line in bulk, the reader asked for more (`cache(1)`) only when the character
+    /// loop would have found its buffer empty.
     fn read_to_break(&mut self, s: &mut Vec<u8>) -> R<()> {
-        // The bytes up to the next ASCII line break or NUL; characters that are breaks
-        // themselves (NEL, LS, PS) are checked one by one.
-        let start = self.pos;
-        let rest = self.bytes.get(start..).unwrap_or(&[]);
-        let mut n = 0;
-        let mut chars = 0;
-        for &b in rest {
-            if b == b'\n' || b == b'\r' || b == 0 || b == 0xC2 || b == 0xE2 {
+        loop {
+            // The bytes up to the next ASCII line break or NUL, within what the reader
+            // has decoded; characters that are breaks themselves (NEL, LS, PS) are
+            // checked one by one below.
+            let start = self.pos;
+            let frontier = self.decoded.min(self.bytes.len());
+            let rest = self.bytes.get(start..frontier).unwrap_or(&[]);
+            let mut n = 0;
+            let mut chars = 0;
+            let mut blank_only = true;
+            for &b in rest {
+                if b == b'\n' || b == b'\r' || b == 0 || b == 0xC2 || b == 0xE2 {
+                    break;
+                }
+                chars += usize::from(b & 0xC0 != 0x80);
+                blank_only &= b == b' ' || b == b'\t';
+                n += 1;
+            }
+            if n == 0 {
                 break;
             }
-            if b & 0xC0 != 0x80 {
-                chars += 1;
+            s.extend_from_slice(&rest[..n]);
+            if !blank_only {
+                self.newlines = 0;
             }
-            n += 1;
-        }
-        if n > 0 {
-            // Replay the reader as the character-by-character loop would: it asks for one
-            // character after each one read.
-            let end = start + n;
-            if end > self.decoded || self.first_bad < end {
-                // Slow path near a chunk boundary.
-                while !self.is_breakz(0) {
-                    self.read(s);
-                    self.cache(1)?;
-                }
-                return Ok(());
-            }
-            if let Some(chunk) = self.bytes.get(start..end) {
-                s.extend_from_slice(chunk);
-                if chunk.iter().any(|&b| b != b' ' && b != b'\t') {
-                    self.newlines = 0;
-                }
-            }
-            self.pos = end;
+            self.pos = start + n;
             self.mark.index += chars;
             self.mark.column += chars;
             self.cache(1)?;
+            if self.pos < frontier {
+                // Stopped at a (possible) break, not at the decoding frontier.
+                break;
+            }
         }
         while !self.is_breakz(0) {
             self.read(s);
@@ -2121,7 +2134,7 @@ impl<'a> Scanner<'a> {
                 if self.is_blank(0) {
                     if !leading_blanks {
                         self.read(&mut whitespaces);
-                    } else {
+                    } else if self.skip_spaces() == 0 {
                         self.skip();
                     }
                 } else {
@@ -2174,21 +2187,39 @@ impl<'a> Scanner<'a> {
         let limit = self.decoded.saturating_sub(8);
         let mut i = self.pos;
         let mut chars = 0;
-        let mut non_blank = false;
+        let stops = |b: u8| match b {
+            b' ' | b'\t' | b'\n' | b'\r' | 0 | b':' | b'#' | 0xC2 | 0xE2 => true,
+            b',' | b'?' | b'[' | b']' | b'{' | b'}' => flow,
+            _ => false,
+        };
         while i < limit {
             let Some(&b) = self.bytes.get(i) else { break };
-            let stop = match b {
-                b' ' | b'\t' | b'\n' | b'\r' | 0 | b':' | b'#' | 0xC2 | 0xE2 => true,
-                b',' | b'?' | b'[' | b']' | b'{' | b'}' => flow,
-                _ => false,
-            };
-            if stop {
+            if b == b' ' || b == b'\t' {
+                // Blanks between words: part of the value when a character that
+                // continues the scalar follows on this line (the character loop keeps
+                // them in `whitespaces` and appends them before that character).
+                if chars == 0 {
+                    break;
+                }
+                let mut j = i + 1;
+                while j < limit && matches!(self.bytes.get(j), Some(b' ' | b'\t')) {
+                    j += 1;
+                }
+                match self.bytes.get(j) {
+                    Some(&c) if j < limit && !stops(c) => {
+                        chars += j - i;
+                        i = j;
+                        continue;
+                    }
+                    _ => break,
+                }
+            }
+            if stops(b) {
                 break;
             }
             let w = width(b).max(1);
             i += w;
             chars += 1;
-            non_blank = true;
         }
         if chars > 0 {
             // (`#` inside the scalar is text; the run stops there only to let the
@@ -2196,9 +2227,7 @@ impl<'a> Scanner<'a> {
             self.pos = i;
             self.mark.index += chars;
             self.mark.column += chars;
-            if non_blank {
-                self.newlines = 0;
-            }
+            self.newlines = 0;
         }
         chars
     }
@@ -2236,11 +2265,18 @@ impl<'a> Scanner<'a> {
                 {
                     break;
                 }
-                if s.is_none() && !leading_blanks && whitespaces.is_empty() {
-                    // The value is still a slice: move over plain characters in bulk.
+                if !leading_blanks && whitespaces.is_empty() {
+                    // Plain characters (and blanks between words of this line) in bulk:
+                    // appended to the value, or still a slice of the input.
+                    let run_from = self.pos;
                     let n = self.plain_run(flow);
                     if n > 0 {
-                        to = self.pos;
+                        match &mut s {
+                            Some(buf) => buf.extend_from_slice(
+                                self.bytes.get(run_from..self.pos).unwrap_or(&[]),
+                            ),
+                            None => to = self.pos,
+                        }
                         end_mark = self.mark;
                         self.cache(2)?;
                         continue;
@@ -2300,7 +2336,7 @@ impl<'a> Scanner<'a> {
                     }
                     if !leading_blanks {
                         self.read(&mut whitespaces);
-                    } else {
+                    } else if self.skip_spaces() == 0 {
                         self.skip();
                     }
                 } else {
