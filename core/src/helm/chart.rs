@@ -331,13 +331,13 @@ pub(crate) fn yaml_error_text(e: &crate::yaml::YamlError) -> String {
     format!("error converting YAML to JSON: {}", e.go_text())
 }
 
-static MAINTAINER: Target = Target::Fields(&[
+pub(crate) static MAINTAINER: Target = Target::Fields(&[
     ("name", Target::Str),
     ("email", Target::Str),
     ("url", Target::Str),
 ]);
 
-static DEPENDENCY: Target = Target::Fields(&[
+pub(crate) static DEPENDENCY: Target = Target::Fields(&[
     ("name", Target::Str),
     ("version", Target::Str),
     ("repository", Target::Str),
@@ -380,6 +380,19 @@ pub(crate) fn decode_metadata(data: &[u8], md: &mut Metadata) -> Result<(), Stri
     d.metadata(&v, md);
     match d.err {
         Some(e) => Err(format!("error unmarshaling JSON: while decoding JSON: {e}")),
+        None => Ok(()),
+    }
+}
+
+/// Decodes a value already converted as `sigs.k8s.io/yaml` converts it (see
+/// [`super::typed::json_for`]) onto `md`, as `encoding/json` fills `chart.Metadata`:
+/// fields present replace, unknown fields are ignored. The error is the first type
+/// mismatch, in Go's words.
+pub(crate) fn decode_metadata_value(v: &Value, md: &mut Metadata) -> Result<(), String> {
+    let mut d = Decoder { err: None };
+    d.metadata(v, md);
+    match d.err {
+        Some(e) => Err(e),
         None => Ok(()),
     }
 }

@@ -50,6 +50,7 @@ mod values;
 pub use chart::{
     Chart, Dependency, File, Maintainer, Metadata, load_archive, load_chart, load_values,
 };
+pub(crate) use chart::{DEPENDENCY, MAINTAINER, decode_metadata_value, validate_metadata};
 pub use deps::{Requirement, dependencies};
 pub use engine::{DEFAULT_KUBE_VERSION, RenderOptions, Rendered, process_chart, render};
 pub use sort::{Hook, INSTALL_ORDER, Manifest, split_manifests};

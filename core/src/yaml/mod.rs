@@ -20,6 +20,7 @@ pub use emit::{emit_helm, emit_kustomize};
 pub use error::{YamlError, YamlErrorKind};
 pub use node::{Node, NodeKind, Pos, Scalar, ScalarStyle};
 pub use parse::{DuplicateKeys, MergeKeys, ParseOptions, parse_stream, parse_stream_each};
+pub(crate) use parse::{SubtreeBuilder, go_error};
 pub(crate) use resolve::json_round_trip;
 pub use resolve::{resolve_go_v2, resolve_helm_values, resolve_kustomize};
 pub use value::{Map, Number, Value};
