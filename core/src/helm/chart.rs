@@ -397,6 +397,41 @@ pub(crate) fn decode_metadata_value(v: &Value, md: &mut Metadata) -> Result<(), 
     }
 }
 
+static LOCK: Target = Target::Fields(&[
+    ("generated", Target::Any),
+    ("digest", Target::Str),
+    ("dependencies", Target::SliceOf(&DEPENDENCY)),
+]);
+
+/// `Chart.lock` (or `requirements.lock`) as `chart.Lock`: its `digest` and its
+/// `dependencies` (`None` for a null entry).
+///
+/// # Errors
+/// A type error in Go's words.
+pub fn lock_dependencies(lock: &Value) -> Result<(String, Vec<Option<Dependency>>), String> {
+    let v = super::typed::coerce_strings(lock, &LOCK);
+    let mut d = Decoder { err: None };
+    let mut digest = String::new();
+    let mut deps = Vec::new();
+    if let Value::Map(m) = &v {
+        for (k, x) in Decoder::fields(m) {
+            match k.to_ascii_lowercase().as_str() {
+                "digest" => d.string(x, "Lock.digest", &mut digest),
+                "dependencies" => match x {
+                    Value::Null => deps.clear(),
+                    Value::Seq(items) => deps = items.iter().map(|i| d.dependency(i)).collect(),
+                    _ => d.type_err(x, "Lock.dependencies", "[]*v2.Dependency"),
+                },
+                _ => {}
+            }
+        }
+    }
+    match d.err {
+        Some(e) => Err(e),
+        None => Ok((digest, deps)),
+    }
+}
+
 /// Go's `sanitizeString`: whitespace becomes a space, non-printable characters go.
 fn sanitize(s: &str) -> String {
     s.chars()

@@ -47,6 +47,87 @@ fn collect(chart: &Chart, path: String, out: &mut Vec<Requirement>) {
     }
 }
 
+/// `resolver.HashReq(req, lock)`: the `digest` a `Chart.lock` records, the SHA-256 of
+/// `json.Marshal([2][]*chart.Dependency{req, lock})`, as `sha256:<hex>`. `helm
+/// dependency build` refuses a lock whose digest differs from the chart's dependencies
+/// (`None` entries are JSON `null`).
+pub fn hash_requirements(req: &[Option<Dependency>], lock: &[Option<Dependency>]) -> String {
+    use sha2::Digest as _;
+    let mut out = String::from("[");
+    for (i, list) in [req, lock].iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        dependencies_json(list, &mut out);
+    }
+    out.push(']');
+    let sum = sha2::Sha256::digest(out.as_bytes());
+    let mut s = String::from("sha256:");
+    for b in sum {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// A `[]*chart.Dependency` as `encoding/json` prints it (struct field order, omitempty).
+fn dependencies_json(list: &[Option<Dependency>], out: &mut String) {
+    use crate::gojson::write_str;
+    if list.is_empty() {
+        // A nil slice (what YAML without the key decodes to) prints as null; an empty
+        // list written in YAML decodes to an empty slice, which Helm's loader never keeps.
+        out.push_str("null");
+        return;
+    }
+    out.push('[');
+    for (i, d) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let Some(d) = d else {
+            out.push_str("null");
+            continue;
+        };
+        out.push_str("{\"name\":");
+        write_str(out, &d.name, true);
+        if !d.version.is_empty() {
+            out.push_str(",\"version\":");
+            write_str(out, &d.version, true);
+        }
+        out.push_str(",\"repository\":");
+        write_str(out, &d.repository, true);
+        if !d.condition.is_empty() {
+            out.push_str(",\"condition\":");
+            write_str(out, &d.condition, true);
+        }
+        if !d.tags.is_empty() {
+            out.push_str(",\"tags\":[");
+            for (j, t) in d.tags.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                write_str(out, t, true);
+            }
+            out.push(']');
+        }
+        if d.enabled {
+            out.push_str(",\"enabled\":true");
+        }
+        if !d.import_values.is_empty() {
+            out.push_str(",\"import-values\":");
+            out.push_str(
+                &crate::gojson::to_string(&Value::Seq(d.import_values.clone()))
+                    .unwrap_or_else(|_| "null".to_owned()),
+            );
+        }
+        if !d.alias.is_empty() {
+            out.push_str(",\"alias\":");
+            write_str(out, &d.alias, true);
+        }
+        out.push('}');
+    }
+    out.push(']');
+}
+
 /// `action.CheckDependencies`: every declared dependency is present by name.
 pub(crate) fn check_dependencies(chart: &Chart) -> Result<(), Error> {
     let missing: Vec<&str> = chart
