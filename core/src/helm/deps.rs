@@ -419,3 +419,56 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<Warning>) -> Result<(
     c.values = Value::Map(base);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::tree::{MemTree, RelPath};
+
+    /// The digest `helm dependency update` (v4.1.4) wrote into this Chart.lock.
+    #[test]
+    fn requirement_hash_matches_helm() {
+        let chart_yaml = r#"apiVersion: v2
+name: app
+version: 1.0.0
+dependencies:
+- name: gitward-test-chart
+  version: "~0.1.0"
+  repository: http://127.0.0.1:20803
+  condition: sub.enabled
+  tags: [a, b]
+  import-values:
+  - child: x
+    parent: y
+  - data
+- name: gitward-test-chart
+  alias: second
+  version: ">=0.2.0"
+  repository: http://127.0.0.1:20803/
+"#;
+        let lock = r#"dependencies:
+- name: gitward-test-chart
+  repository: http://127.0.0.1:20803
+  version: 0.1.0
+- name: gitward-test-chart
+  repository: http://127.0.0.1:20803/
+  version: 0.2.0
+digest: sha256:3c280bc3ffff3aa59113e4a49e9aaf811b306693f2ea239a3498b48c70636d17
+generated: "2026-12-07T17:29:38.007771628Z"
+"#;
+        let mut t = MemTree::new();
+        t.add_file("app/Chart.yaml", chart_yaml).expect("chart");
+        t.add_file("app/Chart.lock", lock).expect("lock");
+        let chart =
+            crate::helm::load_chart(&t, &RelPath::new("app").expect("path")).expect("loads");
+        let (digest, locked) = crate::helm::lock_dependencies(chart.lock.as_ref().expect("lock"))
+            .expect("lock decodes");
+        assert_eq!(
+            digest,
+            "sha256:3c280bc3ffff3aa59113e4a49e9aaf811b306693f2ea239a3498b48c70636d17"
+        );
+        assert_eq!(
+            super::hash_requirements(&chart.metadata.dependencies, &locked),
+            digest
+        );
+    }
+}

@@ -559,8 +559,14 @@ pub async fn dependency_build(
         .map_err(|e| FetchError::new(ErrorKind::Invalid, e.message))?;
     let reqs = chart.metadata.dependencies.clone();
     let mut out = DependencyBuild::default();
-    let wanted: Vec<helm::Dependency> = match &chart.lock {
-        None => reqs.iter().flatten().cloned().collect(),
+    // Each dependency to supply, with the alias its Chart.yaml entry gives it. Helm writes
+    // a lock's entries in the order of Chart.yaml's, without aliases.
+    let wanted: Vec<(Option<String>, helm::Dependency)> = match &chart.lock {
+        None => reqs
+            .iter()
+            .flatten()
+            .map(|r| ((!r.alias.is_empty()).then(|| r.alias.clone()), r.clone()))
+            .collect(),
         Some(lock) => {
             out.locked = true;
             let lock_file = if chart.metadata.api_version == "v1" {
@@ -583,23 +589,33 @@ pub async fn dependency_build(
                     ),
                 ));
             }
-            locked.into_iter().flatten().collect()
+            locked
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, d)| {
+                    let d = d?;
+                    let alias = match reqs.get(i) {
+                        Some(Some(r)) if r.name == d.name && !r.alias.is_empty() => {
+                            Some(r.alias.clone())
+                        }
+                        _ => (!d.alias.is_empty()).then(|| d.alias.clone()),
+                    };
+                    Some((alias, d))
+                })
+                .collect()
         }
     };
     let charts_dir = chart_dir.join("charts");
     let http = client(&opts.repo.client_options())?;
-    for dep in &wanted {
-        // The name the chart will see it under.
-        let alias = reqs
-            .iter()
-            .flatten()
-            .find(|r| r.name == dep.name && !r.alias.is_empty())
-            .map(|r| r.alias.clone());
+    for (alias, dep) in &wanted {
         let shown = alias.clone().unwrap_or_else(|| dep.name.clone());
-        let present = chart
-            .dependencies
-            .iter()
-            .any(|c| c.name() == dep.name || Some(c.name()) == alias.as_deref());
+        // Present: `charts/` holds the chart at a version the entry accepts.
+        let present = chart.dependencies.iter().any(|c| {
+            c.name() == dep.name
+                && (dep.version.is_empty()
+                    || (opts.repo.selector)(&dep.version, &[c.metadata.version.as_str()])
+                        .is_ok_and(|m| m.is_some()))
+        });
         if present {
             out.present.push(shown);
             continue;
