@@ -37,7 +37,7 @@ enum Command {
     Template(Box<TemplateArgs>),
     /// Fetch a source as Flux's source-controller does and print its revision and digest.
     #[command(subcommand)]
-    Source(source::SourceCommand),
+    Source(Box<source::SourceCommand>),
 }
 
 #[derive(clap::Args)]

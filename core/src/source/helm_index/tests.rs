@@ -11,8 +11,10 @@ fn numeric(v: &str) -> Option<(Vec<u64>, bool)> {
     nums.map(|n| (n, pre))
 }
 
+type Pred = Box<dyn Fn(&[u64], bool) -> bool>;
+
 fn fake(range: &str, versions: &[&str]) -> Result<Option<usize>, String> {
-    let pred: Box<dyn Fn(&[u64], bool) -> bool> = if range == "*" {
+    let pred: Pred = if range == "*" {
         Box::new(|_, pre| !pre)
     } else if let Some(max) = range.strip_prefix('<') {
         let (m, _) = numeric(max).ok_or("bad range")?;
