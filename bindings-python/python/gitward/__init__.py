@@ -10,12 +10,20 @@ b: 1
 Builds: :func:`kustomize_build` (``kubectl kustomize``) and :func:`helm_template`
 (``helm template``), each with an awaitable ``*_async`` twin.
 
+Sources, as Flux's source-controller fetches them: :func:`fetch_helm_chart` (a chart
+from a Helm repository, ``http(s)://`` or ``oci://``) and :func:`fetch_oci` (an OCI
+artifact), awaitable, with blocking ``*_sync`` forms; each returns a
+:class:`FetchResult` (``revision``, ``digest``, ``path``).
+
 Errors form one hierarchy: every error raised is a :class:`GitwardError`;
 :class:`YamlError` (``kind``, ``line``, ``column``, ``message``) for YAML the core
 rejects; :class:`ConversionError` (``path``; also a ``TypeError`` and a
 ``ValueError``) for Python data with no YAML/JSON counterpart; :class:`BuildError`
 (``kind``, ``path``, ``message``) for a failed kustomize build; :class:`HelmError`
-(``kind``, ``chart``, ``file``, ``message``) for a chart that cannot be rendered.
+(``kind``, ``chart``, ``file``, ``message``) for a chart that cannot be rendered;
+:class:`SourceError` (``kind``, ``url``, ``message``; subclasses :class:`AuthError`,
+:class:`NotFoundError`, :class:`NetworkError`, :class:`DigestError`) for a source that
+cannot be fetched, never holding a credential.
 """
 
 from __future__ import annotations
@@ -25,26 +33,44 @@ import os
 from typing import Optional, Sequence, Union
 
 from gitward._native import (
+    AuthError,
     BuildError,
     ConversionError,
+    DigestError,
+    FetchResult,
     GitwardError,
     HelmError,
     KustomizeResult,
+    NetworkError,
+    NotFoundError,
+    SourceError,
     YamlError,
     dump_manifests,
+    fetch_helm_chart_sync,
+    fetch_oci_sync,
     helm_template,
     kustomize_build,
     parse_manifests,
 )
 
 __all__ = [
+    "AuthError",
     "BuildError",
     "ConversionError",
+    "DigestError",
+    "FetchResult",
     "GitwardError",
     "HelmError",
     "KustomizeResult",
+    "NetworkError",
+    "NotFoundError",
+    "SourceError",
     "YamlError",
     "dump_manifests",
+    "fetch_helm_chart",
+    "fetch_helm_chart_sync",
+    "fetch_oci",
+    "fetch_oci_sync",
     "helm_template",
     "helm_template_async",
     "kustomize_build",
@@ -120,4 +146,76 @@ async def helm_template_async(
         no_hooks=no_hooks,
         skip_schema_validation=skip_schema_validation,
         show_only=show_only,
+    )
+
+
+async def fetch_helm_chart(
+    repo_url: str,
+    chart: str,
+    *,
+    version: Optional[str] = None,
+    output: Optional[StrPath] = None,
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    ca_file: Optional[StrPath] = None,
+    cert_file: Optional[StrPath] = None,
+    key_file: Optional[StrPath] = None,
+    registry_config: Optional[StrPath] = None,
+    insecure: bool = False,
+    pass_credentials: bool = False,
+    cache_dir: Optional[StrPath] = None,
+) -> FetchResult:
+    """:func:`fetch_helm_chart_sync` in a worker thread, awaitable."""
+    return await asyncio.to_thread(
+        fetch_helm_chart_sync,
+        repo_url,
+        chart,
+        version=version,
+        output=output,
+        username=username,
+        password=password,
+        ca_file=ca_file,
+        cert_file=cert_file,
+        key_file=key_file,
+        registry_config=registry_config,
+        insecure=insecure,
+        pass_credentials=pass_credentials,
+        cache_dir=cache_dir,
+    )
+
+
+async def fetch_oci(
+    url: str,
+    *,
+    tag: Optional[str] = None,
+    semver: Optional[str] = None,
+    digest: Optional[str] = None,
+    layer_media_type: Optional[str] = None,
+    layer_operation: str = "extract",
+    output: Optional[StrPath] = None,
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    ca_file: Optional[StrPath] = None,
+    cert_file: Optional[StrPath] = None,
+    key_file: Optional[StrPath] = None,
+    registry_config: Optional[StrPath] = None,
+    insecure: bool = False,
+) -> FetchResult:
+    """:func:`fetch_oci_sync` in a worker thread, awaitable."""
+    return await asyncio.to_thread(
+        fetch_oci_sync,
+        url,
+        tag=tag,
+        semver=semver,
+        digest=digest,
+        layer_media_type=layer_media_type,
+        layer_operation=layer_operation,
+        output=output,
+        username=username,
+        password=password,
+        ca_file=ca_file,
+        cert_file=cert_file,
+        key_file=key_file,
+        registry_config=registry_config,
+        insecure=insecure,
     )

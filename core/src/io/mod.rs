@@ -10,4 +10,5 @@
 pub mod helm_repo;
 pub mod http;
 pub mod oci;
+pub mod source;
 pub mod system;
