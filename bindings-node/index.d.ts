@@ -19,6 +19,121 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare function dumpManifests(objs: Array<Record<string, unknown>>): string
 
 /**
+ * Fetches a chart on the libuv thread pool, as `fetchHelmChartSync` does.
+ *
+ * The Promise rejects with an `Error` with `code` `'SOURCE_<KIND>'`, `kind` and `url`; a
+ * bad argument or option throws a `TypeError` (`'INVALID_VALUE'`) at once.
+ */
+export declare function fetchHelmChart(repoUrl: string, chart: string, options?: FetchHelmChartOptions | undefined | null): Promise<FetchResult>
+
+/**
+ * Options of `fetchHelmChart` / `fetchHelmChartSync`: Helm's flags.
+ * (This declares the TypeScript interface; the addon reads the object field by field.)
+ */
+export interface FetchHelmChartOptions {
+  /** A version or range (default: the latest stable version). */
+  version?: string
+  /** Directory to write `CHART-VERSION.tgz` into (default: a new temporary directory). */
+  output?: string
+  /** Basic auth user. */
+  username?: string
+  /** Basic auth password. */
+  password?: string
+  /** Trust only this CA (PEM file). */
+  caFile?: string
+  /** Client certificate (PEM file). */
+  certFile?: string
+  /** Client key (PEM file). */
+  keyFile?: string
+  /** A Docker config JSON with registry credentials (for `oci://` repositories). */
+  registryConfig?: string
+  /** Plain HTTP to OCI registries. */
+  insecure?: boolean
+  /** Send the credentials to every host the index points at. */
+  passCredentials?: boolean
+  /** Keep the index here and revalidate it next time. */
+  cacheDir?: string
+}
+
+/**
+ * Fetches a chart from a Helm repository (`http(s)://` or `oci://`) as a Flux `HelmChart`
+ * does, writes `CHART-VERSION.tgz` under `options.output` (a new temporary directory by
+ * default) and returns its revision (the chart version), digest and path, blocking until
+ * done.
+ *
+ * Throws an `Error` with `code` `'SOURCE_AUTH'`, `'SOURCE_NOT_FOUND'`,
+ * `'SOURCE_NETWORK'`, `'SOURCE_DIGEST'`, `'SOURCE_INVALID'`, `'SOURCE_LIMIT'` or
+ * `'SOURCE_IO'`, with `kind` and `url` (never a credential), and a `TypeError`
+ * (`'INVALID_VALUE'`) for a bad argument or option.
+ */
+export declare function fetchHelmChartSync(repoUrl: string, chart: string, options?: FetchHelmChartOptions | undefined | null): FetchResult
+
+/**
+ * Pulls an artifact on the libuv thread pool, as `fetchOciSync` does.
+ *
+ * The Promise rejects with an `Error` with `code` `'SOURCE_<KIND>'`, `kind` and `url`; a
+ * bad argument or option throws a `TypeError` (`'INVALID_VALUE'`) at once.
+ */
+export declare function fetchOci(url: string, options?: FetchOciOptions | undefined | null): Promise<FetchResult>
+
+/**
+ * Options of `fetchOci` / `fetchOciSync`: Flux's `OCIRepository` reference and layer
+ * selector, and Helm's credential flags.
+ */
+export interface FetchOciOptions {
+  /** Pull this tag (at most one of `tag`, `semver`, `digest`; default `latest`). */
+  tag?: string
+  /** Pull the highest tag satisfying this range. */
+  semver?: string
+  /** Pull this manifest digest. */
+  digest?: string
+  /** The media type of the layer to use (default: the first layer). */
+  layerMediaType?: string
+  /** `'extract'` (default) or `'copy'`. */
+  layerOperation?: 'extract' | 'copy'
+  /** Directory to write into (default: a new temporary directory). */
+  output?: string
+  /** Basic auth user. */
+  username?: string
+  /** Basic auth password. */
+  password?: string
+  /** Trust only this CA (PEM file). */
+  caFile?: string
+  /** Client certificate (PEM file). */
+  certFile?: string
+  /** Client key (PEM file). */
+  keyFile?: string
+  /** A Docker config JSON with registry credentials. */
+  registryConfig?: string
+  /** Plain HTTP. */
+  insecure?: boolean
+}
+
+/**
+ * Pulls an artifact from an OCI registry as a Flux `OCIRepository` does (`url` is
+ * `oci://REGISTRY/REPOSITORY`), writes it under `options.output` (extracted files, or
+ * the layer as `<digest>.tgz` for `'copy'`; a new temporary directory by default) and
+ * returns its revision (`TAG@sha256:...`), digest and path, blocking until done.
+ *
+ * Throws as `fetchHelmChartSync`.
+ */
+export declare function fetchOciSync(url: string, options?: FetchOciOptions | undefined | null): FetchResult
+
+/** What a fetch returns. */
+export interface FetchResult {
+  /** Flux's revision: a chart's version; `TAG@sha256:...` for an OCI artifact. */
+  revision: string
+  /** Flux's artifact digest, `sha256:<hex>`. */
+  digest: string
+  /** The file or directory written. */
+  path: string
+  /** Where it came from, without user information. */
+  url: string
+  /** What Helm or Flux would have warned about. */
+  warnings: Array<string>
+}
+
+/**
  * Renders a chart on the libuv thread pool, as `helm template` does.
  *
  * The Promise rejects with an `Error` with `code` `'HELM_TEMPLATE'`, `kind`, `chart` and

@@ -836,6 +836,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.dumpManifests = nativeBinding.dumpManifests
+module.exports.fetchHelmChart = nativeBinding.fetchHelmChart
+module.exports.fetchHelmChartSync = nativeBinding.fetchHelmChartSync
+module.exports.fetchOci = nativeBinding.fetchOci
+module.exports.fetchOciSync = nativeBinding.fetchOciSync
 module.exports.helmTemplate = nativeBinding.helmTemplate
 module.exports.helmTemplateSync = nativeBinding.helmTemplateSync
 module.exports.kustomizeBuild = nativeBinding.kustomizeBuild

@@ -3,6 +3,8 @@
 #   * http://127.0.0.1:PORT/                 index.yaml + chart archives
 #   * https://127.0.0.1:PORT/                the same over TLS (test CA)
 #   * https://127.0.0.1:PORT/private/        the same behind basic auth
+#   * https://127.0.0.1:PORT2/               the same, requiring a client certificate
+#                                            from the test CA (mutual TLS)
 # The charts are packaged here with tar (no helm binary): gitward-test-chart
 # 0.1.0 and 0.2.0, each a Chart.yaml, values.yaml and one ConfigMap template.
 #
@@ -75,13 +77,33 @@ YAML
   rm -rf "$SVC_DIR/src"
 }
 
+# client_cert DIR NAME: issue DIR/NAME.crt and DIR/NAME.key, a TLS client certificate
+# from the test CA.
+client_cert() {
+  local dir="$1" name="$2" ca="$GITWARD_RUN/ca"
+  ensure_ca
+  mkdir -p "$dir"
+  openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=gitward-test-client" \
+    -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
+  printf '%s\n' \
+    "basicConstraints=critical,CA:FALSE" \
+    "keyUsage=critical,digitalSignature,keyEncipherment" \
+    "extendedKeyUsage=clientAuth" >"$dir/$name.ext"
+  openssl x509 -req -in "$dir/$name.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" \
+    -CAcreateserial -CAserial "$dir/$name.srl" -days 30 -sha256 \
+    -extfile "$dir/$name.ext" -out "$dir/$name.crt" 2>/dev/null
+  rm -f "$dir/$name.csr" "$dir/$name.ext" "$dir/$name.srl"
+}
+
 start_all() {
-  local http_port https_port password
+  local http_port https_port mtls_port password
   http_port="$(free_port)"
   https_port="$(free_port)"
+  mtls_port="$(free_port)"
   password="$(random_secret)"
   make_repo || die "cannot package the charts"
   server_cert "$SVC_DIR/tls" server || die "cannot issue the server certificate"
+  client_cert "$SVC_DIR/tls" client || die "cannot issue the client certificate"
   htpasswd_bcrypt "$SVC_DIR/htpasswd" "$REPO_USER" "$password"
   {
     nginx_conf_head
@@ -102,16 +124,28 @@ start_all() {
       alias $SVC_DIR/repo/;
     }
   }
+  server {
+    listen 127.0.0.1:$mtls_port ssl;
+    ssl_certificate $SVC_DIR/tls/server.crt;
+    ssl_certificate_key $SVC_DIR/tls/server.key;
+    ssl_client_certificate $GITWARD_RUN/ca/ca.crt;
+    ssl_verify_client on;
+    root $SVC_DIR/repo;
+  }
 }
 CONF
   } >"$SVC_DIR/nginx.conf"
   start_nginx "$SVC_DIR/nginx.conf" || return 1
   wait_port "$http_port" 10 nginx || return 1
   wait_port "$https_port" 10 nginx || return 1
+  wait_port "$mtls_port" 10 nginx || return 1
   cat >"$SVC_DIR/env" <<ENV
 GITWARD_HELM_REPO_HTTP_URL=http://127.0.0.1:$http_port
 GITWARD_HELM_REPO_URL=https://127.0.0.1:$https_port
 GITWARD_HELM_REPO_PRIVATE_URL=https://127.0.0.1:$https_port/private
+GITWARD_HELM_REPO_MTLS_URL=https://127.0.0.1:$mtls_port
+GITWARD_HELM_REPO_CLIENT_CERT=$SVC_DIR/tls/client.crt
+GITWARD_HELM_REPO_CLIENT_KEY=$SVC_DIR/tls/client.key
 GITWARD_HELM_REPO_USER=$REPO_USER
 GITWARD_HELM_REPO_PASSWORD=$password
 GITWARD_HELM_REPO_DIR=$SVC_DIR/repo

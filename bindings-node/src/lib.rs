@@ -42,6 +42,10 @@
 //! * `HEALTH` (`Error`, with `kind`: `'lookup'`, `'accessor'`, `'conditions'`,
 //!   `'unknown_phase'`, `'malformed'`, `'not_an_object'`) where kstatus cannot compute a
 //!   status.
+//! * `SOURCE_AUTH`, `SOURCE_NOT_FOUND`, `SOURCE_NETWORK`, `SOURCE_DIGEST`,
+//!   `SOURCE_INVALID`, `SOURCE_LIMIT`, `SOURCE_IO` (`Error`, with `kind` and `url`, the
+//!   URL without user information or `null`; never a credential) from `fetchHelmChart`
+//!   and `fetchOci`.
 //!
 //! Builds read the file system through the core's `DirTree` rooted at `/`, exactly as the
 //! CLI does. The `*Sync` functions block the calling thread; the others return a Promise
@@ -1009,4 +1013,297 @@ impl<'task> ScopedTask<'task> for HealthTask {
 pub fn health(env: &Env, obj: Unknown<'_>) -> Result<AsyncTask<HealthTask>> {
     let obj = health_object(env, obj)?;
     Ok(AsyncTask::new(HealthTask { obj }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Sources: Helm repositories and OCI registries.
+
+/// Credentials and TLS options shared by `fetchHelmChart` and `fetchOci`, read from the
+/// options object.
+fn auth_request(r: &OptionReader<'_>) -> Result<gitward::io::source::AuthRequest> {
+    Ok(gitward::io::source::AuthRequest {
+        username: r.string("username")?,
+        password: r.string("password")?,
+        ca_file: r.string("caFile")?.map(Into::into),
+        cert_file: r.string("certFile")?.map(Into::into),
+        key_file: r.string("keyFile")?.map(Into::into),
+        registry_config: r.string("registryConfig")?.map(Into::into),
+        insecure: r.boolean("insecure")?,
+    })
+}
+
+/// Options of `fetchHelmChart` / `fetchHelmChartSync`: Helm's flags.
+/// (This declares the TypeScript interface; the addon reads the object field by field.)
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct FetchHelmChartOptions {
+    /// A version or range (default: the latest stable version).
+    pub version: Option<String>,
+    /// Directory to write `CHART-VERSION.tgz` into (default: a new temporary directory).
+    pub output: Option<String>,
+    /// Basic auth user.
+    pub username: Option<String>,
+    /// Basic auth password.
+    pub password: Option<String>,
+    /// Trust only this CA (PEM file).
+    pub ca_file: Option<String>,
+    /// Client certificate (PEM file).
+    pub cert_file: Option<String>,
+    /// Client key (PEM file).
+    pub key_file: Option<String>,
+    /// A Docker config JSON with registry credentials (for `oci://` repositories).
+    pub registry_config: Option<String>,
+    /// Plain HTTP to OCI registries.
+    pub insecure: Option<bool>,
+    /// Send the credentials to every host the index points at.
+    pub pass_credentials: Option<bool>,
+    /// Keep the index here and revalidate it next time.
+    pub cache_dir: Option<String>,
+}
+
+/// Options of `fetchOci` / `fetchOciSync`: Flux's `OCIRepository` reference and layer
+/// selector, and Helm's credential flags.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct FetchOciOptions {
+    /// Pull this tag (at most one of `tag`, `semver`, `digest`; default `latest`).
+    pub tag: Option<String>,
+    /// Pull the highest tag satisfying this range.
+    pub semver: Option<String>,
+    /// Pull this manifest digest.
+    pub digest: Option<String>,
+    /// The media type of the layer to use (default: the first layer).
+    pub layer_media_type: Option<String>,
+    /// `'extract'` (default) or `'copy'`.
+    #[napi(ts_type = "'extract' | 'copy'")]
+    pub layer_operation: Option<String>,
+    /// Directory to write into (default: a new temporary directory).
+    pub output: Option<String>,
+    /// Basic auth user.
+    pub username: Option<String>,
+    /// Basic auth password.
+    pub password: Option<String>,
+    /// Trust only this CA (PEM file).
+    pub ca_file: Option<String>,
+    /// Client certificate (PEM file).
+    pub cert_file: Option<String>,
+    /// Client key (PEM file).
+    pub key_file: Option<String>,
+    /// A Docker config JSON with registry credentials.
+    pub registry_config: Option<String>,
+    /// Plain HTTP.
+    pub insecure: Option<bool>,
+}
+
+/// What a fetch returns.
+#[napi(object, object_from_js = false)]
+pub struct FetchResult {
+    /// Flux's revision: a chart's version; `TAG@sha256:...` for an OCI artifact.
+    pub revision: String,
+    /// Flux's artifact digest, `sha256:<hex>`.
+    pub digest: String,
+    /// The file or directory written.
+    pub path: String,
+    /// Where it came from, without user information.
+    pub url: String,
+    /// What Helm or Flux would have warned about.
+    pub warnings: Vec<String>,
+}
+
+fn helm_request(
+    env: &Env,
+    repo_url: Unknown<'_>,
+    chart: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<gitward::io::source::HelmChartRequest> {
+    let repo_url = string_arg(env, repo_url, "a repository URL")?;
+    let chart = string_arg(env, chart, "a chart name")?;
+    let r = OptionReader::new(env, options)?;
+    Ok(gitward::io::source::HelmChartRequest {
+        repo_url,
+        chart,
+        version: r.string("version")?,
+        output: r.string("output")?.map(Into::into),
+        auth: auth_request(&r)?,
+        pass_credentials: r.boolean("passCredentials")?,
+        cache_dir: r.string("cacheDir")?.map(Into::into),
+    })
+}
+
+fn oci_request(
+    env: &Env,
+    url: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<gitward::io::source::OciRequest> {
+    use gitward::io::source::OciRequest;
+    let url = string_arg(env, url, "an oci:// URL")?;
+    let r = OptionReader::new(env, options)?;
+    let digest = r.string("digest")?;
+    let reference =
+        OciRequest::reference_from(r.string("tag")?, r.string("semver")?, digest.as_deref())
+            .map_err(|e| invalid_value(env, "options", e.message))?;
+    let operation = r.string("layerOperation")?;
+    let layer = OciRequest::layer_from(r.string("layerMediaType")?, operation.as_deref())
+        .map_err(|e| invalid_value(env, "options.layerOperation", e.message))?;
+    Ok(OciRequest {
+        url,
+        reference,
+        layer,
+        output: r.string("output")?.map(Into::into),
+        auth: auth_request(&r)?,
+    })
+}
+
+fn string_arg(env: &Env, v: Unknown<'_>, what: &str) -> Result<String> {
+    match v.get_type()? {
+        ValueType::String => String::from_unknown(v),
+        t => {
+            let message = format!("expected {what} string, got {}", arg_type(&v, t)?);
+            Err(invalid_value(env, "", message))
+        }
+    }
+}
+
+type FetchOutcome =
+    std::result::Result<gitward::io::source::FetchedSource, gitward::io::http::FetchError>;
+
+/// The fetch's outcome as JS: a [`FetchResult`] or an `Error` with `code` `SOURCE_<KIND>`,
+/// `kind` and `url` (never a credential).
+fn fetch_outcome(env: &Env, outcome: FetchOutcome) -> Result<FetchResult> {
+    match outcome {
+        Ok(f) => Ok(FetchResult {
+            revision: f.revision,
+            digest: f.digest.to_string(),
+            path: f.path.to_string_lossy().into_owned(),
+            url: f.url,
+            warnings: f.warnings,
+        }),
+        Err(e) => {
+            let kind = kind_name(e.kind);
+            let code = format!("SOURCE_{}", kind.to_ascii_uppercase());
+            let js = JsError::from(Error::new(code, e.message.clone())).into_unknown(*env);
+            let build = || -> Result<Error> {
+                let url = match &e.url {
+                    Some(u) => u.as_str().into_unknown(env)?,
+                    None => Null.into_unknown(env)?,
+                };
+                Ok(throwable(
+                    Object::from_unknown(js)?,
+                    &[("kind", kind.as_str().into_unknown(env)?), ("url", url)],
+                ))
+            };
+            Err(build().unwrap_or_else(|e| e))
+        }
+    }
+}
+
+/// Fetches a chart from a Helm repository (`http(s)://` or `oci://`) as a Flux `HelmChart`
+/// does, writes `CHART-VERSION.tgz` under `options.output` (a new temporary directory by
+/// default) and returns its revision (the chart version), digest and path, blocking until
+/// done.
+///
+/// Throws an `Error` with `code` `'SOURCE_AUTH'`, `'SOURCE_NOT_FOUND'`,
+/// `'SOURCE_NETWORK'`, `'SOURCE_DIGEST'`, `'SOURCE_INVALID'`, `'SOURCE_LIMIT'` or
+/// `'SOURCE_IO'`, with `kind` and `url` (never a credential), and a `TypeError`
+/// (`'INVALID_VALUE'`) for a bad argument or option.
+#[napi(
+    ts_args_type = "repoUrl: string, chart: string, options?: FetchHelmChartOptions | undefined | null",
+    ts_return_type = "FetchResult"
+)]
+pub fn fetch_helm_chart_sync(
+    env: &Env,
+    repo_url: Unknown<'_>,
+    chart: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<FetchResult> {
+    let req = helm_request(env, repo_url, chart, options)?;
+    fetch_outcome(env, gitward::io::source::fetch_helm_chart_sync(&req))
+}
+
+/// A chart fetch on the libuv thread pool.
+pub struct FetchHelmTask {
+    req: gitward::io::source::HelmChartRequest,
+}
+
+impl<'task> ScopedTask<'task> for FetchHelmTask {
+    type Output = FetchOutcome;
+    type JsValue = FetchResult;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(gitward::io::source::fetch_helm_chart_sync(&self.req))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        fetch_outcome(env, output)
+    }
+}
+
+/// Fetches a chart on the libuv thread pool, as `fetchHelmChartSync` does.
+///
+/// The Promise rejects with an `Error` with `code` `'SOURCE_<KIND>'`, `kind` and `url`; a
+/// bad argument or option throws a `TypeError` (`'INVALID_VALUE'`) at once.
+#[napi(
+    ts_args_type = "repoUrl: string, chart: string, options?: FetchHelmChartOptions | undefined | null",
+    ts_return_type = "Promise<FetchResult>"
+)]
+pub fn fetch_helm_chart(
+    env: &Env,
+    repo_url: Unknown<'_>,
+    chart: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<AsyncTask<FetchHelmTask>> {
+    let req = helm_request(env, repo_url, chart, options)?;
+    Ok(AsyncTask::new(FetchHelmTask { req }))
+}
+
+/// Pulls an artifact from an OCI registry as a Flux `OCIRepository` does (`url` is
+/// `oci://REGISTRY/REPOSITORY`), writes it under `options.output` (extracted files, or
+/// the layer as `<digest>.tgz` for `'copy'`; a new temporary directory by default) and
+/// returns its revision (`TAG@sha256:...`), digest and path, blocking until done.
+///
+/// Throws as `fetchHelmChartSync`.
+#[napi(
+    ts_args_type = "url: string, options?: FetchOciOptions | undefined | null",
+    ts_return_type = "FetchResult"
+)]
+pub fn fetch_oci_sync(
+    env: &Env,
+    url: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<FetchResult> {
+    let req = oci_request(env, url, options)?;
+    fetch_outcome(env, gitward::io::source::fetch_oci_sync(&req))
+}
+
+/// An artifact pull on the libuv thread pool.
+pub struct FetchOciTask {
+    req: gitward::io::source::OciRequest,
+}
+
+impl<'task> ScopedTask<'task> for FetchOciTask {
+    type Output = FetchOutcome;
+    type JsValue = FetchResult;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(gitward::io::source::fetch_oci_sync(&self.req))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        fetch_outcome(env, output)
+    }
+}
+
+/// Pulls an artifact on the libuv thread pool, as `fetchOciSync` does.
+///
+/// The Promise rejects with an `Error` with `code` `'SOURCE_<KIND>'`, `kind` and `url`; a
+/// bad argument or option throws a `TypeError` (`'INVALID_VALUE'`) at once.
+#[napi(
+    ts_args_type = "url: string, options?: FetchOciOptions | undefined | null",
+    ts_return_type = "Promise<FetchResult>"
+)]
+pub fn fetch_oci(
+    env: &Env,
+    url: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<AsyncTask<FetchOciTask>> {
+    let req = oci_request(env, url, options)?;
+    Ok(AsyncTask::new(FetchOciTask { req }))
 }

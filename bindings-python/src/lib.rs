@@ -31,6 +31,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use gitward::helm;
+use gitward::io::http::{ErrorKind as FetchKind, FetchError};
+use gitward::io::source::{AuthRequest, FetchedSource, HelmChartRequest, OciRequest};
 use gitward::kustomize;
 use gitward::tree::{DirTree, RelPath};
 use gitward::yaml::{self, Number, ParseOptions, Value};
@@ -118,6 +120,45 @@ create_exception!(
      'Unknown').\n\n\
      Attributes: kind (str: 'lookup', 'accessor', 'conditions', 'unknown_phase', \
      'malformed', 'not_an_object'), message (str, kstatus' error text, the same as str(err))."
+);
+
+create_exception!(
+    gitward,
+    SourceError,
+    GitwardError,
+    "A source could not be fetched (a Helm repository, an OCI registry).\n\n\
+     Attributes: kind (str: 'auth', 'not_found', 'network', 'digest', 'invalid', 'limit', \
+     'io'), url (str or None, without user information), message (str, the same as \
+     str(err)). Never holds a credential. Subclasses by kind: AuthError, NotFoundError, \
+     NetworkError, DigestError."
+);
+
+create_exception!(
+    gitward,
+    AuthError,
+    SourceError,
+    "Credentials were missing or refused (kind 'auth')."
+);
+
+create_exception!(
+    gitward,
+    NotFoundError,
+    SourceError,
+    "The repository, chart, version, tag or blob does not exist (kind 'not_found')."
+);
+
+create_exception!(
+    gitward,
+    NetworkError,
+    SourceError,
+    "Connection, TLS or HTTP failure (kind 'network')."
+);
+
+create_exception!(
+    gitward,
+    DigestError,
+    SourceError,
+    "Content did not match its digest (kind 'digest')."
 );
 
 /// The core error's kind as a stable snake_case name (`DuplicateKey` → `"duplicate_key"`).
@@ -433,6 +474,218 @@ fn helm_error(py: Python<'_>, e: helm::Error) -> PyErr {
     with_attrs(py, err, &attrs)
 }
 
+/// `gitward.SourceError` (or the subclass for its kind) with `kind`, `url` and `message`.
+fn source_error(py: Python<'_>, e: FetchError) -> PyErr {
+    let err = match e.kind {
+        FetchKind::Auth => AuthError::new_err(e.message.clone()),
+        FetchKind::NotFound => NotFoundError::new_err(e.message.clone()),
+        FetchKind::Network => NetworkError::new_err(e.message.clone()),
+        FetchKind::Digest => DigestError::new_err(e.message.clone()),
+        _ => SourceError::new_err(e.message.clone()),
+    };
+    let attrs = [
+        ("kind", PyString::new(py, &kind_name(e.kind)).into_any()),
+        ("url", opt_str(py, e.url.as_deref())),
+        ("message", PyString::new(py, &e.message).into_any()),
+    ];
+    with_attrs(py, err, &attrs)
+}
+
+/// What `fetch_helm_chart_sync` and `fetch_oci_sync` return.
+#[pyclass(frozen, module = "gitward")]
+struct FetchResult {
+    /// Flux's revision: a chart's version; `TAG@sha256:...` (or the digest) for an OCI
+    /// artifact.
+    #[pyo3(get)]
+    revision: String,
+    /// Flux's artifact digest, `sha256:<hex>`.
+    #[pyo3(get)]
+    digest: String,
+    /// The file (a chart archive, a copied layer) or directory (extracted files) written.
+    #[pyo3(get)]
+    path: String,
+    /// Where it came from, without user information.
+    #[pyo3(get)]
+    url: String,
+    /// What Helm or Flux would have warned about.
+    #[pyo3(get)]
+    warnings: Py<PyList>,
+}
+
+#[pymethods]
+impl FetchResult {
+    fn __repr__(&self) -> String {
+        format!(
+            "<FetchResult revision={:?} digest={:?} path={:?}>",
+            self.revision, self.digest, self.path
+        )
+    }
+}
+
+fn fetch_result(py: Python<'_>, f: FetchedSource) -> PyResult<FetchResult> {
+    Ok(FetchResult {
+        revision: f.revision,
+        digest: f.digest.to_string(),
+        path: f.path.to_string_lossy().into_owned(),
+        url: f.url,
+        warnings: PyList::new(py, &f.warnings)?.unbind(),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn auth_request(
+    username: Option<String>,
+    password: Option<String>,
+    ca_file: Option<PathBuf>,
+    cert_file: Option<PathBuf>,
+    key_file: Option<PathBuf>,
+    registry_config: Option<PathBuf>,
+    insecure: bool,
+) -> AuthRequest {
+    AuthRequest {
+        username,
+        password,
+        ca_file,
+        cert_file,
+        key_file,
+        registry_config,
+        insecure,
+    }
+}
+
+/// Fetches a chart from a Helm repository (`http(s)://` or `oci://`) as a Flux HelmChart
+/// does, writes `CHART-VERSION.tgz` into `output` (a new temporary directory when None) and
+/// returns its revision (the chart version), digest and path. `version` is a version or
+/// range (the latest stable version when None). Credentials and TLS files as Helm's flags.
+///
+/// Raises `gitward.SourceError` (`AuthError`, `NotFoundError`, `NetworkError`,
+/// `DigestError` by kind), never holding a credential. The GIL is released meanwhile.
+#[pyfunction]
+#[pyo3(signature = (
+    repo_url,
+    chart,
+    *,
+    version = None,
+    output = None,
+    username = None,
+    password = None,
+    ca_file = None,
+    cert_file = None,
+    key_file = None,
+    registry_config = None,
+    insecure = false,
+    pass_credentials = false,
+    cache_dir = None,
+))]
+#[allow(clippy::too_many_arguments)]
+fn fetch_helm_chart_sync(
+    py: Python<'_>,
+    repo_url: String,
+    chart: String,
+    version: Option<String>,
+    output: Option<PathBuf>,
+    username: Option<String>,
+    password: Option<String>,
+    ca_file: Option<PathBuf>,
+    cert_file: Option<PathBuf>,
+    key_file: Option<PathBuf>,
+    registry_config: Option<PathBuf>,
+    insecure: bool,
+    pass_credentials: bool,
+    cache_dir: Option<PathBuf>,
+) -> PyResult<FetchResult> {
+    let req = HelmChartRequest {
+        repo_url,
+        chart,
+        version,
+        output,
+        auth: auth_request(
+            username,
+            password,
+            ca_file,
+            cert_file,
+            key_file,
+            registry_config,
+            insecure,
+        ),
+        pass_credentials,
+        cache_dir,
+    };
+    let fetched = py
+        .detach(move || gitward::io::source::fetch_helm_chart_sync(&req))
+        .map_err(|e| source_error(py, e))?;
+    fetch_result(py, fetched)
+}
+
+/// Pulls an artifact from an OCI registry as a Flux OCIRepository does: `url` is
+/// `oci://REGISTRY/REPOSITORY`; at most one of `tag`, `semver` and `digest` (`latest` when
+/// none); `layer_media_type` picks the layer (the first when None) and `layer_operation`
+/// ('extract' or 'copy') what is written into `output` (a new temporary directory when
+/// None). Returns the revision (`TAG@sha256:...`), digest and path.
+///
+/// Raises `gitward.SourceError` subclasses as `fetch_helm_chart_sync`, `ValueError` for
+/// conflicting references or an unknown operation.
+#[pyfunction]
+#[pyo3(signature = (
+    url,
+    *,
+    tag = None,
+    semver = None,
+    digest = None,
+    layer_media_type = None,
+    layer_operation = "extract",
+    output = None,
+    username = None,
+    password = None,
+    ca_file = None,
+    cert_file = None,
+    key_file = None,
+    registry_config = None,
+    insecure = false,
+))]
+#[allow(clippy::too_many_arguments)]
+fn fetch_oci_sync(
+    py: Python<'_>,
+    url: String,
+    tag: Option<String>,
+    semver: Option<String>,
+    digest: Option<String>,
+    layer_media_type: Option<String>,
+    layer_operation: &str,
+    output: Option<PathBuf>,
+    username: Option<String>,
+    password: Option<String>,
+    ca_file: Option<PathBuf>,
+    cert_file: Option<PathBuf>,
+    key_file: Option<PathBuf>,
+    registry_config: Option<PathBuf>,
+    insecure: bool,
+) -> PyResult<FetchResult> {
+    let reference = OciRequest::reference_from(tag, semver, digest.as_deref())
+        .map_err(|e| PyValueError::new_err(e.message))?;
+    let layer = OciRequest::layer_from(layer_media_type, Some(layer_operation))
+        .map_err(|e| PyValueError::new_err(e.message))?;
+    let req = OciRequest {
+        url,
+        reference,
+        layer,
+        output,
+        auth: auth_request(
+            username,
+            password,
+            ca_file,
+            cert_file,
+            key_file,
+            registry_config,
+            insecure,
+        ),
+    };
+    let fetched = py
+        .detach(move || gitward::io::source::fetch_oci_sync(&req))
+        .map_err(|e| source_error(py, e))?;
+    fetch_result(py, fetched)
+}
+
 /// `path` as the CLI hands it to the core: canonicalised, then relative to a `DirTree` at
 /// `/`. Failures are worded `PATH: reason`, as the CLI words them.
 fn tree_and_path(path: &Path) -> Result<(DirTree, RelPath), String> {
@@ -698,12 +951,20 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kustomize_build, m)?)?;
     m.add_function(wrap_pyfunction!(helm_template, m)?)?;
     m.add_function(wrap_pyfunction!(health, m)?)?;
+    m.add_function(wrap_pyfunction!(fetch_helm_chart_sync, m)?)?;
+    m.add_function(wrap_pyfunction!(fetch_oci_sync, m)?)?;
     m.add_class::<KustomizeResult>()?;
+    m.add_class::<FetchResult>()?;
     m.add("GitwardError", py.get_type::<GitwardError>())?;
     m.add("YamlError", py.get_type::<YamlError>())?;
     m.add("BuildError", py.get_type::<BuildError>())?;
     m.add("HelmError", py.get_type::<HelmError>())?;
     m.add("HealthError", py.get_type::<HealthError>())?;
+    m.add("SourceError", py.get_type::<SourceError>())?;
+    m.add("AuthError", py.get_type::<AuthError>())?;
+    m.add("NotFoundError", py.get_type::<NotFoundError>())?;
+    m.add("NetworkError", py.get_type::<NetworkError>())?;
+    m.add("DigestError", py.get_type::<DigestError>())?;
     m.add("ConversionError", conversion_error_type(py)?)?;
     Ok(())
 }

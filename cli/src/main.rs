@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod artifact;
+mod source;
 
 /// mimalloc keeps allocation cost flat as the heap grows (large kustomize trees).
 #[global_allocator]
@@ -41,6 +42,9 @@ enum Command {
     /// Print the health of objects as kstatus computes it (as Flux waits for them): one
     /// entry per object of the manifests, in order. Exits 0 whatever the statuses.
     Health(HealthArgs),
+    /// Fetch a source as Flux's source-controller does and print its revision and digest.
+    #[command(subcommand)]
+    Source(Box<source::SourceCommand>),
     /// Build artifacts as Flux builds them.
     Build {
         #[command(subcommand)]
@@ -558,6 +562,7 @@ fn main() -> ExitCode {
         Command::Semver(args) => semver(&args),
         Command::Health(args) => health(&args),
         Command::Build { .. } => Ok(()),
+        Command::Source(cmd) => source::run(&cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

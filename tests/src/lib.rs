@@ -20,6 +20,7 @@
 //!   watchdog process runs `down` for all of them as soon as this process
 //!   ends, however it ends (normal exit, failed test, panic, or kill).
 
+pub mod oci_push;
 mod support;
 
 pub use support::{

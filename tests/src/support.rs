@@ -614,6 +614,12 @@ pub struct HelmRepo {
     pub user: String,
     /// Password for `private_url`.
     pub password: String,
+    /// `https://127.0.0.1:PORT` (test CA, a client certificate from the test CA required).
+    pub mtls_url: String,
+    /// A client certificate (PEM) `mtls_url` accepts.
+    pub client_cert: PathBuf,
+    /// Its key (PEM).
+    pub client_key: PathBuf,
     /// The chart's name (versions 0.1.0 and 0.2.0 are served).
     pub chart: String,
     /// The directory served (index.yaml and the chart archives).
@@ -630,6 +636,9 @@ impl HelmRepo {
             private_url: env.require("GITWARD_HELM_REPO_PRIVATE_URL").to_owned(),
             user: env.require("GITWARD_HELM_REPO_USER").to_owned(),
             password: env.require("GITWARD_HELM_REPO_PASSWORD").to_owned(),
+            mtls_url: env.require("GITWARD_HELM_REPO_MTLS_URL").to_owned(),
+            client_cert: env.path("GITWARD_HELM_REPO_CLIENT_CERT"),
+            client_key: env.path("GITWARD_HELM_REPO_CLIENT_KEY"),
             chart: env.require("GITWARD_HELM_CHART").to_owned(),
             dir: env.path("GITWARD_HELM_REPO_DIR"),
             ca: test_ca_path(env),

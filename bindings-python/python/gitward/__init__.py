@@ -11,6 +11,11 @@ Builds: :func:`kustomize_build` (``kubectl kustomize``) and :func:`helm_template
 (``helm template``), each with an awaitable ``*_async`` twin. Health: :func:`health`
 (kstatus' verdict on one object, as Flux waits for it) and :func:`health_async`.
 
+Sources, as Flux's source-controller fetches them: :func:`fetch_helm_chart` (a chart
+from a Helm repository, ``http(s)://`` or ``oci://``) and :func:`fetch_oci` (an OCI
+artifact), awaitable, with blocking ``*_sync`` forms; each returns a
+:class:`FetchResult` (``revision``, ``digest``, ``path``).
+
 Errors form one hierarchy: every error raised is a :class:`GitwardError`;
 :class:`YamlError` (``kind``, ``line``, ``column``, ``message``) for YAML the core
 rejects; :class:`ConversionError` (``path``; also a ``TypeError`` and a
@@ -18,6 +23,9 @@ rejects; :class:`ConversionError` (``path``; also a ``TypeError`` and a
 (``kind``, ``path``, ``message``) for a failed kustomize build; :class:`HelmError`
 (``kind``, ``chart``, ``file``, ``message``) for a chart that cannot be rendered;
 :class:`HealthError` (``kind``, ``message``) where kstatus cannot compute a status.
+:class:`SourceError` (``kind``, ``url``, ``message``; subclasses :class:`AuthError`,
+:class:`NotFoundError`, :class:`NetworkError`, :class:`DigestError`) for a source that
+cannot be fetched, never holding a credential.
 """
 
 from __future__ import annotations
@@ -27,31 +35,49 @@ import os
 from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from gitward._native import (
+    AuthError,
     BuildError,
     ConversionError,
+    DigestError,
+    FetchResult,
     GitwardError,
     HealthError,
     HelmError,
     KustomizeResult,
+    NetworkError,
+    NotFoundError,
+    SourceError,
     YamlError,
     dump_manifests,
     health,
+    fetch_helm_chart_sync,
+    fetch_oci_sync,
     helm_template,
     kustomize_build,
     parse_manifests,
 )
 
 __all__ = [
+    "AuthError",
     "BuildError",
     "ConversionError",
+    "DigestError",
+    "FetchResult",
     "GitwardError",
     "HealthError",
     "HelmError",
     "KustomizeResult",
+    "NetworkError",
+    "NotFoundError",
+    "SourceError",
     "YamlError",
     "dump_manifests",
     "health",
     "health_async",
+    "fetch_helm_chart",
+    "fetch_helm_chart_sync",
+    "fetch_oci",
+    "fetch_oci_sync",
     "helm_template",
     "helm_template_async",
     "kustomize_build",
@@ -133,3 +159,75 @@ async def helm_template_async(
 async def health_async(obj: Mapping[str, Any]) -> Dict[str, str]:
     """:func:`health` in a worker thread, awaitable."""
     return await asyncio.to_thread(health, obj)
+
+
+async def fetch_helm_chart(
+    repo_url: str,
+    chart: str,
+    *,
+    version: Optional[str] = None,
+    output: Optional[StrPath] = None,
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    ca_file: Optional[StrPath] = None,
+    cert_file: Optional[StrPath] = None,
+    key_file: Optional[StrPath] = None,
+    registry_config: Optional[StrPath] = None,
+    insecure: bool = False,
+    pass_credentials: bool = False,
+    cache_dir: Optional[StrPath] = None,
+) -> FetchResult:
+    """:func:`fetch_helm_chart_sync` in a worker thread, awaitable."""
+    return await asyncio.to_thread(
+        fetch_helm_chart_sync,
+        repo_url,
+        chart,
+        version=version,
+        output=output,
+        username=username,
+        password=password,
+        ca_file=ca_file,
+        cert_file=cert_file,
+        key_file=key_file,
+        registry_config=registry_config,
+        insecure=insecure,
+        pass_credentials=pass_credentials,
+        cache_dir=cache_dir,
+    )
+
+
+async def fetch_oci(
+    url: str,
+    *,
+    tag: Optional[str] = None,
+    semver: Optional[str] = None,
+    digest: Optional[str] = None,
+    layer_media_type: Optional[str] = None,
+    layer_operation: str = "extract",
+    output: Optional[StrPath] = None,
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    ca_file: Optional[StrPath] = None,
+    cert_file: Optional[StrPath] = None,
+    key_file: Optional[StrPath] = None,
+    registry_config: Optional[StrPath] = None,
+    insecure: bool = False,
+) -> FetchResult:
+    """:func:`fetch_oci_sync` in a worker thread, awaitable."""
+    return await asyncio.to_thread(
+        fetch_oci_sync,
+        url,
+        tag=tag,
+        semver=semver,
+        digest=digest,
+        layer_media_type=layer_media_type,
+        layer_operation=layer_operation,
+        output=output,
+        username=username,
+        password=password,
+        ca_file=ca_file,
+        cert_file=cert_file,
+        key_file=key_file,
+        registry_config=registry_config,
+        insecure=insecure,
+    )

@@ -5,15 +5,23 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union, final
 
 __all__ = [
+    "AuthError",
     "BuildError",
     "ConversionError",
+    "DigestError",
+    "FetchResult",
     "GitwardError",
     "HealthError",
     "HelmError",
     "KustomizeResult",
+    "NetworkError",
+    "NotFoundError",
+    "SourceError",
     "YamlError",
     "dump_manifests",
     "health",
+    "fetch_helm_chart_sync",
+    "fetch_oci_sync",
     "helm_template",
     "kustomize_build",
     "parse_manifests",
@@ -152,4 +160,96 @@ def health(obj: Mapping[str, Any]) -> dict[str, str]:
 
     Raises HealthError where kstatus returns an error, ConversionError for a value with no
     JSON counterpart.
+    """
+
+class SourceError(GitwardError):
+    """A source could not be fetched (a Helm repository, an OCI registry).
+
+    Never holds a credential."""
+
+    kind: str
+    """'auth', 'not_found', 'network', 'digest', 'invalid', 'limit' or 'io'."""
+    url: Optional[str]
+    """The URL concerned, without user information, when known."""
+    message: str
+    """The message (the same as ``str(err)``)."""
+
+class AuthError(SourceError):
+    """Credentials were missing or refused (kind 'auth')."""
+
+class NotFoundError(SourceError):
+    """The repository, chart, version, tag or blob does not exist (kind 'not_found')."""
+
+class NetworkError(SourceError):
+    """Connection, TLS or HTTP failure (kind 'network')."""
+
+class DigestError(SourceError):
+    """Content did not match its digest (kind 'digest')."""
+
+@final
+class FetchResult:
+    """What :func:`fetch_helm_chart_sync` and :func:`fetch_oci_sync` return."""
+
+    @property
+    def revision(self) -> str:
+        """Flux's revision: a chart's version; ``TAG@sha256:...`` for an OCI artifact."""
+    @property
+    def digest(self) -> str:
+        """Flux's artifact digest, ``sha256:<hex>``."""
+    @property
+    def path(self) -> str:
+        """The file or directory written."""
+    @property
+    def url(self) -> str:
+        """Where it came from, without user information."""
+    @property
+    def warnings(self) -> list[str]:
+        """What Helm or Flux would have warned about."""
+
+def fetch_helm_chart_sync(
+    repo_url: str,
+    chart: str,
+    *,
+    version: Optional[str] = None,
+    output: Optional[_StrPath] = None,
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    ca_file: Optional[_StrPath] = None,
+    cert_file: Optional[_StrPath] = None,
+    key_file: Optional[_StrPath] = None,
+    registry_config: Optional[_StrPath] = None,
+    insecure: bool = False,
+    pass_credentials: bool = False,
+    cache_dir: Optional[_StrPath] = None,
+) -> FetchResult:
+    """Fetches a chart from a Helm repository (``http(s)://`` or ``oci://``) as a Flux
+    HelmChart does and writes ``CHART-VERSION.tgz`` into ``output`` (a new temporary
+    directory when None).
+
+    Raises SourceError (AuthError, NotFoundError, NetworkError, DigestError by kind).
+    """
+
+def fetch_oci_sync(
+    url: str,
+    *,
+    tag: Optional[str] = None,
+    semver: Optional[str] = None,
+    digest: Optional[str] = None,
+    layer_media_type: Optional[str] = None,
+    layer_operation: str = "extract",
+    output: Optional[_StrPath] = None,
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    ca_file: Optional[_StrPath] = None,
+    cert_file: Optional[_StrPath] = None,
+    key_file: Optional[_StrPath] = None,
+    registry_config: Optional[_StrPath] = None,
+    insecure: bool = False,
+) -> FetchResult:
+    """Pulls an artifact from an OCI registry as a Flux OCIRepository does and writes it
+    into ``output`` (extracted files, or the layer for 'copy'; a new temporary directory
+    when None).
+
+    Raises SourceError subclasses, ValueError for conflicting references or an unknown
+    ``layer_operation``.
     """

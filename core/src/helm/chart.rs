@@ -331,13 +331,13 @@ pub(crate) fn yaml_error_text(e: &crate::yaml::YamlError) -> String {
     format!("error converting YAML to JSON: {}", e.go_text())
 }
 
-static MAINTAINER: Target = Target::Fields(&[
+pub(crate) static MAINTAINER: Target = Target::Fields(&[
     ("name", Target::Str),
     ("email", Target::Str),
     ("url", Target::Str),
 ]);
 
-static DEPENDENCY: Target = Target::Fields(&[
+pub(crate) static DEPENDENCY: Target = Target::Fields(&[
     ("name", Target::Str),
     ("version", Target::Str),
     ("repository", Target::Str),
@@ -381,6 +381,54 @@ pub(crate) fn decode_metadata(data: &[u8], md: &mut Metadata) -> Result<(), Stri
     match d.err {
         Some(e) => Err(format!("error unmarshaling JSON: while decoding JSON: {e}")),
         None => Ok(()),
+    }
+}
+
+/// Decodes a value already converted as `sigs.k8s.io/yaml` converts it (see
+/// [`super::typed::json_for`]) onto `md`, as `encoding/json` fills `chart.Metadata`:
+/// fields present replace, unknown fields are ignored. The error is the first type
+/// mismatch, in Go's words.
+pub(crate) fn decode_metadata_value(v: &Value, md: &mut Metadata) -> Result<(), String> {
+    let mut d = Decoder { err: None };
+    d.metadata(v, md);
+    match d.err {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+static LOCK: Target = Target::Fields(&[
+    ("generated", Target::Any),
+    ("digest", Target::Str),
+    ("dependencies", Target::SliceOf(&DEPENDENCY)),
+]);
+
+/// `Chart.lock` (or `requirements.lock`) as `chart.Lock`: its `digest` and its
+/// `dependencies` (`None` for a null entry).
+///
+/// # Errors
+/// A type error in Go's words.
+pub fn lock_dependencies(lock: &Value) -> Result<(String, Vec<Option<Dependency>>), String> {
+    let v = super::typed::coerce_strings(lock, &LOCK);
+    let mut d = Decoder { err: None };
+    let mut digest = String::new();
+    let mut deps = Vec::new();
+    if let Value::Map(m) = &v {
+        for (k, x) in Decoder::fields(m) {
+            match k.to_ascii_lowercase().as_str() {
+                "digest" => d.string(x, "Lock.digest", &mut digest),
+                "dependencies" => match x {
+                    Value::Null => deps.clear(),
+                    Value::Seq(items) => deps = items.iter().map(|i| d.dependency(i)).collect(),
+                    _ => d.type_err(x, "Lock.dependencies", "[]*v2.Dependency"),
+                },
+                _ => {}
+            }
+        }
+    }
+    match d.err {
+        Some(e) => Err(e),
+        None => Ok((digest, deps)),
     }
 }
 

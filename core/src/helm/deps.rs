@@ -47,6 +47,87 @@ fn collect(chart: &Chart, path: String, out: &mut Vec<Requirement>) {
     }
 }
 
+/// `resolver.HashReq(req, lock)`: the `digest` a `Chart.lock` records, the SHA-256 of
+/// `json.Marshal([2][]*chart.Dependency{req, lock})`, as `sha256:<hex>`. `helm
+/// dependency build` refuses a lock whose digest differs from the chart's dependencies
+/// (`None` entries are JSON `null`).
+pub fn hash_requirements(req: &[Option<Dependency>], lock: &[Option<Dependency>]) -> String {
+    use sha2::Digest as _;
+    let mut out = String::from("[");
+    for (i, list) in [req, lock].iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        dependencies_json(list, &mut out);
+    }
+    out.push(']');
+    let sum = sha2::Sha256::digest(out.as_bytes());
+    let mut s = String::from("sha256:");
+    for b in sum {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// A `[]*chart.Dependency` as `encoding/json` prints it (struct field order, omitempty).
+fn dependencies_json(list: &[Option<Dependency>], out: &mut String) {
+    use crate::gojson::write_str;
+    if list.is_empty() {
+        // A nil slice (what YAML without the key decodes to) prints as null; an empty
+        // list written in YAML decodes to an empty slice, which Helm's loader never keeps.
+        out.push_str("null");
+        return;
+    }
+    out.push('[');
+    for (i, d) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let Some(d) = d else {
+            out.push_str("null");
+            continue;
+        };
+        out.push_str("{\"name\":");
+        write_str(out, &d.name, true);
+        if !d.version.is_empty() {
+            out.push_str(",\"version\":");
+            write_str(out, &d.version, true);
+        }
+        out.push_str(",\"repository\":");
+        write_str(out, &d.repository, true);
+        if !d.condition.is_empty() {
+            out.push_str(",\"condition\":");
+            write_str(out, &d.condition, true);
+        }
+        if !d.tags.is_empty() {
+            out.push_str(",\"tags\":[");
+            for (j, t) in d.tags.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                write_str(out, t, true);
+            }
+            out.push(']');
+        }
+        if d.enabled {
+            out.push_str(",\"enabled\":true");
+        }
+        if !d.import_values.is_empty() {
+            out.push_str(",\"import-values\":");
+            out.push_str(
+                &crate::gojson::to_string(&Value::Seq(d.import_values.clone()))
+                    .unwrap_or_else(|_| "null".to_owned()),
+            );
+        }
+        if !d.alias.is_empty() {
+            out.push_str(",\"alias\":");
+            write_str(out, &d.alias, true);
+        }
+        out.push('}');
+    }
+    out.push(']');
+}
+
 /// `action.CheckDependencies`: every declared dependency is present by name.
 pub(crate) fn check_dependencies(chart: &Chart) -> Result<(), Error> {
     let missing: Vec<&str> = chart
@@ -339,4 +420,57 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<Warning>) -> Result<(
     merge_tables(&mut base, &b);
     c.values = Value::Map(base);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tree::{MemTree, RelPath};
+
+    /// The digest `helm dependency update` (v4.1.4) wrote into this Chart.lock.
+    #[test]
+    fn requirement_hash_matches_helm() {
+        let chart_yaml = r#"apiVersion: v2
+name: app
+version: 1.0.0
+dependencies:
+- name: gitward-test-chart
+  version: "~0.1.0"
+  repository: http://127.0.0.1:20803
+  condition: sub.enabled
+  tags: [a, b]
+  import-values:
+  - child: x
+    parent: y
+  - data
+- name: gitward-test-chart
+  alias: second
+  version: ">=0.2.0"
+  repository: http://127.0.0.1:20803/
+"#;
+        let lock = r#"dependencies:
+- name: gitward-test-chart
+  repository: http://127.0.0.1:20803
+  version: 0.1.0
+- name: gitward-test-chart
+  repository: http://127.0.0.1:20803/
+  version: 0.2.0
+digest: sha256:3c280bc3ffff3aa59113e4a49e9aaf811b306693f2ea239a3498b48c70636d17
+generated: "2026-12-07T17:29:38.007771628Z"
+"#;
+        let mut t = MemTree::new();
+        t.add_file("app/Chart.yaml", chart_yaml).expect("chart");
+        t.add_file("app/Chart.lock", lock).expect("lock");
+        let chart =
+            crate::helm::load_chart(&t, &RelPath::new("app").expect("path")).expect("loads");
+        let (digest, locked) = crate::helm::lock_dependencies(chart.lock.as_ref().expect("lock"))
+            .expect("lock decodes");
+        assert_eq!(
+            digest,
+            "sha256:3c280bc3ffff3aa59113e4a49e9aaf811b306693f2ea239a3498b48c70636d17"
+        );
+        assert_eq!(
+            super::hash_requirements(&chart.metadata.dependencies, &locked),
+            digest
+        );
+    }
 }

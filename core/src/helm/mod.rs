@@ -50,8 +50,10 @@ mod values;
 
 pub use chart::{
     Chart, Dependency, File, Maintainer, Metadata, load_archive, load_chart, load_values,
+    lock_dependencies,
 };
-pub use deps::{Requirement, dependencies};
+pub(crate) use chart::{DEPENDENCY, MAINTAINER, decode_metadata_value, validate_metadata};
+pub use deps::{Requirement, dependencies, hash_requirements};
 pub use engine::{
     DEFAULT_KUBE_VERSION, HELM3_DEFAULT_KUBE_VERSION, HelmCompat, RenderOptions, Rendered,
     process_chart, render,

@@ -170,6 +170,18 @@ pub(crate) fn string_field(node: &crate::yaml::Node) -> Option<Option<String>> {
     }
 }
 
+/// `convertToJSONableObject` for a value already decoded as go-yaml v2 decodes it: what
+/// `sigs.k8s.io/yaml` hands to `encoding/json` for a target of shape `target`.
+pub(crate) fn json_for(v: Value, target: &Target) -> Result<Value, String> {
+    let v = coerce(v, Some(target));
+    match non_finite(&v) {
+        Some(name) => Err(format!(
+            "error converting YAML to JSON: json: unsupported value: {name}"
+        )),
+        None => Ok(v),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

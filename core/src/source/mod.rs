@@ -1,14 +1,21 @@
-//! Sources as Flux sees them: ignore rules and artifacts.
+//! Sources as Flux sees them.
 //!
 //! [`ignore`] reads `.sourceignore` files and `--ignore-paths` rules exactly as Flux's
 //! `sourceignore` package does; [`artifact`] packs a tree into the tarball Flux makes
 //! (`flux build artifact`, or source-controller for a Git source) and is a [`FileTree`]
-//! without packing. Both are pure: a tree arrives as a list of entries. With the `io`
-//! feature, [`walk`] reads a directory on disk into that list.
+//! without packing. [`helm_index`] reads Helm repository indexes and picks chart versions
+//! as Helm does; [`oci`] holds OCI references, manifests, media types, Flux's layer
+//! selection, digests and Docker credentials; [`select`] is the version selector the
+//! shell plugs into both. All pure: a tree arrives as a list of entries, and the network
+//! side is in `io`. With the `io` feature, [`walk`] reads a directory on disk into that
+//! list.
 //!
 //! [`FileTree`]: crate::tree::FileTree
 
 pub mod artifact;
+pub mod helm_index;
 pub mod ignore;
+pub mod oci;
+pub mod select;
 #[cfg(all(feature = "io", unix))]
 pub mod walk;

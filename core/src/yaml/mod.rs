@@ -21,6 +21,7 @@ pub use error::{YamlError, YamlErrorKind};
 pub use node::{Node, NodeKind, Pos, Scalar, ScalarStyle};
 pub use parse::{DuplicateKeys, MergeKeys, ParseOptions, parse_stream, parse_stream_each};
 pub(crate) use resolve::go_v3_plain_tag;
+pub(crate) use parse::{SubtreeBuilder, go_error};
 pub(crate) use resolve::json_round_trip;
 pub(crate) use resolve::{go_v2_clean, go_v2_key};
 pub use resolve::{resolve_go_v2, resolve_helm_values, resolve_kustomize};

@@ -225,8 +225,68 @@ fn check_kyaml_separators(text: &str) -> Result<(), YamlError> {
     Ok(())
 }
 
+/// Builds one [`Node`] from the events of a single value inside a larger stream, so that
+/// a reader streaming a large document (a Helm repository index) can keep the one part
+/// it needs and skip the rest without building it.
+///
+/// Feed it the value's events, exactly as [`GoParser`] yields them, from the value's
+/// first event to the end of it; an alias is resolved only against anchors defined inside
+/// the value (the caller checks [`SubtreeBuilder::knows_anchor`] first).
+pub(crate) struct SubtreeBuilder<'t, 'o> {
+    builder: Builder<'t, 'o>,
+    anchors: std::collections::HashSet<usize>,
+}
+
+impl<'t, 'o> SubtreeBuilder<'t, 'o> {
+    /// A builder over `text` (the whole stream the events come from).
+    pub(crate) fn new(text: &'t str, opts: &'o ParseOptions) -> Result<Self, YamlError> {
+        let mut builder = Builder::new(text, opts);
+        builder.event(
+            saphyr_parser::Event::DocumentStart(false),
+            saphyr_parser::Span::default(),
+        )?;
+        Ok(SubtreeBuilder {
+            builder,
+            anchors: std::collections::HashSet::new(),
+        })
+    }
+
+    /// Whether an alias to anchor `id` can be resolved here.
+    pub(crate) fn knows_anchor(&self, id: usize) -> bool {
+        self.anchors.contains(&id)
+    }
+
+    /// Feeds one event of the value.
+    pub(crate) fn event(
+        &mut self,
+        event: saphyr_parser::Event<'_>,
+        span: saphyr_parser::Span,
+    ) -> Result<(), YamlError> {
+        match &event {
+            saphyr_parser::Event::Scalar(_, _, id, _)
+            | saphyr_parser::Event::SequenceStart(id, _)
+            | saphyr_parser::Event::MappingStart(id, _)
+                if *id != 0 =>
+            {
+                self.anchors.insert(*id);
+            }
+            _ => {}
+        }
+        self.builder.event(event, span)
+    }
+
+    /// The value's node, once its last event has been fed.
+    pub(crate) fn finish(mut self) -> Result<Option<Node>, YamlError> {
+        self.builder.event(
+            saphyr_parser::Event::DocumentEnd,
+            saphyr_parser::Span::default(),
+        )?;
+        Ok(self.builder.into_documents().pop())
+    }
+}
+
 /// Converts a go-yaml error, keeping go-yaml's text for the tools' messages.
-fn go_error(e: &GoYamlError) -> YamlError {
+pub(crate) fn go_error(e: &GoYamlError) -> YamlError {
     let m = e.problem_mark;
     let (kind, message) = match e.kind {
         goparse::ErrorKind::UnknownAnchor => (
