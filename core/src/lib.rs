@@ -15,6 +15,7 @@ pub mod io;
 pub mod kustomize;
 pub mod model;
 pub mod smp;
+pub mod source;
 pub mod template;
 pub mod tree;
 pub mod yaml;
