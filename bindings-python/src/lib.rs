@@ -110,6 +110,45 @@ create_exception!(
      str(err))."
 );
 
+create_exception!(
+    gitward,
+    SourceError,
+    GitwardError,
+    "A source (a Git repository) could not be fetched.\n\n\
+     Attributes: kind (str: 'auth', 'not_found', 'verification', 'network', \
+     'invalid_input', 'other'), url (str or None, never with credentials), message (str, \
+     the same as str(err)). Subclasses by kind: AuthError, NotFoundError, \
+     VerificationError, NetworkError. No message ever contains a credential."
+);
+
+create_exception!(
+    gitward,
+    AuthError,
+    SourceError,
+    "Credentials were refused, or the server (TLS certificate, ssh host key) is not trusted."
+);
+
+create_exception!(
+    gitward,
+    NotFoundError,
+    SourceError,
+    "The repository, branch, tag, ref or commit does not exist, or no tag matches the range."
+);
+
+create_exception!(
+    gitward,
+    VerificationError,
+    SourceError,
+    "A commit or tag signature is missing or made by a key that is not trusted."
+);
+
+create_exception!(
+    gitward,
+    NetworkError,
+    SourceError,
+    "The server could not be reached, timed out, or answered outside the protocol."
+);
+
 /// The core error's kind as a stable snake_case name (`DuplicateKey` → `"duplicate_key"`).
 /// Works for every kind enum of the core (their `Debug` is the variant name).
 fn kind_name(kind: impl std::fmt::Debug) -> String {
@@ -646,6 +685,199 @@ fn helm_template(
         .map_err(|e| helm_error(py, e))
 }
 
+/// What `fetch_git_sync` returns.
+#[pyclass(frozen, module = "gitward")]
+struct GitFetchResult {
+    /// The revision as Flux prints it (`main@sha1:...`).
+    #[pyo3(get)]
+    revision: String,
+    /// True when the remote still resolves to `last_revision`: nothing was fetched and
+    /// `path` and `commit` are None.
+    #[pyo3(get)]
+    unchanged: bool,
+    /// The commit id checked out.
+    #[pyo3(get)]
+    commit: Option<String>,
+    /// The checkout directory (files only, no `.git`).
+    #[pyo3(get)]
+    path: Option<String>,
+    /// The artifact digest (`sha256:...`); None until artifacts are packed.
+    #[pyo3(get)]
+    digest: Option<String>,
+    /// The verified signatures: (object, key) pairs, e.g. ("commit '<id>'", "SHA256:...").
+    #[pyo3(get)]
+    verified: Vec<(String, String)>,
+}
+
+#[pymethods]
+impl GitFetchResult {
+    fn __repr__(&self) -> String {
+        format!(
+            "<GitFetchResult {}{}>",
+            self.revision,
+            if self.unchanged { " (unchanged)" } else { "" }
+        )
+    }
+}
+
+/// `gitward.SourceError` (or the subclass for its kind) with `kind`, `url`, `message`.
+fn source_error(py: Python<'_>, e: &gitward::io::git::GitError) -> PyErr {
+    use gitward::io::git::ErrorKind;
+    let text = e.to_string();
+    let kind = e.kind();
+    let err = match kind {
+        ErrorKind::Auth => AuthError::new_err(text.clone()),
+        ErrorKind::NotFound => NotFoundError::new_err(text.clone()),
+        ErrorKind::Verification => VerificationError::new_err(text.clone()),
+        ErrorKind::Network => NetworkError::new_err(text.clone()),
+        _ => SourceError::new_err(text.clone()),
+    };
+    let attrs = [
+        ("kind", PyString::new(py, kind.name()).into_any()),
+        ("url", opt_str(py, e.url())),
+        ("message", PyString::new(py, &text).into_any()),
+    ];
+    with_attrs(py, err, &attrs)
+}
+
+/// Fetches a Git repository into `dest` as Flux's GitRepository does and returns its
+/// revision (blocking; `gitward.fetch_git` is the awaitable form).
+///
+/// The reference follows Flux's precedence: `commit` (optionally on `branch`), `ref_name`,
+/// `semver`, `tag`, `branch`, else the remote's default branch. Credentials are given as
+/// values (PEM text for keys and certificates): `username`/`password` or `bearer_token`
+/// for HTTPS, `ca_pem`, `cert_pem`/`key_pem`; `ssh_key` (+ `ssh_passphrase`) and
+/// `known_hosts` for ssh (an unknown host key is refused unless
+/// `insecure_skip_host_key_check`). `verify_mode` ('HEAD', 'Tag', 'TagAndHEAD') checks
+/// signatures against `verify_pgp_keys` (armored) and `verify_ssh_keys`
+/// (authorized_keys lines). With `last_revision`, a remote that still resolves there is
+/// not fetched (`unchanged` is True). Raises `gitward.SourceError` subclasses.
+#[pyfunction]
+#[pyo3(signature = (
+    url,
+    dest,
+    *,
+    branch = None,
+    tag = None,
+    semver = None,
+    ref_name = None,
+    commit = None,
+    username = None,
+    password = None,
+    bearer_token = None,
+    ca_pem = None,
+    cert_pem = None,
+    key_pem = None,
+    ssh_key = None,
+    ssh_passphrase = None,
+    known_hosts = None,
+    insecure_skip_host_key_check = false,
+    recurse_submodules = false,
+    sparse_checkout = Vec::new(),
+    verify_mode = None,
+    verify_pgp_keys = Vec::new(),
+    verify_ssh_keys = Vec::new(),
+    last_revision = None,
+    shallow = true,
+    timeout = 60.0,
+))]
+#[allow(clippy::too_many_arguments)] // keyword-only, one per GitRepository field
+fn fetch_git_sync(
+    py: Python<'_>,
+    url: String,
+    dest: PathBuf,
+    branch: Option<String>,
+    tag: Option<String>,
+    semver: Option<String>,
+    ref_name: Option<String>,
+    commit: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    bearer_token: Option<String>,
+    ca_pem: Option<String>,
+    cert_pem: Option<String>,
+    key_pem: Option<String>,
+    ssh_key: Option<String>,
+    ssh_passphrase: Option<String>,
+    known_hosts: Option<String>,
+    insecure_skip_host_key_check: bool,
+    recurse_submodules: bool,
+    sparse_checkout: Vec<String>,
+    verify_mode: Option<String>,
+    verify_pgp_keys: Vec<String>,
+    verify_ssh_keys: Vec<String>,
+    last_revision: Option<String>,
+    shallow: bool,
+    timeout: f64,
+) -> PyResult<GitFetchResult> {
+    use gitward::io::git::{Auth, FetchOptions, FetchOutcome, GitSource, Secret, Verification};
+    use gitward::source::git::signature::VerificationKeys;
+    use gitward::source::git::{GitRef, VerifyMode};
+
+    let mut reference = GitRef::default();
+    reference.branch = branch;
+    reference.tag = tag;
+    reference.semver = semver;
+    reference.name = ref_name;
+    reference.commit = commit;
+    let mut auth = Auth::default();
+    auth.username = username;
+    auth.password = password.map(Secret::from);
+    auth.bearer_token = bearer_token.map(Secret::from);
+    auth.ca_pem = ca_pem.map(String::into_bytes);
+    auth.client_cert_pem = cert_pem.map(String::into_bytes);
+    auth.client_key_pem = key_pem.map(Secret::from);
+    auth.ssh_key_pem = ssh_key.map(Secret::from);
+    auth.ssh_passphrase = ssh_passphrase.map(Secret::from);
+    auth.known_hosts = known_hosts;
+    auth.insecure_skip_host_key_check = insecure_skip_host_key_check;
+    let mut source = GitSource::new(url, reference);
+    source.auth = auth;
+    source.recurse_submodules = recurse_submodules;
+    source.sparse_checkout = sparse_checkout;
+    if let Some(mode) = verify_mode {
+        let mode = VerifyMode::parse(&mode).map_err(PyValueError::new_err)?;
+        let mut keys = VerificationKeys::default();
+        keys.pgp = verify_pgp_keys;
+        keys.ssh = verify_ssh_keys;
+        source.verify = Some(Verification::new(mode, keys));
+    }
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(PyValueError::new_err(
+            "timeout must be a positive number of seconds",
+        ));
+    }
+    let mut opts = FetchOptions::default();
+    opts.last_revision = last_revision;
+    opts.shallow = shallow;
+    opts.timeout = Some(std::time::Duration::from_secs_f64(timeout.min(1e9)));
+    let outcome = py
+        .detach(|| gitward::io::git::fetch(&source, &dest, &opts))
+        .map_err(|e| source_error(py, &e))?;
+    Ok(match outcome {
+        FetchOutcome::Unchanged { revision } => GitFetchResult {
+            revision,
+            unchanged: true,
+            commit: None,
+            path: None,
+            digest: None,
+            verified: Vec::new(),
+        },
+        FetchOutcome::Fetched(c) => GitFetchResult {
+            revision: c.revision,
+            unchanged: false,
+            commit: Some(c.commit),
+            path: Some(c.path.to_string_lossy().into_owned()),
+            digest: None,
+            verified: c
+                .verified
+                .into_iter()
+                .map(|v| (v.object, v.signer.key))
+                .collect(),
+        },
+    })
+}
+
 /// The `gitward._native` extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -654,11 +886,18 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dump_manifests, m)?)?;
     m.add_function(wrap_pyfunction!(kustomize_build, m)?)?;
     m.add_function(wrap_pyfunction!(helm_template, m)?)?;
+    m.add_function(wrap_pyfunction!(fetch_git_sync, m)?)?;
     m.add_class::<KustomizeResult>()?;
+    m.add_class::<GitFetchResult>()?;
     m.add("GitwardError", py.get_type::<GitwardError>())?;
     m.add("YamlError", py.get_type::<YamlError>())?;
     m.add("BuildError", py.get_type::<BuildError>())?;
     m.add("HelmError", py.get_type::<HelmError>())?;
+    m.add("SourceError", py.get_type::<SourceError>())?;
+    m.add("AuthError", py.get_type::<AuthError>())?;
+    m.add("NotFoundError", py.get_type::<NotFoundError>())?;
+    m.add("VerificationError", py.get_type::<VerificationError>())?;
+    m.add("NetworkError", py.get_type::<NetworkError>())?;
     m.add("ConversionError", conversion_error_type(py)?)?;
     Ok(())
 }

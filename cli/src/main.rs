@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod source;
+
 /// mimalloc keeps allocation cost flat as the heap grows (large kustomize trees).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -33,6 +35,9 @@ enum Command {
     },
     /// Render a Helm chart natively, printing what `helm template` (v4.1.4) prints.
     Template(Box<TemplateArgs>),
+    /// Fetch sources as Flux's source-controller does.
+    #[command(subcommand)]
+    Source(source::SourceCommand),
 }
 
 #[derive(clap::Args)]
@@ -481,6 +486,7 @@ fn main() -> ExitCode {
         Command::Fmt { files } => fmt(&files),
         Command::Kustomize(args) => kustomize(&args),
         Command::Template(args) => template(&args),
+        Command::Source(cmd) => source::run(&cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

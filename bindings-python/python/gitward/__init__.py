@@ -10,12 +10,20 @@ b: 1
 Builds: :func:`kustomize_build` (``kubectl kustomize``) and :func:`helm_template`
 (``helm template``), each with an awaitable ``*_async`` twin.
 
+Sources: :func:`fetch_git` (awaitable) and :func:`fetch_git_sync` fetch a Git
+repository as Flux's GitRepository does and return a :class:`GitFetchResult`
+(``revision``, ``path``, ``commit``, ``digest``, ``unchanged``, ``verified``).
+
 Errors form one hierarchy: every error raised is a :class:`GitwardError`;
 :class:`YamlError` (``kind``, ``line``, ``column``, ``message``) for YAML the core
 rejects; :class:`ConversionError` (``path``; also a ``TypeError`` and a
 ``ValueError``) for Python data with no YAML/JSON counterpart; :class:`BuildError`
 (``kind``, ``path``, ``message``) for a failed kustomize build; :class:`HelmError`
-(``kind``, ``chart``, ``file``, ``message``) for a chart that cannot be rendered.
+(``kind``, ``chart``, ``file``, ``message``) for a chart that cannot be rendered;
+:class:`SourceError` (``kind``, ``url``, ``message``) for a source that cannot be
+fetched, raised as its subclass :class:`AuthError`, :class:`NotFoundError`,
+:class:`VerificationError` or :class:`NetworkError` when the kind is one of those.
+No source error carries a credential.
 """
 
 from __future__ import annotations
@@ -25,26 +33,41 @@ import os
 from typing import Optional, Sequence, Union
 
 from gitward._native import (
+    AuthError,
     BuildError,
     ConversionError,
+    GitFetchResult,
     GitwardError,
     HelmError,
     KustomizeResult,
+    NetworkError,
+    NotFoundError,
+    SourceError,
+    VerificationError,
     YamlError,
     dump_manifests,
+    fetch_git_sync,
     helm_template,
     kustomize_build,
     parse_manifests,
 )
 
 __all__ = [
+    "AuthError",
     "BuildError",
     "ConversionError",
+    "GitFetchResult",
     "GitwardError",
     "HelmError",
     "KustomizeResult",
+    "NetworkError",
+    "NotFoundError",
+    "SourceError",
+    "VerificationError",
     "YamlError",
     "dump_manifests",
+    "fetch_git",
+    "fetch_git_sync",
     "helm_template",
     "helm_template_async",
     "kustomize_build",
@@ -120,4 +143,63 @@ async def helm_template_async(
         no_hooks=no_hooks,
         skip_schema_validation=skip_schema_validation,
         show_only=show_only,
+    )
+
+
+async def fetch_git(
+    url: str,
+    dest: StrPath,
+    *,
+    branch: Optional[str] = None,
+    tag: Optional[str] = None,
+    semver: Optional[str] = None,
+    ref_name: Optional[str] = None,
+    commit: Optional[str] = None,
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    bearer_token: Optional[str] = None,
+    ca_pem: Optional[str] = None,
+    cert_pem: Optional[str] = None,
+    key_pem: Optional[str] = None,
+    ssh_key: Optional[str] = None,
+    ssh_passphrase: Optional[str] = None,
+    known_hosts: Optional[str] = None,
+    insecure_skip_host_key_check: bool = False,
+    recurse_submodules: bool = False,
+    sparse_checkout: Sequence[str] = (),
+    verify_mode: Optional[str] = None,
+    verify_pgp_keys: Sequence[str] = (),
+    verify_ssh_keys: Sequence[str] = (),
+    last_revision: Optional[str] = None,
+    shallow: bool = True,
+    timeout: float = 60.0,
+) -> GitFetchResult:
+    """:func:`fetch_git_sync` in a worker thread, awaitable."""
+    return await asyncio.to_thread(
+        fetch_git_sync,
+        url,
+        dest,
+        branch=branch,
+        tag=tag,
+        semver=semver,
+        ref_name=ref_name,
+        commit=commit,
+        username=username,
+        password=password,
+        bearer_token=bearer_token,
+        ca_pem=ca_pem,
+        cert_pem=cert_pem,
+        key_pem=key_pem,
+        ssh_key=ssh_key,
+        ssh_passphrase=ssh_passphrase,
+        known_hosts=known_hosts,
+        insecure_skip_host_key_check=insecure_skip_host_key_check,
+        recurse_submodules=recurse_submodules,
+        sparse_checkout=sparse_checkout,
+        verify_mode=verify_mode,
+        verify_pgp_keys=verify_pgp_keys,
+        verify_ssh_keys=verify_ssh_keys,
+        last_revision=last_revision,
+        shallow=shallow,
+        timeout=timeout,
     )

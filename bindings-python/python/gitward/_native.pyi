@@ -5,13 +5,20 @@ from collections.abc import Sequence
 from typing import Any, Optional, Union, final
 
 __all__ = [
+    "AuthError",
     "BuildError",
     "ConversionError",
+    "GitFetchResult",
     "GitwardError",
     "HelmError",
     "KustomizeResult",
+    "NetworkError",
+    "NotFoundError",
+    "SourceError",
+    "VerificationError",
     "YamlError",
     "dump_manifests",
+    "fetch_git_sync",
     "helm_template",
     "kustomize_build",
     "parse_manifests",
@@ -135,4 +142,82 @@ def helm_template(
     the working directory.
 
     Raises HelmError (``kind``, ``chart``, ``file``) when the chart cannot be rendered.
+    """
+
+class SourceError(GitwardError):
+    """A source (a Git repository) could not be fetched. No message carries a credential."""
+
+    kind: str
+    """'auth', 'not_found', 'verification', 'network', 'invalid_input' or 'other'."""
+    url: Optional[str]
+    """The remote's URL without credentials, None when the error concerns no remote."""
+    message: str
+    """The same as ``str(err)``."""
+
+class AuthError(SourceError):
+    """Credentials were refused, or the server (TLS certificate, ssh host key) is not trusted."""
+
+class NotFoundError(SourceError):
+    """The repository, branch, tag, ref or commit does not exist, or no tag matches the range."""
+
+class VerificationError(SourceError):
+    """A commit or tag signature is missing or made by a key that is not trusted."""
+
+class NetworkError(SourceError):
+    """The server could not be reached, timed out, or answered outside the protocol."""
+
+@final
+class GitFetchResult:
+    """What :func:`fetch_git_sync` returns."""
+
+    @property
+    def revision(self) -> str:
+        """The revision as Flux prints it, e.g. ``main@sha1:<40 hex>``."""
+    @property
+    def unchanged(self) -> bool:
+        """True when the remote still resolves to ``last_revision`` (nothing fetched)."""
+    @property
+    def commit(self) -> Optional[str]:
+        """The commit checked out (None when unchanged)."""
+    @property
+    def path(self) -> Optional[str]:
+        """The checkout directory, files only (None when unchanged)."""
+    @property
+    def digest(self) -> Optional[str]:
+        """The artifact digest ``sha256:...`` (None until artifacts are packed)."""
+    @property
+    def verified(self) -> list[tuple[str, str]]:
+        """(object, key) for each verified signature."""
+
+def fetch_git_sync(
+    url: str,
+    dest: _StrPath,
+    *,
+    branch: Optional[str] = None,
+    tag: Optional[str] = None,
+    semver: Optional[str] = None,
+    ref_name: Optional[str] = None,
+    commit: Optional[str] = None,
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    bearer_token: Optional[str] = None,
+    ca_pem: Optional[str] = None,
+    cert_pem: Optional[str] = None,
+    key_pem: Optional[str] = None,
+    ssh_key: Optional[str] = None,
+    ssh_passphrase: Optional[str] = None,
+    known_hosts: Optional[str] = None,
+    insecure_skip_host_key_check: bool = False,
+    recurse_submodules: bool = False,
+    sparse_checkout: Sequence[str] = (),
+    verify_mode: Optional[str] = None,
+    verify_pgp_keys: Sequence[str] = (),
+    verify_ssh_keys: Sequence[str] = (),
+    last_revision: Optional[str] = None,
+    shallow: bool = True,
+    timeout: float = 60.0,
+) -> GitFetchResult:
+    """Fetches a Git repository into ``dest`` as Flux's GitRepository does (blocking).
+
+    Raises SourceError (AuthError, NotFoundError, VerificationError, NetworkError).
     """

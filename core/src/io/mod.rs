@@ -5,4 +5,5 @@
 //! Nothing outside this module reads the clock, the environment, the file system (other
 //! than through a [`FileTree`](crate::tree::FileTree) it is handed) or the network.
 
+pub mod git;
 pub mod system;

@@ -363,6 +363,12 @@ where
     }
 }
 
+/// The selector a fetch uses unless told otherwise. Until the shared Masterminds module
+/// (`crate::semver`) is wired in here, it is [`NoSemver`].
+pub fn default_tag_selector() -> std::sync::Arc<dyn TagSelector> {
+    std::sync::Arc::new(NoSemver)
+}
+
 /// Selects tags for semver ranges when no semver implementation was wired in: every range
 /// is refused.
 #[derive(Debug, Default, Clone, Copy)]
@@ -523,10 +529,9 @@ pub fn resolve(
                 }
                 None => {
                     // A tip that is exactly this commit can be fetched shallowly.
-                    let found = refs
-                        .refs
-                        .iter()
-                        .find(|r| r.oid == *commit && r.name.starts_with("refs/") && !r.name.ends_with("^{}"));
+                    let found = refs.refs.iter().find(|r| {
+                        r.oid == *commit && r.name.starts_with("refs/") && !r.name.ends_with("^{}")
+                    });
                     match found {
                         Some(r) => (None, vec![r.name.clone()], true),
                         None => (None, Vec::new(), false),

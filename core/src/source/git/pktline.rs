@@ -177,7 +177,11 @@ pub fn parse_advertisement(body: &[u8], smart_http: bool) -> Result<Advertisemen
         };
         if let Some(caps) = caps.filter(|_| first) {
             let caps = String::from_utf8_lossy(caps);
-            adv.capabilities = caps.split(' ').filter(|c| !c.is_empty()).map(str::to_owned).collect();
+            adv.capabilities = caps
+                .split(' ')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect();
             for c in &adv.capabilities {
                 if let Some(target) = c.strip_prefix("symref=HEAD:") {
                     adv.refs.head_symref = Some(target.to_owned());
@@ -191,7 +195,9 @@ pub fn parse_advertisement(body: &[u8], smart_http: bool) -> Result<Advertisemen
             .split_once(' ')
             .ok_or_else(|| PktError::Advertisement(format!("malformed ref line {text:?}")))?;
         if !(oid.len() == 40 || oid.len() == 64) || !oid.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(PktError::Advertisement(format!("malformed object id in {text:?}")));
+            return Err(PktError::Advertisement(format!(
+                "malformed object id in {text:?}"
+            )));
         }
         if name == "capabilities^{}" {
             // An empty repository.
@@ -365,7 +371,9 @@ impl<R: Read> UploadPackResponse<R> {
                             self.shallow.push(String::from_utf8_lossy(id).into_owned());
                         } else if d.starts_with(b"unshallow ") {
                         } else if let Some(msg) = d.strip_prefix(b"ERR ") {
-                            return Err(PktError::Remote(String::from_utf8_lossy(msg).into_owned()));
+                            return Err(PktError::Remote(
+                                String::from_utf8_lossy(msg).into_owned(),
+                            ));
                         } else {
                             return Err(PktError::Advertisement(format!(
                                 "unexpected line in the shallow section: {:?}",

@@ -245,7 +245,13 @@ fn verify_pgp(signature: &str, payload: &[u8], rings: &[String]) -> Result<Signe
                 }
             };
             attempted = true;
-            let id = format!("{:X}", key.primary_key.legacy_key_id());
+            let id: String = key
+                .primary_key
+                .legacy_key_id()
+                .as_ref()
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect();
             if sig.verify(&key.primary_key, payload).is_ok() {
                 return Ok(Signer {
                     kind: SignatureKind::OpenPgp,
@@ -254,7 +260,9 @@ fn verify_pgp(signature: &str, payload: &[u8], rings: &[String]) -> Result<Signe
             }
             for sub in &key.public_subkeys {
                 // Only subkeys the primary key bound to itself.
-                if sub.verify_bindings(&key.primary_key).is_ok() && sig.verify(&sub.key, payload).is_ok() {
+                if sub.verify_bindings(&key.primary_key).is_ok()
+                    && sig.verify(&sub.key, payload).is_ok()
+                {
                     return Ok(Signer {
                         kind: SignatureKind::OpenPgp,
                         key: id,
@@ -287,7 +295,8 @@ fn verify_ssh(signature: &str, payload: &[u8], sets: &[String]) -> Result<Signer
             match ssh_key::authorized_keys::Entry::from_str(line) {
                 Ok(e) => parsed.push(e.public_key().clone()),
                 Err(e) => {
-                    read_error.get_or_insert_with(|| format!("unable to parse authorized key: {e}"));
+                    read_error
+                        .get_or_insert_with(|| format!("unable to parse authorized key: {e}"));
                     continue 'sets;
                 }
             }

@@ -111,10 +111,7 @@ fn revisions_print_as_flux_prints_them() {
         revision(Strategy::Branch("main".into())),
         format!("main@sha1:{A}")
     );
-    assert_eq!(
-        revision(Strategy::DefaultBranch),
-        format!("main@sha1:{A}")
-    );
+    assert_eq!(revision(Strategy::DefaultBranch), format!("main@sha1:{A}"));
     // An annotated tag: the commit it points to, not the tag object.
     assert_eq!(
         revision(Strategy::Tag("v1.2.0".into())),
@@ -223,9 +220,13 @@ fn missing_refs_are_named() {
         "tag 'v9.9.9' not found"
     );
     assert_eq!(
-        resolve(&Strategy::Name("refs/pull/2/head".into()), &refs(), &NoSemver)
-            .expect_err("missing")
-            .to_string(),
+        resolve(
+            &Strategy::Name("refs/pull/2/head".into()),
+            &refs(),
+            &NoSemver
+        )
+        .expect_err("missing")
+        .to_string(),
         "ref 'refs/pull/2/head' not found"
     );
 }
@@ -321,8 +322,10 @@ fn advertisement_parses() {
     write_flush(&mut body);
     write_pkt(
         &mut body,
-        format!("{A} HEAD\0multi_ack side-band-64k shallow symref=HEAD:refs/heads/main agent=git/2.39\n")
-            .as_bytes(),
+        format!(
+            "{A} HEAD\0multi_ack side-band-64k shallow symref=HEAD:refs/heads/main agent=git/2.39\n"
+        )
+        .as_bytes(),
     )
     .expect("pkt");
     write_pkt(&mut body, format!("{A} refs/heads/main\n").as_bytes()).expect("pkt");
@@ -374,7 +377,10 @@ fn upload_pack_response_demultiplexes() {
     write_pkt(&mut resp, b"\x01PACK....").expect("pkt");
     write_flush(&mut resp);
     let mut r = UploadPackResponse::new(&resp[..], true);
-    assert_eq!(r.next_band().expect("band"), Band::Progress(b"Counting objects\n"));
+    assert_eq!(
+        r.next_band().expect("band"),
+        Band::Progress(b"Counting objects\n")
+    );
     assert_eq!(r.next_band().expect("band"), Band::Pack(b"PACK...."));
     assert_eq!(r.next_band().expect("band"), Band::End);
     assert_eq!(r.shallow, vec![A.to_owned()]);

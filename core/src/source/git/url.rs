@@ -81,7 +81,11 @@ impl GitUrl {
                 "ssh" | "git+ssh" | "ssh+git" => Scheme::Ssh,
                 "git" => Scheme::Git,
                 "file" => Scheme::File,
-                _ => return Err(err("unsupported scheme (use https, http, ssh, git or file)")),
+                _ => {
+                    return Err(err(
+                        "unsupported scheme (use https, http, ssh, git or file)",
+                    ));
+                }
             };
             if scheme == Scheme::File {
                 if rest.is_empty() {
@@ -167,7 +171,9 @@ impl GitUrl {
                 scp_like: false,
             });
         }
-        Err(err("not a URL (expected scheme://host/path or user@host:path)"))
+        Err(err(
+            "not a URL (expected scheme://host/path or user@host:path)",
+        ))
     }
 
     /// The password given in the URL (HTTP(S) basic auth), if any.
@@ -357,7 +363,10 @@ mod tests {
 
         let u = GitUrl::parse("git://127.0.0.1:9418/test.git").expect("git");
         assert_eq!(u.scheme, Scheme::Git);
-        assert_eq!(GitUrl::parse("/srv/repo.git").expect("path").scheme, Scheme::File);
+        assert_eq!(
+            GitUrl::parse("/srv/repo.git").expect("path").scheme,
+            Scheme::File
+        );
     }
 
     #[test]
@@ -371,18 +380,21 @@ mod tests {
 
     #[test]
     fn strips_userinfo() {
-        assert_eq!(
-            strip_userinfo("https://a:b@host/x@y"),
-            "https://host/x@y"
-        );
+        assert_eq!(strip_userinfo("https://a:b@host/x@y"), "https://host/x@y");
         assert_eq!(strip_userinfo("ssh://git@host/x"), "ssh://git@host/x");
     }
 
     #[test]
     fn relative_submodule_urls() {
         let u = GitUrl::parse("https://example.com/org/repo.git").expect("url");
-        assert_eq!(u.join_relative("../other.git"), "https://example.com/org/other.git");
-        assert_eq!(u.join_relative("./sub.git"), "https://example.com/org/repo.git/sub.git");
+        assert_eq!(
+            u.join_relative("../other.git"),
+            "https://example.com/org/other.git"
+        );
+        assert_eq!(
+            u.join_relative("./sub.git"),
+            "https://example.com/org/repo.git/sub.git"
+        );
         assert_eq!(u.join_relative("https://x/y.git"), "https://x/y.git");
         let u = GitUrl::parse("git@host:org/repo.git").expect("scp");
         assert_eq!(u.join_relative("../lib.git"), "git@host:org/lib.git");
