@@ -155,7 +155,7 @@ fn test_semver(range: &str, tags: &[String]) -> Result<Vec<String>, String> {
             })
         })
         .collect();
-    matching.sort_by(|a, b| key(&a.0).cmp(&key(&b.0)));
+    matching.sort_by_key(|a| key(&a.0));
     let Some(best) = matching.last().map(|(v, _)| key(v)) else {
         return Ok(Vec::new());
     };
@@ -627,8 +627,7 @@ fn received_bytes(src: &GitSource, shallow: bool) -> u64 {
         *m = (*m).max(p.received_bytes);
     }));
     let (_c, _dir) = fetched(src, &o);
-    let n = *seen.lock().expect("lock");
-    n
+    *seen.lock().expect("lock")
 }
 
 #[test]

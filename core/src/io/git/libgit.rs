@@ -235,22 +235,21 @@ impl LibRemote {
         let heads = conn.list().map_err(|e| self.map_err(&e, &seen))?;
         let mut refs = RemoteRefs::default();
         for h in heads {
-            if h.name() == "HEAD" {
-                if let Some(t) = h.symref_target() {
-                    refs.head_symref = Some(t.to_owned());
-                }
+            if h.name() == "HEAD"
+                && let Some(t) = h.symref_target()
+            {
+                refs.head_symref = Some(t.to_owned());
             }
             refs.refs.push(RemoteRef {
                 name: h.name().to_owned(),
                 oid: h.oid().to_string(),
             });
         }
-        if refs.head_symref.is_none() {
-            if let Ok(buf) = conn.default_branch() {
-                if let Ok(s) = buf.as_str() {
-                    refs.head_symref = Some(s.to_owned());
-                }
-            }
+        if refs.head_symref.is_none()
+            && let Ok(buf) = conn.default_branch()
+            && let Ok(s) = buf.as_str()
+        {
+            refs.head_symref = Some(s.to_owned());
         }
         Ok(refs)
     }

@@ -919,12 +919,12 @@ fn fetch_inner(
         url: shown.clone(),
         source: e,
     })?;
-    if let (Some(last), Some(rev)) = (&last, res.revision()) {
-        if *last == rev.to_string() {
-            return Ok(FetchOutcome::Unchanged {
-                revision: last.clone(),
-            });
-        }
+    if let (Some(last), Some(rev)) = (&last, res.revision())
+        && *last == rev.to_string()
+    {
+        return Ok(FetchOutcome::Unchanged {
+            revision: last.clone(),
+        });
     }
 
     prepare_dest(dest)?;
@@ -1239,10 +1239,10 @@ fn check_size(
             return git2::TreeWalkResult::Skip;
         }
         files += 1;
-        if entry.kind() == Some(git2::ObjectType::Blob) {
-            if let Ok((size, _)) = odb.read_header(entry.id()) {
-                bytes += size as u64;
-            }
+        if entry.kind() == Some(git2::ObjectType::Blob)
+            && let Ok((size, _)) = odb.read_header(entry.id())
+        {
+            bytes += size as u64;
         }
         if files > limits.max_files {
             failure = Some(GitError::TooLarge {
@@ -1359,13 +1359,13 @@ fn submodules(
         }
         let target = dest.join(&path);
         // The directory libgit2 left for the gitlink must be inside the checkout.
-        if let Ok(real) = std::fs::canonicalize(&target) {
-            if !real.starts_with(&root) {
-                return Err(GitError::Options {
-                    url: shown,
-                    reason: format!("submodule path '{path}' leaves the repository"),
-                });
-            }
+        if let Ok(real) = std::fs::canonicalize(&target)
+            && !real.starts_with(&root)
+        {
+            return Err(GitError::Options {
+                url: shown,
+                reason: format!("submodule path '{path}' leaves the repository"),
+            });
         }
         let sub = GitSource {
             url: url.join_relative(sub_url),

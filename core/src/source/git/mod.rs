@@ -612,7 +612,7 @@ pub fn default_branch(refs: &RemoteRefs) -> Option<String> {
 
 /// Among semver tags that tie, the one Flux picks: the newest committer time wins; on
 /// equal times, the last by name (Flux's order there depends on Go map iteration).
-pub fn break_semver_tie<'a>(candidates: &'a [(String, i64)]) -> Option<&'a str> {
+pub fn break_semver_tie(candidates: &[(String, i64)]) -> Option<&str> {
     let mut sorted: Vec<&(String, i64)> = candidates.iter().collect();
     sorted.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     sorted.last().map(|(t, _)| t.as_str())
