@@ -38,6 +38,28 @@ enum Command {
     /// Fetch sources as Flux's source-controller does.
     #[command(subcommand)]
     Source(source::SourceCommand),
+    /// Print the VERSIONs that satisfy RANGE, highest first, as given (Masterminds/semver
+    /// v3.5.0 rules, as Flux and Helm evaluate ranges). An invalid RANGE exits 1.
+    Semver(SemverArgs),
+}
+
+/// `gitward semver [--] RANGE [VERSION...]`. Every argument after `semver` is a range or
+/// a version (`-h` among the versions is a version that does not parse), except a lone
+/// `-h`/`--help`, which prints the help.
+#[derive(clap::Args)]
+#[command(disable_help_flag = true)]
+struct SemverArgs {
+    /// The range, one argument: `>=1.2.3 <2`, `^1.2 || ~2.0`, `1.2 - 1.4`, `1.x`.
+    /// Put `--` before a range that starts with a dash.
+    #[arg(value_name = "RANGE", allow_hyphen_values = true)]
+    range: std::ffi::OsString,
+    /// Versions (tags, chart versions). Those that do not parse are skipped.
+    #[arg(
+        value_name = "VERSION",
+        allow_hyphen_values = true,
+        trailing_var_arg = true
+    )]
+    versions: Vec<std::ffi::OsString>,
 }
 
 #[derive(clap::Args)]
@@ -474,9 +496,11 @@ fn main() -> ExitCode {
         Err(e) => return usage_failure(e),
     };
     // kubectl prefixes its errors with "error: ", helm (cobra) with "Error: ".
+    // `gitward semver` words its errors as the Go reference of its corpus does.
     let prefix = match cli.command {
-        Command::Kustomize(_) => "error",
-        _ => "Error",
+        Command::Kustomize(_) => "error: ",
+        Command::Semver(_) => "",
+        _ => "Error: ",
     };
     let result = match cli.command {
         Command::Version => {
@@ -487,18 +511,55 @@ fn main() -> ExitCode {
         Command::Kustomize(args) => kustomize(&args),
         Command::Template(args) => template(&args),
         Command::Source(cmd) => source::run(&cmd),
+        Command::Semver(args) => semver(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failed(msg)) => {
-            eprintln!("{prefix}: {msg}");
+            eprintln!("{prefix}{msg}");
             ExitCode::from(1)
         }
         Err(Unsupported(msg)) => {
-            eprintln!("{prefix}: {msg}");
+            eprintln!("{prefix}{msg}");
             ExitCode::from(EXIT_UNSUPPORTED)
         }
     }
+}
+
+/// `gitward semver`: the matching versions as given, one per line, highest first; equal
+/// versions in argument order. Arguments that are not UTF-8 are not versions.
+fn semver(args: &SemverArgs) -> Result<(), Failure> {
+    use gitward::semver::{Constraints, matching};
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().skip(2).collect();
+    if argv.len() == 1 && (argv[0] == "--help" || argv[0] == "-h") {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        cmd.build();
+        let help = cmd
+            .find_subcommand_mut("semver")
+            .map(|c| c.render_long_help().to_string())
+            .unwrap_or_default();
+        print!("{help}");
+        return Ok(());
+    }
+    let range = args.range.to_str().ok_or_else(|| {
+        Failed(format!(
+            "invalid range {:?}: improper constraint",
+            args.range.to_string_lossy()
+        ))
+    })?;
+    let constraints =
+        Constraints::parse(range).map_err(|e| Failed(format!("invalid range {range:?}: {e}")))?;
+    let versions: Vec<&str> = args.versions.iter().filter_map(|v| v.to_str()).collect();
+    let mut out = String::new();
+    for m in matching(&constraints, &versions) {
+        out.push_str(m.input);
+        out.push('\n');
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failed(format!("writing output: {e}")))
 }
 
 fn kustomize(args: &KustomizeArgs) -> Result<(), Failure> {

@@ -14,6 +14,7 @@ pub mod helm;
 pub mod io;
 pub mod kustomize;
 pub mod model;
+pub mod semver;
 pub mod smp;
 pub mod source;
 pub mod template;

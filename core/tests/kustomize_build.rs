@@ -364,3 +364,41 @@ fn image_names_are_go_regexps_and_invalid_ones_fail() {
     )]);
     assert_eq!(build_text(&t, "k").expect("nothing to match"), "");
 }
+
+/// An `openapi:` schema declared in a component is the schema the including overlay's
+/// patches use (kustomize's global `openapi.SetSchema` is set by the component, which
+/// accumulates before the overlay's transformers run): the list merges by its
+/// `x-kubernetes-patch-merge-key` instead of being replaced. Expected from kubectl.
+#[test]
+fn openapi_schema_from_a_component_serves_the_overlay_patches() {
+    let schema = r##"{"definitions": {"v1alpha1.MyKind": {"properties": {"spec": {"properties": {"items": {"items": {"$ref": "#/definitions/v1alpha1.Item"}, "type": "array", "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge"}}, "type": "object"}}, "type": "object", "x-kubernetes-group-version-kind": [{"group": "example.com", "kind": "MyKind", "version": "v1alpha1"}]}, "v1alpha1.Item": {"properties": {"name": {"type": "string"}, "value": {"type": "string"}}, "type": "object"}}}"##;
+    let files = |with_component: bool| {
+        let k = if with_component {
+            "resources:\n- r.yaml\ncomponents:\n- ../comp\npatches:\n- path: p.yaml\n"
+        } else {
+            "resources:\n- r.yaml\npatches:\n- path: p.yaml\n"
+        };
+        tree(&[
+            ("comp/schema.json", schema),
+            (
+                "comp/kustomization.yaml",
+                "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nopenapi:\n  path: schema.json\n",
+            ),
+            (
+                "ov/r.yaml",
+                "apiVersion: example.com/v1alpha1\nkind: MyKind\nmetadata:\n  name: m\nspec:\n  items:\n  - name: a\n    value: \"1\"\n  - name: b\n    value: \"2\"\n",
+            ),
+            (
+                "ov/p.yaml",
+                "apiVersion: example.com/v1alpha1\nkind: MyKind\nmetadata:\n  name: m\nspec:\n  items:\n  - name: b\n    value: \"3\"\n  - name: c\n    value: \"4\"\n",
+            ),
+            ("ov/kustomization.yaml", k),
+        ])
+    };
+    let head = "apiVersion: example.com/v1alpha1\nkind: MyKind\nmetadata:\n  name: m\nspec:\n  items:\n  - name: b\n    value: \"3\"\n  - name: c\n    value: \"4\"\n";
+    assert_eq!(
+        build_text(&files(true), "ov").expect("builds"),
+        format!("{head}  - name: a\n    value: \"1\"\n")
+    );
+    assert_eq!(build_text(&files(false), "ov").expect("builds"), head);
+}

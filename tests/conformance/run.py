@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""gitward conformance runner: score `gitward kustomize` / `gitward template` (or the reference
-kubectl and helm) against the shared conformance corpora.
+"""gitward conformance runner: score `gitward kustomize` / `gitward template` / `gitward semver` (or
+the reference kubectl, helm and Masterminds/semver) against the shared conformance corpora.
 
 Suites (corpora under $GITWARD_CONFORMANCE, default <repo>/../shared/conformance):
   kustomize    cases/<name>/{case.json,input/,expected.yaml|expected-error.txt}; groups = tags
   helm         real charts, cases/<name>/case.json, run with cwd = corpus root; groups = charts
   helm-funcs   cases.jsonl snippets rendered in a chart built from base-chart/; groups = categories
+  semver       cases.jsonl version ranges and version lists (`semver -- RANGE VERSION...`); groups =
+               categories
 
 Scoring: an output case passes *exactly* when the tool exits 0 and stdout is byte-identical to the
 expected output (helm: after masking the case's volatile lines on both sides), *semantically* when
 both parse to the same YAML document stream (helm-funcs: the same text up to leading/trailing
-whitespace).  An error case passes (both ways) only when the tool exits with code 1, as kubectl and
+whitespace; semver: the same lines in another order).  An error case passes (both ways) only when the tool exits with code 1, as kubectl and
 helm do; a panic (101), a usage error (2), a signal or a timeout is a failure.
 
 See tests/conformance/README.md for usage, the status file and the ratchet.
@@ -37,7 +39,7 @@ import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATUS_FILE = os.path.join(REPO, "tests", "conformance", "status.json")
-SUITES = ("kustomize", "helm", "helm-funcs")
+SUITES = ("kustomize", "helm", "helm-funcs", "semver")
 UNTAGGED = "(untagged)"
 # helm-funcs: the snippet is rendered through this wrapper so that any output survives helm's
 # "rendered manifest must be YAML" check (exactly what the corpus generator did).
@@ -155,6 +157,16 @@ def decode_wrapped(stdout: bytes) -> bytes:
     except ValueError:
         raise ValueError(f"`out` is not valid base64: {_clip(out)}") from None
     return raw.replace(b"<no value>", b"")
+
+
+def compare_lines(actual: bytes, expected: bytes):
+    """semver: exact = byte-identical, semantic = the same lines in some order (the right versions
+    matched, ordered differently)."""
+    if actual == expected:
+        return True, True, None
+    semantic = sorted(actual.split(b"\n")) == sorted(expected.split(b"\n"))
+    return False, semantic, ("same lines, other order" if semantic else "lines differ") + \
+        f": expected {_clip(expected.decode('utf-8', 'replace'))!r}, got {_clip(actual.decode('utf-8', 'replace'))!r}"
 
 
 def compare_text(actual: bytes, expected: bytes):
@@ -330,6 +342,7 @@ class Tool:
     template_cmd: list  # e.g. [binary, "template"]
     target_first: bool  # gitward: `kustomize <dir> <args>`; kubectl: `kustomize <args> <dir>`
     helm_command: str | None = None  # passed as --helm-command to --enable-helm cases (kubectl only)
+    semver_cmd: list | None = None  # e.g. [binary, "semver"]; None: not available
 
     def kustomize(self, target: str, args: list) -> list:
         if self.target_first:
@@ -340,19 +353,27 @@ class Tool:
     def template(self, args: list) -> list:
         return self.template_cmd + args
 
+    def semver(self, args: list) -> list:
+        return (self.semver_cmd or []) + args
+
     def subcommand(self, suite: str) -> list:
+        if suite == "semver":
+            return self.semver_cmd or []
         return self.kustomize_cmd if suite == "kustomize" else self.template_cmd
 
 
 def gitward_tool(binary: str) -> Tool:
     # gitward renders charts natively: --enable-helm is passed as is, without --helm-command.
-    return Tool("gitward", binary, [binary, "kustomize"], [binary, "template"], target_first=True)
+    return Tool("gitward", binary, [binary, "kustomize"], [binary, "template"], target_first=True,
+                semver_cmd=[binary, "semver"])
 
 
-def reference_tool(kubectl: str, helm: str, helm3: str) -> Tool:
+def reference_tool(kubectl: str, helm: str, helm3: str, semver_ref: str | None = None) -> Tool:
     # as the reference outputs were made: kubectl kustomize <args> [--helm-command <helm v3>] input/<build>
-    return Tool("reference", f"kubectl={kubectl} helm={helm} helm3={helm3}", [kubectl, "kustomize"],
-                [helm, "template"], target_first=False, helm_command=helm3)
+    # semver: tools/semver-ref, the corpus's Go program (it accepts and skips a leading `semver`)
+    return Tool("reference", f"kubectl={kubectl} helm={helm} helm3={helm3} semver-ref={semver_ref}",
+                [kubectl, "kustomize"], [helm, "template"], target_first=False, helm_command=helm3,
+                semver_cmd=[semver_ref, "semver"] if semver_ref else None)
 
 
 def probe(argv: list, tmp_root: str, timeout: float) -> str | None:
@@ -493,7 +514,20 @@ def funcs_cases(root: str) -> list:
     return cases
 
 
-LOADERS = {"kustomize": kustomize_cases, "helm": helm_cases, "helm-funcs": funcs_cases}
+def semver_args(rec: dict) -> list:
+    """`semver -- RANGE VERSION...`: the range is one argument, whatever it holds."""
+    return ["--", rec["range"]] + list(rec.get("versions") or [])
+
+
+def semver_cases(root: str) -> list:
+    with open(os.path.join(root, "cases.jsonl"), encoding="utf-8") as f:
+        recs = [json.loads(line) for line in f if line.strip()]
+    return [Case("semver", rec["name"], [rec["category"]], "error" if "error" in rec else "output", "",
+                 semver_args(rec), expected_bytes=rec.get("expected", "").encode("utf-8"))
+            for rec in sorted(recs, key=lambda r: r["name"])]
+
+
+LOADERS = {"kustomize": kustomize_cases, "helm": helm_cases, "helm-funcs": funcs_cases, "semver": semver_cases}
 
 
 def _execute(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
@@ -501,6 +535,8 @@ def _execute(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
         return run_process(tool.kustomize(case.target, case.args), case.cwd, tmp_root, timeout)
     if case.suite == "helm":
         return run_process(tool.template(case.args), case.cwd, tmp_root, timeout)
+    if case.suite == "semver":
+        return run_process(tool.semver(case.args), tmp_root, tmp_root, timeout)
     work = tempfile.mkdtemp(prefix="funcs-", dir=tmp_root)
     try:
         write_tree(os.path.join(work, FUNCS_CHART_DIR), case.chart_files)
@@ -525,6 +561,10 @@ def score(case: Case, p: Proc) -> Result:
     if p.rc != 0:
         last = stderr.splitlines()[-1] if stderr else "no stderr"
         return result(False, False, f"{describe_exit(p.rc)}, expected exit 0: {_clip(last, 160)}", _clip(stderr, 2000))
+    if case.suite == "semver":
+        exact, semantic, reason = compare_lines(p.stdout, case.expected_bytes)
+        return result(exact, semantic, reason, None if exact else
+                      f"expected {case.expected_bytes!r}\nactual   {p.stdout!r}")
     if case.suite == "helm-funcs":
         try:
             actual = decode_wrapped(p.stdout)
@@ -543,9 +583,10 @@ def score(case: Case, p: Proc) -> Result:
 
 def run_suite(cases: list, tool: Tool, suite: str, tmp_root: str, jobs: int, timeout: float):
     """Results sorted by case name, and why the suite could not run (None if it could)."""
-    unavailable = probe(tool.subcommand(suite) + ["--help"], tmp_root, timeout)
+    cmd = tool.subcommand(suite)
+    unavailable = probe(cmd + ["--help"], tmp_root, timeout) if cmd else "no command configured"
     if unavailable:
-        reason = f"`{tool.name} {tool.subcommand(suite)[1]}` is not available ({unavailable})"
+        reason = f"`{tool.name} {cmd[1] if len(cmd) > 1 else suite}` is not available ({unavailable})"
         return [Result(suite, c.name, c.groups, c.kind, False, False, None, False, 0.0, reason) for c in cases], reason
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
         results = list(ex.map(lambda c: score(c, _execute(c, tool, tmp_root, timeout)), cases))
@@ -556,7 +597,7 @@ def run_suite(cases: list, tool: Tool, suite: str, tmp_root: str, jobs: int, tim
 
 def print_suite_report(suite: str, results: list, summary: dict, seconds: float, unavailable: str | None,
                        verbose: bool) -> None:
-    label = {"kustomize": "tag", "helm": "chart", "helm-funcs": "category"}[suite]
+    label = {"kustomize": "tag", "helm": "chart", "helm-funcs": "category", "semver": "category"}[suite]
     print(f"\n=== {suite}")
     if unavailable:
         print(f"{suite}: {unavailable}; all {len(results)} cases count as failed")
@@ -596,6 +637,22 @@ def default_binary() -> str:
     # like cargo, a relative CARGO_TARGET_DIR is relative to the current directory
     target = os.path.abspath(os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target"))
     return os.path.join(target, "debug", "gitward")
+
+
+def reference_semver(tmp_root: str) -> str | None:
+    """The Go reference of the semver corpus: $SEMVER_REF, else tools/semver-ref built with `go build`
+    into tmp_root (None when Go is missing or the build fails)."""
+    if os.environ.get("SEMVER_REF"):
+        return os.path.abspath(os.environ["SEMVER_REF"])
+    if not shutil.which("go"):
+        return None
+    out = os.path.join(tmp_root, "semver-ref")
+    p = subprocess.run(["go", "build", "-o", out, "."], cwd=os.path.join(REPO, "tools", "semver-ref"),
+                       check=False, capture_output=True, text=True)
+    if p.returncode != 0:
+        print(f"semver-ref: go build failed:\n{p.stderr}")
+        return None
+    return out
 
 
 def reference_paths(root: str) -> tuple:
@@ -661,14 +718,15 @@ def main(argv=None) -> int:
             print(f"error: gitward binary not found at {binary} (cargo build --bin gitward, or --bin/GITWARD_BIN)")
             return 2
         tool = gitward_tool(binary)
-    else:
-        tool = reference_tool(*reference_paths(root))
     pattern = re.compile(o.filter) if o.filter else None
-    print(f"tool: {tool.name} ({tool.description}); corpora: {root}; jobs: {o.jobs}")
-
     runs = {}
     tmp_root = tempfile.mkdtemp(prefix="gitward-conformance-")
     try:
+        if o.tool != "gitward":
+            # kubectl and helm only when a suite needs them; the semver reference is built from Go
+            paths = reference_paths(root) if set(present) - {"semver"} else ("", "", "")
+            tool = reference_tool(*paths, reference_semver(tmp_root) if "semver" in present else None)
+        print(f"tool: {tool.name} ({tool.description}); corpora: {root}; jobs: {o.jobs}")
         for s in present:
             cases = [c for c in LOADERS[s](os.path.join(root, s)) if not pattern or pattern.search(c.name)]
             t0 = time.perf_counter()

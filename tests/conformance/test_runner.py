@@ -120,6 +120,16 @@ def test_compare_text():
     assert (exact, semantic) == (False, False)
 
 
+def test_compare_lines_semantic_is_the_same_lines_in_another_order():
+    assert run.compare_lines(b"2.0.0\n1.0.0\n", b"2.0.0\n1.0.0\n") == (True, True, None)
+    exact, semantic, reason = run.compare_lines(b"1.0.0\n2.0.0\n", b"2.0.0\n1.0.0\n")
+    assert (exact, semantic) == (False, True) and reason.startswith("same lines, other order")
+    exact, semantic, _ = run.compare_lines(b"2.0.0\n", b"2.0.0\n1.0.0\n")
+    assert (exact, semantic) == (False, False)
+    exact, semantic, _ = run.compare_lines(b"", b"1.0.0\n")
+    assert (exact, semantic) == (False, False)
+
+
 # ------------------------------------------------------------------------------- exit codes
 
 @pytest.mark.parametrize("rc,ok", [(1, True), (0, False), (2, False), (101, False), (-9, False), (None, False)])
@@ -156,6 +166,10 @@ def test_tool_command_lines():
                                                          "input"]
     assert ref.kustomize("input", ["--reorder=none"]) == ["/k", "kustomize", "--reorder=none", "input"]
     assert ref.subcommand("helm-funcs") == ["/h4", "template"]
+    assert gw.semver(run.semver_args({"range": "- 1.2.3 || >=2", "versions": ["v1", "-x"]})) == [
+        "/b/gitward", "semver", "--", "- 1.2.3 || >=2", "v1", "-x"]
+    assert run.reference_tool("/k", "/h4", "/h3", "/s").semver(["--", ""]) == ["/s", "semver", "--", ""]
+    assert ref.subcommand("semver") == []  # no Go reference: the suite is unavailable
 
 
 def test_funcs_chart_files_wrap_the_snippet():
@@ -309,6 +323,40 @@ def test_main_missing_subcommand_fails_every_case_without_running_them(toy, caps
     assert out.rstrip().endswith("0 passed, 2 failed")
 
 
+def test_main_semver_suite(tmp_path, capsys, monkeypatch):
+    corpus = tmp_path / "conformance"
+    recs = [{"name": "or-001", "category": "or", "range": "1 || 2", "versions": ["2.0.0", "1.0.0"],
+             "expected": "2.0.0\n1.0.0\n"},
+            {"name": "or-002", "category": "or", "range": "1 ||", "versions": [], "error": "improper constraint"},
+            {"name": "and-001", "category": "and", "range": ">=1 <2", "versions": ["1.0.0", "1.5.0"],
+             "expected": "1.5.0\n1.0.0\n"}]
+    _write(str(corpus / "semver" / "cases.jsonl"), "".join(json.dumps(r) + "\n" for r in recs))
+    binary = tmp_path / "gitward"
+    # echoes its versions in argument order (so and-001 is only a semantic match); exit 1 for `1 ||`
+    _write(str(binary), textwrap.dedent("""\
+        #!/bin/sh
+        [ "$1" = semver ] || exit 2
+        [ "$2" = --help ] && { echo usage; exit 0; }
+        [ "$2" = -- ] || exit 2
+        [ "$3" = "1 ||" ] && { echo "invalid range" >&2; exit 1; }
+        shift 3
+        for v in "$@"; do echo "$v"; done
+        """))
+    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("GITWARD_CONFORMANCE", str(corpus))
+    monkeypatch.delenv("CI", raising=False)
+    json_out = str(tmp_path / "out.json")
+    rc, out = _main(capsys, "--bin", str(binary), "--suite", "semver", "--json", json_out)
+    assert rc == 1
+    assert "FAIL(semantic ok) semver/and-001: same lines, other order" in out
+    assert "semver: exact 2/3, semantic 3/3 (2 output cases, 1 error cases" in out
+    assert out.rstrip().endswith("2 passed, 1 failed")
+    with open(json_out) as f:
+        summary = json.load(f)["suites"]["semver"]["summary"]
+    assert summary["groups"] == {"and": {"exact": 0, "semantic": 1, "total": 1},
+                                 "or": {"exact": 2, "semantic": 2, "total": 2}}
+
+
 def test_main_missing_corpus_skips_unless_ci(toy, capsys, monkeypatch):
     binary, _ = toy
     rc, out = _main(capsys, "--bin", binary, "--suite", "helm")
@@ -316,3 +364,5 @@ def test_main_missing_corpus_skips_unless_ci(toy, capsys, monkeypatch):
     monkeypatch.setenv("CI", "true")
     rc, out = _main(capsys, "--bin", binary, "--suite", "helm")
     assert rc == 1 and "corpus not found" in out
+    rc, out = _main(capsys, "--bin", binary, "--suite", "semver")
+    assert rc == 1 and "semver (CI=true: a missing corpus is a failure)" in out

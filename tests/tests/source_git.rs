@@ -91,6 +91,16 @@ impl TestRepo {
         self.head()
     }
 
+    /// Commits everything with a fixed committer time (seconds since the epoch).
+    fn commit_at(&self, message: &str, when: u64) -> String {
+        self.git(&["add", "-A"]);
+        run(self
+            .git_cmd()
+            .env("GIT_COMMITTER_DATE", format!("@{when} +0000"))
+            .args(["commit", "-q", "--allow-empty", "-m", message]));
+        self.head()
+    }
+
     fn head(&self) -> String {
         self.git(&["rev-parse", "HEAD"])
     }
@@ -106,64 +116,6 @@ impl TestRepo {
             self.git(&["push", "-q", "-f", &path, spec]);
         }
     }
-}
-
-/// Semver for the tests until the shared Masterminds module is wired in: space-separated
-/// `>=`, `>`, `<=`, `<`, `=` comparisons on `[v]MAJOR.MINOR.PATCH[-pre]` (pre-releases only
-/// when a bound names one).
-fn test_semver(range: &str, tags: &[String]) -> Result<Vec<String>, String> {
-    type V = (u64, u64, u64, String);
-    fn parse(s: &str) -> Option<V> {
-        let s = s.strip_prefix('v').unwrap_or(s);
-        let (core, pre) = s.split_once('-').unwrap_or((s, ""));
-        let mut it = core.split('.');
-        let v = (
-            it.next()?.parse().ok()?,
-            it.next()?.parse().ok()?,
-            it.next()?.parse().ok()?,
-            pre.to_owned(),
-        );
-        it.next().is_none().then_some(v)
-    }
-    fn key(v: &V) -> (u64, u64, u64, bool, String) {
-        (v.0, v.1, v.2, v.3.is_empty(), v.3.clone())
-    }
-    let mut bounds = Vec::new();
-    for part in range.split_whitespace() {
-        let (op, rest) = [">=", "<=", ">", "<", "="]
-            .iter()
-            .find_map(|op| part.strip_prefix(op).map(|r| (*op, r)))
-            .unwrap_or(("=", part));
-        let v = parse(rest).ok_or_else(|| format!("improper constraint: {range}"))?;
-        bounds.push((op, v));
-    }
-    let wants_pre = bounds.iter().any(|(_, v)| !v.3.is_empty());
-    let mut matching: Vec<(V, &String)> = tags
-        .iter()
-        .filter_map(|t| parse(t).map(|v| (v, t)))
-        .filter(|(v, _)| wants_pre || v.3.is_empty())
-        .filter(|(v, _)| {
-            bounds.iter().all(|(op, b)| {
-                let (a, b) = (key(v), key(b));
-                match *op {
-                    ">=" => a >= b,
-                    ">" => a > b,
-                    "<=" => a <= b,
-                    "<" => a < b,
-                    _ => a == b,
-                }
-            })
-        })
-        .collect();
-    matching.sort_by_key(|a| key(&a.0));
-    let Some(best) = matching.last().map(|(v, _)| key(v)) else {
-        return Ok(Vec::new());
-    };
-    Ok(matching
-        .into_iter()
-        .filter(|(v, _)| key(v) == best)
-        .map(|(_, t)| t.clone())
-        .collect())
 }
 
 fn read(path: &Path) -> String {
@@ -238,9 +190,8 @@ fn source(urls: &RepoUrls, via: Via, reference: GitRef) -> GitSource {
 }
 
 fn opts() -> FetchOptions {
-    let mut o = FetchOptions::default();
-    o.semver = Arc::new(test_semver);
-    o
+    // The default selector is the shared Masterminds module.
+    FetchOptions::default()
 }
 
 /// Fetches into a fresh directory; returns the outcome and the directory.
@@ -477,6 +428,28 @@ fn every_ref_kind_over_every_transport() {
                 "{via:?} {reference:?}"
             );
         }
+    }
+}
+
+#[test]
+fn semver_ties_go_to_the_newest_commit() {
+    // Versions equal but for build metadata: Flux takes the tag whose commit is newest,
+    // whatever the tag names.
+    let repo = TestRepo::new("ties");
+    repo.write("v.txt", "old\n");
+    repo.commit_at("old", 1_700_000_000);
+    repo.git(&["tag", "1.0.0+zzz"]);
+    repo.write("v.txt", "new\n");
+    let newest = repo.commit_at("new", 1_700_100_000);
+    repo.git(&["tag", "-a", "v1.0.0+aaa", "-m", "annotated"]);
+    repo.write("v.txt", "older\n");
+    repo.commit_at("older", 1_600_000_000);
+    repo.git(&["tag", "1.0.0"]);
+    repo.push(&[]);
+    for via in [Via::Daemon, Via::HttpsBasic] {
+        let (c, _dir) = fetched(&source(&repo.urls, via, GitRef::semver("^1.0")), &opts());
+        assert_eq!(c.revision, format!("v1.0.0+aaa@sha1:{newest}"), "{via:?}");
+        assert_eq!(read(&c.path.join("v.txt")), "new\n");
     }
 }
 

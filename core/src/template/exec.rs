@@ -510,7 +510,7 @@ impl<'e> State<'e> {
                 return self.eval_field_chain(
                     dot,
                     dot.clone(),
-                    Ctx::Arg(first),
+                    (Ctx::Arg(first), Ctx::Arg(first)),
                     ident,
                     &cmd.args,
                     final_,
@@ -595,11 +595,12 @@ impl<'e> State<'e> {
             ));
         }
         let pipe = self.eval_arg(dot, PT::RV, node)?;
-        // Field errors point where evaluating the operand left `state.at`.
+        // Field errors point where evaluating the operand left `state.at`; a method's
+        // "error calling" points at the chain (Go's evalCall does `s.at(node)`).
         self.eval_field_chain(
             dot,
             Dot::new(pipe),
-            last_visited(node),
+            (last_visited(node), Ctx::Arg(chain)),
             fields,
             args,
             final_,
@@ -619,14 +620,21 @@ impl<'e> State<'e> {
             self.not_a_function(args, &final_)?;
             return Ok(value);
         }
-        self.eval_field_chain(dot, value, Ctx::Arg(node), &ident[1..], args, final_)
+        self.eval_field_chain(
+            dot,
+            value,
+            (Ctx::Arg(node), Ctx::Arg(node)),
+            &ident[1..],
+            args,
+            final_,
+        )
     }
 
     fn eval_field_chain(
         &mut self,
         dot: &Dot,
         mut receiver: Dot,
-        node: Ctx<'_>,
+        node: (Ctx<'_>, Ctx<'_>),
         ident: &[String],
         args: &[Arg],
         final_: Option<Dot>,
@@ -638,11 +646,12 @@ impl<'e> State<'e> {
         self.eval_field(dot, &ident[n - 1], node, args, final_, receiver)
     }
 
+    /// `node`: where field errors point, and where a method's "error calling" points.
     fn eval_field(
         &mut self,
         dot: &Dot,
         name: &str,
-        node: Ctx<'_>,
+        (node, call_node): (Ctx<'_>, Ctx<'_>),
         args: &[Arg],
         final_: Option<Dot>,
         receiver: Dot,
@@ -659,7 +668,7 @@ impl<'e> State<'e> {
         }
         if let Some((mname, sig)) = funcs::methods::lookup(&receiver.v, name) {
             let callee = Callee::Method(receiver.v.clone(), mname, sig);
-            return self.eval_call(dot, callee, name, node, node, args, final_);
+            return self.eval_call(dot, callee, name, node, call_node, args, final_);
         }
         let has_args = args.len() > 1 || final_.is_some();
         match &receiver.v {
@@ -908,7 +917,7 @@ impl<'e> State<'e> {
                 let v = self.eval_field_chain(
                     dot,
                     dot.clone(),
-                    ctx,
+                    (ctx, ctx),
                     ident,
                     std::slice::from_ref(n),
                     None,

@@ -755,12 +755,12 @@ fn time_go_string(t: &super::time::GoTime) -> String {
 /// The fields of a semver version as Masterminds' `Version` struct holds them.
 fn semver_fields(v: &super::value::Version) -> Vec<(&'static str, Val)> {
     vec![
-        ("major", Val::Uint64(v.major)),
-        ("minor", Val::Uint64(v.minor)),
-        ("patch", Val::Uint64(v.patch)),
-        ("pre", Val::str(v.pre.as_str())),
-        ("metadata", Val::str(v.metadata.as_str())),
-        ("original", Val::str(v.original.as_str())),
+        ("major", Val::Uint64(v.major())),
+        ("minor", Val::Uint64(v.minor())),
+        ("patch", Val::Uint64(v.patch())),
+        ("pre", Val::str(v.prerelease())),
+        ("metadata", Val::str(v.metadata())),
+        ("original", Val::str(v.original())),
     ]
 }
 
@@ -1263,7 +1263,7 @@ impl Printer {
         let s = match v {
             Val::Time(t) => t.go_string(),
             Val::Enum(_, _, name) => (*name).to_string(),
-            Val::Semver(sv) => sv.string(),
+            Val::Semver(sv) => sv.to_string(),
             _ => return false,
         };
         self.fmt_string(&s, verb);

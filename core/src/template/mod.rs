@@ -55,10 +55,10 @@ pub(crate) fn semver_valid(v: &str) -> bool {
 /// Helm's `IsCompatibleRange`: `version` parses and satisfies `constraint`; false on
 /// any parse error.
 pub(crate) fn semver_satisfies(constraint: &str, version: &str) -> bool {
-    match funcs::semver::parse_version(version) {
-        Ok(v) => funcs::semver::constraint_check(constraint, &v).unwrap_or(false),
-        Err(_) => false,
-    }
+    let Ok(v) = funcs::semver::parse_version(version) else {
+        return false;
+    };
+    funcs::semver::parse_constraint(constraint).is_ok_and(|c| c.check(&v))
 }
 
 /// Resource limits of one execution.
@@ -265,6 +265,54 @@ mod tests {
             );
         }
         assert_eq!(render("{{ index (list 1 2) 1 }}"), "2");
+    }
+
+    /// Sprig's `semver`/`semverCompare` use the shared `crate::semver` with Masterminds
+    /// v3.4.0's behaviour (Helm v4.1.4): no length limits, unquoted messages, the
+    /// constraint parsed before the version. Checked with `helm template` v4.1.4.
+    #[test]
+    fn semver_functions_follow_masterminds_v3_4() {
+        let groups: Vec<String> = (0..33).map(|i| format!("1.0.{i}")).collect();
+        assert_eq!(
+            render(&format!(
+                "{{{{ semverCompare {:?} \"1.0.32\" }}}}",
+                groups.join(" || ")
+            )),
+            "true"
+        );
+        assert!(
+            render_err(r#"{{ semverCompare "!!bad" "bad" }}"#)
+                .ends_with("error calling semverCompare: improper constraint: !!bad")
+        );
+        assert!(
+            render_err(r#"{{ semverCompare "0 - 1 - 2 a1 - 2" "1.0.0" }}"#).ends_with(
+                "error calling semverCompare: improper constraint: >= 0, <= >= 1, <= 2  a1 - 2"
+            )
+        );
+        assert_eq!(
+            render(r#"{{ (semver "18446744073709551615.0.0").IncMajor }}"#),
+            "0.0.0"
+        );
+        assert_eq!(
+            render(r#"{{ ((semver "v1.2.3").SetPrerelease "rc.1").IncPatch }}"#),
+            "1.2.3"
+        );
+    }
+
+    /// A method called on a parenthesised operand reports its error at the chain, as
+    /// Go's `evalCall` does (`s.at(node)`), and the setters validate.
+    #[test]
+    fn method_errors_point_at_the_chain() {
+        assert_eq!(
+            render_err(r#"{{ (semver "v1.2.3").SetPrerelease "01" }}"#),
+            "template: t:1:20: executing \"t\" at <(semver \"v1.2.3\").SetPrerelease>: \
+             error calling SetPrerelease: version segment starts with 0"
+        );
+        assert!(
+            render_err(r#"{{ $v := semver "v1.2.3" }}{{ $v.SetMetadata "a..b" }}"#).ends_with(
+                "at <$v.SetMetadata>: error calling SetMetadata: invalid metadata string"
+            )
+        );
     }
 
     /// mergo's overwriting merge stores a nil source value; the plain merge skips it.

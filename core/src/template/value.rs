@@ -9,38 +9,8 @@ use super::gofmt;
 use super::time::GoTime;
 use crate::yaml::{Map as YMap, Number, Value};
 
-/// A Masterminds semver version.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Version {
-    /// Major.
-    pub major: u64,
-    /// Minor.
-    pub minor: u64,
-    /// Patch.
-    pub patch: u64,
-    /// Prerelease (without `-`).
-    pub pre: String,
-    /// Build metadata (without `+`).
-    pub metadata: String,
-    /// The text it was parsed from.
-    pub original: String,
-}
-
-impl Version {
-    /// Masterminds' `String()`.
-    pub fn string(&self) -> String {
-        let mut s = format!("{}.{}.{}", self.major, self.minor, self.patch);
-        if !self.pre.is_empty() {
-            s.push('-');
-            s.push_str(&self.pre);
-        }
-        if !self.metadata.is_empty() {
-            s.push('+');
-            s.push_str(&self.metadata);
-        }
-        s
-    }
-}
+/// A Masterminds semver version (`*semver.Version`): the shared [`crate::semver`] type.
+pub use crate::semver::Version;
 
 /// Element type of a slice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -422,7 +392,7 @@ impl Val {
                 Value::Map(out)
             }
             Val::Time(t) => Value::String(time_json(t).ok()?),
-            Val::Semver(v) => Value::String(v.string()),
+            Val::Semver(v) => Value::String(v.to_string()),
             Val::Struct(s) => {
                 let mut out = YMap::new();
                 for (k, v) in s.json_fields() {

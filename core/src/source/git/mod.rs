@@ -363,10 +363,33 @@ where
     }
 }
 
-/// The selector a fetch uses unless told otherwise. Until the shared Masterminds module
-/// (`crate::semver`) is wired in here, it is [`NoSemver`].
+/// The selector a fetch uses unless told otherwise: the shared Masterminds module
+/// ([`crate::semver`]), tags read as Flux reads them ([`Version::parse_flux`]), every tag
+/// of the highest matching version returned (ties are broken by commit time).
+///
+/// [`Version::parse_flux`]: crate::semver::Version::parse_flux
 pub fn default_tag_selector() -> std::sync::Arc<dyn TagSelector> {
-    std::sync::Arc::new(NoSemver)
+    std::sync::Arc::new(Masterminds)
+}
+
+/// [`TagSelector`] on [`crate::semver`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Masterminds;
+
+impl TagSelector for Masterminds {
+    fn highest(&self, range: &str, tags: &[String]) -> Result<Vec<String>, String> {
+        use crate::semver::{Constraints, Version, matching_with};
+        let c = Constraints::parse(range).map_err(|e| e.to_string())?;
+        let found = matching_with(&c, tags, Version::parse_flux);
+        let Some(top) = found.first().map(|m| m.version.clone()) else {
+            return Ok(Vec::new());
+        };
+        Ok(found
+            .iter()
+            .take_while(|m| m.version.compare(&top) == std::cmp::Ordering::Equal)
+            .map(|m| m.input.to_owned())
+            .collect())
+    }
 }
 
 /// Selects tags for semver ranges when no semver implementation was wired in: every range

@@ -397,3 +397,40 @@ fn upload_pack_response_demultiplexes() {
     let mut r = UploadPackResponse::new(&b"0008NA"[..], false);
     assert!(r.next_band().is_err());
 }
+
+#[test]
+fn masterminds_selector_picks_as_flux_does() {
+    let tags: Vec<String> = [
+        "v1.0.0",
+        "v1.2.0",
+        "1.2.0+build.1",
+        "v2.0.0-rc.1",
+        "v2",
+        "1.3",
+        "latest",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let m = Masterminds;
+    // `v2` and `1.3` have fewer than three parts: not versions for Flux.
+    assert_eq!(
+        m.highest(">=1.0.0", &tags),
+        Ok(vec!["v1.2.0".to_owned(), "1.2.0+build.1".to_owned()])
+    );
+    assert_eq!(m.highest("~1.0", &tags), Ok(vec!["v1.0.0".to_owned()]));
+    assert_eq!(
+        m.highest(">=2.0.0-0", &tags),
+        Ok(vec!["v2.0.0-rc.1".to_owned()])
+    );
+    assert_eq!(m.highest(">=3", &tags), Ok(Vec::new()));
+    assert!(m.highest("not a range", &tags).is_err());
+    // Through resolve: the tie goes to commit times.
+    let mut rs = refs();
+    rs.refs.push(RemoteRef {
+        name: "refs/tags/1.2.0+build.1".into(),
+        oid: B.into(),
+    });
+    let r = resolve(&Strategy::SemVer("1.2.x".into()), &rs, &Masterminds).expect("ties");
+    assert_eq!(r.semver_ties.len(), 2);
+}

@@ -351,7 +351,7 @@ fn toml_scalar(v: &Val) -> Result<String, String> {
             "time-local" => "15:04:05.999999999",
             _ => crate::template::time::RFC3339_NANO,
         }),
-        Val::Semver(s) => toml_str(&s.string()),
+        Val::Semver(s) => toml_str(&s.to_string()),
         Val::List(l) => {
             let parts: Result<Vec<String>, String> = l.items.iter().map(toml_scalar).collect();
             format!("[{}]", parts?.join(", "))

@@ -91,7 +91,7 @@ fn enc(out: &mut String, v: &Val, o: Opts, depth: usize) -> Result<(), String> {
             out.push_str(&text);
             out.push('"');
         }
-        Val::Semver(s) => enc_str(out, &s.string(), o),
+        Val::Semver(s) => enc_str(out, &s.to_string(), o),
         Val::List(l) => {
             if l.items.is_empty() {
                 out.push_str("[]");

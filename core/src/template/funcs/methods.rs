@@ -252,31 +252,28 @@ pub(crate) fn call(_env: &Env, recv: &Val, name: &str, a: Vec<Val>) -> FnResult 
         }
         Val::Enum(_, _, st) => Ok(Val::str(*st)),
         Val::Semver(v) => {
-            use super::semver::{bump, compare};
+            // Masterminds v3.4.0 (Helm v4.1.4): increments wrap at the largest number,
+            // the setters validate and keep a `v` prefix.
+            let semver = |r: Result<crate::semver::Version, crate::semver::VersionError>| {
+                r.map(|n| Val::Semver(Rc::new(n)))
+                    .map_err(|e| FnError::msg(e.to_string()))
+            };
             match name {
-                "String" => Ok(Val::str(v.string())),
-                "Original" => Ok(Val::str(v.original.as_str())),
-                "Major" => Ok(Val::Uint64(v.major)),
-                "Minor" => Ok(Val::Uint64(v.minor)),
-                "Patch" => Ok(Val::Uint64(v.patch)),
-                "Prerelease" => Ok(Val::str(v.pre.as_str())),
-                "Metadata" => Ok(Val::str(v.metadata.as_str())),
-                "IncMajor" | "IncMinor" | "IncPatch" => Ok(Val::Semver(Rc::new(bump(v, name)))),
-                "SetPrerelease" => {
-                    let mut n = (**v).clone();
-                    n.pre = s(&a[0]).to_string();
-                    n.original = n.string();
-                    Ok(Val::Semver(Rc::new(n)))
-                }
-                "SetMetadata" => {
-                    let mut n = (**v).clone();
-                    n.metadata = s(&a[0]).to_string();
-                    n.original = n.string();
-                    Ok(Val::Semver(Rc::new(n)))
-                }
+                "String" => Ok(Val::str(v.to_string())),
+                "Original" => Ok(Val::str(v.original())),
+                "Major" => Ok(Val::Uint64(v.major())),
+                "Minor" => Ok(Val::Uint64(v.minor())),
+                "Patch" => Ok(Val::Uint64(v.patch())),
+                "Prerelease" => Ok(Val::str(v.prerelease())),
+                "Metadata" => Ok(Val::str(v.metadata())),
+                "IncMajor" => Ok(Val::Semver(Rc::new(v.inc_major()))),
+                "IncMinor" => Ok(Val::Semver(Rc::new(v.inc_minor()))),
+                "IncPatch" => Ok(Val::Semver(Rc::new(v.inc_patch()))),
+                "SetPrerelease" => semver(v.set_prerelease(s(&a[0]))),
+                "SetMetadata" => semver(v.set_metadata(s(&a[0]))),
                 _ => {
                     let o = semver_arg(&a[0], name)?;
-                    let c = compare(v, &o);
+                    let c = v.compare(&o) as i32;
                     Ok(match name {
                         "Compare" => Val::Int(c as i64),
                         "LessThan" => Val::Bool(c < 0),
