@@ -4,16 +4,15 @@
 //! transport gives every source the same TLS stack, per-remote CAs, client certificates
 //! and bearer tokens, none of which libgit2 offers per call.
 
-use std::io::Write as _;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use base64::Engine as _;
 use ureq::tls::{Certificate, ClientCert, PemItem, RootCerts, TlsConfig};
 
-use super::{Auth, GitError, Limits, Phase, Progress, ProgressFn};
+use super::{Auth, GitError, Limits, ProgressFn};
 use crate::source::git::RemoteRefs;
-use crate::source::git::pktline::{self, Advertisement, Band, UploadPackResponse};
+use crate::source::git::pktline::{self, Advertisement};
 use crate::source::git::url::{GitUrl, Scheme};
 
 /// A smart HTTP remote with its credentials and TLS settings applied.
@@ -352,74 +351,14 @@ impl HttpRemote {
         let resp = req.send(&body[..]).map_err(|e| self.map_err(e))?;
         self.check_status(resp.status().as_u16())?;
         let reader = resp.into_body().into_reader();
-        let mut stream = UploadPackResponse::new(reader, depth.is_some());
-
-        let odb = repo.odb().map_err(|e| git_err(&url, &e))?;
-        let mut writer = odb.packwriter().map_err(|e| git_err(&url, &e))?;
-        let deadline = self.deadline;
-        let mut received: u64 = 0;
-        let limit = self.limits.max_download_bytes;
-        let report = |p: &Progress| {
-            if let Some(f) = progress {
-                f(p);
-            }
-        };
-        loop {
-            if deadline.is_some_and(|d| Instant::now() > d) {
-                return Err(GitError::Timeout { url });
-            }
-            match stream.next_band() {
-                Ok(Band::Pack(data)) => {
-                    received += data.len() as u64;
-                    if received > limit {
-                        return Err(GitError::TooLarge {
-                            url,
-                            what: "pack".into(),
-                            limit,
-                        });
-                    }
-                    writer.write_all(data).map_err(|e| GitError::Protocol {
-                        url: url.clone(),
-                        reason: format!("invalid pack data: {e}"),
-                    })?;
-                    report(&Progress {
-                        phase: Phase::Receiving,
-                        received_bytes: received,
-                        ..Progress::default()
-                    });
-                }
-                Ok(Band::Progress(_)) => {}
-                Ok(Band::End) => break,
-                Err(crate::source::git::pktline::PktError::Remote(msg)) => {
-                    return Err(GitError::Remote { url, message: msg });
-                }
-                Err(e) => {
-                    return Err(GitError::Protocol {
-                        url,
-                        reason: e.to_string(),
-                    });
-                }
-            }
-        }
-        let shallow = std::mem::take(&mut stream.shallow);
-        if received > 0 {
-            report(&Progress {
-                phase: Phase::Resolving,
-                received_bytes: received,
-                ..Progress::default()
-            });
-            writer.commit().map_err(|e| GitError::Protocol {
-                url: url.clone(),
-                reason: format!("invalid pack: {}", e.message()),
-            })?;
-        }
-        Ok(shallow)
-    }
-}
-
-fn git_err(url: &str, e: &git2::Error) -> GitError {
-    GitError::Git {
-        url: url.to_owned(),
-        reason: e.message().to_owned(),
+        super::pack::receive(
+            reader,
+            depth.is_some(),
+            repo,
+            &url,
+            self.limits.max_download_bytes,
+            self.deadline,
+            progress,
+        )
     }
 }

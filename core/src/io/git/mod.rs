@@ -19,18 +19,20 @@
 //!    submodules at their recorded commits. The destination holds the files only, no
 //!    `.git`.
 //!
-//! HTTPS goes through the crate's own smart-HTTP client ([`http`]) on rustls: basic auth
-//! or a bearer token, a CA bundle added to the system roots, client certificates. ssh and
-//! `git://` go through libgit2. ssh host keys are checked against the given `known_hosts`;
-//! an unknown, changed or revoked key is refused unless
-//! [`Auth::insecure_skip_host_key_check`] is set.
+//! HTTPS goes through the crate's own smart-HTTP client (`http`) on rustls: basic auth
+//! or a bearer token, a CA bundle added to the system roots, client certificates.
+//! `git://` is spoken directly too (`daemon`); ssh and local paths go through libgit2.
+//! ssh host keys are checked against the given `known_hosts`; an unknown, changed or
+//! revoked key is refused unless [`Auth::insecure_skip_host_key_check`] is set.
 //!
 //! Secrets ([`Secret`]: passwords, tokens, private keys, passphrases) never appear in a
 //! `Debug` output, an error message or progress: every error is passed through a redactor
 //! that knows them before it is returned.
 
+mod daemon;
 mod http;
 mod libgit;
+mod pack;
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -728,9 +730,10 @@ impl GitError {
     }
 }
 
-/// One of the two transports.
+/// One of the transports.
 enum Remote {
     Http(http::HttpRemote),
+    Daemon(daemon::DaemonRemote),
     Lib(libgit::LibRemote),
 }
 
@@ -745,7 +748,8 @@ impl Remote {
             Scheme::Https | Scheme::Http => {
                 Remote::Http(http::HttpRemote::new(url, auth, limits, deadline)?)
             }
-            Scheme::Ssh | Scheme::Git | Scheme::File => {
+            Scheme::Git => Remote::Daemon(daemon::DaemonRemote::new(url, limits, deadline)),
+            Scheme::Ssh | Scheme::File => {
                 Remote::Lib(libgit::LibRemote::new(url, auth, limits, deadline)?)
             }
         })
@@ -754,6 +758,7 @@ impl Remote {
     fn list(&mut self) -> Result<RemoteRefs, GitError> {
         match self {
             Remote::Http(r) => r.list(),
+            Remote::Daemon(r) => r.list(),
             Remote::Lib(r) => r.list(),
         }
     }
@@ -769,9 +774,13 @@ impl Remote {
         progress: Option<&ProgressFn>,
     ) -> Result<(), GitError> {
         match self {
-            Remote::Http(r) => {
+            Remote::Http(_) | Remote::Daemon(_) => {
                 let oids: Vec<String> = wants.iter().map(|(_, o)| o.clone()).collect();
-                let shallow = r.fetch(repo, &oids, depth, progress)?;
+                let shallow = match self {
+                    Remote::Http(r) => r.fetch(repo, &oids, depth, progress)?,
+                    Remote::Daemon(r) => r.fetch(repo, &oids, depth, progress)?,
+                    Remote::Lib(_) => Vec::new(),
+                };
                 if !shallow.is_empty() {
                     let text: String = shallow.iter().map(|s| format!("{s}\n")).collect();
                     std::fs::write(repo.path().join("shallow"), text).map_err(|e| {
