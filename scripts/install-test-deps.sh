@@ -24,6 +24,7 @@ declare -A NEED=(
   [curl]=curl
   [sha256sum]=coreutils
   [gzip]=gzip
+  [gpg]=gnupg # signed commits and tags in the Git source tests
   [python3]=python3 # the registry's token server (scripts/lib/registry-token-server.py)
 )
 

@@ -3,7 +3,9 @@
 # $GITWARD_TEST_RUN/git/repos:
 #   * git daemon                      git://127.0.0.1:PORT/<repo>.git   (push enabled)
 #   * git http-backend behind nginx   https://127.0.0.1:PORT/git/<repo>.git  (fcgiwrap,
-#     TLS from the test CA, basic auth)
+#     TLS from the test CA, basic auth); https://127.0.0.1:PORT/bearer/<repo>.git (a
+#     bearer token instead); https://127.0.0.1:MTLS_PORT/git/<repo>.git (a client
+#     certificate from the test CA instead)
 #   * sshd                            ssh://USER@127.0.0.1:PORT/<abs path>/<repo>.git
 #     (generated host key; generated client key in authorized_keys)
 #
@@ -59,10 +61,14 @@ start_daemon() {
 start_https() {
   need_cmd fcgiwrap
   [[ -x /usr/lib/git-core/git-http-backend ]] || die "git http-backend not found"
-  local port password
+  local port mport password token
   port="$(free_port)"
+  mport="$(free_port)"
+  [[ $mport != "$port" ]] || mport="$(free_port)"
   password="$(random_secret)"
+  token="$(random_secret)"
   server_cert "$SVC_DIR/tls" server || die "cannot issue the server certificate"
+  client_cert "$SVC_DIR/tls" client || die "cannot issue the client certificate"
   htpasswd_bcrypt "$SVC_DIR/htpasswd" "$HTTP_USER" "$password"
   start_bg fcgiwrap "$SVC_DIR/fcgiwrap.log" "$(command -v fcgiwrap)" -c 4 -s "unix:$SVC_DIR/fcgiwrap.sock" || return 1
 
@@ -87,16 +93,49 @@ start_https() {
       fastcgi_param REMOTE_USER \$remote_user;
       fastcgi_pass unix:$SVC_DIR/fcgiwrap.sock;
     }
+    location ~ ^/bearer(/.*)\$ {
+      if (\$http_authorization != "Bearer $token") { return 401; }
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME /usr/lib/git-core/git-http-backend;
+      fastcgi_param GIT_PROJECT_ROOT $SVC_DIR/repos;
+      fastcgi_param GIT_HTTP_EXPORT_ALL "";
+      fastcgi_param PATH_INFO \$1;
+      fastcgi_param REMOTE_USER $HTTP_USER;
+      fastcgi_pass unix:$SVC_DIR/fcgiwrap.sock;
+    }
+  }
+  server {
+    listen 127.0.0.1:$mport ssl;
+    ssl_certificate $SVC_DIR/tls/server.crt;
+    ssl_certificate_key $SVC_DIR/tls/server.key;
+    ssl_client_certificate $GITWARD_RUN/ca/ca.crt;
+    ssl_verify_client on;
+    client_max_body_size 0;
+    location ~ ^/git(/.*)\$ {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME /usr/lib/git-core/git-http-backend;
+      fastcgi_param GIT_PROJECT_ROOT $SVC_DIR/repos;
+      fastcgi_param GIT_HTTP_EXPORT_ALL "";
+      fastcgi_param PATH_INFO \$1;
+      fastcgi_param REMOTE_USER $HTTP_USER;
+      fastcgi_pass unix:$SVC_DIR/fcgiwrap.sock;
+    }
   }
 }
 CONF
   } >"$SVC_DIR/nginx.conf"
   start_nginx "$SVC_DIR/nginx.conf" || return 1
   wait_port "$port" 10 nginx || return 1
+  wait_port "$mport" 10 nginx || return 1
   cat >>"$SVC_DIR/env.new" <<ENV
 GITWARD_GIT_HTTPS_URL=https://127.0.0.1:$port/git/test.git
 GITWARD_GIT_HTTPS_USER=$HTTP_USER
 GITWARD_GIT_HTTPS_PASSWORD=$password
+GITWARD_GIT_HTTPS_BEARER_URL=https://127.0.0.1:$port/bearer/test.git
+GITWARD_GIT_HTTPS_TOKEN=$token
+GITWARD_GIT_MTLS_URL=https://127.0.0.1:$mport/git/test.git
+GITWARD_GIT_CLIENT_CERT=$SVC_DIR/tls/client.crt
+GITWARD_GIT_CLIENT_KEY=$SVC_DIR/tls/client.key
 ENV
 }
 
@@ -113,11 +152,18 @@ start_sshd() {
   ssh-keygen -q -t ed25519 -N '' -C gitward-test-decoy -f "$ssh/decoy_ed25519_key"
   # Client key in PEM format, which every libssh2 backend reads.
   ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -C gitward-test-client -f "$ssh/client_key"
+  # A second client key: ed25519 in OpenSSH's own format, protected by a passphrase.
+  local passphrase
+  passphrase="$(random_secret)"
+  ssh-keygen -q -t ed25519 -N "$passphrase" -C gitward-test-client-encrypted -f "$ssh/client_key_encrypted"
+  printf '%s\n' "$passphrase" >"$ssh/client_key_encrypted.passphrase"
   # The key may run git's transport commands only (git-shell), nothing else.
   local git_shell
   git_shell="$(command -v git-shell || echo /usr/bin/git-shell)"
   printf 'restrict,command="%s -c \\"$SSH_ORIGINAL_COMMAND\\"" %s\n' \
     "$git_shell" "$(cat "$ssh/client_key.pub")" >"$ssh/authorized_keys"
+  printf 'restrict,command="%s -c \\"$SSH_ORIGINAL_COMMAND\\"" %s\n' \
+    "$git_shell" "$(cat "$ssh/client_key_encrypted.pub")" >>"$ssh/authorized_keys"
   echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$ssh/host_ed25519_key.pub")" >"$ssh/known_hosts"
   # The privilege-separation directory sshd insists on.
   [[ $(id -u) -eq 0 ]] && mkdir -p /run/sshd && chmod 755 /run/sshd
@@ -149,6 +195,8 @@ GITWARD_GIT_SSH_USER=$user
 GITWARD_GIT_SSH_PORT=$port
 GITWARD_GIT_SSH_KEY=$ssh/client_key
 GITWARD_GIT_SSH_PUBKEY=$ssh/client_key.pub
+GITWARD_GIT_SSH_KEY_ENCRYPTED=$ssh/client_key_encrypted
+GITWARD_GIT_SSH_KEY_PASSPHRASE=$passphrase
 GITWARD_GIT_SSH_KNOWN_HOSTS=$ssh/known_hosts
 GITWARD_GIT_SSH_HOST_PUBKEY=$ssh/host_ed25519_key.pub
 GITWARD_GIT_SSH_DECOY_PUBKEY=$ssh/decoy_ed25519_key.pub

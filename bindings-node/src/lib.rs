@@ -45,7 +45,9 @@
 //! * `SOURCE_AUTH`, `SOURCE_NOT_FOUND`, `SOURCE_NETWORK`, `SOURCE_DIGEST`,
 //!   `SOURCE_INVALID`, `SOURCE_LIMIT`, `SOURCE_IO` (`Error`, with `kind` and `url`, the
 //!   URL without user information or `null`; never a credential) from `fetchHelmChart`
-//!   and `fetchOci`.
+//!   and `fetchOci`; `SOURCE_AUTH`, `SOURCE_NOT_FOUND`, `SOURCE_VERIFICATION`,
+//!   `SOURCE_NETWORK`, `SOURCE_INVALID_INPUT`, `SOURCE_OTHER` from `fetchGit` (the same
+//!   shape; `url` is `null` when the error concerns no remote).
 //!
 //! Builds read the file system through the core's `DirTree` rooted at `/`, exactly as the
 //! CLI does. The `*Sync` functions block the calling thread; the others return a Promise
@@ -552,6 +554,24 @@ impl<'env> OptionReader<'env> {
             }
         }
         Ok(out)
+    }
+
+    /// A boolean option with a default.
+    fn boolean_or(&self, name: &str, default: bool) -> Result<bool> {
+        match self.get(name)? {
+            None => Ok(default),
+            Some(_) => self.boolean(name),
+        }
+    }
+
+    fn number(&self, name: &str) -> Result<Option<f64>> {
+        let Some(v) = self.get(name)? else {
+            return Ok(None);
+        };
+        match v.get_type()? {
+            ValueType::Number => Ok(Some(f64::from_unknown(v)?)),
+            t => Err(self.wrong(&format!("options.{name}"), "a number", &v, t)?),
+        }
     }
 }
 
@@ -1306,4 +1326,272 @@ pub fn fetch_oci(
 ) -> Result<AsyncTask<FetchOciTask>> {
     let req = oci_request(env, url, options)?;
     Ok(AsyncTask::new(FetchOciTask { req }))
+}
+
+/// Options of `fetchGit` / `fetchGitSync`: a GitRepository's spec. Credentials are values
+/// (PEM text for keys and certificates), never echoed in errors.
+/// (This declares the TypeScript interface; the addon reads the object field by field.)
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct GitFetchOptions {
+    /// `spec.ref.branch` (with `commit`: the branch it is on).
+    pub branch: Option<String>,
+    /// `spec.ref.tag`.
+    pub tag: Option<String>,
+    /// `spec.ref.semver`: a semver range over the tags.
+    pub semver: Option<String>,
+    /// `spec.ref.name`: a full reference name, e.g. `refs/pull/1/head`.
+    pub ref_name: Option<String>,
+    /// `spec.ref.commit`: a full commit id.
+    pub commit: Option<String>,
+    /// HTTP(S) basic-auth user.
+    pub username: Option<String>,
+    /// HTTP(S) basic-auth password.
+    pub password: Option<String>,
+    /// HTTP(S) bearer token.
+    pub bearer_token: Option<String>,
+    /// CA certificates (PEM) trusted for HTTPS, in addition to the system's.
+    pub ca_pem: Option<String>,
+    /// Client certificate (PEM) for HTTPS.
+    pub cert_pem: Option<String>,
+    /// The client certificate's key (PEM).
+    pub key_pem: Option<String>,
+    /// ssh private key (PEM or OpenSSH format).
+    pub ssh_key: Option<String>,
+    /// Passphrase of the ssh key.
+    pub ssh_passphrase: Option<String>,
+    /// `known_hosts` text; an ssh host not listed with its key is refused.
+    pub known_hosts: Option<String>,
+    /// Accept any ssh host key (explicit opt-out).
+    pub insecure_skip_host_key_check: Option<bool>,
+    /// `spec.recurseSubmodules`.
+    pub recurse_submodules: Option<bool>,
+    /// `spec.sparseCheckout`: directories to check out.
+    pub sparse_checkout: Option<Vec<String>>,
+    /// `spec.verify.mode`.
+    #[napi(ts_type = "'HEAD' | 'Tag' | 'TagAndHEAD'")]
+    pub verify_mode: Option<String>,
+    /// Armored OpenPGP public keys trusted for signatures.
+    pub verify_pgp_keys: Option<Vec<String>>,
+    /// `authorized_keys` texts trusted for SSH signatures.
+    pub verify_ssh_keys: Option<Vec<String>>,
+    /// The last revision fetched: a remote still there is not fetched again.
+    pub last_revision: Option<String>,
+    /// Fetch one commit deep (default `true`).
+    pub shallow: Option<bool>,
+    /// Give up after this many seconds (default 60).
+    pub timeout: Option<f64>,
+}
+
+/// A verified signature.
+#[napi(object)]
+pub struct GitVerified {
+    /// `commit '<id>'` or `tag '<name>@<id>'`.
+    pub object: String,
+    /// The signer: an OpenPGP key id or an SSH key fingerprint (`SHA256:...`).
+    pub key: String,
+}
+
+/// What `fetchGit` / `fetchGitSync` return.
+#[napi(object)]
+pub struct GitFetchResult {
+    /// The revision as Flux prints it, e.g. `main@sha1:<40 hex>`.
+    pub revision: String,
+    /// The remote still resolves to `lastRevision`: nothing was fetched.
+    pub unchanged: bool,
+    /// The commit checked out (absent when unchanged).
+    pub commit: Option<String>,
+    /// The checkout directory, files only (absent when unchanged).
+    pub path: Option<String>,
+    /// The artifact digest `sha256:...` (absent until artifacts are packed).
+    pub digest: Option<String>,
+    /// The verified signatures.
+    pub verified: Vec<GitVerified>,
+}
+
+/// What a Git fetch needs, read from JS.
+pub struct GitFetch {
+    source: gitward::io::git::GitSource,
+    dest: String,
+    opts: gitward::io::git::FetchOptions,
+}
+
+fn git_fetch_args(
+    env: &Env,
+    url: Unknown<'_>,
+    dest: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<GitFetch> {
+    use gitward::io::git::{Auth, FetchOptions, GitSource, Secret, Verification};
+    use gitward::source::git::signature::VerificationKeys;
+    use gitward::source::git::{GitRef, VerifyMode};
+    let url = match url.get_type()? {
+        ValueType::String => String::from_unknown(url)?,
+        t => {
+            let message = format!("expected a URL string, got {}", arg_type(&url, t)?);
+            return Err(invalid_value(env, "", message));
+        }
+    };
+    let dest = path_arg(env, dest, "a destination")?;
+    let r = OptionReader::new(env, options)?;
+    let mut reference = GitRef::default();
+    reference.branch = r.string("branch")?;
+    reference.tag = r.string("tag")?;
+    reference.semver = r.string("semver")?;
+    reference.name = r.string("refName")?;
+    reference.commit = r.string("commit")?;
+    let mut auth = Auth::default();
+    auth.username = r.string("username")?;
+    auth.password = r.string("password")?.map(Secret::from);
+    auth.bearer_token = r.string("bearerToken")?.map(Secret::from);
+    auth.ca_pem = r.string("caPem")?.map(String::into_bytes);
+    auth.client_cert_pem = r.string("certPem")?.map(String::into_bytes);
+    auth.client_key_pem = r.string("keyPem")?.map(Secret::from);
+    auth.ssh_key_pem = r.string("sshKey")?.map(Secret::from);
+    auth.ssh_passphrase = r.string("sshPassphrase")?.map(Secret::from);
+    auth.known_hosts = r.string("knownHosts")?;
+    auth.insecure_skip_host_key_check = r.boolean("insecureSkipHostKeyCheck")?;
+    let mut source = GitSource::new(url, reference);
+    source.auth = auth;
+    source.recurse_submodules = r.boolean("recurseSubmodules")?;
+    source.sparse_checkout = r.strings("sparseCheckout")?;
+    if let Some(mode) = r.string("verifyMode")? {
+        let mode =
+            VerifyMode::parse(&mode).map_err(|m| invalid_value(env, "options.verifyMode", m))?;
+        let mut keys = VerificationKeys::default();
+        keys.pgp = r.strings("verifyPgpKeys")?;
+        keys.ssh = r.strings("verifySshKeys")?;
+        source.verify = Some(Verification::new(mode, keys));
+    }
+    let mut opts = FetchOptions::default();
+    opts.last_revision = r.string("lastRevision")?;
+    opts.shallow = r.boolean_or("shallow", true)?;
+    if let Some(t) = r.number("timeout")? {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(invalid_value(
+                env,
+                "options.timeout",
+                "expected a positive number of seconds".into(),
+            ));
+        }
+        opts.timeout = Some(std::time::Duration::from_secs_f64(t.min(1e9)));
+    }
+    Ok(GitFetch { source, dest, opts })
+}
+
+fn run_git_fetch(
+    f: &GitFetch,
+) -> std::result::Result<gitward::io::git::FetchOutcome, gitward::io::git::GitError> {
+    gitward::io::git::fetch(&f.source, std::path::Path::new(&f.dest), &f.opts)
+}
+
+/// The fetch's outcome as JS: a [`GitFetchResult`] or a `SOURCE_*` error.
+fn git_outcome(
+    env: &Env,
+    outcome: std::result::Result<gitward::io::git::FetchOutcome, gitward::io::git::GitError>,
+) -> Result<GitFetchResult> {
+    use gitward::io::git::FetchOutcome;
+    let e = match outcome {
+        Ok(FetchOutcome::Unchanged { revision }) => {
+            return Ok(GitFetchResult {
+                revision,
+                unchanged: true,
+                commit: None,
+                path: None,
+                digest: None,
+                verified: Vec::new(),
+            });
+        }
+        Ok(FetchOutcome::Fetched(c)) => {
+            return Ok(GitFetchResult {
+                revision: c.revision,
+                unchanged: false,
+                commit: Some(c.commit),
+                path: Some(c.path.to_string_lossy().into_owned()),
+                digest: None,
+                verified: c
+                    .verified
+                    .into_iter()
+                    .map(|v| GitVerified {
+                        object: v.object,
+                        key: v.signer.key,
+                    })
+                    .collect(),
+            });
+        }
+        Err(e) => e,
+    };
+    let kind = e.kind().name();
+    let code = format!("SOURCE_{}", kind.to_ascii_uppercase());
+    let js = JsError::from(Error::new(code, e.to_string())).into_unknown(*env);
+    let build = || -> Result<Error> {
+        let url = match e.url() {
+            Some(u) => u.into_unknown(env)?,
+            None => Null.into_unknown(env)?,
+        };
+        Ok(throwable(
+            Object::from_unknown(js)?,
+            &[("kind", kind.into_unknown(env)?), ("url", url)],
+        ))
+    };
+    Err(build().unwrap_or_else(|e| e))
+}
+
+/// Fetches a Git repository into `dest` as Flux's GitRepository does, blocking until it
+/// is done.
+///
+/// The reference follows Flux's precedence: `commit` (optionally on `branch`), `refName`,
+/// `semver`, `tag`, `branch`, else the remote's default branch. Throws an `Error` with
+/// `code` `'SOURCE_AUTH'`, `'SOURCE_NOT_FOUND'`, `'SOURCE_VERIFICATION'`,
+/// `'SOURCE_NETWORK'`, ... (`kind`, `url`), and a `TypeError` with `code`
+/// `'INVALID_VALUE'` for a bad argument or option.
+#[napi(
+    ts_args_type = "url: string, dest: string, options?: GitFetchOptions | undefined | null",
+    ts_return_type = "GitFetchResult"
+)]
+pub fn fetch_git_sync(
+    env: &Env,
+    url: Unknown<'_>,
+    dest: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<GitFetchResult> {
+    let f = git_fetch_args(env, url, dest, options)?;
+    git_outcome(env, run_git_fetch(&f))
+}
+
+/// A Git fetch on the libuv thread pool.
+pub struct GitFetchTask {
+    fetch: GitFetch,
+}
+
+impl<'task> ScopedTask<'task> for GitFetchTask {
+    type Output = std::result::Result<gitward::io::git::FetchOutcome, gitward::io::git::GitError>;
+    type JsValue = GitFetchResult;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(run_git_fetch(&self.fetch))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        git_outcome(env, output)
+    }
+}
+
+/// Fetches a Git repository into `dest` on the libuv thread pool, as Flux's GitRepository
+/// does.
+///
+/// The Promise rejects with an `Error` with `code` `'SOURCE_AUTH'`, `'SOURCE_NOT_FOUND'`,
+/// `'SOURCE_VERIFICATION'`, `'SOURCE_NETWORK'`, ... (`kind`, `url`); a bad argument or
+/// option throws a `TypeError` (`'INVALID_VALUE'`) at once.
+#[napi(
+    ts_args_type = "url: string, dest: string, options?: GitFetchOptions | undefined | null",
+    ts_return_type = "Promise<GitFetchResult>"
+)]
+pub fn fetch_git(
+    env: &Env,
+    url: Unknown<'_>,
+    dest: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<AsyncTask<GitFetchTask>> {
+    let fetch = git_fetch_args(env, url, dest, options)?;
+    Ok(AsyncTask::new(GitFetchTask { fetch }))
 }

@@ -126,32 +126,43 @@ create_exception!(
     gitward,
     SourceError,
     GitwardError,
-    "A source could not be fetched (a Helm repository, an OCI registry).\n\n\
+    "A source could not be fetched (a Git repository, a Helm repository, an OCI \
+     registry).\n\n\
      Attributes: kind (str: 'auth', 'not_found', 'network', 'digest', 'invalid', 'limit', \
-     'io'), url (str or None, without user information), message (str, the same as \
+     'io'; for Git: 'verification', 'invalid_input', 'other'), url (str or None, without user information), message (str, the same as \
      str(err)). Never holds a credential. Subclasses by kind: AuthError, NotFoundError, \
-     NetworkError, DigestError."
+     NetworkError, DigestError, VerificationError."
 );
 
 create_exception!(
     gitward,
     AuthError,
     SourceError,
-    "Credentials were missing or refused (kind 'auth')."
+    "Credentials were missing or refused (kind 'auth'), or the server (TLS certificate, ssh \
+     host key) is not trusted."
 );
 
 create_exception!(
     gitward,
     NotFoundError,
     SourceError,
-    "The repository, chart, version, tag or blob does not exist (kind 'not_found')."
+    "The repository, chart, version, tag, ref, commit or blob does not exist, or no tag \
+     matches the range (kind 'not_found')."
+);
+
+create_exception!(
+    gitward,
+    VerificationError,
+    SourceError,
+    "A commit or tag signature is missing or made by a key that is not trusted."
 );
 
 create_exception!(
     gitward,
     NetworkError,
     SourceError,
-    "Connection, TLS or HTTP failure (kind 'network')."
+    "Connection, TLS or HTTP failure: the server could not be reached, timed out, or \
+     answered outside the protocol (kind 'network')."
 );
 
 create_exception!(
@@ -942,6 +953,199 @@ fn health<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, 
     }
 }
 
+/// What `fetch_git_sync` returns.
+#[pyclass(frozen, module = "gitward")]
+struct GitFetchResult {
+    /// The revision as Flux prints it (`main@sha1:...`).
+    #[pyo3(get)]
+    revision: String,
+    /// True when the remote still resolves to `last_revision`: nothing was fetched and
+    /// `path` and `commit` are None.
+    #[pyo3(get)]
+    unchanged: bool,
+    /// The commit id checked out.
+    #[pyo3(get)]
+    commit: Option<String>,
+    /// The checkout directory (files only, no `.git`).
+    #[pyo3(get)]
+    path: Option<String>,
+    /// The artifact digest (`sha256:...`); None until artifacts are packed.
+    #[pyo3(get)]
+    digest: Option<String>,
+    /// The verified signatures: (object, key) pairs, e.g. ("commit '<id>'", "SHA256:...").
+    #[pyo3(get)]
+    verified: Vec<(String, String)>,
+}
+
+#[pymethods]
+impl GitFetchResult {
+    fn __repr__(&self) -> String {
+        format!(
+            "<GitFetchResult {}{}>",
+            self.revision,
+            if self.unchanged { " (unchanged)" } else { "" }
+        )
+    }
+}
+
+/// `gitward.SourceError` (or the subclass for its kind) with `kind`, `url`, `message`.
+fn git_source_error(py: Python<'_>, e: &gitward::io::git::GitError) -> PyErr {
+    use gitward::io::git::ErrorKind;
+    let text = e.to_string();
+    let kind = e.kind();
+    let err = match kind {
+        ErrorKind::Auth => AuthError::new_err(text.clone()),
+        ErrorKind::NotFound => NotFoundError::new_err(text.clone()),
+        ErrorKind::Verification => VerificationError::new_err(text.clone()),
+        ErrorKind::Network => NetworkError::new_err(text.clone()),
+        _ => SourceError::new_err(text.clone()),
+    };
+    let attrs = [
+        ("kind", PyString::new(py, kind.name()).into_any()),
+        ("url", opt_str(py, e.url())),
+        ("message", PyString::new(py, &text).into_any()),
+    ];
+    with_attrs(py, err, &attrs)
+}
+
+/// Fetches a Git repository into `dest` as Flux's GitRepository does and returns its
+/// revision (blocking; `gitward.fetch_git` is the awaitable form).
+///
+/// The reference follows Flux's precedence: `commit` (optionally on `branch`), `ref_name`,
+/// `semver`, `tag`, `branch`, else the remote's default branch. Credentials are given as
+/// values (PEM text for keys and certificates): `username`/`password` or `bearer_token`
+/// for HTTPS, `ca_pem`, `cert_pem`/`key_pem`; `ssh_key` (+ `ssh_passphrase`) and
+/// `known_hosts` for ssh (an unknown host key is refused unless
+/// `insecure_skip_host_key_check`). `verify_mode` ('HEAD', 'Tag', 'TagAndHEAD') checks
+/// signatures against `verify_pgp_keys` (armored) and `verify_ssh_keys`
+/// (authorized_keys lines). With `last_revision`, a remote that still resolves there is
+/// not fetched (`unchanged` is True). Raises `gitward.SourceError` subclasses.
+#[pyfunction]
+#[pyo3(signature = (
+    url,
+    dest,
+    *,
+    branch = None,
+    tag = None,
+    semver = None,
+    ref_name = None,
+    commit = None,
+    username = None,
+    password = None,
+    bearer_token = None,
+    ca_pem = None,
+    cert_pem = None,
+    key_pem = None,
+    ssh_key = None,
+    ssh_passphrase = None,
+    known_hosts = None,
+    insecure_skip_host_key_check = false,
+    recurse_submodules = false,
+    sparse_checkout = Vec::new(),
+    verify_mode = None,
+    verify_pgp_keys = Vec::new(),
+    verify_ssh_keys = Vec::new(),
+    last_revision = None,
+    shallow = true,
+    timeout = 60.0,
+))]
+#[allow(clippy::too_many_arguments)] // keyword-only, one per GitRepository field
+fn fetch_git_sync(
+    py: Python<'_>,
+    url: String,
+    dest: PathBuf,
+    branch: Option<String>,
+    tag: Option<String>,
+    semver: Option<String>,
+    ref_name: Option<String>,
+    commit: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    bearer_token: Option<String>,
+    ca_pem: Option<String>,
+    cert_pem: Option<String>,
+    key_pem: Option<String>,
+    ssh_key: Option<String>,
+    ssh_passphrase: Option<String>,
+    known_hosts: Option<String>,
+    insecure_skip_host_key_check: bool,
+    recurse_submodules: bool,
+    sparse_checkout: Vec<String>,
+    verify_mode: Option<String>,
+    verify_pgp_keys: Vec<String>,
+    verify_ssh_keys: Vec<String>,
+    last_revision: Option<String>,
+    shallow: bool,
+    timeout: f64,
+) -> PyResult<GitFetchResult> {
+    use gitward::io::git::{Auth, FetchOptions, FetchOutcome, GitSource, Secret, Verification};
+    use gitward::source::git::signature::VerificationKeys;
+    use gitward::source::git::{GitRef, VerifyMode};
+
+    let mut reference = GitRef::default();
+    reference.branch = branch;
+    reference.tag = tag;
+    reference.semver = semver;
+    reference.name = ref_name;
+    reference.commit = commit;
+    let mut auth = Auth::default();
+    auth.username = username;
+    auth.password = password.map(Secret::from);
+    auth.bearer_token = bearer_token.map(Secret::from);
+    auth.ca_pem = ca_pem.map(String::into_bytes);
+    auth.client_cert_pem = cert_pem.map(String::into_bytes);
+    auth.client_key_pem = key_pem.map(Secret::from);
+    auth.ssh_key_pem = ssh_key.map(Secret::from);
+    auth.ssh_passphrase = ssh_passphrase.map(Secret::from);
+    auth.known_hosts = known_hosts;
+    auth.insecure_skip_host_key_check = insecure_skip_host_key_check;
+    let mut source = GitSource::new(url, reference);
+    source.auth = auth;
+    source.recurse_submodules = recurse_submodules;
+    source.sparse_checkout = sparse_checkout;
+    if let Some(mode) = verify_mode {
+        let mode = VerifyMode::parse(&mode).map_err(PyValueError::new_err)?;
+        let mut keys = VerificationKeys::default();
+        keys.pgp = verify_pgp_keys;
+        keys.ssh = verify_ssh_keys;
+        source.verify = Some(Verification::new(mode, keys));
+    }
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(PyValueError::new_err(
+            "timeout must be a positive number of seconds",
+        ));
+    }
+    let mut opts = FetchOptions::default();
+    opts.last_revision = last_revision;
+    opts.shallow = shallow;
+    opts.timeout = Some(std::time::Duration::from_secs_f64(timeout.min(1e9)));
+    let outcome = py
+        .detach(|| gitward::io::git::fetch(&source, &dest, &opts))
+        .map_err(|e| git_source_error(py, &e))?;
+    Ok(match outcome {
+        FetchOutcome::Unchanged { revision } => GitFetchResult {
+            revision,
+            unchanged: true,
+            commit: None,
+            path: None,
+            digest: None,
+            verified: Vec::new(),
+        },
+        FetchOutcome::Fetched(c) => GitFetchResult {
+            revision: c.revision,
+            unchanged: false,
+            commit: Some(c.commit),
+            path: Some(c.path.to_string_lossy().into_owned()),
+            digest: None,
+            verified: c
+                .verified
+                .into_iter()
+                .map(|v| (v.object, v.signer.key))
+                .collect(),
+        },
+    })
+}
+
 /// The `gitward._native` extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -955,6 +1159,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fetch_oci_sync, m)?)?;
     m.add_class::<KustomizeResult>()?;
     m.add_class::<FetchResult>()?;
+    m.add_function(wrap_pyfunction!(fetch_git_sync, m)?)?;
+    m.add_class::<GitFetchResult>()?;
     m.add("GitwardError", py.get_type::<GitwardError>())?;
     m.add("YamlError", py.get_type::<YamlError>())?;
     m.add("BuildError", py.get_type::<BuildError>())?;
@@ -965,6 +1171,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("NotFoundError", py.get_type::<NotFoundError>())?;
     m.add("NetworkError", py.get_type::<NetworkError>())?;
     m.add("DigestError", py.get_type::<DigestError>())?;
+    m.add("VerificationError", py.get_type::<VerificationError>())?;
     m.add("ConversionError", conversion_error_type(py)?)?;
     Ok(())
 }

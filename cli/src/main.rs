@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod artifact;
 mod source;
+mod source_git;
 
 /// mimalloc keeps allocation cost flat as the heap grows (large kustomize trees).
 #[global_allocator]
@@ -42,7 +43,8 @@ enum Command {
     /// Print the health of objects as kstatus computes it (as Flux waits for them): one
     /// entry per object of the manifests, in order. Exits 0 whatever the statuses.
     Health(HealthArgs),
-    /// Fetch a source as Flux's source-controller does and print its revision and digest.
+    /// Fetch a source as Flux's source-controller does (Git, Helm repository, OCI) and
+    /// print its revision.
     #[command(subcommand)]
     Source(Box<source::SourceCommand>),
     /// Build artifacts as Flux builds them.

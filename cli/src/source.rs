@@ -1,4 +1,5 @@
-//! `gitward source helm` and `gitward source oci`: fetch a chart or an artifact as Flux's
+//! `gitward source helm` and `gitward source oci` (`gitward source git` is in
+//! `source_git.rs`): fetch a chart or an artifact as Flux's
 //! source-controller does and print its revision and digest.
 //!
 //! Credentials and TLS take Helm's flag names; each also reads an environment variable
@@ -38,6 +39,9 @@ pub enum SourceCommand {
     /// Pull an artifact from an OCI registry, as a Flux `OCIRepository` does; prints its
     /// revision (`TAG@sha256:...`) and digest.
     Oci(OciArgs),
+    /// Fetch a Git repository at a branch, tag, semver range, ref or commit, as Flux's
+    /// GitRepository does, and print its revision.
+    Git(Box<crate::source_git::GitArgs>),
 }
 
 /// Credentials and TLS, as Helm names the flags.
@@ -218,6 +222,7 @@ pub fn run(cmd: &SourceCommand) -> Result<(), Failure> {
     match cmd {
         SourceCommand::Helm(a) => helm(a),
         SourceCommand::Oci(a) => oci(a),
+        SourceCommand::Git(a) => crate::source_git::git(a),
     }
 }
 

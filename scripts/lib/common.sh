@@ -216,6 +216,23 @@ server_cert() {
   rm -f "$dir/$name.csr" "$dir/$name.ext" "$dir/$name.srl"
 }
 
+# client_cert DIR NAME: issue DIR/NAME.crt and DIR/NAME.key (clientAuth) from the test CA.
+client_cert() {
+  local dir="$1" name="$2" ca="$GITWARD_RUN/ca"
+  ensure_ca
+  mkdir -p "$dir"
+  openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=gitward-test-client" \
+    -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
+  printf '%s\n' \
+    "basicConstraints=critical,CA:FALSE" \
+    "keyUsage=critical,digitalSignature,keyEncipherment" \
+    "extendedKeyUsage=clientAuth" >"$dir/$name.ext"
+  openssl x509 -req -in "$dir/$name.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" \
+    -CAcreateserial -CAserial "$dir/$name.srl" -days 30 -sha256 \
+    -extfile "$dir/$name.ext" -out "$dir/$name.crt" 2>/dev/null
+  rm -f "$dir/$name.csr" "$dir/$name.ext" "$dir/$name.srl"
+}
+
 random_secret() {
   openssl rand -hex 16
 }

@@ -424,6 +424,10 @@ pub struct RepoUrls {
     pub https: String,
     /// `ssh://` (key [`GitServers::ssh_key`]).
     pub ssh: String,
+    /// `https://` with a bearer token ([`GitServers::https_token`]) instead of basic auth.
+    pub https_bearer: String,
+    /// `https://` on the server that wants a client certificate ([`GitServers::client_cert`]).
+    pub https_mtls: String,
 }
 
 /// The git servers started by `scripts/test-git-servers.sh`, all serving the
@@ -442,6 +446,17 @@ pub struct GitServers {
     pub https_user: String,
     /// Basic-auth password for HTTPS.
     pub https_password: String,
+    /// `https://127.0.0.1:PORT/bearer/test.git`: the same server, bearer-token auth.
+    pub https_bearer_url: String,
+    /// The bearer token.
+    pub https_token: String,
+    /// `https://127.0.0.1:PORT/git/test.git` on the server that requires a client
+    /// certificate issued by the test CA (and nothing else).
+    pub mtls_url: String,
+    /// The client certificate (PEM).
+    pub client_cert: PathBuf,
+    /// The client certificate's key (PEM).
+    pub client_key: PathBuf,
     /// `ssh://USER@127.0.0.1:PORT/<repos_dir>/test.git`.
     pub ssh_url: String,
     /// The ssh login.
@@ -452,6 +467,10 @@ pub struct GitServers {
     pub ssh_key: PathBuf,
     /// Client public key.
     pub ssh_pubkey: PathBuf,
+    /// A second authorized client key: ed25519, OpenSSH format, passphrase-protected.
+    pub ssh_key_encrypted: PathBuf,
+    /// Its passphrase.
+    pub ssh_key_passphrase: String,
     /// A known_hosts file listing the sshd's real host key.
     pub ssh_known_hosts: PathBuf,
     /// The sshd's host public key (OpenSSH `.pub` format).
@@ -471,11 +490,18 @@ impl GitServers {
             https_url: env.require("GITWARD_GIT_HTTPS_URL").to_owned(),
             https_user: env.require("GITWARD_GIT_HTTPS_USER").to_owned(),
             https_password: env.require("GITWARD_GIT_HTTPS_PASSWORD").to_owned(),
+            https_bearer_url: env.require("GITWARD_GIT_HTTPS_BEARER_URL").to_owned(),
+            https_token: env.require("GITWARD_GIT_HTTPS_TOKEN").to_owned(),
+            mtls_url: env.require("GITWARD_GIT_MTLS_URL").to_owned(),
+            client_cert: env.path("GITWARD_GIT_CLIENT_CERT"),
+            client_key: env.path("GITWARD_GIT_CLIENT_KEY"),
             ssh_url: env.require("GITWARD_GIT_SSH_URL").to_owned(),
             ssh_user: env.require("GITWARD_GIT_SSH_USER").to_owned(),
             ssh_port: env.port("GITWARD_GIT_SSH_PORT"),
             ssh_key: env.path("GITWARD_GIT_SSH_KEY"),
             ssh_pubkey: env.path("GITWARD_GIT_SSH_PUBKEY"),
+            ssh_key_encrypted: env.path("GITWARD_GIT_SSH_KEY_ENCRYPTED"),
+            ssh_key_passphrase: env.require("GITWARD_GIT_SSH_KEY_PASSPHRASE").to_owned(),
             ssh_known_hosts: env.path("GITWARD_GIT_SSH_KNOWN_HOSTS"),
             ssh_host_pubkey: env.path("GITWARD_GIT_SSH_HOST_PUBKEY"),
             ssh_decoy_pubkey: env.path("GITWARD_GIT_SSH_DECOY_PUBKEY"),
@@ -494,6 +520,8 @@ impl GitServers {
             git: format!("{}{name}", base(&self.daemon_url)),
             https: format!("{}{name}", base(&self.https_url)),
             ssh: format!("{}{name}", base(&self.ssh_url)),
+            https_bearer: format!("{}{name}", base(&self.https_bearer_url)),
+            https_mtls: format!("{}{name}", base(&self.mtls_url)),
         }
     }
 

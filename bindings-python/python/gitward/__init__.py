@@ -16,6 +16,10 @@ from a Helm repository, ``http(s)://`` or ``oci://``) and :func:`fetch_oci` (an 
 artifact), awaitable, with blocking ``*_sync`` forms; each returns a
 :class:`FetchResult` (``revision``, ``digest``, ``path``).
 
+Sources: :func:`fetch_git` (awaitable) and :func:`fetch_git_sync` fetch a Git
+repository as Flux's GitRepository does and return a :class:`GitFetchResult`
+(``revision``, ``path``, ``commit``, ``digest``, ``unchanged``, ``verified``).
+
 Errors form one hierarchy: every error raised is a :class:`GitwardError`;
 :class:`YamlError` (``kind``, ``line``, ``column``, ``message``) for YAML the core
 rejects; :class:`ConversionError` (``path``; also a ``TypeError`` and a
@@ -26,6 +30,7 @@ rejects; :class:`ConversionError` (``path``; also a ``TypeError`` and a
 :class:`SourceError` (``kind``, ``url``, ``message``; subclasses :class:`AuthError`,
 :class:`NotFoundError`, :class:`NetworkError`, :class:`DigestError`) for a source that
 cannot be fetched, never holding a credential.
+:class:`VerificationError` (a Git commit or tag signature missing or untrusted).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from gitward._native import (
     ConversionError,
     DigestError,
     FetchResult,
+    GitFetchResult,
     GitwardError,
     HealthError,
     HelmError,
@@ -47,11 +53,13 @@ from gitward._native import (
     NetworkError,
     NotFoundError,
     SourceError,
+    VerificationError,
     YamlError,
     dump_manifests,
     health,
     fetch_helm_chart_sync,
     fetch_oci_sync,
+    fetch_git_sync,
     helm_template,
     kustomize_build,
     parse_manifests,
@@ -63,6 +71,7 @@ __all__ = [
     "ConversionError",
     "DigestError",
     "FetchResult",
+    "GitFetchResult",
     "GitwardError",
     "HealthError",
     "HelmError",
@@ -70,6 +79,7 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "SourceError",
+    "VerificationError",
     "YamlError",
     "dump_manifests",
     "health",
@@ -78,6 +88,8 @@ __all__ = [
     "fetch_helm_chart_sync",
     "fetch_oci",
     "fetch_oci_sync",
+    "fetch_git",
+    "fetch_git_sync",
     "helm_template",
     "helm_template_async",
     "kustomize_build",
@@ -230,4 +242,63 @@ async def fetch_oci(
         key_file=key_file,
         registry_config=registry_config,
         insecure=insecure,
+    )
+
+
+async def fetch_git(
+    url: str,
+    dest: StrPath,
+    *,
+    branch: Optional[str] = None,
+    tag: Optional[str] = None,
+    semver: Optional[str] = None,
+    ref_name: Optional[str] = None,
+    commit: Optional[str] = None,
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    bearer_token: Optional[str] = None,
+    ca_pem: Optional[str] = None,
+    cert_pem: Optional[str] = None,
+    key_pem: Optional[str] = None,
+    ssh_key: Optional[str] = None,
+    ssh_passphrase: Optional[str] = None,
+    known_hosts: Optional[str] = None,
+    insecure_skip_host_key_check: bool = False,
+    recurse_submodules: bool = False,
+    sparse_checkout: Sequence[str] = (),
+    verify_mode: Optional[str] = None,
+    verify_pgp_keys: Sequence[str] = (),
+    verify_ssh_keys: Sequence[str] = (),
+    last_revision: Optional[str] = None,
+    shallow: bool = True,
+    timeout: float = 60.0,
+) -> GitFetchResult:
+    """:func:`fetch_git_sync` in a worker thread, awaitable."""
+    return await asyncio.to_thread(
+        fetch_git_sync,
+        url,
+        dest,
+        branch=branch,
+        tag=tag,
+        semver=semver,
+        ref_name=ref_name,
+        commit=commit,
+        username=username,
+        password=password,
+        bearer_token=bearer_token,
+        ca_pem=ca_pem,
+        cert_pem=cert_pem,
+        key_pem=key_pem,
+        ssh_key=ssh_key,
+        ssh_passphrase=ssh_passphrase,
+        known_hosts=known_hosts,
+        insecure_skip_host_key_check=insecure_skip_host_key_check,
+        recurse_submodules=recurse_submodules,
+        sparse_checkout=sparse_checkout,
+        verify_mode=verify_mode,
+        verify_pgp_keys=verify_pgp_keys,
+        verify_ssh_keys=verify_ssh_keys,
+        last_revision=last_revision,
+        shallow=shallow,
+        timeout=timeout,
     )

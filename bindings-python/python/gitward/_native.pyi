@@ -10,6 +10,7 @@ __all__ = [
     "ConversionError",
     "DigestError",
     "FetchResult",
+    "GitFetchResult",
     "GitwardError",
     "HealthError",
     "HelmError",
@@ -17,11 +18,13 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "SourceError",
+    "VerificationError",
     "YamlError",
     "dump_manifests",
     "health",
     "fetch_helm_chart_sync",
     "fetch_oci_sync",
+    "fetch_git_sync",
     "helm_template",
     "kustomize_build",
     "parse_manifests",
@@ -163,12 +166,13 @@ def health(obj: Mapping[str, Any]) -> dict[str, str]:
     """
 
 class SourceError(GitwardError):
-    """A source could not be fetched (a Helm repository, an OCI registry).
+    """A source could not be fetched (a Git repository, a Helm repository, an OCI registry).
 
     Never holds a credential."""
 
     kind: str
-    """'auth', 'not_found', 'network', 'digest', 'invalid', 'limit' or 'io'."""
+    """'auth', 'not_found', 'network', 'digest', 'invalid', 'limit' or 'io'; for Git also
+    'verification', 'invalid_input' and 'other'."""
     url: Optional[str]
     """The URL concerned, without user information, when known."""
     message: str
@@ -252,4 +256,63 @@ def fetch_oci_sync(
 
     Raises SourceError subclasses, ValueError for conflicting references or an unknown
     ``layer_operation``.
+    """
+
+class VerificationError(SourceError):
+    """A commit or tag signature is missing or made by a key that is not trusted."""
+
+@final
+class GitFetchResult:
+    """What :func:`fetch_git_sync` returns."""
+
+    @property
+    def revision(self) -> str:
+        """The revision as Flux prints it, e.g. ``main@sha1:<40 hex>``."""
+    @property
+    def unchanged(self) -> bool:
+        """True when the remote still resolves to ``last_revision`` (nothing fetched)."""
+    @property
+    def commit(self) -> Optional[str]:
+        """The commit checked out (None when unchanged)."""
+    @property
+    def path(self) -> Optional[str]:
+        """The checkout directory, files only (None when unchanged)."""
+    @property
+    def digest(self) -> Optional[str]:
+        """The artifact digest ``sha256:...`` (None until artifacts are packed)."""
+    @property
+    def verified(self) -> list[tuple[str, str]]:
+        """(object, key) for each verified signature."""
+
+def fetch_git_sync(
+    url: str,
+    dest: _StrPath,
+    *,
+    branch: Optional[str] = None,
+    tag: Optional[str] = None,
+    semver: Optional[str] = None,
+    ref_name: Optional[str] = None,
+    commit: Optional[str] = None,
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    bearer_token: Optional[str] = None,
+    ca_pem: Optional[str] = None,
+    cert_pem: Optional[str] = None,
+    key_pem: Optional[str] = None,
+    ssh_key: Optional[str] = None,
+    ssh_passphrase: Optional[str] = None,
+    known_hosts: Optional[str] = None,
+    insecure_skip_host_key_check: bool = False,
+    recurse_submodules: bool = False,
+    sparse_checkout: Sequence[str] = (),
+    verify_mode: Optional[str] = None,
+    verify_pgp_keys: Sequence[str] = (),
+    verify_ssh_keys: Sequence[str] = (),
+    last_revision: Optional[str] = None,
+    shallow: bool = True,
+    timeout: float = 60.0,
+) -> GitFetchResult:
+    """Fetches a Git repository into ``dest`` as Flux's GitRepository does (blocking).
+
+    Raises SourceError (AuthError, NotFoundError, VerificationError, NetworkError).
     """

@@ -209,11 +209,7 @@ fn deployment(obj: &Value, _: &Options) -> Res {
                     progressing = true;
                 }
             }
-            "Available" => {
-                if c.status == "True" {
-                    available = true;
-                }
-            }
+            "Available" if c.status == "True" => available = true,
             _ => {}
         }
     }

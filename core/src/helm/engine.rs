@@ -632,11 +632,14 @@ const PARALLEL_TEXT: usize = 64 << 10;
 /// rendering is done (nothing waits for it; a process that exits may never finish).
 const DROP_LATER_TEXT: usize = 512 << 10;
 
+/// One template text's parse, once some thread has made it.
+type ParseSlot = Option<Result<ParsedText, TemplateError>>;
+
 /// Parse results of the template texts, filled by whichever thread parses each.
 struct Parses<'t> {
     texts: &'t [(&'t str, &'t str)],
     next: AtomicUsize,
-    done: Mutex<(Vec<Option<Result<ParsedText, TemplateError>>>, usize)>,
+    done: Mutex<(Vec<ParseSlot>, usize)>,
     all_done: Condvar,
 }
 

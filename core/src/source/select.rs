@@ -1,57 +1,31 @@
 //! The version selector the shell uses for chart versions and OCI tags.
 //!
 //! [`helm_versions`] is what [`helm_index::select_version`](super::helm_index::select_version)
-//! and the OCI tag selection call. It is meant to be Masterminds/semver v3 in Helm's
-//! v3.4.0 mode — the crate's `semver` module (`Constraints::parse_with` with
-//! `Compat::V3_4`, then `select_highest`) — and is a **stand-in** until that module is
-//! merged: it understands `*` (the highest version that is not a pre-release) and a full
-//! version `X.Y.Z[-pre][+meta]` (that version, build metadata ignored), and refuses other
-//! ranges with a clear error. Only this function changes when the semver module lands.
+//! and the OCI tag selection call: Masterminds/semver v3 in Helm's v3.4.0 mode (the
+//! crate's [`semver`](crate::semver) module, `Constraints::parse_with` with
+//! `Compat::V3_4`, then `select_highest`), as `IndexFile.Get` and Flux evaluate ranges.
 
-/// Picks the highest version satisfying `range` among `versions` (see the module
-/// documentation for what the stand-in understands).
+use crate::semver::{Compat, Constraints, Options, Version, select_highest};
+
+fn helm_options() -> Options {
+    Options::default().with_compat(Compat::V3_4)
+}
+
+/// Picks the highest version satisfying `range` among `versions` (its position), as
+/// Masterminds v3.4.0 does: inputs that are not versions are skipped, pre-releases match
+/// only a range that names one, and equal versions keep their order (the first wins).
 ///
 /// # Errors
-/// A range the stand-in cannot evaluate.
+/// The range's parse error, worded as Masterminds words it.
 pub fn helm_versions(range: &str, versions: &[&str]) -> Result<Option<usize>, String> {
-    let range = range.trim();
-    let exact = if range == "*" || range.is_empty() {
-        None
-    } else {
-        let r = range.strip_prefix('=').unwrap_or(range).trim();
-        match Loose::parse(r) {
-            Some(v) if v.full => Some(v),
-            _ => {
-                return Err(format!(
-                    "version range {range:?} is not supported yet (only \"*\" and exact versions until the semver module is wired in)"
-                ));
-            }
-        }
-    };
-    let mut best: Option<(usize, Loose)> = None;
-    for (i, text) in versions.iter().enumerate() {
-        let Some(v) = Loose::parse(text) else {
-            continue;
-        };
-        let ok = match &exact {
-            None => v.pre.is_empty(),
-            Some(want) => v.cmp_precedence(want) == std::cmp::Ordering::Equal,
-        };
-        if ok
-            && best
-                .as_ref()
-                .is_none_or(|(_, b)| v.cmp_precedence(b) == std::cmp::Ordering::Greater)
-        {
-            best = Some((i, v));
-        }
-    }
-    Ok(best.map(|(i, _)| i))
+    let c = Constraints::parse_with(range, &helm_options()).map_err(|e| e.to_string())?;
+    Ok(select_highest(&c, versions).map(|m| m.index))
 }
 
 /// Whether `s` parses as a version (Masterminds' `NewVersion`, which takes a `v` prefix and
-/// missing minor or patch). Stand-in for the semver module, like [`helm_versions`].
+/// missing minor or patch).
 pub fn is_version(s: &str) -> bool {
-    Loose::parse(s).is_some()
+    Version::parse_with(s, &helm_options()).is_ok()
 }
 
 /// Whether `s` is a strict semantic version (Masterminds' `StrictNewVersion`: `X.Y.Z`,
@@ -81,79 +55,6 @@ pub fn is_strict_version(s: &str) -> bool {
             })
         })
         && meta.is_none_or(|m| m.split('.').all(ident_ok))
-}
-
-/// A version as Masterminds' `NewVersion` coerces it: `v` prefix, missing minor/patch.
-struct Loose {
-    nums: [u64; 3],
-    pre: Vec<String>,
-    /// Major, minor and patch were all written.
-    full: bool,
-}
-
-impl Loose {
-    fn parse(s: &str) -> Option<Loose> {
-        let s = s.strip_prefix('v').unwrap_or(s);
-        let s = s.split_once('+').map_or(s, |(a, _)| a);
-        let (core, pre) = match s.split_once('-') {
-            Some((c, p)) => (c, Some(p)),
-            None => (s, None),
-        };
-        let parts: Vec<&str> = core.split('.').collect();
-        if parts.is_empty() || parts.len() > 3 {
-            return None;
-        }
-        let mut nums = [0u64; 3];
-        for (i, p) in parts.iter().enumerate() {
-            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            nums[i] = p.parse().ok()?;
-        }
-        let pre: Vec<String> = match pre {
-            None => Vec::new(),
-            Some(p) => {
-                let ids: Vec<String> = p.split('.').map(str::to_owned).collect();
-                if ids.iter().any(|i| {
-                    i.is_empty() || !i.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                }) {
-                    return None;
-                }
-                ids
-            }
-        };
-        Some(Loose {
-            nums,
-            pre,
-            full: parts.len() == 3,
-        })
-    }
-
-    fn cmp_precedence(&self, other: &Loose) -> std::cmp::Ordering {
-        use std::cmp::Ordering;
-        match self.nums.cmp(&other.nums) {
-            Ordering::Equal => {}
-            o => return o,
-        }
-        match (self.pre.is_empty(), other.pre.is_empty()) {
-            (true, true) => return Ordering::Equal,
-            (true, false) => return Ordering::Greater,
-            (false, true) => return Ordering::Less,
-            _ => {}
-        }
-        for (a, b) in self.pre.iter().zip(&other.pre) {
-            let o = match (a.parse::<u64>(), b.parse::<u64>()) {
-                (Ok(x), Ok(y)) => x.cmp(&y),
-                (Ok(_), Err(_)) => Ordering::Less,
-                (Err(_), Ok(_)) => Ordering::Greater,
-                _ => a.cmp(b),
-            };
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        self.pre.len().cmp(&other.pre.len())
-    }
 }
 
 #[cfg(test)]
@@ -187,12 +88,14 @@ mod tests {
     }
 
     #[test]
-    fn exact_versions_and_refusals() {
+    fn ranges_exact_versions_and_refusals() {
         let v = ["0.1.0", "0.2.0+build", "1.0.0-rc.2", "1.0.0-rc.10"];
         assert_eq!(helm_versions("0.2.0", &v), Ok(Some(1)));
         assert_eq!(helm_versions("=1.0.0-rc.10", &v), Ok(Some(3)));
         assert_eq!(helm_versions("0.3.0", &v), Ok(None));
-        assert!(helm_versions(">=0.1.0", &v).is_err());
-        assert!(helm_versions("0.1", &v).is_err());
+        assert_eq!(helm_versions(">=0.1.0", &v), Ok(Some(1)));
+        assert_eq!(helm_versions(">=0.1.0-0", &v), Ok(Some(3)));
+        assert_eq!(helm_versions("^0.1", &v), Ok(Some(0)));
+        assert!(helm_versions("not a range", &v).is_err());
     }
 }
