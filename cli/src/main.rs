@@ -682,8 +682,8 @@ fn health(args: &HealthArgs) -> Result<(), Failure> {
     }
     let out = match format {
         "json" => {
-            let opts = gitward::gojson::JsonOptions::indented("  ");
-            let mut s = gitward::gojson::to_string_with(&Value::Seq(entries), opts)
+            let opts = gitward::go::json::JsonOptions::indented("  ");
+            let mut s = gitward::go::json::to_string_with(&Value::Seq(entries), opts)
                 .map_err(|e| Failed(e.to_string()))?;
             s.push('\n');
             s

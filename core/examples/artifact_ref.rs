@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use gitward::gogzip::GzipWriter;
+use gitward::go::gzip::GzipWriter;
 use gitward::source::{artifact::Artifact, walk};
 
 fn sc(args: &[String]) -> Result<(), String> {

@@ -98,7 +98,7 @@ pub fn read_manifests(text: &str) -> Result<Vec<Value>, ManifestError> {
                 continue;
             }
             let v = json_round_trip(v)?;
-            let raw = crate::gojson::to_string(&v).unwrap_or_default();
+            let raw = crate::go::json::to_string(&v).unwrap_or_default();
             push_object(&mut out, v, &raw)?;
         }
     }
@@ -127,7 +127,7 @@ fn push_object(out: &mut Vec<Value>, v: Value, raw: &str) -> Result<(), Manifest
         Value::Map(m) => m,
         other => {
             return Err(ManifestError::NotAnObject {
-                found: crate::gojson::kind_name(&other),
+                found: crate::go::json::kind_name(&other),
             });
         }
     };
@@ -203,8 +203,8 @@ fn json_number(n: Number) -> Result<Number, ManifestError> {
             Err(_) => Number::Float(u as f64),
         },
         Number::Float(f) => {
-            let text =
-                crate::gojson::float(f).map_err(|e| ManifestError::Unsupported(e.value.clone()))?;
+            let text = crate::go::json::float(f)
+                .map_err(|e| ManifestError::Unsupported(e.value.clone()))?;
             preserve_int(&text).unwrap_or(Number::Float(f))
         }
     })

@@ -1,4 +1,4 @@
-//! `gitward::gogzip` against Go's `compress/gzip` at `BestCompression`.
+//! `gitward::go::gzip` against Go's `compress/gzip` at `BestCompression`.
 //!
 //! The expected outputs were recorded with the Go reference tool in `tools/gogzip-ref`
 //! (Go 1.25.7 and Go 1.26.8 give the same bytes). To check them again against Go:
@@ -10,7 +10,7 @@
 
 use std::io::Read;
 
-use gitward::gogzip::{compress_best, deflate_best};
+use gitward::go::gzip::{compress_best, deflate_best};
 use sha2::{Digest, Sha256};
 
 /// A small deterministic PRNG (SplitMix64), so the inputs need no data files.

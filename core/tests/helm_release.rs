@@ -105,7 +105,7 @@ fn decoded_fields_are_helms() {
     let config = rel.config.as_ref().unwrap();
     let extra = config.get("extra").unwrap();
     assert_eq!(
-        gitward::gojson::to_string(extra).unwrap(),
+        gitward::go::json::to_string(extra).unwrap(),
         r#"{"f":1.5e+300,"n":3,"s":"\u003c\u0026\u003e"}"#
     );
     let chart = rel.chart.as_ref().unwrap();
@@ -233,8 +233,8 @@ fn the_secret_is_helms() {
     let now = 1_795_768_770;
     let ours = release_secret(&rel, SecretWrite::Update { now }).unwrap();
     assert_eq!(
-        gitward::gojson::to_string(&ours).unwrap(),
-        gitward::gojson::to_string(&secret(2)).unwrap()
+        gitward::go::json::to_string(&ours).unwrap(),
+        gitward::go::json::to_string(&secret(2)).unwrap()
     );
     let created = release_secret(&rel, SecretWrite::Create { now }).unwrap();
     let labels = created.get_path(&["metadata", "labels"]).unwrap();

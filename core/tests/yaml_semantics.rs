@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use gitward::yaml::number::format_float;
+use gitward::go::number::format_float;
 use gitward::yaml::{
     Number, ParseOptions, Value, YamlErrorKind, dump_kustomize_docs, emit_helm, parse_helm_values,
     parse_kustomize_docs, parse_stream, resolve_helm_values, resolve_kustomize,

@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(again.to_json().ok(), rel.to_json().ok());
         }
     }
-    let gz = gitward::gogzip::compress_best(data);
+    let gz = gitward::go::gzip::compress_best(data);
     let mut out = Vec::new();
     std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut out)
         .expect("valid gzip");

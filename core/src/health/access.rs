@@ -2,7 +2,7 @@
 //! `NestedSlice`) and kstatus' `GetIntField`/`GetStringField`, with their errors worded as Go
 //! words them (`.metadata.generation accessor error: 2 is of the type float64, expected int64`).
 
-use crate::yaml::number::format_float;
+use crate::go::number::format_float;
 use crate::yaml::{Number, Value};
 
 /// An accessor error: a value on the path has another type than the accessor needs.
@@ -219,7 +219,8 @@ mod tests {
         let e = nested_int64(&v, &["status", "observedGeneration"]).expect_err("string");
         assert_eq!(
             e.to_string(),
-            ".status accessor error: x is of the type string, expected map[string]interface{}"
+            // NestedFieldNoCopy names the path up to the field it could not look up in.
+            ".status.observedGeneration accessor error: x is of the type string, expected map[string]interface{}"
         );
     }
 }

@@ -236,7 +236,7 @@ fn job_crd_service_pvc() {
 fn ids_transcode_rbac_colons_only() {
     let ids: Vec<String> = read_manifests(
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: 'a:b'}\n---\n\
-         apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 'a:b', namespace: n}\n---\n\
+         apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 'a:b', namespace: ns}\n---\n\
          apiVersion: example.com/v1\nkind: W\nmetadata: {name: x, namespace: 3}\n",
     )
     .expect("reads")
@@ -247,7 +247,7 @@ fn ids_transcode_rbac_colons_only() {
         ids,
         [
             "_a__b_rbac.authorization.k8s.io_ClusterRole",
-            "n_a:b__ConfigMap",
+            "ns_a:b__ConfigMap",
             "_x_example.com_W"
         ]
     );

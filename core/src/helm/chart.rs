@@ -1,6 +1,7 @@
 //! The chart model and Helm v4's chart loader (`pkg/chart/v2/loader`): directories with
 //! `.helmignore`, packaged archives, `Chart.yaml` decoding and validation, subcharts.
 
+use crate::go::strconv;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::Arc;
@@ -438,7 +439,7 @@ fn sanitize(s: &str) -> String {
         .filter_map(|c| {
             if c.is_whitespace() {
                 Some(' ')
-            } else if crate::template::gofmt::is_print(c) {
+            } else if strconv::is_print(c) {
                 Some(c)
             } else {
                 None
@@ -558,7 +559,7 @@ pub(crate) fn validate_metadata(md: &mut Metadata) -> Result<(), Error> {
 
 /// Go's `%q` for plain text.
 pub(crate) fn go_quote(s: &str) -> String {
-    crate::template::gofmt::quote(s)
+    strconv::quote(s)
 }
 
 // ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 use super::chart::{Chart, Dependency};
 use super::values::{coalesce_values, merge_tables, merge_values, path_value, table};
 use super::{Error, ErrorKind, Warning};
+use crate::go::strconv;
 use crate::yaml::{Map, Value};
 
 /// A chart a repository must supply: one `dependencies` entry of a `Chart.yaml`.
@@ -71,7 +72,7 @@ pub fn hash_requirements(req: &[Option<Dependency>], lock: &[Option<Dependency>]
 
 /// A `[]*chart.Dependency` as `encoding/json` prints it (struct field order, omitempty).
 fn dependencies_json(list: &[Option<Dependency>], out: &mut String) {
-    use crate::gojson::write_str;
+    use crate::go::json::write_str;
     if list.is_empty() {
         // A nil slice (what YAML without the key decodes to) prints as null; an empty
         // list written in YAML decodes to an empty slice, which Helm's loader never keeps.
@@ -115,7 +116,7 @@ fn dependencies_json(list: &[Option<Dependency>], out: &mut String) {
         if !d.import_values.is_empty() {
             out.push_str(",\"import-values\":");
             out.push_str(
-                &crate::gojson::to_string(&Value::Seq(d.import_values.clone()))
+                &crate::go::json::to_string(&Value::Seq(d.import_values.clone()))
                     .unwrap_or_else(|_| "null".to_owned()),
             );
         }
@@ -165,7 +166,7 @@ pub(crate) fn process_dependencies(
 
 /// `common.ErrNoTable{key}.Error()`.
 fn no_table(key: &str) -> String {
-    format!("{} is not a table", crate::template::gofmt::quote(key))
+    format!("{} is not a table", strconv::quote(key))
 }
 
 /// `Values.Table(path)`: the table, or the path segment that is missing or not a table.
@@ -344,7 +345,7 @@ fn sprint(v: Option<&Value>) -> String {
         Some(Value::Bool(b)) => b.to_string(),
         Some(Value::Number(crate::yaml::Number::Int(i))) => i.to_string(),
         Some(Value::Number(crate::yaml::Number::UInt(i))) => i.to_string(),
-        Some(Value::Number(crate::yaml::Number::Float(f))) => crate::template::gofmt::float_v(*f),
+        Some(Value::Number(crate::yaml::Number::Float(f))) => strconv::float_v(*f),
         Some(other) => {
             let v = crate::template::value::Val::from_value(other);
             crate::template::value::sprint_v(&v)

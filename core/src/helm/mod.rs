@@ -127,11 +127,11 @@ fn slog_value(s: &str) -> String {
             if c.is_ascii() {
                 c != '\\' && (c == ' ' || c == '=' || c == '"' || c.is_ascii_control())
             } else {
-                c.is_whitespace() || c == '\u{fffd}' || !crate::template::gofmt::is_print(c)
+                c.is_whitespace() || c == '\u{fffd}' || !crate::go::strconv::is_print(c)
             }
         });
     if needs {
-        crate::template::gofmt::quote(s)
+        crate::go::strconv::quote(s)
     } else {
         s.to_string()
     }

@@ -14,7 +14,7 @@
 //!   float64, as in Go).
 //! * [`encode_release`] / [`decode_release`] are Helm's `encodeRelease` / `decodeRelease`:
 //!   the gzip bytes are those of Go's `compress/gzip` at `BestCompression` (see
-//!   [`crate::gogzip`]), so a record round-trips byte for byte.
+//!   [`crate::go::gzip`]), so a record round-trips byte for byte.
 //! * [`release_secret`] and [`release_from_secret`] build and read the Secret object.
 //! * [`ChartRecord::from_chart`] and [`Release::set_rendered`] fill a record from a loaded
 //!   chart and a render, as `helm install` does.
@@ -38,7 +38,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 
 use super::chart::{Chart, Dependency, Maintainer, Metadata};
 use super::engine::Rendered;
-use crate::gojson::{self, write_str};
+use crate::go::json::write_str;
 use crate::yaml::{Map, Value};
 
 /// Largest decompressed release accepted by [`decode_release`] (Helm has no bound; a
@@ -535,7 +535,7 @@ fn go_text(s: &str) -> String {
 /// Helm's `encodeRelease`: JSON, gzip at best compression (Go's exact bytes), base64.
 pub fn encode_release(rel: &Release) -> Result<String, ReleaseError> {
     let json = rel.to_json()?;
-    Ok(B64.encode(crate::gogzip::compress_best(json.as_bytes())))
+    Ok(B64.encode(crate::go::gzip::compress_best(json.as_bytes())))
 }
 
 /// Helm's `decodeRelease`: base64, then gunzip when the gzip magic is there (older
@@ -752,7 +752,7 @@ fn strings(v: &[String]) -> String {
 }
 
 fn value_json(v: &Value) -> Result<String, ReleaseError> {
-    gojson::to_string(v).map_err(|e| ReleaseError::Unsupported(e.value))
+    crate::go::json::to_string(v).map_err(|e| ReleaseError::Unsupported(e.value))
 }
 
 fn info_json(i: &Info) -> Result<String, ReleaseError> {
@@ -1036,7 +1036,7 @@ impl<'a> Fields<'a> {
                 } else {
                     Err(json_err(format!(
                         "json: cannot unmarshal number {} into Go struct field {} of type int",
-                        gojson::float(f).unwrap_or_default(),
+                        crate::go::json::float(f).unwrap_or_default(),
                         self.field_path(name)
                     )))
                 }
@@ -1122,7 +1122,7 @@ impl<'a> Fields<'a> {
 fn mismatch(v: &Value, path: &str, go_type: &str) -> ReleaseError {
     json_err(format!(
         "json: cannot unmarshal {} into Go struct field {} of type {}",
-        crate::gojson::kind_name(v),
+        crate::go::json::kind_name(v),
         path,
         go_type
     ))

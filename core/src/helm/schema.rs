@@ -66,7 +66,7 @@ fn display(v: &Value) -> String {
 }
 
 fn num_text(f: f64) -> String {
-    crate::template::gofmt::float_v(f)
+    crate::go::strconv::float_v(f)
 }
 
 /// The validator's `quote`: Go `%q` with `'` delimiters.

@@ -280,7 +280,7 @@ fn head_of_value(v: &Value) -> Result<Head, String> {
         other => {
             return Err(format!(
                 "{pre} {} into Go value of type util.SimpleHead",
-                crate::gojson::kind_name(other)
+                crate::go::json::kind_name(other)
             ));
         }
     };
@@ -293,7 +293,7 @@ fn head_of_value(v: &Value) -> Result<Head, String> {
             }
             other => Err(format!(
                 "{pre} {} into Go struct field {field} of type string",
-                crate::gojson::kind_name(other)
+                crate::go::json::kind_name(other)
             )),
         }
     };
@@ -325,7 +325,7 @@ fn head_of_value(v: &Value) -> Result<Head, String> {
                                 other => {
                                     return Err(format!(
                                         "{pre} {} into Go struct field .metadata.annotations of type map[string]string",
-                                        crate::gojson::kind_name(other)
+                                        crate::go::json::kind_name(other)
                                     ));
                                 }
                             },
@@ -336,7 +336,7 @@ fn head_of_value(v: &Value) -> Result<Head, String> {
                 other => {
                     return Err(format!(
                         "{pre} {} into Go struct field SimpleHead.metadata of type struct {{ Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }}",
-                        crate::gojson::kind_name(other)
+                        crate::go::json::kind_name(other)
                     ));
                 }
             },

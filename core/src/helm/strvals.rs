@@ -85,7 +85,7 @@ fn typed_val(v: &str, string: bool) -> Value {
     }
     if !v.is_empty()
         && !v.starts_with('0')
-        && let Some(i) = crate::template::gofmt::parse_int_base(v, 10)
+        && let Some(i) = crate::go::strconv::parse_int_base(v, 10)
         && !v.contains('_')
     {
         return Value::Number(Number::Int(i));

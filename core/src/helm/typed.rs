@@ -8,7 +8,7 @@
 //! `Chart.yaml` is the string `"1.1"`, and `helm.sh/hook-weight: 5` is `"5"`. What is not
 //! coerced goes through JSON: every number a `float64`, and infinities or NaN an error.
 
-use crate::yaml::number::format_float;
+use crate::go::number::format_float;
 use crate::yaml::{Number, Value};
 
 /// The shape of a Go target type, as far as the coercion cares.

@@ -44,7 +44,7 @@ fn go_bad_t(v: &Value) -> String {
         Value::Number(crate::yaml::Number::Int(i)) => format!("%!t(int64={i})"),
         Value::Number(crate::yaml::Number::UInt(i)) => format!("%!t(uint64={i})"),
         Value::Number(crate::yaml::Number::Float(f)) => {
-            format!("%!t(float64={})", crate::template::gofmt::float_v(*f))
+            format!("%!t(float64={})", crate::go::strconv::float_v(*f))
         }
         Value::Seq(_) => "[...]".into(),
         Value::Map(_) => "map[...]".into(),

@@ -19,8 +19,8 @@ pub(crate) struct Fields<'a> {
 
 fn mismatch(v: &Value, ty: &str, field: &str, want: &str) -> DecodeError {
     let what = match v {
-        Value::Number(n) => format!("number {}", crate::gojson::number(*n).unwrap_or_default()),
-        other => crate::gojson::kind_name(other).to_owned(),
+        Value::Number(n) => format!("number {}", crate::go::json::number(*n).unwrap_or_default()),
+        other => crate::go::json::kind_name(other).to_owned(),
     };
     format!("json: cannot unmarshal {what} into Go struct field {ty}.{field} of type {want}")
 }
@@ -58,7 +58,7 @@ impl<'a> Fields<'a> {
             other => {
                 return Err(format!(
                     "json: cannot unmarshal {} into Go value of type types.{ty}",
-                    crate::gojson::kind_name(other)
+                    crate::go::json::kind_name(other)
                 ));
             }
         };

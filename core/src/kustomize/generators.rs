@@ -307,7 +307,7 @@ pub(crate) fn hash(r: &Resource) -> Result<String, String> {
             if matches!(bd, Value::Map(_)) {
                 m.insert("binaryData".into(), bd);
             }
-            crate::gojson::to_string(&Value::Map(m))
+            crate::go::json::to_string(&Value::Map(m))
         }
         "Secret" => {
             let mut m = Map::new();
@@ -321,7 +321,7 @@ pub(crate) fn hash(r: &Resource) -> Result<String, String> {
             if matches!(sd, Value::Map(_)) {
                 m.insert("stringData".into(), sd);
             }
-            crate::gojson::to_string(&Value::Map(m))
+            crate::go::json::to_string(&Value::Map(m))
         }
         // kustomize marshals its yaml.Node: exact while the object is as read (and the
         // build has added no bookkeeping annotations to it); otherwise the object's JSON
@@ -334,7 +334,7 @@ pub(crate) fn hash(r: &Resource) -> Result<String, String> {
             {
                 Ok(src.0.clone())
             }
-            _ => crate::gojson::to_string(obj),
+            _ => crate::go::json::to_string(obj),
         },
     }
     .map_err(|e| e.to_string())?;

@@ -23,6 +23,7 @@ mod transformers;
 pub mod types;
 mod vars;
 
+use crate::go::strconv;
 use std::fmt;
 
 use crate::tree::{FileTree, RelPath};
@@ -1108,11 +1109,11 @@ impl<'a> Target<'a> {
                     )
                 })?)
                 .into_owned(),
-                format!("[path: {}]", crate::template::gofmt::quote(&pc.path)),
+                format!("[path: {}]", strconv::quote(&pc.path)),
             ),
             (false, true) => (
                 inline.to_owned(),
-                format!("[patch: {}]", crate::template::gofmt::quote(inline)),
+                format!("[patch: {}]", strconv::quote(inline)),
             ),
         };
         // A patch with no document reads as an empty JSON patch.

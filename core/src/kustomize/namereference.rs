@@ -835,7 +835,7 @@ impl Ctx<'_> {
                         Value::Seq(_) => {
                             return Err(format!(
                                 "{} is expected to be either a string or a map of string",
-                                crate::gojson::to_string(item).unwrap_or_default()
+                                crate::go::json::to_string(item).unwrap_or_default()
                             ));
                         }
                         _ => self.set_scalar(item)?,

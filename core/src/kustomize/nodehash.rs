@@ -109,11 +109,11 @@ fn node_json(
 ) -> String {
     let mut s = String::new();
     s.push_str(&format!("{{\"Kind\":{kind},\"Style\":{style},\"Tag\":"));
-    crate::gojson::write_str(&mut s, tag, true);
+    crate::go::json::write_str(&mut s, tag, true);
     s.push_str(",\"Value\":");
-    crate::gojson::write_str(&mut s, value, true);
+    crate::go::json::write_str(&mut s, value, true);
     s.push_str(",\"Anchor\":");
-    crate::gojson::write_str(&mut s, anchor, true);
+    crate::go::json::write_str(&mut s, anchor, true);
     s.push_str(",\"Alias\":");
     s.push_str(alias.unwrap_or("null"));
     s.push_str(",\"Content\":");

@@ -288,7 +288,7 @@ fn node_text(v: &Value) -> String {
         Value::Number(crate::yaml::Number::Int(i)) => i.to_string(),
         Value::Number(crate::yaml::Number::UInt(u)) => u.to_string(),
         Value::Number(crate::yaml::Number::Float(f)) => {
-            crate::yaml::number::format_float(*f, b'g', -1, 64)
+            crate::go::number::format_float(*f, b'g', -1, 64)
         }
         Value::String(s) => s.clone(),
         Value::Seq(_) | Value::Map(_) => String::new(),

@@ -499,7 +499,7 @@ fn source_value(rm: &ResMap, r: &Replacement) -> Result<RValue, String> {
 
 /// Go's `%q` for a plain string.
 fn go_quote(s: &str) -> String {
-    crate::gojson::to_string(&Value::String(s.to_owned())).unwrap_or_else(|_| format!("\"{s}\""))
+    crate::go::json::to_string(&Value::String(s.to_owned())).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
 fn apply_one(rm: &mut ResMap, r: &Replacement) -> Result<(), String> {

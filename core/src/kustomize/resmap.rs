@@ -131,7 +131,7 @@ impl ResMap {
 
 /// Go's `%#v` of a `resid.ResId` (with the unexported `isClusterScoped` of its Gvk).
 fn id_go_repr(id: &Id) -> String {
-    let q = crate::template::gofmt::quote;
+    let q = crate::go::strconv::quote;
     format!(
         "resid.ResId{{Gvk:resid.Gvk{{Group:{}, Version:{}, Kind:{}, isClusterScoped:{}}}, Name:{}, Namespace:{}}}",
         q(&id.gvk.group),

@@ -469,9 +469,9 @@ pub(crate) fn scalar_string(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => crate::gojson::number(*n).unwrap_or_default(),
+        Value::Number(n) => crate::go::json::number(*n).unwrap_or_default(),
         Value::Null => String::new(),
-        other => crate::gojson::to_string(other).unwrap_or_default(),
+        other => crate::go::json::to_string(other).unwrap_or_default(),
     }
 }
 

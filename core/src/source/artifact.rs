@@ -1,7 +1,7 @@
 //! Artifacts as Flux packs them: reproducible `.tar.gz` files with a `sha256:` digest.
 //!
 //! Two packers, both writing the very bytes the Go code writes (Go's `archive/tar` headers,
-//! Go's `compress/gzip` at the default level through [`crate::gogzip::GzipWriter`], the
+//! Go's `compress/gzip` at the default level through [`crate::go::gzip::GzipWriter`], the
 //! pieces written in the same order and sizes):
 //!
 //! * [`build_artifact`]: what `flux build artifact` (flux2 v2.9.5, `oci.Client.Build` of
@@ -29,7 +29,7 @@ use std::collections::{BTreeSet, HashMap};
 use sha2::{Digest, Sha256};
 
 use super::ignore::{self, Matcher, Pattern};
-use crate::gogzip::GzipWriter;
+use crate::go::gzip::GzipWriter;
 use crate::tree::{EntryKind as TreeKind, FileTree, RelPath, TreeError};
 
 /// What an entry of a source tree is (as `lstat` sees it).
@@ -1253,7 +1253,7 @@ mod tests {
             raw.resize(raw.len().div_ceil(512) * 512, 0);
         }
         raw.resize(raw.len() + 1024, 0);
-        crate::gogzip::compress_best(&raw)
+        crate::go::gzip::compress_best(&raw)
     }
 
     #[test]
@@ -1348,7 +1348,7 @@ mod tests {
         h[148..156].copy_from_slice(b"        ");
         let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
         h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
-        let huge = crate::gogzip::compress_best(&h);
+        let huge = crate::go::gzip::compress_best(&h);
         assert!(matches!(
             Artifact::from_tarball(&huge, None, &lim),
             Err(ArtifactError::TooLarge { .. })

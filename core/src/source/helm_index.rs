@@ -42,6 +42,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::go::strconv;
 use std::collections::HashSet;
 
 use saphyr_parser::{Event, Span};
@@ -446,7 +447,7 @@ fn finish(raw: Raw, chart: &str) -> Result<ChartIndex, IndexError> {
 /// optional fractional seconds), or Go's `time.Parse` error text.
 fn check_time(v: &str) -> Result<(), String> {
     const LAYOUT: &str = "2006-01-02T15:04:05Z07:00";
-    let q = crate::template::gofmt::quote;
+    let q = strconv::quote;
     let cannot = |rest: &str, elem: &str| {
         format!(
             "parsing time {} as \"{LAYOUT}\": cannot parse {} as {}",
@@ -1373,7 +1374,7 @@ impl<'t, 'o> Walker<'t, 'o> {
             self.dup_errors.push(format!(
                 "line {}: key {} already set in map",
                 span.start.line(),
-                crate::template::gofmt::quote(key)
+                strconv::quote(key)
             ));
         }
         let next = match (*shape, *role) {
@@ -1393,7 +1394,7 @@ impl<'t, 'o> Walker<'t, 'o> {
                         if self.json_error.is_none() {
                             self.json_error = Some(decode_err(format!(
                                 "error unmarshaling JSON: while decoding JSON: json: unknown field {}",
-                                crate::template::gofmt::quote(key)
+                                strconv::quote(key)
                             )));
                         }
                         (Shape::Any, Role::Other, Capture::None)

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use super::error::TemplateError;
 use super::funcs::{self, Builtin, FnDef, PT};
-use super::gofmt;
 use super::parse::{
     Arg, Command, Control, ControlKind, Func, ListNode, Node, Number, Pipe, TemplateCall, Tree,
 };
 use super::value::{Elem, MapKind, Val, sprint_v};
 use super::{Env, parse::Parser};
+use crate::go::strconv;
 
 /// Named trees, shared between executions.
 pub(crate) type TreeMap = HashMap<String, Arc<Tree>>;
@@ -179,7 +179,7 @@ impl<'e> State<'e> {
             message: format!(
                 "template: {}: executing {} at <{}>: {}",
                 loc,
-                gofmt::quote(&self.tmpl_name),
+                strconv::quote(&self.tmpl_name),
                 ctx,
                 msg
             ),
@@ -412,7 +412,7 @@ impl<'e> State<'e> {
         let Some(tree) = self.set.lookup(&t.name) else {
             return Err(self.errorf(
                 Ctx::Tmpl(t),
-                format!("template {} not defined", gofmt::quote(&t.name)),
+                format!("template {} not defined", strconv::quote(&t.name)),
             ));
         };
         if self.depth >= self.env.limits.max_depth {
@@ -551,7 +551,7 @@ impl<'e> State<'e> {
                     Ctx::Arg(first),
                     format!(
                         "can't evaluate command {}",
-                        gofmt::quote(&first.to_string())
+                        strconv::quote(&first.to_string())
                     ),
                 ));
             }
@@ -1008,8 +1008,8 @@ impl<'e> State<'e> {
         let Some(tree) = self.set.lookup(name) else {
             return Err(funcs::FnError::msg(format!(
                 "template: no template {} associated with template {}",
-                gofmt::quote(name),
-                gofmt::quote(&self.root_name)
+                strconv::quote(name),
+                strconv::quote(&self.root_name)
             )));
         };
         if self.depth >= self.env.limits.max_depth {
@@ -1063,7 +1063,7 @@ impl<'e> State<'e> {
             Err(e) => {
                 return Err(funcs::FnError::msg(format!(
                     "cannot parse template {}: {}",
-                    gofmt::quote(&text),
+                    strconv::quote(&text),
                     e
                 )));
             }
@@ -1087,7 +1087,7 @@ impl<'e> State<'e> {
                 }
                 e.message = format!(
                     "error during tpl function execution for {}: {}",
-                    gofmt::quote(&text),
+                    strconv::quote(&text),
                     e.message
                 );
                 Err(e)

@@ -80,9 +80,9 @@ impl std::fmt::Display for Item<'_> {
             _ => {
                 if self.val.chars().count() > 10 {
                     let short: String = self.val.chars().take(10).collect();
-                    write!(f, "{}...", crate::template::gofmt::quote(&short))
+                    write!(f, "{}...", crate::go::strconv::quote(&short))
                 } else {
-                    write!(f, "{}", crate::template::gofmt::quote(self.val))
+                    write!(f, "{}", crate::go::strconv::quote(self.val))
                 }
             }
         }
@@ -521,7 +521,7 @@ impl<'a> Lexer<'a> {
             c if c.is_ascii() && !c.is_ascii_control() => self.emit(ItemType::Char),
             c => self.errorf(format!(
                 "unrecognized character in action: {}",
-                crate::template::gofmt::sharp_u(c)
+                crate::go::strconv::sharp_u(c)
             )),
         }
     }
@@ -561,7 +561,7 @@ impl<'a> Lexer<'a> {
     fn bad_char(&mut self) -> Option<State> {
         let c = self.peek();
         let s = match c {
-            Some(c) => crate::template::gofmt::sharp_u(c),
+            Some(c) => crate::go::strconv::sharp_u(c),
             None => "U+FFFFFFFF".into(),
         };
         self.errorf(format!("bad character {s}"))
@@ -652,7 +652,7 @@ impl<'a> Lexer<'a> {
             let s = self.input[self.start..self.pos].to_string();
             return self.errorf(format!(
                 "bad number syntax: {}",
-                crate::template::gofmt::quote(&s)
+                crate::go::strconv::quote(&s)
             ));
         }
         if let Some('+' | '-') = self.peek() {
@@ -660,7 +660,7 @@ impl<'a> Lexer<'a> {
                 let s = self.input[self.start..self.pos].to_string();
                 return self.errorf(format!(
                     "bad number syntax: {}",
-                    crate::template::gofmt::quote(&s)
+                    crate::go::strconv::quote(&s)
                 ));
             }
             return self.emit(ItemType::Complex);

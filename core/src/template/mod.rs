@@ -31,6 +31,7 @@ mod yamlpretty;
 /// engines that take Go regular expressions from their input.
 pub(crate) use funcs::regex::compile as go_regex;
 
+use crate::go::strconv;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -300,8 +301,8 @@ impl Templates {
             return Err(TemplateError::Exec {
                 message: format!(
                     "template: no template {} associated with template {}",
-                    gofmt::quote(name),
-                    gofmt::quote(&self.root)
+                    strconv::quote(name),
+                    strconv::quote(&self.root)
                 ),
                 user: None,
             });

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use super::error::TemplateError;
 use super::funcs::FnDef;
-use super::gofmt;
 use super::lex::{Item, ItemType, Lexer};
 
 /// A list of nodes.
@@ -234,8 +233,17 @@ impl fmt::Display for Pipe {
 impl fmt::Display for TemplateCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.pipe {
-            None => write!(f, "{{{{template {}}}}}", gofmt::quote(&self.name)),
-            Some(p) => write!(f, "{{{{template {} {}}}}}", gofmt::quote(&self.name), p),
+            None => write!(
+                f,
+                "{{{{template {}}}}}",
+                crate::go::strconv::quote(&self.name)
+            ),
+            Some(p) => write!(
+                f,
+                "{{{{template {} {}}}}}",
+                crate::go::strconv::quote(&self.name),
+                p
+            ),
         }
     }
 }
@@ -357,7 +365,7 @@ impl<'f> Parser<'f> {
             if !is_empty_list(&root) {
                 return Err(self.err(format!(
                     "template: multiple definition of template {}",
-                    gofmt::quote(&name)
+                    crate::go::strconv::quote(&name)
                 )));
             }
             return Ok(());
@@ -803,7 +811,7 @@ impl<'f> Parser<'f> {
                 Arg::Bool(..) | Arg::String(..) | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
                     return Err(self.err(format!(
                         "unexpected . after term {}",
-                        gofmt::quote(&node.to_string())
+                        crate::go::strconv::quote(&node.to_string())
                     )));
                 }
                 other => Arg::Chain(cpos, Box::new(other), fields),
@@ -817,7 +825,10 @@ impl<'f> Parser<'f> {
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
                 let Some(def) = (self.has_func)(tok.val) else {
-                    return Err(self.err(format!("function {} not defined", gofmt::quote(tok.val))));
+                    return Err(self.err(format!(
+                        "function {} not defined",
+                        crate::go::strconv::quote(tok.val)
+                    )));
                 };
                 Arg::Identifier(tok.pos, tok.val.to_string(), Func(def))
             }
@@ -826,7 +837,10 @@ impl<'f> Parser<'f> {
             ItemType::Variable => {
                 let id: Vec<String> = tok.val.split('.').map(str::to_string).collect();
                 if !self.vars.iter().any(|v| *v == id[0]) {
-                    return Err(self.err(format!("undefined variable {}", gofmt::quote(&id[0]))));
+                    return Err(self.err(format!(
+                        "undefined variable {}",
+                        crate::go::strconv::quote(&id[0])
+                    )));
                 }
                 Arg::Variable(tok.pos, id)
             }
@@ -872,7 +886,7 @@ fn unquote(q: &str) -> Result<String, String> {
             return Ok(body.to_string());
         }
     }
-    gofmt::unquote(q)
+    crate::go::strconv::unquote(q)
 }
 
 /// Go's `newNumber`.
@@ -890,7 +904,7 @@ fn parse_number(text: &str, typ: ItemType) -> Result<Number, String> {
     };
     match typ {
         ItemType::CharConstant => {
-            let (c, tail) = gofmt::unquote_char(&text[1..], '\'')?;
+            let (c, tail) = crate::go::strconv::unquote_char(&text[1..], '\'')?;
             if tail != "'" {
                 return Err(format!("malformed character constant: {text}"));
             }
@@ -916,8 +930,10 @@ fn parse_number(text: &str, typ: ItemType) -> Result<Number, String> {
                 .map(|(i, _)| i)
                 .last()
                 .ok_or_else(|| "expected integer".to_string())?;
-            let re = gofmt::parse_go_float(&body[..split]).ok_or("expected integer")?;
-            let im = gofmt::parse_go_float(&body[split..]).ok_or("expected integer")?;
+            let re =
+                crate::go::strconv::parse_go_float(&body[..split]).ok_or("expected integer")?;
+            let im =
+                crate::go::strconv::parse_go_float(&body[split..]).ok_or("expected integer")?;
             n.is_complex = true;
             n.complex = (re, im);
             simplify_complex(&mut n);
@@ -926,19 +942,19 @@ fn parse_number(text: &str, typ: ItemType) -> Result<Number, String> {
         _ => {}
     }
     if let Some(body) = text.strip_suffix('i')
-        && let Some(f) = gofmt::parse_go_float(body)
+        && let Some(f) = crate::go::strconv::parse_go_float(body)
     {
         n.is_complex = true;
         n.complex = (0.0, f);
         simplify_complex(&mut n);
         return Ok(n);
     }
-    let u = gofmt::parse_go_uint(text);
+    let u = crate::go::strconv::parse_go_uint(text);
     if let Some(u) = u {
         n.is_uint = true;
         n.uint = u;
     }
-    if let Some(i) = gofmt::parse_go_int(text) {
+    if let Some(i) = crate::go::strconv::parse_go_int(text) {
         n.is_int = true;
         n.int = i;
         if i == 0 {
@@ -952,9 +968,12 @@ fn parse_number(text: &str, typ: ItemType) -> Result<Number, String> {
     } else if n.is_uint {
         n.is_float = true;
         n.float = n.uint as f64;
-    } else if let Some(f) = gofmt::parse_go_float(text) {
+    } else if let Some(f) = crate::go::strconv::parse_go_float(text) {
         if !text.contains(['.', 'e', 'E', 'p', 'P']) {
-            return Err(format!("integer overflow: {}", gofmt::quote(text)));
+            return Err(format!(
+                "integer overflow: {}",
+                crate::go::strconv::quote(text)
+            ));
         }
         n.is_float = true;
         n.float = f;
@@ -968,7 +987,10 @@ fn parse_number(text: &str, typ: ItemType) -> Result<Number, String> {
         }
     }
     if !n.is_int && !n.is_uint && !n.is_float {
-        return Err(format!("illegal number syntax: {}", gofmt::quote(text)));
+        return Err(format!(
+            "illegal number syntax: {}",
+            crate::go::strconv::quote(text)
+        ));
     }
     Ok(n)
 }

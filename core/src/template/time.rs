@@ -1,6 +1,7 @@
 //! Go's `time` as templates use it: `time.Time` formatting and parsing with Go layouts,
 //! durations, and a small built-in zone table (no tzdata access: the module is pure).
 
+use crate::go::strconv;
 use std::rc::Rc;
 
 /// RFC 3339 with nanoseconds (Go's `time.RFC3339Nano`).
@@ -605,7 +606,7 @@ fn frac_str(v: u64, div: u64) -> String {
 /// Go's `time.ParseDuration`, in nanoseconds.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
     let orig = s;
-    let err = || format!("time: invalid duration {}", super::gofmt::quote(orig));
+    let err = || format!("time: invalid duration {}", strconv::quote(orig));
     let mut s = s;
     let mut neg = false;
     if let Some(r) = s.strip_prefix('-') {
@@ -645,14 +646,14 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
             "" => {
                 return Err(format!(
                     "time: missing unit in duration {}",
-                    super::gofmt::quote(orig)
+                    strconv::quote(orig)
                 ));
             }
             _ => {
                 return Err(format!(
                     "time: unknown unit {} in duration {}",
-                    super::gofmt::quote(unit),
-                    super::gofmt::quote(orig)
+                    strconv::quote(unit),
+                    strconv::quote(orig)
                 ));
             }
         };
@@ -670,7 +671,7 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
 /// templates use).
 pub fn parse(layout: &str, value: &str) -> Result<GoTime, String> {
     let orig_value = value;
-    let q = super::gofmt::quote;
+    let q = strconv::quote;
     let mk_err = |elem: &str, v: &str, msg: &str| {
         if msg.is_empty() {
             format!(

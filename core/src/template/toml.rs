@@ -13,9 +13,9 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use super::funcs::gostr_to_bytes;
-use super::gofmt::{decode_rune, quote};
 use super::time::{self as gotime, GoTime};
 use super::value::{Elem, List, Val};
+use crate::go::strconv::{decode_rune, quote};
 
 /// Parses a TOML document into a `map[string]interface {}`; the error is the text of
 /// BurntSushi's `ParseError`.
@@ -237,7 +237,7 @@ fn is_bare_key_char(r: char) -> bool {
 
 /// Go's `%q` of a rune.
 fn q_rune(r: char) -> String {
-    super::gofmt::quote_with(r.encode_utf8(&mut [0; 4]).as_bytes(), '\'', false)
+    crate::go::strconv::quote_with(r.encode_utf8(&mut [0; 4]).as_bytes(), '\'', false)
 }
 
 /// `runeOrEOF`.
@@ -1022,7 +1022,7 @@ impl<'a> Lexer<'a> {
                 let mut rs = String::new();
                 loop {
                     let r = self.next();
-                    if !super::funcs::gounicode::is_letter(r) {
+                    if !crate::go::unicode::is_letter(r) {
                         self.backup();
                         break;
                     }
@@ -1136,7 +1136,7 @@ impl<'a> Lexer<'a> {
             '-' | '+' => return Some(St::DecimalNumberStart),
             _ => {}
         }
-        if super::funcs::gounicode::is_letter(r) {
+        if crate::go::unicode::is_letter(r) {
             self.backup();
             return Some(St::Bool);
         }
@@ -1386,7 +1386,7 @@ impl Parser<'_> {
                 ),
             ));
         }
-        match super::gofmt::parse_go_int(&it.val) {
+        match crate::go::strconv::parse_go_int(&it.val) {
             Some(n) => Ok(Any::Int(n)),
             None => {
                 // The lexer only lets integer syntax through: a failure is a range error.

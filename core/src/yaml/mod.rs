@@ -11,7 +11,6 @@ mod emit;
 mod error;
 pub mod goparse;
 mod node;
-pub mod number;
 mod parse;
 mod resolve;
 mod value;

@@ -14,10 +14,10 @@ mod go;
 mod kyaml;
 mod timestamp;
 
-use super::number::{format_float, json_float};
 use super::{
     Map, Node, NodeKind, Number, Pos, Scalar, ScalarStyle, Value, YamlError, YamlErrorKind,
 };
+use crate::go::number::{format_float, json_float};
 use go::{Kind, Resolved, Schema};
 
 /// The short tag go-yaml v3's resolver gives a plain scalar with this text (what a
@@ -261,7 +261,7 @@ impl HelmValues {
 /// Go's `%#v` of what go-yaml v2 decodes `node` to in an `interface{}`; `nested`: inside a
 /// collection, where nil prints as `interface {}(nil)`.
 fn go_sharp_v(node: &Node, nested: bool) -> String {
-    use crate::template::gofmt::{quote, quote_with};
+    use crate::go::strconv::{quote, quote_with};
     match &node.kind {
         NodeKind::Scalar(s) => match go::decode_scalar(s, Schema::V2) {
             Ok(Resolved::Null) if nested => "interface {}(nil)".to_owned(),

@@ -60,7 +60,7 @@ fn quote_char(c: u8) -> String {
         b'"' => "'\"'".to_owned(),
         _ => {
             // strconv.Quote(string(rune(c))), quotes swapped.
-            let q = crate::template::gofmt::quote(&char::from(c).to_string());
+            let q = crate::go::strconv::quote(&char::from(c).to_string());
             let inner = q
                 .strip_prefix('"')
                 .and_then(|s| s.strip_suffix('"'))

@@ -161,7 +161,7 @@ impl std::fmt::Display for DecodeError {
 /// go-yaml's or `encoding/json`'s text.
 pub(crate) fn yaml_to_json(text: &str) -> Result<String, String> {
     let v = crate::yaml::parse_yaml_go_v2(text).map_err(|e| e.go_text())?;
-    crate::gojson::to_string(&v).map_err(|e| e.to_string())
+    crate::go::json::to_string(&v).map_err(|e| e.to_string())
 }
 
 /// Decodes patch text as kustomize does (`patchjson6902.Filter.decodePatch` and the
@@ -350,7 +350,7 @@ fn marshal(node: &Node, out: &mut String) {
         match item {
             Emit::Text(t) => out.push_str(t),
             Emit::Key(k) => {
-                crate::gojson::write_str(out, k, true);
+                crate::go::json::write_str(out, k, true);
                 out.push(':');
             }
             Emit::Node(Node::Nil | Node::NilRaw | Node::Doc(None)) => out.push_str("null"),
@@ -482,7 +482,7 @@ fn atoi(s: &str) -> Result<i64, String> {
     let fail = |why: &str| {
         format!(
             "strconv.Atoi: parsing {}: {why}",
-            crate::template::gofmt::quote(s)
+            crate::go::strconv::quote(s)
         )
     };
     let (neg, digits) = match s.as_bytes().first() {
@@ -874,10 +874,10 @@ fn node_from_value(v: &Value) -> Result<Node, String> {
     Ok(match v {
         Value::Null => Node::Nil,
         Value::Bool(b) => Node::Raw(b.to_string()),
-        Value::Number(n) => Node::Raw(crate::gojson::number(*n).map_err(|e| e.to_string())?),
+        Value::Number(n) => Node::Raw(crate::go::json::number(*n).map_err(|e| e.to_string())?),
         Value::String(s) => {
             let mut out = String::new();
-            crate::gojson::write_str(&mut out, s, true);
+            crate::go::json::write_str(&mut out, s, true);
             Node::Raw(out)
         }
         Value::Seq(items) => Node::Ary(
@@ -1109,7 +1109,7 @@ fn node_text(v: &Value) -> String {
                 Number::UInt(u) => u as f64,
                 Number::Float(f) => f,
             };
-            crate::yaml::number::format_float(f, b'g', -1, 64)
+            crate::go::number::format_float(f, b'g', -1, 64)
         }
         Value::Seq(_) | Value::Map(_) => String::new(),
     }
@@ -1154,7 +1154,7 @@ fn kyaml_view_raw(raw: &str, numbers: &mut Option<Vec<String>>) -> Value {
         Some(b'n') | None => Value::Null,
         Some(_) => {
             let text =
-                crate::yaml::number::format_float(raw.parse().unwrap_or(f64::NAN), b'g', -1, 64);
+                crate::go::number::format_float(raw.parse().unwrap_or(f64::NAN), b'g', -1, 64);
             match numbers {
                 Some(list) => {
                     let placeholder = format!("gwnum{:08}x", list.len());

@@ -893,7 +893,7 @@ fn differential_dump() {
             Err(Failure::Panic(p)) => ("panic", p),
         };
         out.push_str(&format!("{{\"{key}\":"));
-        crate::gojson::write_str(&mut out, &text, false);
+        crate::go::json::write_str(&mut out, &text, false);
         out.push_str("}\n");
     }
     std::fs::write(out_path, out).expect("output written");

@@ -664,13 +664,13 @@ pub(crate) fn parse_file_source(source: &str) -> Result<(String, &str), String> 
         0 => Ok((go_path_base(source), source)),
         1 if source.starts_with('=') => Err(format!(
             "missing key name for file path {} in source {}",
-            crate::template::gofmt::quote(&source[1..]),
-            crate::template::gofmt::quote(source)
+            crate::go::strconv::quote(&source[1..]),
+            crate::go::strconv::quote(source)
         )),
         1 if source.ends_with('=') => Err(format!(
             "missing file path for key name {} in source {}",
-            crate::template::gofmt::quote(&source[..source.len() - 1]),
-            crate::template::gofmt::quote(source)
+            crate::go::strconv::quote(&source[..source.len() - 1]),
+            crate::go::strconv::quote(source)
         )),
         1 => {
             let (k, p) = source.split_once('=').unwrap_or((source, ""));
@@ -678,7 +678,7 @@ pub(crate) fn parse_file_source(source: &str) -> Result<(String, &str), String> 
         }
         _ => Err(format!(
             "source {} key name or file path contains '='",
-            crate::template::gofmt::quote(source)
+            crate::go::strconv::quote(source)
         )),
     }
 }

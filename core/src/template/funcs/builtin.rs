@@ -146,7 +146,7 @@ pub(crate) fn js(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
             '&' => out.push_str("\\u0026"),
             '=' => out.push_str("\\u003D"),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u00{:02X}", c as u32)),
-            c if !c.is_ascii() && !gofmt::is_print(c) => {
+            c if !c.is_ascii() && !crate::go::strconv::is_print(c) => {
                 out.push_str(&format!("\\u{:04X}", c as u32))
             }
             c => out.push(c),

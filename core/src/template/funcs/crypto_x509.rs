@@ -206,7 +206,7 @@ pub(crate) fn create_certificate(
             if !name.is_ascii() {
                 return Err(CryptoError::Go(format!(
                     "x509: {} cannot be encoded as an IA5String",
-                    crate::template::gofmt::quote(name)
+                    crate::go::strconv::quote(name)
                 )));
             }
             names.push(der::tlv(0x82, name.as_bytes()));

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::PT::*;
 use super::json::{Opts, marshal, unmarshal};
 use super::{Add, Builtin, Cx, FnError, FnResult, s};
-use crate::template::gofmt;
+use crate::go::strconv;
 use crate::template::value::{MapKind, Val};
 
 pub(crate) fn required(_: &mut Cx<'_>, a: Vec<Val>) -> FnResult {
@@ -334,7 +334,7 @@ fn toml_scalar(v: &Val) -> Result<String, String> {
                     "-inf".into()
                 }
             } else {
-                let st = gofmt::format_float(*f, 'g', -1);
+                let st = strconv::format_float(*f, 'g', -1);
                 if !st.contains('.') && !st.contains('e') {
                     format!("{st}.0")
                 } else {
@@ -457,13 +457,13 @@ fn unescape(st: &str) -> Result<String, String> {
     while i < b.len() {
         if b[i] == b'%' {
             if i + 2 >= b.len() && i + 2 > b.len() - 1 + 1 {
-                return Err(format!("invalid URL escape {}", gofmt::quote(&st[i..])));
+                return Err(format!("invalid URL escape {}", strconv::quote(&st[i..])));
             }
             let h = std::str::from_utf8(&b[i + 1..(i + 3).min(b.len())]).unwrap_or("");
             let v = u8::from_str_radix(h, 16).map_err(|_| {
                 format!(
                     "invalid URL escape {}",
-                    gofmt::quote(&st[i..(i + 3).min(st.len())])
+                    strconv::quote(&st[i..(i + 3).min(st.len())])
                 )
             })?;
             out.push(v);
@@ -478,7 +478,7 @@ fn unescape(st: &str) -> Result<String, String> {
 
 /// Go's `url.Parse` (common cases).
 pub(crate) fn parse_url(raw: &str) -> Result<GoUrl, String> {
-    let q = gofmt::quote;
+    let q = strconv::quote;
     let mut u = GoUrl::default();
     let mut rest = raw;
     if let Some(i) = rest.find('#') {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::template::gofmt;
+use crate::go::strconv;
 use crate::template::value::{MapKind, Val};
 
 /// Marshal options.
@@ -25,7 +25,7 @@ fn enc_str(out: &mut String, st: &str, o: Opts) {
     out.push('"');
     let mut i = 0;
     while i < bytes.len() {
-        let (c, w) = gofmt::decode_rune(&bytes[i..]);
+        let (c, w) = strconv::decode_rune(&bytes[i..]);
         if c == '\u{FFFD}' && w == 1 {
             out.push_str("\\ufffd");
             i += 1;
@@ -72,10 +72,10 @@ fn enc(out: &mut String, v: &Val, o: Opts, depth: usize) -> Result<(), String> {
             if !f.is_finite() {
                 return Err(format!(
                     "json: unsupported value: {}",
-                    gofmt::format_float(*f, 'g', -1)
+                    strconv::format_float(*f, 'g', -1)
                 ));
             }
-            out.push_str(&gofmt::json_float(*f));
+            out.push_str(&strconv::json_float(*f));
         }
         Val::Complex(..) => return Err("json: unsupported type: complex128".into()),
         Val::Str(s) => enc_str(out, s, o),

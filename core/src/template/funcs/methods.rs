@@ -1,6 +1,7 @@
 //! Methods of the Go types templates see: Helm's `Values` and `files`, `VersionSet`,
 //! `KubeVersion`, `*semver.Version` and `time.Time`.
 
+use crate::go::strconv;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -151,7 +152,7 @@ pub(crate) fn call(_env: &Env, recv: &Val, name: &str, a: Vec<Val>) -> FnResult 
                             None => {
                                 return Err(FnError::msg(format!(
                                     "no table named {}",
-                                    crate::template::gofmt::quote(path)
+                                    strconv::quote(path)
                                 )));
                             }
                         }
@@ -163,7 +164,7 @@ pub(crate) fn call(_env: &Env, recv: &Val, name: &str, a: Vec<Val>) -> FnResult 
                             }
                             _ => Err(FnError::msg(format!(
                                 "no table named {}",
-                                crate::template::gofmt::quote(path)
+                                strconv::quote(path)
                             ))),
                         }
                     } else {

@@ -2,6 +2,7 @@
 //! functions, each with its Go signature (the executor checks arguments the way Go's
 //! reflection-based caller does).
 
+use crate::go::strconv;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -13,7 +14,6 @@ pub(crate) mod builtin;
 pub(crate) mod crypto;
 pub(crate) mod dates;
 pub(crate) mod encoding;
-pub(crate) mod gounicode;
 pub(crate) mod helm;
 pub(crate) mod json;
 pub(crate) mod methods;
@@ -21,7 +21,6 @@ pub(crate) mod regex;
 pub(crate) mod semver;
 pub(crate) mod sprig;
 #[rustfmt::skip]
-pub(crate) mod unicode_tables;
 pub(crate) mod xstrings;
 
 /// A Go parameter type.
@@ -328,7 +327,7 @@ pub(crate) fn to_int64(v: &Val) -> i64 {
         Val::Uint64(u) => *u as i64,
         Val::Float(f) => f2i(*f),
         Val::Bool(b) => i64::from(*b),
-        Val::Str(s) => super::gofmt::parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
+        Val::Str(s) => strconv::parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
         _ => 0,
     }
 }
@@ -342,7 +341,7 @@ pub(crate) fn to_float64(v: &Val) -> f64 {
         Val::Uint64(u) => *u as f64,
         Val::Float(f) => *f,
         Val::Bool(b) => f64::from(u8::from(*b)),
-        Val::Str(s) => super::gofmt::parse_go_float(s)
+        Val::Str(s) => strconv::parse_go_float(s)
             .filter(|_| !s.contains('_') && !s.to_ascii_lowercase().starts_with("0x"))
             .unwrap_or(0.0),
         _ => 0.0,
@@ -378,7 +377,7 @@ pub fn bytes_to_gostr(b: &[u8]) -> String {
             let mut out = String::with_capacity(b.len());
             let mut i = 0;
             while i < b.len() {
-                let (c, w) = super::gofmt::decode_rune(&b[i..]);
+                let (c, w) = strconv::decode_rune(&b[i..]);
                 if c == '\u{FFFD}' && w == 1 && !b[i..].starts_with("\u{FFFD}".as_bytes()) {
                     out.push(char::from_u32(RAW_BASE + b[i] as u32).unwrap_or('\u{FFFD}'));
                     i += 1;

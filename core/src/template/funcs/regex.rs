@@ -230,7 +230,7 @@ fn must_compile(p: &str) -> Result<Regex, FnError> {
         let q = if can_backquote {
             format!("`{p}`")
         } else {
-            crate::template::gofmt::quote(p)
+            crate::go::strconv::quote(p)
         };
         FnError::msg(format!("regexp: Compile({q}): {e}"))
     })

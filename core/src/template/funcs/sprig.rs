@@ -1,5 +1,6 @@
 //! Sprig's string, list, dict, default, math, reflection, path and URL functions.
 
+use crate::go::strconv;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -97,9 +98,7 @@ pub(crate) fn register(add: &mut Add<'_>) {
         let out: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
-            .map(|v| {
-                crate::template::gofmt::quote_with(&super::gostr_to_bytes(&strval(v)), '"', false)
-            })
+            .map(|v| strconv::quote_with(&super::gostr_to_bytes(&strval(v)), '"', false))
             .collect();
         Ok(Val::str(out.join(" ")))
     });
@@ -542,9 +541,7 @@ pub(crate) fn register(add: &mut Add<'_>) {
     });
     reg!(add, "toDecimal", [Any], false, |_, a| {
         let t = crate::template::value::sprint_v(&a[0]);
-        Ok(Val::Int64(
-            crate::template::gofmt::parse_int_base(&t, 8).unwrap_or(0),
-        ))
+        Ok(Val::Int64(strconv::parse_int_base(&t, 8).unwrap_or(0)))
     });
     reg!(add, "int", [Any], false, |_, a| Ok(Val::Int(to_int64(
         &a[0]

@@ -3,10 +3,10 @@
 //! `ToKebabCase`), `swapcase`, `untitle` and `initials` from
 //! github.com/Masterminds/goutils v1.1.1, and `title`, `upper`, `lower` from Go's
 //! `strings`. Runes are classified and mapped with Go's `unicode` tables
-//! ([`super::gounicode`]); invalid UTF-8 (raw bytes in an engine string) decodes to
+//! ([`crate::go::unicode`]); invalid UTF-8 (raw bytes in an engine string) decodes to
 //! U+FFFD one byte at a time, as Go's `utf8.DecodeRuneInString` does.
 
-use super::gounicode as u;
+use crate::go::unicode as u;
 
 const RUNE_ERROR: char = '\u{FFFD}';
 

@@ -29,13 +29,12 @@
 
 mod go_resolve;
 mod order;
-mod unicode_tables;
 mod writer;
 
 use std::borrow::Cow;
 
-use super::number::{format_float, json_float};
 use super::{Number, Value, YamlError, YamlErrorKind};
+use crate::go::number::{format_float, json_float};
 use writer::{Context, Scalar, Style, Writer};
 
 /// go-yaml v2's flow-level limit, hit by the JSON text of deeply nested values.

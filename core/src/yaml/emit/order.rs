@@ -12,7 +12,7 @@
 
 use std::cmp::Ordering;
 
-use super::unicode_tables::{DIGIT, LETTER};
+use crate::go::unicode_tables::{DIGIT, LETTER};
 
 fn in_table(table: &[(u32, u32)], c: char) -> bool {
     let c = u32::from(c);

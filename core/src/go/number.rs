@@ -6,7 +6,7 @@
 //! the template engine for `%v`, `printf` and `toJson`.
 //!
 //! ```
-//! use gitward::yaml::number::{format_float, json_float};
+//! use gitward::go::number::{format_float, json_float};
 //! assert_eq!(format_float(1e6, b'g', -1, 64), "1e+06");
 //! assert_eq!(format_float(0.1, b'f', 3, 64), "0.100");
 //! assert_eq!(json_float(1e-7).as_deref(), Some("1e-7"));

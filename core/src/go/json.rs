@@ -6,7 +6,7 @@
 //! ```
 //! use gitward::yaml::parse_kustomize_docs;
 //! let v = &parse_kustomize_docs("b: [1, 2.5]\na: <x>\n").unwrap()[0];
-//! assert_eq!(gitward::gojson::to_string(v).unwrap(), r#"{"a":"\u003cx\u003e","b":[1,2.5]}"#);
+//! assert_eq!(gitward::go::json::to_string(v).unwrap(), r#"{"a":"\u003cx\u003e","b":[1,2.5]}"#);
 //! ```
 
 use crate::yaml::{Number, Value};
@@ -154,7 +154,7 @@ pub fn float(f: f64) -> Result<String, JsonError> {
             value: if f > 0.0 { "+Inf" } else { "-Inf" }.into(),
         });
     }
-    Ok(crate::yaml::number::json_float(f).unwrap_or_default())
+    Ok(crate::go::number::json_float(f).unwrap_or_default())
 }
 
 /// The JSON type of a value as `encoding/json` names it in its errors (`cannot unmarshal
