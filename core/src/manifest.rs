@@ -17,9 +17,11 @@
 //! ```
 //! use gitward::manifest::read_manifests;
 //! use gitward::yaml::{Number, Value};
-//! let objs = read_manifests("kind: A\nn: 3.0\nb: yes\n---\n# empty\n---\nkind: B\n")?;
+//! let objs = read_manifests("kind: A\nnum: 3.0\nb: yes\n---\n# empty\n---\nkind: B\n")?;
 //! assert_eq!(objs.len(), 2);
-//! assert_eq!(objs[0].get("n"), Some(&Value::Number(Number::Int(3))));
+//! assert_eq!(objs[0].get("num"), Some(&Value::Number(Number::Int(3))));
+//! // YAML 1.1: the key `n` is the boolean false, which becomes the key "false".
+//! assert_eq!(read_manifests("kind: A\nn: 1\n")?[0].get("false"), Some(&Value::Number(Number::Int(1))));
 //! assert_eq!(objs[0].get("b"), Some(&Value::Bool(true)));
 //! let json = read_manifests(r#"{"kind": "A", "n": 3.0} {"kind": "B"}"#)?;
 //! assert_eq!(json[0].get("n"), Some(&Value::Number(Number::Float(3.0))));

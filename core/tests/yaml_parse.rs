@@ -1,8 +1,6 @@
 //! The parser: node shapes, positions, tags, documents, and the bounds that keep hostile
 //! input (alias bombs, deep nesting, huge files) cheap to reject.
 
-use std::time::{Duration, Instant};
-
 use gitward::yaml::{
     Node, NodeKind, ParseOptions, Scalar, ScalarStyle, Value, YamlError, YamlErrorKind,
     parse_helm_values, parse_kustomize_docs, parse_stream,
@@ -237,14 +235,9 @@ fn alias_bomb() -> String {
 #[test]
 fn alias_bomb_fails_fast() {
     let text = alias_bomb();
-    let start = Instant::now();
+    // The bound stops the expansion early (how fast is for the benchmarks, not a test).
     let err = parse(&text).expect_err("alias bomb");
     assert_eq!(err.kind, YamlErrorKind::AliasLimit);
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        start.elapsed()
-    );
     // Both profiles share the bound.
     assert_eq!(
         parse_helm_values(&text).expect_err("bomb").kind,
@@ -411,11 +404,10 @@ fn empty_flow_scalars_are_recorded_as_kyaml_writes_them() {
 }
 
 #[test]
-fn large_documents_parse_in_linear_time() {
-    // 20,000 small resources (~2 MB); a quadratic step would take minutes here.
+fn large_documents_parse() {
+    // 20,000 small resources (~2 MB); the time it takes is for benches/, not a test.
     let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: n\n  labels: {a: b}\ndata:\n  k: v\n  list: [1, 2, 3]\n";
     let text: String = (0..20_000).map(|_| format!("---\n{doc}")).collect();
-    let start = Instant::now();
     let docs = parse_kustomize_docs(&text).expect("valid");
     assert_eq!(docs.len(), 20_000);
     assert_eq!(
@@ -424,11 +416,6 @@ fn large_documents_parse_in_linear_time() {
             .and_then(Value::as_seq)
             .map(<[Value]>::len),
         Some(3)
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(60),
-        "took {:?}",
-        start.elapsed()
     );
 }
 

@@ -10,7 +10,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 use gitward::io::git::{
     Auth, ErrorKind, FetchOptions, FetchOutcome, GitError, GitSource, HostKeyProblem, Progress,
@@ -552,9 +551,7 @@ fn refresh_of_an_unchanged_remote_fetches_nothing() {
             o.last_revision = Some(c.revision.clone());
             let dir = tempfile::tempdir().expect("tempdir");
             let dest = dir.path().join("out");
-            let start = Instant::now();
             let again = fetch(&src, &dest, &o).expect("refresh");
-            let took = start.elapsed();
             assert_eq!(
                 again,
                 FetchOutcome::Unchanged {
@@ -563,7 +560,6 @@ fn refresh_of_an_unchanged_remote_fetches_nothing() {
                 "{via:?} {reference:?}"
             );
             assert!(!dest.exists(), "an unchanged refresh writes nothing");
-            assert!(took < Duration::from_secs(5), "{via:?}: {took:?}");
         }
     }
     // A revision in Flux's old format counts too.
