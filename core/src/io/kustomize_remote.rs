@@ -358,32 +358,84 @@ fn is_full_hex(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// `url` without a password (the user stays: kustomize shows `ssh://git@host/...`).
+fn without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Why [`clone_blocking`] failed.
+enum CloneError {
+    Git(GitError),
+    NoRef(String),
+    Local(String),
+}
+
+/// Resolves `wanted` as git's fetch would and fetches it into a new checkout.
+fn clone_blocking(
+    mut source: GitSource,
+    mut fopts: FetchOptions,
+    wanted: &str,
+    deadline: Instant,
+    scratch: Option<PathBuf>,
+) -> Result<SharedTree, CloneError> {
+    if wanted == "HEAD" {
+        // The remote's default branch.
+    } else if is_full_hex(wanted) {
+        source.reference.commit = Some(wanted.to_owned());
+    } else {
+        let refs = crate::io::git::ls_remote(&source, &fopts).map_err(CloneError::Git)?;
+        match dwim_ref(&refs, wanted) {
+            Some(full) => source.reference.name = Some(full),
+            None => return Err(CloneError::NoRef(wanted.to_owned())),
+        }
+        fopts.timeout = Some(deadline.saturating_duration_since(Instant::now()));
+    }
+    let dir = match &scratch {
+        Some(d) => tempfile::Builder::new().prefix("kustomize-").tempdir_in(d),
+        None => tempfile::Builder::new().prefix("kustomize-").tempdir(),
+    }
+    .map_err(|e| CloneError::Local(format!("cannot create a directory: {e}")))?;
+    let dest = dir.path().join("repo");
+    let outcome = crate::io::git::fetch(&source, &dest, &fopts).map_err(CloneError::Git)?;
+    let FetchOutcome::Fetched(checkout) = outcome else {
+        return Err(CloneError::Local("nothing was fetched".into()));
+    };
+    let tree = checkout
+        .tree()
+        .map_err(|e| CloneError::Local(e.to_string()))?;
+    Ok(Arc::new(CheckoutTree { tree, _dir: dir }))
+}
+
 impl RemoteFetcher {
-    /// The clone, or the message kustomize's cloner would give.
+    /// The clone, or the message kustomize's cloner would give. The clone runs on a
+    /// thread of its own so that the timeout holds even where a transport cannot be
+    /// interrupted (libgit2's ssh handshake with a server that never answers): past the
+    /// deadline the thread is left to finish or fail on its own, and its checkout is
+    /// removed when it does, as kustomize's `TimedCall` leaves its goroutine.
     fn clone_inner(&self, spec: &RepoSpec) -> Result<SharedTree, FetchFailure> {
         let url = spec.clone_spec();
-        let shown = crate::io::http::redact_url(&url);
+        let shown = without_password(&url);
         let wanted = if spec.git_ref.is_empty() {
-            "HEAD"
+            "HEAD".to_owned()
         } else {
-            spec.git_ref.as_str()
+            spec.git_ref.clone()
         };
         let git_fetch = format!("git fetch --depth=1 {shown} {wanted}");
         let timeout = Duration::from_nanos(u64::try_from(spec.timeout_nanos.max(1)).unwrap_or(1));
         let deadline = Instant::now() + timeout;
-        let failed = |e: GitError| -> FetchFailure {
-            if matches!(e, GitError::Timeout { .. }) || Instant::now() >= deadline {
-                return FetchFailure::new(
-                    FetchFailureKind::Timeout,
-                    format!(
-                        "hit {} timeout running '{git_fetch}'",
-                        go_duration(spec.timeout_nanos)
-                    ),
-                );
-            }
+        let timed_out = || {
             FetchFailure::new(
-                FetchFailureKind::Other,
-                format!("failed to run '{git_fetch}': {e}"),
+                FetchFailureKind::Timeout,
+                format!(
+                    "hit {} timeout running '{git_fetch}'",
+                    go_duration(spec.timeout_nanos)
+                ),
             )
         };
         let mut source = GitSource::new(url.clone(), GitRef::default());
@@ -394,46 +446,43 @@ impl RemoteFetcher {
         fopts.timeout = Some(timeout);
         fopts.limits = self.opts.git_limits.clone();
         fopts.scratch_dir = self.opts.scratch_dir.clone();
-        let r = wanted;
-        if r == "HEAD" {
-            // The default branch.
-        } else if is_full_hex(r) {
-            source.reference.commit = Some(r.to_owned());
-        } else {
-            let refs = crate::io::git::ls_remote(&source, &fopts).map_err(failed)?;
-            match dwim_ref(&refs, r) {
-                Some(full) => source.reference.name = Some(full),
-                None => {
-                    return Err(FetchFailure::new(
-                        FetchFailureKind::Other,
-                        format!("failed to run '{git_fetch}': fatal: couldn't find remote ref {r}"),
-                    ));
-                }
+        let scratch = self.opts.scratch_dir.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let worker = std::thread::Builder::new()
+            .name("gitward-kustomize-clone".into())
+            .spawn(move || {
+                let _ = tx.send(clone_blocking(source, fopts, &wanted, deadline, scratch));
+            })
+            .map_err(|e| {
+                FetchFailure::new(
+                    FetchFailureKind::Other,
+                    format!("cannot start the clone of {shown}: {e}"),
+                )
+            })?;
+        let outcome = match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(r) => {
+                let _ = worker.join();
+                r
             }
-            fopts.timeout = Some(deadline.saturating_duration_since(Instant::now()));
-        }
-        let dir = match &self.opts.scratch_dir {
-            Some(d) => tempfile::Builder::new().prefix("kustomize-").tempdir_in(d),
-            None => tempfile::Builder::new().prefix("kustomize-").tempdir(),
-        }
-        .map_err(|e| {
-            FetchFailure::new(
-                FetchFailureKind::Other,
-                format!("cannot create a directory for {shown}: {e}"),
-            )
-        })?;
-        let dest = dir.path().join("repo");
-        let outcome = crate::io::git::fetch(&source, &dest, &fopts).map_err(failed)?;
-        let FetchOutcome::Fetched(checkout) = outcome else {
-            return Err(FetchFailure::new(
-                FetchFailureKind::Other,
-                format!("failed to run '{git_fetch}': nothing was fetched"),
-            ));
+            Err(_) => return Err(timed_out()),
         };
-        let tree = checkout
-            .tree()
-            .map_err(|e| FetchFailure::new(FetchFailureKind::Other, format!("{shown}: {e}")))?;
-        Ok(Arc::new(CheckoutTree { tree, _dir: dir }))
+        match outcome {
+            Ok(tree) => Ok(tree),
+            Err(CloneError::Git(e)) if matches!(e, GitError::Timeout { .. }) => Err(timed_out()),
+            Err(_) if Instant::now() >= deadline => Err(timed_out()),
+            Err(CloneError::Git(e)) => Err(FetchFailure::new(
+                FetchFailureKind::Other,
+                format!("failed to run '{git_fetch}': {e}"),
+            )),
+            Err(CloneError::NoRef(r)) => Err(FetchFailure::new(
+                FetchFailureKind::Other,
+                format!("failed to run '{git_fetch}': fatal: couldn't find remote ref {r}"),
+            )),
+            Err(CloneError::Local(m)) => Err(FetchFailure::new(
+                FetchFailureKind::Other,
+                format!("{shown}: {m}"),
+            )),
+        }
     }
 
     fn get_inner(&self, url: &str) -> Result<Vec<u8>, FetchFailure> {
