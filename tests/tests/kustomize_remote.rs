@@ -12,7 +12,7 @@
 //! `~/.cache/gitward-reference/kubectl/kubectl` as `/work/shared/tools/reference-tools.sh`
 //! installs it).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -335,7 +335,7 @@ fn https_base_at_tag_branch_and_default_matches_kubectl() {
         ),
         (format!("git::{u}//base?ref=v1.0"), "key: v1"),
     ] {
-        overlay(&ws, &[spec.clone()]);
+        overlay(&ws, std::slice::from_ref(&spec));
         let out = ws.same(&["ov"]);
         assert!(out.contains(want), "{spec}: {out}");
     }
@@ -666,5 +666,4 @@ fn library_caches_a_repository_within_a_build() {
     )
     .expect_err("no fetcher");
     assert_eq!(e.kind, gitward::kustomize::ErrorKind::Unsupported);
-    let _ = Path::new("");
 }

@@ -441,11 +441,13 @@ impl RemoteFetcher {
         let mut source = GitSource::new(url.clone(), GitRef::default());
         source.auth = (self.opts.auth)(&url);
         source.recurse_submodules = spec.submodules;
-        let mut fopts = FetchOptions::default();
-        fopts.shallow = true;
-        fopts.timeout = Some(timeout);
-        fopts.limits = self.opts.git_limits.clone();
-        fopts.scratch_dir = self.opts.scratch_dir.clone();
+        let fopts = FetchOptions {
+            shallow: true,
+            timeout: Some(timeout),
+            limits: self.opts.git_limits.clone(),
+            scratch_dir: self.opts.scratch_dir.clone(),
+            ..FetchOptions::default()
+        };
         let scratch = self.opts.scratch_dir.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         let worker = std::thread::Builder::new()
@@ -468,7 +470,7 @@ impl RemoteFetcher {
         };
         match outcome {
             Ok(tree) => Ok(tree),
-            Err(CloneError::Git(e)) if matches!(e, GitError::Timeout { .. }) => Err(timed_out()),
+            Err(CloneError::Git(GitError::Timeout { .. })) => Err(timed_out()),
             Err(_) if Instant::now() >= deadline => Err(timed_out()),
             Err(CloneError::Git(e)) => Err(FetchFailure::new(
                 FetchFailureKind::Other,
@@ -597,14 +599,18 @@ impl RemoteFetcher {
         let version = (!c.version.is_empty()).then(|| c.version.clone());
         let archive = if c.repo.starts_with("oci://") {
             let url = c.repo.trim_end_matches('/');
-            let mut o = crate::io::oci::OciOptions::default();
-            o.tls = tls;
+            let o = crate::io::oci::OciOptions {
+                tls,
+                ..Default::default()
+            };
             crate::io::oci::fetch_helm_chart_sync(url, &c.name, version.as_deref(), &o)
                 .map_err(|e| fail(format!("helm pull {url}/{}: {e}", c.name)))?
                 .archive
         } else {
-            let mut o = crate::io::helm_repo::HelmRepoOptions::default();
-            o.tls = tls;
+            let o = crate::io::helm_repo::HelmRepoOptions {
+                tls,
+                ..Default::default()
+            };
             crate::io::helm_repo::fetch_chart_sync(&c.repo, &c.name, version.as_deref(), &o)
                 .map_err(|e| {
                     fail(format!(

@@ -163,3 +163,209 @@ impl RemoteState {
         r
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::kustomize::{ErrorKind, Options, build};
+    use crate::tree::{MemTree, RelPath};
+
+    /// Repositories and files in memory; counts clones.
+    #[derive(Default)]
+    struct Fake {
+        repos: HashMap<String, MemTree>,
+        files: HashMap<String, (u16, String)>,
+        clones: AtomicUsize,
+    }
+
+    impl Fetcher for Fake {
+        fn clone_repo(&self, repo: &RepoSpec) -> Result<SharedTree, FetchFailure> {
+            self.clones.fetch_add(1, Ordering::SeqCst);
+            let key = format!("{}@{}", repo.clone_spec(), repo.git_ref);
+            match self.repos.get(&key) {
+                Some(t) => Ok(Arc::new(t.clone())),
+                None => Err(FetchFailure::new(
+                    FetchFailureKind::Other,
+                    format!("failed to run 'git fetch --depth=1 {key}'"),
+                )),
+            }
+        }
+        fn get(&self, url: &str) -> Result<Vec<u8>, FetchFailure> {
+            match self.files.get(url) {
+                Some((200, body)) => Ok(body.clone().into_bytes()),
+                Some((code, _)) => Err(FetchFailure::new(
+                    FetchFailureKind::HttpStatus(*code),
+                    format!("status {code}"),
+                )),
+                None => Err(FetchFailure::new(
+                    FetchFailureKind::Other,
+                    format!("Get \"{url}\": no such host"),
+                )),
+            }
+        }
+    }
+
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n";
+
+    fn repo(files: &[(&str, &str)]) -> MemTree {
+        let mut t = MemTree::new();
+        for (p, c) in files {
+            t.add_file(p, c.as_bytes().to_vec()).expect("add");
+        }
+        t
+    }
+
+    fn run(fake: Fake, k: &str) -> (Result<String, crate::kustomize::Error>, usize) {
+        let fake = Arc::new(fake);
+        let local = repo(&[("ov/kustomization.yaml", k)]);
+        let opts = Options::default().with_fetcher(fake.clone());
+        let out = build(&local, &RelPath::new("ov").expect("path"), &opts).map(|o| o.to_yaml());
+        (out, fake.clones.load(Ordering::SeqCst))
+    }
+
+    #[test]
+    fn one_clone_per_repository_and_ref() {
+        let mut fake = Fake::default();
+        fake.repos.insert(
+            "https://example.com/org/repo@v1".into(),
+            repo(&[
+                (
+                    "a/kustomization.yaml",
+                    "resources:\n- cm.yaml\nnamePrefix: a-\n",
+                ),
+                ("a/cm.yaml", CM),
+                (
+                    "b/kustomization.yaml",
+                    "resources:\n- ../a\nnamePrefix: b-\n",
+                ),
+            ]),
+        );
+        let (out, clones) = run(
+            fake,
+            "resources:\n- https://example.com/org/repo//a?ref=v1\n- https://example.com/org/repo//b?ref=v1\n",
+        );
+        let out = out.expect("build");
+        assert!(
+            out.contains("name: a-cm") && out.contains("name: b-a-cm"),
+            "{out}"
+        );
+        assert_eq!(clones, 1);
+    }
+
+    #[test]
+    fn remote_root_restricts_loads_and_bases() {
+        let mut fake = Fake::default();
+        fake.repos.insert(
+            "https://example.com/org/repo@".into(),
+            repo(&[
+                ("a/kustomization.yaml", "resources:\n- ../cm.yaml\n"),
+                ("cm.yaml", CM),
+                ("up/kustomization.yaml", "resources:\n- ../../x\n"),
+            ]),
+        );
+        let (out, _) = run(fake, "resources:\n- https://example.com/org/repo//a\n");
+        let e = out.expect_err("outside the root");
+        assert!(
+            e.message
+                .contains("security; file 'https://example.com/org/repo//cm.yaml' is not in or below 'https://example.com/org/repo//a'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn missing_directory_and_file_roots() {
+        let mut fake = Fake::default();
+        fake.repos.insert(
+            "https://example.com/org/repo@".into(),
+            repo(&[("x.yaml", CM)]),
+        );
+        let (out, _) = run(fake, "resources:\n- https://example.com/org/repo//x.yaml\n");
+        let e = out.expect_err("a file");
+        assert!(
+            e.message.contains("'https://example.com/org/repo//x.yaml' refers to file 'x.yaml'; expecting directory"),
+            "{e}"
+        );
+        let mut fake = Fake::default();
+        fake.repos.insert(
+            "https://example.com/org/repo@".into(),
+            repo(&[("x.yaml", CM)]),
+        );
+        let (out, _) = run(fake, "resources:\n- https://example.com/org/repo//nope\n");
+        let e = out.expect_err("missing");
+        assert!(
+            e.message.contains("evalsymlink failure on 'https://example.com/org/repo//nope' : lstat https://example.com/org/repo//nope: no such file or directory"),
+            "{e}"
+        );
+        assert_eq!(e.kind, ErrorKind::Load);
+    }
+
+    #[test]
+    fn repository_cycles_are_refused() {
+        let mut fake = Fake::default();
+        fake.repos.insert(
+            "https://example.com/org/repo@".into(),
+            repo(&[(
+                "a/kustomization.yaml",
+                "resources:\n- https://example.com/org/repo//a\n",
+            )]),
+        );
+        let (out, _) = run(fake, "resources:\n- https://example.com/org/repo//a\n");
+        let e = out.expect_err("cycle");
+        assert!(
+            e.message.contains("cycle detected: URI 'https://example.com/org/repo//a' referenced by previous URI 'https://example.com/org/repo//a'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn http_files_and_errors() {
+        let mut fake = Fake::default();
+        fake.files
+            .insert("https://example.com/cm.yaml".into(), (200, CM.into()));
+        fake.files
+            .insert("https://example.com/gone.yaml".into(), (404, String::new()));
+        let (out, clones) = run(fake, "resources:\n- https://example.com/cm.yaml\n");
+        assert!(out.expect("build").contains("name: cm"));
+        assert_eq!(clones, 0);
+        let mut fake = Fake::default();
+        fake.files
+            .insert("https://example.com/gone.yaml".into(), (404, String::new()));
+        let (out, clones) = run(fake, "resources:\n- https://example.com/gone.yaml\n");
+        assert_eq!(
+            out.expect_err("404").message,
+            "accumulating resources: accumulating resources from 'https://example.com/gone.yaml': HTTP Error: status code 404 (Not Found)"
+        );
+        assert_eq!(clones, 0);
+        // A URL that is also a repository is cloned after an error status.
+        let mut fake = Fake::default();
+        fake.files
+            .insert("https://example.com/org/repo".into(), (401, String::new()));
+        fake.repos.insert(
+            "https://example.com/org/repo@".into(),
+            repo(&[
+                ("kustomization.yaml", "resources:\n- cm.yaml\n"),
+                ("cm.yaml", CM),
+            ]),
+        );
+        let (out, clones) = run(fake, "resources:\n- https://example.com/org/repo\n");
+        assert!(out.expect("clone").contains("name: cm"));
+        assert_eq!(clones, 1);
+    }
+
+    #[test]
+    fn without_a_fetcher_remote_inputs_are_unsupported() {
+        let local = repo(&[(
+            "ov/kustomization.yaml",
+            "resources:\n- https://example.com/org/repo//a\n",
+        )]);
+        let e = build(
+            &local,
+            &RelPath::new("ov").expect("path"),
+            &Options::default(),
+        )
+        .expect_err("unsupported");
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+    }
+}
