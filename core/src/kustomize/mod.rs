@@ -953,17 +953,7 @@ impl<'a> Target<'a> {
                 format!("accumulating resources from '{path}': {e}"),
             ),
         };
-        if remote::RepoSpec::parse(path).is_err() {
-            // kustomize would take it for a local directory, which an URL never is.
-            let child_err = self.ldr.child(path).err().unwrap_or_default();
-            if file_err.kind == ErrorKind::Yaml {
-                return Err(file_err);
-            }
-            return Err(err(
-                ErrorKind::Load,
-                format!("accumulation err='{}': {child_err}", file_err.message),
-            ));
-        }
+        // kustomize's `ldr.New`: a clone for a git URL, else a local directory.
         let child = match self.ldr.child(path) {
             Ok(c) => c,
             Err(e) => {
