@@ -790,6 +790,16 @@ fn kustomize_build(
             kind: kustomize::ErrorKind::Load,
             message,
         })?;
+        // Remote bases, files and charts are fetched as the CLI fetches them.
+        let remote = gitward::io::kustomize_remote::RemoteOptions::from_env().map_err(|e| {
+            kustomize::Error {
+                kind: kustomize::ErrorKind::Load,
+                message: e.to_string(),
+            }
+        })?;
+        let opts = opts.with_fetcher(std::sync::Arc::new(
+            gitward::io::kustomize_remote::RemoteFetcher::new(remote),
+        ));
         let built = on_build_stack(move || {
             let out = kustomize::build(&tree, &rel, &opts)?;
             let text = out.to_yaml();

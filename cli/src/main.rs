@@ -719,21 +719,36 @@ fn kustomize(args: &KustomizeArgs) -> Result<(), Failure> {
             )));
         }
     };
+    // Remote bases, files and charts are fetched as kubectl kustomize fetches them, with
+    // git's credential store and CA and gitward's ssh variables (see
+    // `gitward::io::kustomize_remote::RemoteOptions::from_env`).
+    let remote = gitward::io::kustomize_remote::RemoteOptions::from_env()
+        .map_err(|e| Failed(e.to_string()))?;
     let opts = Options::default()
         .with_load_restrictor(restrictor)
         .with_reorder(reorder)
         .with_managed_by_label(args.enable_managedby_label)
-        .with_helm(args.enable_helm);
-    let dir = std::fs::canonicalize(&args.dir)
-        .map_err(|e| Failed(format!("{}: {e}", args.dir.display())))?;
-    let tree = gitward::tree::DirTree::new("/").map_err(|e| Failed(e.to_string()))?;
-    let rel = dir.to_string_lossy();
-    let rel = gitward::tree::RelPath::new(rel.trim_start_matches('/'))
-        .map_err(|e| Failed(e.to_string()))?;
-    let out = gitward::kustomize::build(&tree, &rel, &opts).map_err(|e| match e.kind {
+        .with_helm(args.enable_helm)
+        .with_fetcher(std::sync::Arc::new(
+            gitward::io::kustomize_remote::RemoteFetcher::new(remote),
+        ));
+    let to_failure = |e: gitward::kustomize::Error| match e.kind {
         gitward::kustomize::ErrorKind::Unsupported => Unsupported(e.to_string()),
         _ => Failed(e.to_string()),
-    })?;
+    };
+    let target = args.dir.to_string_lossy();
+    let out = if gitward::kustomize::remote::RepoSpec::parse(&target).is_ok() {
+        // `kubectl kustomize <git URL>` builds the repository's kustomization.
+        gitward::kustomize::build_url(&target, &opts).map_err(to_failure)?
+    } else {
+        let dir = std::fs::canonicalize(&args.dir)
+            .map_err(|e| Failed(format!("{}: {e}", args.dir.display())))?;
+        let tree = gitward::tree::DirTree::new("/").map_err(|e| Failed(e.to_string()))?;
+        let rel = dir.to_string_lossy();
+        let rel = gitward::tree::RelPath::new(rel.trim_start_matches('/'))
+            .map_err(|e| Failed(e.to_string()))?;
+        gitward::kustomize::build(&tree, &rel, &opts).map_err(to_failure)?
+    };
     for w in &out.warnings {
         eprintln!("{w}");
     }

@@ -10,6 +10,7 @@
 pub mod git;
 pub mod helm_repo;
 pub mod http;
+pub mod kustomize_remote;
 pub mod oci;
 pub mod source;
 pub mod system;

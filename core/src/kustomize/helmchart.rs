@@ -133,26 +133,53 @@ impl<'a> Target<'a> {
         if !a.version.is_empty() && !a.repo.is_empty() {
             home = format!("{home}/{}-{}", a.name, a.version);
         }
-        let chart_dir = self.ldr.resolve(&format!("{home}/{}", a.name)).map_err(t)?;
+        let mut chart_dir = self.ldr.resolve(&format!("{home}/{}", a.name)).map_err(t)?;
+        // A chart not in the chart home is pulled (kustomize runs `helm pull` into it);
+        // the pulled chart is a tree of its own, `<name>/` at its root.
+        let mut pulled: Option<super::SharedTree> = None;
         if self.ldr.tree.kind(&chart_dir).ok().flatten().is_none() {
             if a.repo.is_empty() {
                 return Err(t(format!(
                     "no repo specified for pull, no chart found at '{}'",
-                    super::loader::show(&chart_dir)
+                    self.ldr.show(&chart_dir)
                 )));
             }
-            return Err(err(
-                ErrorKind::Unsupported,
-                format!(
-                    "chart {} {} from {} is not in the chart home; fetching charts is the source layer's job",
-                    a.name, a.version, a.repo
-                ),
-            ));
+            let Some(f) = self.ldr.remote.fetcher.clone() else {
+                return Err(err(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "chart {} {} from {} is not in the chart home; fetching charts is the source layer's job",
+                        a.name, a.version, a.repo
+                    ),
+                ));
+            };
+            let pull = super::ChartPull {
+                repo: a.repo.clone(),
+                name: a.name.clone(),
+                version: a.version.clone(),
+            };
+            let tree = self
+                .ldr
+                .remote
+                .chart(f.as_ref(), &pull)
+                .map_err(|e| t(e.message))?;
+            chart_dir = crate::tree::RelPath::new(&a.name).map_err(|e| t(e.to_string()))?;
+            if tree.kind(&chart_dir).ok().flatten() != Some(crate::tree::EntryKind::Dir) {
+                return Err(t(format!(
+                    "the chart pulled from {} holds no directory '{}'",
+                    a.repo, a.name
+                )));
+            }
+            pulled = Some(tree);
         }
+        let chart_tree: &dyn crate::tree::FileTree = match &pulled {
+            Some(p) => &**p,
+            None => &*self.ldr.tree,
+        };
         // Helm reads the chart; nothing of it may come from outside the chart directory
         // through a symbolic link.
         let confined =
-            crate::tree::Confined::new(self.ldr.tree, &chart_dir).map_err(|e| t(e.to_string()))?;
+            crate::tree::Confined::new(chart_tree, &chart_dir).map_err(|e| t(e.to_string()))?;
         let chart =
             crate::helm::load_chart(&confined, confined.within()).map_err(|e| t(e.helm_text()))?;
 
@@ -163,10 +190,20 @@ impl<'a> Target<'a> {
         } else {
             a.values_file.clone()
         };
-        let chart_values_bytes = self
-            .ldr
-            .load(&values_file)
-            .map_err(|e| err(ErrorKind::Load, e))?;
+        let chart_values_bytes = match &pulled {
+            // The pulled chart's own values.
+            Some(p) if a.values_file.is_empty() => {
+                let v = chart_dir
+                    .join("values.yaml")
+                    .map_err(|e| t(e.to_string()))?;
+                p.read(&v)
+                    .map_err(|e| err(ErrorKind::Load, e.to_string()))?
+            }
+            _ => self
+                .ldr
+                .load(&values_file)
+                .map_err(|e| err(ErrorKind::Load, e))?,
+        };
         let values_bytes = match a
             .values_inline
             .as_ref()

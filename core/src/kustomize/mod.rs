@@ -1,8 +1,10 @@
 //! Native `kustomize build`, byte-compatible with kustomize v5.7.1.
 //!
 //! [`build`] reads a kustomization from a [`FileTree`] and returns the resources kustomize
-//! would print, in its order. It does no I/O beyond the tree it is handed: remote bases
-//! are listed by [`remote_refs`] for the shell to fetch.
+//! would print, in its order. It does no I/O beyond the tree it is handed: remote bases,
+//! files and charts are listed by [`remote_refs`], and fetched during the build only
+//! through a [`Fetcher`] the caller hands in ([`Options::with_fetcher`]; the shell's is
+//! `gitward::io::kustomize_remote`). Without one they are reported as unsupported.
 
 mod decode;
 mod fieldspec;
@@ -29,7 +31,8 @@ use std::fmt;
 use crate::tree::{FileTree, RelPath};
 use crate::yaml::{Map, Value};
 use fieldspec::{FsSlice, TransformerConfig};
-use loader::{Loader, show};
+use loader::Loader;
+pub use remote::fetch::{ChartPull, FetchFailure, FetchFailureKind, Fetcher, SharedTree};
 use resmap::ResMap;
 use resource::Resource;
 use types::{FieldSpec, Kustomization};
@@ -76,6 +79,8 @@ pub struct Options {
     /// this build (about 25 ms). Callers running many builds parse it once with
     /// [`crate::smp::Schema::builtin`] and share it.
     pub schema: Option<std::sync::Arc<crate::smp::Schema>>,
+    /// How remote bases, files and charts are fetched; `None`: they are unsupported.
+    pub fetcher: Option<remote::fetch::FetcherHandle>,
 }
 
 impl Options {
@@ -97,6 +102,12 @@ impl Options {
     /// Renders `helmCharts`.
     pub fn with_helm(mut self, on: bool) -> Self {
         self.enable_helm = on;
+        self
+    }
+    /// Fetches remote bases, files and charts through `fetcher` (each repository and
+    /// chart once per build).
+    pub fn with_fetcher(mut self, fetcher: std::sync::Arc<dyn Fetcher>) -> Self {
+        self.fetcher = Some(remote::fetch::FetcherHandle(fetcher));
         self
     }
     /// Shares a parsed built-in schema across builds.
@@ -182,16 +193,19 @@ fn wrap(e: Error, prefix: impl fmt::Display) -> Error {
 
 /// Builds the kustomization in directory `path` of `tree`.
 pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<BuildOutput, Error> {
+    let state = std::sync::Arc::new(remote::fetch::RemoteState::new(
+        opts.fetcher.as_ref().map(|f| f.0.clone()),
+    ));
     let ldr = Loader::new(
         tree,
         path.clone(),
         opts.load_restrictor == LoadRestrictor::RootOnly,
+        state.clone(),
     );
-    let remote_hit = ldr.remote_hit.clone();
     let res = build_with(ldr, opts);
-    // A remote input met on the way makes the build unsupported, whatever became of the
-    // error that reported it.
-    match (remote_hit.get(), res) {
+    // Without a fetcher, a remote input met on the way makes the build unsupported,
+    // whatever became of the error that reported it.
+    match (state.hit.get(), res) {
         (None, res) => res,
         (Some(_), Err(e))
             if e.message
@@ -200,6 +214,29 @@ pub fn build(tree: &dyn FileTree, path: &RelPath, opts: &Options) -> Result<Buil
             Err(err(ErrorKind::Unsupported, e.message))
         }
         (Some(msg), _) => Err(err(ErrorKind::Unsupported, msg.clone())),
+    }
+}
+
+/// Builds the kustomization a git URL names (`kubectl kustomize <URL>`), through the
+/// options' fetcher.
+///
+/// # Errors
+/// The URL is not a git URL kustomize accepts, there is no fetcher, the clone failed, or
+/// the build did.
+pub fn build_url(url: &str, opts: &Options) -> Result<BuildOutput, Error> {
+    remote::RepoSpec::parse(url).map_err(|e| err(ErrorKind::Load, e))?;
+    let state = std::sync::Arc::new(remote::fetch::RemoteState::new(
+        opts.fetcher.as_ref().map(|f| f.0.clone()),
+    ));
+    let empty = crate::tree::MemTree::new();
+    let top = Loader::new(&empty, RelPath::root(), true, state.clone());
+    let res = top
+        .child(url)
+        .map_err(|e| err(ErrorKind::Load, e))
+        .and_then(|ldr| build_with(ldr, opts));
+    match (state.hit.get(), res) {
+        (Some(msg), _) => Err(err(ErrorKind::Unsupported, msg.clone())),
+        (None, res) => res,
     }
 }
 
@@ -384,7 +421,7 @@ fn apply_sort_options(rm: &mut ResMap, so: Option<&types::SortOptions>) -> Resul
 /// would clone with git, in the kustomization and in the local bases, components and
 /// plugin configurations it reaches (see [`remote`]).
 pub fn remote_refs(tree: &dyn FileTree, path: &RelPath) -> Result<Vec<remote::RemoteRef>, Error> {
-    let ldr = Loader::new(tree, path.clone(), false);
+    let ldr = Loader::new(tree, path.clone(), false, Default::default());
     let mut out = Vec::new();
     let mut warnings = Vec::new();
     let defaults = Options::default();
@@ -651,7 +688,7 @@ impl<'a> Target<'a> {
                     ErrorKind::MissingKustomization,
                     format!(
                         "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
-                        show(&ldr.root)
+                        ldr.show(&ldr.root)
                     ),
                 ));
             }
@@ -661,7 +698,7 @@ impl<'a> Target<'a> {
                     ErrorKind::InvalidKustomization,
                     format!(
                         "Found multiple kustomization files under: {}",
-                        show(&ldr.root)
+                        ldr.show(&ldr.root)
                     ),
                 ));
             }
@@ -679,7 +716,7 @@ impl<'a> Target<'a> {
                     e.message,
                     e.line,
                     e.column,
-                    show(&file)
+                    ldr.show(&file)
                 ),
             )
         })?;
@@ -741,7 +778,7 @@ impl<'a> Target<'a> {
                 ErrorKind::InvalidKustomization,
                 format!(
                     "Failed to read kustomization file under {}:\n{}",
-                    show(&ldr.root),
+                    ldr.show(&ldr.root),
                     errs.join("\n")
                 ),
             ));
@@ -806,10 +843,15 @@ impl<'a> Target<'a> {
         let mut idx = acc.rm.cur_index();
         for path in paths {
             if remote::is_remote_file(path) {
-                return Err(err(
-                    ErrorKind::Unsupported,
-                    self.ldr.remote("resource", path),
-                ));
+                if !self.ldr.fetches() {
+                    return Err(err(
+                        ErrorKind::Unsupported,
+                        self.ldr.remote("resource", path),
+                    ));
+                }
+                acc = self.accumulate_remote(acc, path, warnings)?;
+                idx = acc.rm.cur_index();
+                continue;
             }
             let file_err = match self.ldr.load(path) {
                 Ok(bytes) => {
@@ -834,7 +876,7 @@ impl<'a> Target<'a> {
                 }
                 Err(e) => e,
             };
-            if remote::RepoSpec::parse(path).is_ok() {
+            if remote::RepoSpec::parse(path).is_ok() && !self.ldr.fetches() {
                 return Err(err(
                     ErrorKind::Unsupported,
                     self.ldr.remote("resource", path),
@@ -869,13 +911,79 @@ impl<'a> Target<'a> {
         Ok(acc)
     }
 
+    /// A `resources:` entry that is an `http(s)` URL, as kustomize's
+    /// `accumulateResources` takes it: a GET of the file first; unless that ended in an
+    /// HTTP error status of a URL that is not a repository, a clone when the URL is a git
+    /// URL.
+    fn accumulate_remote(
+        &self,
+        mut acc: Acc,
+        path: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Acc, Error> {
+        let file_err = match self.ldr.load(path) {
+            Ok(bytes) => match parse_resources(&bytes, path) {
+                Ok(mut res) => {
+                    if let Some(o) = &self.origin {
+                        let origin = resource::Origin {
+                            path: resource::join_clean(o, path),
+                            ..Default::default()
+                        };
+                        for r in res.iter_mut() {
+                            r.origin = Some(origin.clone());
+                        }
+                    }
+                    acc.rm.append_all(res).map_err(|e| {
+                        err(
+                            ErrorKind::Conflict,
+                            format!("merging resources from '{path}': {e}"),
+                        )
+                    })?;
+                    return Ok(acc);
+                }
+                Err(e) => wrap(e, format!("accumulating resources from '{path}'")),
+            },
+            Err(e) if e.starts_with(loader::HTTP_ERROR) => {
+                return Err(err(
+                    ErrorKind::Load,
+                    format!("accumulating resources from '{path}': {e}"),
+                ));
+            }
+            Err(e) => err(
+                ErrorKind::Load,
+                format!("accumulating resources from '{path}': {e}"),
+            ),
+        };
+        // kustomize's `ldr.New`: a clone for a git URL, else a local directory.
+        let child = match self.ldr.child(path) {
+            Ok(c) => c,
+            Err(e) => {
+                if file_err.kind == ErrorKind::Yaml && !e.starts_with(loader::TIMEOUT_PREFIX) {
+                    return Err(file_err);
+                }
+                let kind = if e.starts_with("cycle detected") {
+                    ErrorKind::Cycle
+                } else {
+                    ErrorKind::Load
+                };
+                return Err(err(
+                    kind,
+                    format!("accumulation err='{}': {e}", file_err.message),
+                ));
+            }
+        };
+        let sub_origin = self.origin.as_ref().map(|o| resource::join_clean(o, path));
+        self.accumulate_directory(acc, child, false, sub_origin, warnings)
+            .map_err(|e| wrap(e, format!("accumulation err='{}'", file_err.message)))
+    }
+
     fn accumulate_components(
         &self,
         mut acc: Acc,
         warnings: &mut Vec<String>,
     ) -> Result<Acc, Error> {
         for path in &self.k.components {
-            if remote::RepoSpec::parse(path).is_ok() {
+            if remote::RepoSpec::parse(path).is_ok() && !self.ldr.fetches() {
                 return Err(err(
                     ErrorKind::Unsupported,
                     self.ldr.remote("component", path),
@@ -905,7 +1013,7 @@ impl<'a> Target<'a> {
         origin: Option<String>,
         warnings: &mut Vec<String>,
     ) -> Result<Acc, Error> {
-        let root = show(&ldr.root);
+        let root = ldr.show(&ldr.root);
         let mut sub = Target::load(ldr, self.opts, self.ctx, warnings)
             .map_err(|e| wrap(e, format!("couldn't make target for path '{root}'")))?;
         sub.k.build_metadata = self.k.build_metadata.clone();

@@ -11,6 +11,7 @@
 //!
 //! Pure string functions: nothing here touches the network or a file.
 
+pub mod fetch;
 #[cfg(test)]
 mod tests;
 
