@@ -11,6 +11,7 @@ pub mod gogzip;
 pub mod gojson;
 pub mod health;
 pub mod helm;
+pub mod inventory;
 #[cfg(feature = "io")]
 pub mod io;
 pub mod kustomize;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod semver;
 pub mod smp;
 pub mod source;
+pub mod ssa;
 pub mod template;
 pub mod tree;
 pub mod yaml;
