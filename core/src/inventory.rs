@@ -37,7 +37,27 @@ pub struct StaleObject {
     pub version: String,
 }
 
+/// Why an inventory file does not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid inventory: {0}")]
+pub struct InventoryError(String);
+
 impl Inventory {
+    /// Reads an inventory as Flux stores it (`{"entries": [{"id": ..., "v": ...}]}`).
+    ///
+    /// # Errors
+    /// [`InventoryError`] when the text is not such a JSON document.
+    pub fn from_json(text: &str) -> Result<Self, InventoryError> {
+        serde_json::from_str(text).map_err(|e| InventoryError(e.to_string()))
+    }
+
+    /// The inventory as indented JSON (two spaces), with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        s.push('\n');
+        s
+    }
+
     /// The inventory of a change set: one entry per entry, skipped ones included.
     pub fn from_change_set(cs: &ChangeSet) -> Self {
         Inventory {
