@@ -67,6 +67,31 @@ const MAP_FIELDS: [&str; 15] = [
     "volumeAttributes",
 ];
 
+/// Non-pointer `omitempty` booleans and integers of the common kinds: Go drops them when
+/// `false` or `0` (pointer fields such as `replicas` or `automountServiceAccountToken`, and
+/// required ones such as `containerPort`, keep their zero).
+const OMIT_ZERO_FIELDS: [&str; 19] = [
+    "globalDefault",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "stdin",
+    "stdinOnce",
+    "tty",
+    "readOnly",
+    "paused",
+    "publishNotReadyAddresses",
+    "minReadySeconds",
+    "hostPort",
+    "nodePort",
+    "initialDelaySeconds",
+    "periodSeconds",
+    "timeoutSeconds",
+    "successThreshold",
+    "failureThreshold",
+    "healthCheckNodePort",
+];
+
 /// Whether `obj` is of a kind client-go's scheme knows (converted through Go types).
 pub fn is_native(obj: &Value) -> bool {
     let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
@@ -215,6 +240,9 @@ fn omit_empty(v: &mut Value, is_go_map: bool) {
 fn keep(key: &str, v: &Value) -> bool {
     match v {
         Value::Null => false,
+        Value::Bool(false) | Value::Number(crate::yaml::Number::Int(0)) => {
+            !OMIT_ZERO_FIELDS.contains(&key)
+        }
         Value::String(s) => !s.is_empty(),
         Value::Seq(s) => !s.is_empty(),
         Value::Map(m) => !(m.is_empty() && MAP_FIELDS.contains(&key)),
@@ -242,12 +270,9 @@ fn ensure_struct(obj: &mut Value, path: &[&str]) {
     }
 }
 
-/// A pod template's `ObjectMeta`: always emitted, with `creationTimestamp: null`.
+/// A pod template's `ObjectMeta`: always emitted (its zero `creationTimestamp` is not).
 fn template_metadata(obj: &mut Value, path: &[&str]) {
     ensure_struct(obj, path);
-    if let Some(Value::Map(m)) = get_mut(obj, path) {
-        m.insert("creationTimestamp".into(), Value::Null);
-    }
 }
 
 fn pod_template(obj: &mut Value, path: &[&str], protocols: bool) {
@@ -413,14 +438,14 @@ mod tests {
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: apps, annotations: {}}\n\
              spec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}, annotations: {}}\n    spec:\n\
              \x20     containers:\n      - name: web\n        image: x\n        args: []\n        env: [{name: E, value: ''}, {name: N, value: null}]\n\
-             \x20       ports: [{containerPort: 80}]\n      nodeSelector: {}\n      tolerations: null\nstatus: {replicas: 1}\n",
+             \x20       ports: [{containerPort: 80}]\n      nodeSelector: {}\n      tolerations: null\n      hostNetwork: false\n      automountServiceAccountToken: false\nstatus: {replicas: 1}\n",
         );
         normalize_object(&mut d);
         let want = one(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: apps, creationTimestamp: null}\n\
-             spec:\n  selector: {matchLabels: {app: web}}\n  strategy: {}\n  template:\n    metadata: {labels: {app: web}, creationTimestamp: null}\n    spec:\n\
+             spec:\n  selector: {matchLabels: {app: web}}\n  strategy: {}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n\
              \x20     containers:\n      - name: web\n        image: x\n        env: [{name: E}, {name: N}]\n\
-             \x20       ports: [{containerPort: 80, protocol: TCP}]\n        resources: {}\n",
+             \x20       ports: [{containerPort: 80, protocol: TCP}]\n        resources: {}\n      automountServiceAccountToken: false\n",
         );
         assert_eq!(sorted(&d), sorted(&want));
     }
