@@ -111,7 +111,10 @@ spec:
               size: {{type: integer, minimum: 0}}
 "#
     )
-    .replace("apiVersion: example.com/v1", &format!("apiVersion: {group}/v1"))
+    .replace(
+        "apiVersion: example.com/v1",
+        &format!("apiVersion: {group}/v1"),
+    )
 }
 
 fn objects(text: &str) -> Vec<Value> {
@@ -119,7 +122,11 @@ fn objects(text: &str) -> Vec<Value> {
 }
 
 fn lines(o: &ApplyOutcome) -> Vec<String> {
-    o.change_set.entries.iter().map(ToString::to_string).collect()
+    o.change_set
+        .entries
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 async fn run(c: &Cluster, text: &str, prev: &Inventory, opts: &ApplyOptions) -> ApplyOutcome {
@@ -157,7 +164,11 @@ async fn mixed_set_applies_in_one_call_then_stays_unchanged() {
     let second = run(&c, &set, &inv, &opts()).await;
     assert_eq!(second.error, None);
     assert!(
-        second.change_set.entries.iter().all(|e| e.action.as_str() == "unchanged"),
+        second
+            .change_set
+            .entries
+            .iter()
+            .all(|e| e.action.as_str() == "unchanged"),
         "{:?}",
         lines(&second)
     );
@@ -180,7 +191,8 @@ async fn mixed_set_applies_in_one_call_then_stays_unchanged() {
         .expect("get")
         .expect("the ConfigMap exists");
     assert_eq!(
-        live.get_path(&["data", "LOG_LEVEL"]).and_then(Value::as_str),
+        live.get_path(&["data", "LOG_LEVEL"])
+            .and_then(Value::as_str),
         Some("debug")
     );
 }
@@ -196,9 +208,11 @@ async fn drift_by_another_manager_is_corrected() {
     let first = run(&c, &set, &Inventory::default(), &opts()).await;
     let inv = first.inventory.expect("applied");
     let cm = objects(&set).remove(1);
-    let patch = read_manifests(r#"{"kind": "P", "p": [{"op": "replace", "path": "/data/A", "value": "changed"}]}"#)
-        .expect("patch")
-        .remove(0);
+    let patch = read_manifests(
+        r#"{"kind": "P", "p": [{"op": "replace", "path": "/data/A", "value": "changed"}]}"#,
+    )
+    .expect("patch")
+    .remove(0);
     let live = c.get(&cm).await.expect("get").expect("exists");
     c.json_patch(&live, patch.get("p").expect("p"), "intruder")
         .await
@@ -206,10 +220,16 @@ async fn drift_by_another_manager_is_corrected() {
     let second = run(&c, &set, &inv, &opts()).await;
     assert_eq!(
         lines(&second),
-        [format!("Namespace/{ns} unchanged"), format!("ConfigMap/{ns}/cfg configured")]
+        [
+            format!("Namespace/{ns} unchanged"),
+            format!("ConfigMap/{ns}/cfg configured")
+        ]
     );
     let live = c.get(&cm).await.expect("get").expect("exists");
-    assert_eq!(live.get_path(&["data", "A"]).and_then(Value::as_str), Some("a"));
+    assert_eq!(
+        live.get_path(&["data", "A"]).and_then(Value::as_str),
+        Some("a")
+    );
 }
 
 #[tokio::test]
@@ -217,7 +237,9 @@ async fn prune_deletes_dropped_objects_and_keeps_prune_disabled_ones() {
     let c = connect().await;
     let ns = unique_name("apply-prune");
     let cm = |name: &str, extra: &str| {
-        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {ns}{extra}}}\ndata: {{k: v}}\n")
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {ns}{extra}}}\ndata: {{k: v}}\n"
+        )
     };
     let full = [
         format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"),
@@ -249,8 +271,14 @@ async fn prune_deletes_dropped_objects_and_keeps_prune_disabled_ones() {
         ]
     );
     let objs = objects(&full);
-    assert!(c.get(&objs[2]).await.expect("get").is_some(), "prune-disabled object kept");
-    assert!(c.get(&objs[3]).await.expect("get").is_none(), "pruned object gone");
+    assert!(
+        c.get(&objs[2]).await.expect("get").is_some(),
+        "prune-disabled object kept"
+    );
+    assert!(
+        c.get(&objs[3]).await.expect("get").is_none(),
+        "pruned object gone"
+    );
     assert_eq!(second.inventory.map(|i| i.entries.len()), Some(2));
 }
 
@@ -265,11 +293,17 @@ async fn an_invalid_object_fails_its_stage_before_anything_of_it_is_applied() {
          spec: {{replicas: -1, selector: {{matchLabels: {{app: web}}}}, template: {{metadata: {{labels: {{app: web}}}}, spec: {{containers: [{{name: web, image: x}}]}}}}}}\n"
     );
     let out = run(&c, &set, &Inventory::default(), &opts()).await;
-    assert_eq!(out.inventory, None, "a failed apply keeps the previous inventory");
+    assert_eq!(
+        out.inventory, None,
+        "a failed apply keeps the previous inventory"
+    );
     let err = out.error.clone().expect("the apply fails");
     assert!(matches!(err, ApplyError::DryRun { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.starts_with(&format!("Deployment/{ns}/web dry-run failed (Invalid): ")), "{msg}");
+    assert!(
+        msg.starts_with(&format!("Deployment/{ns}/web dry-run failed (Invalid): ")),
+        "{msg}"
+    );
     assert!(msg.contains("spec.replicas"), "{msg}");
     if let ApplyError::DryRun { fields, .. } = &err {
         assert_eq!(fields, &["spec.replicas".to_string()]);
@@ -277,7 +311,10 @@ async fn an_invalid_object_fails_its_stage_before_anything_of_it_is_applied() {
     // The namespace stage went through; nothing of the failed stage did.
     assert_eq!(lines(&out), [format!("Namespace/{ns} created")]);
     let objs = objects(&set);
-    assert!(c.get(&objs[1]).await.expect("get").is_none(), "ConfigMap not applied");
+    assert!(
+        c.get(&objs[1]).await.expect("get").is_none(),
+        "ConfigMap not applied"
+    );
 }
 
 fn gitward() -> PathBuf {
@@ -326,27 +363,57 @@ fn cli_prints_flux_lines_and_never_a_secret_value() {
             .arg(&cluster().kubeconfig)
             .arg("--inventory-file")
             .arg(&inv)
-            .args(["--owner-name", "apps", "--owner-namespace", "flux-system", "-o", out])
+            .args([
+                "--owner-name",
+                "apps",
+                "--owner-namespace",
+                "flux-system",
+                "-o",
+                out,
+            ])
             .output()
             .expect("run gitward")
     };
     let b64 = "aHVudGVyMi12ZXJ5LXNlY3JldA==";
     let first = run(&ok, "text");
     let text = String::from_utf8_lossy(&first.stdout).to_string();
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    assert_eq!(text, format!("Namespace/{ns} created\nSecret/{ns}/s created\n"));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        text,
+        format!("Namespace/{ns} created\nSecret/{ns}/s created\n")
+    );
     let again = run(&ok, "json");
     let json = String::from_utf8_lossy(&again.stdout).to_string();
     assert!(json.contains("\"action\": \"unchanged\""), "{json}");
     let inventory = std::fs::read_to_string(&inv).expect("inventory written");
-    assert!(inventory.contains(&format!("\"id\": \"{ns}_s__Secret\"")), "{inventory}");
+    assert!(
+        inventory.contains(&format!("\"id\": \"{ns}_s__Secret\"")),
+        "{inventory}"
+    );
     let failed = run(&bad, "json");
     assert_eq!(failed.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&failed.stderr).to_string();
-    assert!(stderr.contains(&format!("Secret/{ns}/s dry-run failed")), "{stderr}");
-    for output in [&first.stdout, &first.stderr, &again.stdout, &again.stderr, &failed.stdout, &failed.stderr] {
+    assert!(
+        stderr.contains(&format!("Secret/{ns}/s dry-run failed")),
+        "{stderr}"
+    );
+    for output in [
+        &first.stdout,
+        &first.stderr,
+        &again.stdout,
+        &again.stderr,
+        &failed.stdout,
+        &failed.stderr,
+    ] {
         let s = String::from_utf8_lossy(output);
-        assert!(!s.contains(SECRET_VALUE) && !s.contains(b64), "secret leaked: {s}");
+        assert!(
+            !s.contains(SECRET_VALUE) && !s.contains(b64),
+            "secret leaked: {s}"
+        );
     }
     assert!(!inventory.contains(SECRET_VALUE));
 }
