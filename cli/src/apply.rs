@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use gitward::inventory::Inventory;
-use gitward::io::cluster::engine::{ApplyOptions, apply};
+use gitward::io::cluster::engine::{ApplyOptions, apply, plan};
 use gitward::io::cluster::{Cluster, block_on};
 use gitward::yaml::{Map, Value};
 
@@ -95,6 +95,84 @@ fn read_inventory(path: Option<&PathBuf>) -> Result<Inventory, Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Inventory::default()),
         Err(e) => Err(Failed(format!("inventory file {}: {e}", path.display()))),
     }
+}
+
+/// `gitward plan`: what `apply` would do (server-side dry-runs only), per stage and object.
+pub(crate) fn run_plan(args: &ApplyArgs) -> Result<(), Failure> {
+    let format = args.output.as_str();
+    if !matches!(format, "text" | "json") {
+        return Err(Failed(format!(
+            "invalid output format {format:?}: use text or json"
+        )));
+    }
+    let objects = read_input(args)?;
+    let previous = read_inventory(args.inventory_file.as_ref())?;
+    let mut opts = ApplyOptions::new(&args.field_manager)
+        .with_force(args.force)
+        .with_prune(args.prune);
+    if let (Some(n), Some(ns)) = (&args.owner_name, &args.owner_namespace) {
+        opts = opts.with_owner(n, ns);
+    }
+    let planned = block_on(async {
+        let cluster = Cluster::connect(args.kubeconfig.as_deref(), args.context.as_deref())
+            .await
+            .map_err(|e| e.to_string())?;
+        plan(&cluster, objects, &previous, &opts)
+            .await
+            .map_err(|e| e.to_string())
+    })
+    .map_err(|e| Failed(e.to_string()))?
+    .map_err(Failed)?;
+    let out = if format == "json" {
+        let stages = planned
+            .stages
+            .iter()
+            .map(|st| {
+                let entries = st
+                    .entries
+                    .iter()
+                    .map(|e| {
+                        let mut m = Map::new();
+                        m.insert("subject".into(), Value::from(e.entry.subject.as_str()));
+                        m.insert("id".into(), Value::from(e.entry.object.id()));
+                        m.insert("action".into(), Value::from(e.entry.action.as_str()));
+                        m.insert("reason".into(), Value::from(e.reason.as_str()));
+                        Value::Map(m)
+                    })
+                    .collect();
+                let mut m = Map::new();
+                m.insert("name".into(), Value::from(st.name));
+                m.insert("entries".into(), Value::Seq(entries));
+                Value::Map(m)
+            })
+            .collect();
+        let mut root = Map::new();
+        root.insert("stages".into(), Value::Seq(stages));
+        let mut s = gitward::gojson::to_string_with(
+            &Value::Map(root),
+            gitward::gojson::JsonOptions::indented("  "),
+        )
+        .map_err(|e| Failed(e.to_string()))?;
+        s.push('\n');
+        s
+    } else {
+        let mut s = String::new();
+        for st in &planned.stages {
+            for e in &st.entries {
+                s.push_str(&format!("[{}] {}", st.name, e.entry));
+                if !e.reason.is_empty() {
+                    s.push_str(&format!(" ({})", e.reason));
+                }
+                s.push('\n');
+            }
+        }
+        s
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failed(format!("writing output: {e}")))
 }
 
 pub(crate) fn run(args: &ApplyArgs) -> Result<(), Failure> {

@@ -47,6 +47,9 @@ enum Command {
     /// Apply manifests to a cluster as Flux's kustomize-controller does (staged server-side
     /// apply, kubectl takeover, inventory, prune), printing Flux's change set.
     Apply(Box<apply::ApplyArgs>),
+    /// Show what `apply` would do (server-side dry-runs only), per stage and object, with the
+    /// reason; `--inventory-file` is read, never written.
+    Plan(Box<apply::ApplyArgs>),
     /// Fetch a source as Flux's source-controller does (Git, Helm repository, OCI) and
     /// print its revision.
     #[command(subcommand)]
@@ -568,6 +571,7 @@ fn main() -> ExitCode {
         Command::Semver(args) => semver(&args),
         Command::Health(args) => health(&args),
         Command::Apply(args) => apply::run(&args),
+        Command::Plan(args) => apply::run_plan(&args),
         Command::Build { .. } => Ok(()),
         Command::Source(cmd) => source::run(&cmd),
     };

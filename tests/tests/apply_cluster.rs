@@ -8,7 +8,7 @@ use std::process::Command;
 
 use gitward::inventory::Inventory;
 use gitward::io::cluster::Cluster;
-use gitward::io::cluster::engine::{ApplyError, ApplyOptions, ApplyOutcome, apply};
+use gitward::io::cluster::engine::{ApplyError, ApplyOptions, ApplyOutcome, apply, plan};
 use gitward::manifest::read_manifests;
 use gitward::yaml::Value;
 use gitward_tests::{cluster, unique_name};
@@ -314,6 +314,79 @@ async fn an_invalid_object_fails_its_stage_before_anything_of_it_is_applied() {
     assert!(
         c.get(&objs[1]).await.expect("get").is_none(),
         "ConfigMap not applied"
+    );
+}
+
+#[tokio::test]
+async fn plan_changes_nothing_and_plans_custom_resources_after_their_crd() {
+    let c = connect().await;
+    let ns = unique_name("apply-plan");
+    let group = format!("{ns}.example.com");
+    let set = mixed_set(&ns, &group, "info");
+    let planned = plan(&c, objects(&set), &Inventory::default(), &opts())
+        .await
+        .expect("a plan, although neither the CRD nor the Namespace exists yet");
+    let stages: Vec<(&str, usize)> = planned
+        .stages
+        .iter()
+        .map(|s| (s.name, s.entries.len()))
+        .collect();
+    assert_eq!(stages, [("definitions", 3), ("resources", 8)]);
+    let widget = planned.stages[1].entries.last().expect("the Widget");
+    assert_eq!(
+        widget.entry.to_string(),
+        format!("Widget/{ns}/alpha created")
+    );
+    assert_eq!(
+        widget.reason,
+        "its CustomResourceDefinition is applied in an earlier stage"
+    );
+    assert!(
+        planned
+            .stages
+            .iter()
+            .flat_map(|s| &s.entries)
+            .all(|e| e.entry.action.as_str() == "created")
+    );
+    let namespace = objects(&set).remove(9);
+    assert!(
+        c.get(&namespace).await.expect("get").is_none(),
+        "plan created nothing"
+    );
+
+    let applied = run(&c, &set, &Inventory::default(), &opts()).await;
+    assert_eq!(applied.error, None);
+    let again = plan(&c, objects(&set), &Inventory::default(), &opts())
+        .await
+        .expect("a plan");
+    assert!(
+        again
+            .stages
+            .iter()
+            .flat_map(|s| &s.entries)
+            .all(|e| e.entry.action.as_str() == "unchanged"),
+        "{again:?}"
+    );
+    let changed = plan(
+        &c,
+        objects(&mixed_set(&ns, &group, "debug")),
+        &Inventory::default(),
+        &opts(),
+    )
+    .await
+    .expect("a plan");
+    let configured: Vec<String> = changed
+        .stages
+        .iter()
+        .flat_map(|s| &s.entries)
+        .filter(|e| e.entry.action.as_str() != "unchanged")
+        .map(|e| format!("{} ({})", e.entry, e.reason))
+        .collect();
+    assert_eq!(
+        configured,
+        [format!(
+            "ConfigMap/{ns}/web configured (drifted from the manifest)"
+        )]
     );
 }
 

@@ -146,6 +146,30 @@ pub fn prune_action(
     PruneAction::Delete
 }
 
+/// `utils.ReadObjects`' filter: `List` kinds expanded into their items, then only objects
+/// with a name, kind and apiVersion kept, and kustomize's `Kustomization` files dropped.
+pub fn objects_from_manifests(values: Vec<Value>) -> Vec<Value> {
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        let is_list = str_at(&v, &["kind"]).ends_with("List") && v.get("items").is_some();
+        if is_list {
+            if let Some(Value::Seq(items)) = v.get("items") {
+                out.extend(items.iter().filter(|i| i.as_map().is_some()).cloned());
+            }
+            continue;
+        }
+        let k8s = !str_at(&v, &["metadata", "name"]).is_empty()
+            && !str_at(&v, &["kind"]).is_empty()
+            && !str_at(&v, &["apiVersion"]).is_empty();
+        let kustomization = str_at(&v, &["kind"]).eq_ignore_ascii_case("kustomization")
+            && str_at(&v, &["apiVersion"]).starts_with("kustomize.config.k8s.io/");
+        if k8s && !kustomization {
+            out.push(v);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,28 +238,4 @@ mod tests {
         assert_eq!(prune_action(Some(&theirs), &owner, &sel), PruneAction::Skip);
         assert_eq!(prune_action(None, &owner, &sel), PruneAction::Gone);
     }
-}
-
-/// `utils.ReadObjects`' filter: `List` kinds expanded into their items, then only objects
-/// with a name, kind and apiVersion kept, and kustomize's `Kustomization` files dropped.
-pub fn objects_from_manifests(values: Vec<Value>) -> Vec<Value> {
-    let mut out = Vec::with_capacity(values.len());
-    for v in values {
-        let is_list = str_at(&v, &["kind"]).ends_with("List") && v.get("items").is_some();
-        if is_list {
-            if let Some(Value::Seq(items)) = v.get("items") {
-                out.extend(items.iter().filter(|i| i.as_map().is_some()).cloned());
-            }
-            continue;
-        }
-        let k8s = !str_at(&v, &["metadata", "name"]).is_empty()
-            && !str_at(&v, &["kind"]).is_empty()
-            && !str_at(&v, &["apiVersion"]).is_empty();
-        let kustomization = str_at(&v, &["kind"]).eq_ignore_ascii_case("kustomization")
-            && str_at(&v, &["apiVersion"]).starts_with("kustomize.config.k8s.io/");
-        if k8s && !kustomization {
-            out.push(v);
-        }
-    }
-    out
 }

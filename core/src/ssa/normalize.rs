@@ -206,10 +206,8 @@ fn go_convert(obj: &mut Value, kind: &str) {
             pod_template(obj, &["spec", "jobTemplate", "spec", "template"], true);
         }
         "PodTemplate" => pod_template(obj, &["template"], false),
-        "ReplicationController" => {
-            if obj.get_path(&["spec", "template"]).is_some() {
-                pod_template(obj, &["spec", "template"], false);
-            }
+        "ReplicationController" if obj.get_path(&["spec", "template"]).is_some() => {
+            pod_template(obj, &["spec", "template"], false);
         }
         _ => {}
     }

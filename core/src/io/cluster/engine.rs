@@ -103,7 +103,7 @@ pub enum ApplyError {
         /// The server's message.
         message: String,
         /// The request error.
-        source_error: ClusterError,
+        source_error: Box<ClusterError>,
     },
     /// A namespaced object without namespace, or in a namespace that does not exist.
     #[error("{subject} {what}: {message}")]
@@ -280,7 +280,7 @@ fn dry_run_error(obj: &Value, e: ClusterError) -> ApplyError {
             reason: (!reason.is_empty()).then(|| reason.clone()),
             fields: fields.clone(),
             message: message.clone(),
-            source_error: e.clone(),
+            source_error: Box::new(e.clone()),
         },
         ClusterError::UnknownKind {
             kind, api_version, ..
@@ -289,14 +289,14 @@ fn dry_run_error(obj: &Value, e: ClusterError) -> ApplyError {
             reason: None,
             fields: Vec::new(),
             message: format!("no matches for kind \"{kind}\" in version \"{api_version}\""),
-            source_error: e.clone(),
+            source_error: Box::new(e.clone()),
         },
         _ => ApplyError::DryRun {
             subject,
             reason: None,
             fields: Vec::new(),
             message: redact(&e.to_string(), obj),
-            source_error: e.clone(),
+            source_error: Box::new(e.clone()),
         },
     }
 }
@@ -373,18 +373,20 @@ async fn check_one(
     Ok((entry_for(&dry_run, action), action != Action::Unchanged))
 }
 
+/// The outcome of one object's checks: its entry and whether it must be applied.
+type Checked = Result<(ChangeSetEntry, bool), ApplyError>;
+
 /// `ApplyAll`: dry-run every object (concurrently), then apply the changed ones in order.
 async fn apply_all(
     cluster: &Cluster,
     objects: Vec<Value>,
     opts: &ApplyOptions,
 ) -> Result<Vec<ChangeSetEntry>, ApplyError> {
-    let results: Vec<(usize, Result<(ChangeSetEntry, bool), ApplyError>)> =
-        futures::stream::iter(objects.iter().enumerate())
-            .map(|(i, o)| async move { (i, check_one(cluster, o, opts).await) })
-            .buffer_unordered(opts.concurrency.max(1))
-            .collect()
-            .await;
+    let results: Vec<(usize, Checked)> = futures::stream::iter(objects.iter().enumerate())
+        .map(|(i, o)| async move { (i, check_one(cluster, o, opts).await) })
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect()
+        .await;
     let mut slots: Vec<Option<(ChangeSetEntry, bool)>> = vec![None; objects.len()];
     for (i, r) in results {
         slots[i] = Some(r?);
@@ -503,4 +505,216 @@ async fn delete_all(
         }
     }
     (cs, errors)
+}
+
+/// One planned entry: what apply would do to an object, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanEntry {
+    /// The object, its version and the action apply would report.
+    pub entry: ChangeSetEntry,
+    /// Why (`not in the cluster`, `drifted from the manifest`, ...).
+    pub reason: String,
+}
+
+/// The entries of one stage (`definitions`, `classes`, `resources`, then `prune`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanStage {
+    /// The stage's name.
+    pub name: &'static str,
+    /// Its entries in apply order.
+    pub entries: Vec<PlanEntry>,
+}
+
+/// What [`apply`] would do, stage by stage, computed with dry-runs only.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// The stages, in order.
+    pub stages: Vec<PlanStage>,
+}
+
+/// The kinds (group, kind) and namespaces the desired set itself creates.
+struct Provided {
+    kinds: std::collections::HashSet<(String, String)>,
+    namespaces: std::collections::HashSet<String>,
+}
+
+fn provided(objects: &[Value]) -> Provided {
+    let mut kinds = std::collections::HashSet::new();
+    let mut namespaces = std::collections::HashSet::new();
+    for o in objects {
+        if crate::ssa::order::is_crd(o) {
+            let g = o
+                .get_path(&["spec", "group"])
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let k = o
+                .get_path(&["spec", "names", "kind"])
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            kinds.insert((g.to_string(), k.to_string()));
+        } else if crate::ssa::order::is_namespace(o) {
+            namespaces.insert(ObjMetadata::of(o).name);
+        }
+    }
+    Provided { kinds, namespaces }
+}
+
+/// Plans one object: dry-run only, nothing changed in the cluster.
+async fn plan_one(
+    cluster: &Cluster,
+    obj: &Value,
+    opts: &ApplyOptions,
+    prov: &Provided,
+) -> Result<PlanEntry, ApplyError> {
+    let m = ObjMetadata::of(obj);
+    let (_, version) = crate::ssa::object::group_version(
+        obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
+    );
+    let planned = |action, reason: &str| PlanEntry {
+        entry: ChangeSetEntry::new(m.clone(), version, action),
+        reason: reason.to_string(),
+    };
+    let live = cluster.get(obj).await;
+    if matches!(live, Err(ClusterError::UnknownKind { .. }))
+        && prov.kinds.contains(&(m.group.clone(), m.kind.clone()))
+    {
+        return Ok(planned(
+            Action::Created,
+            "its CustomResourceDefinition is applied in an earlier stage",
+        ));
+    }
+    let live_missing = matches!(live, Ok(None));
+    let live = live.ok().flatten();
+    if let Some(entry) = skip_apply(obj, live.as_ref(), &opts.selectors) {
+        return Ok(PlanEntry {
+            entry,
+            reason: "excluded by its annotations".into(),
+        });
+    }
+    let dry_run = match cluster.apply(obj, &opts.field_manager, true).await {
+        Ok(d) => d,
+        Err(e) => {
+            if live_missing && e.is_not_found() && prov.namespaces.contains(&m.namespace) {
+                return Ok(planned(
+                    Action::Created,
+                    "its Namespace is applied in an earlier stage",
+                ));
+            }
+            if !live_missing
+                && should_force(
+                    obj,
+                    live.as_ref(),
+                    opts.force,
+                    &opts.selectors,
+                    &e.as_failure(),
+                )
+            {
+                return Ok(planned(
+                    Action::Created,
+                    "immutable field changed: deleted and recreated (force)",
+                ));
+            }
+            return Err(dry_run_error(obj, e));
+        }
+    };
+    let patched = cleanup_patch(obj, live.as_ref(), &opts.cleanup, &opts.field_manager).is_some();
+    let action = apply_action(live.as_ref(), &dry_run, patched);
+    let reason = match action {
+        Action::Created => "not in the cluster",
+        Action::Configured if normalize::has_drifted(live.as_ref(), &dry_run) => {
+            "drifted from the manifest"
+        }
+        Action::Configured => "fields of kubectl managers taken over",
+        _ => "",
+    };
+    Ok(PlanEntry {
+        entry: entry_for(&dry_run, action),
+        reason: reason.into(),
+    })
+}
+
+/// What [`apply`] would do, with server-side dry-runs only: per stage and object, the action
+/// and its reason, then (with [`ApplyOptions::prune`]) what prune would do. Custom resources
+/// whose CRD, and objects whose Namespace, only the desired set holds are planned as
+/// `created` instead of failing.
+///
+/// # Errors
+/// The first dry-run failure (as [`apply`] would fail), or an unreadable previous inventory.
+pub async fn plan(
+    cluster: &Cluster,
+    objects: Vec<Value>,
+    previous: &Inventory,
+    opts: &ApplyOptions,
+) -> Result<Plan, ApplyError> {
+    let mut objects = objects;
+    if let Some((name, namespace)) = &opts.owner {
+        let labels = owner_labels(name, namespace);
+        for o in &mut objects {
+            set_labels(o, &labels);
+        }
+    }
+    for o in &mut objects {
+        normalize::normalize_object(o);
+    }
+    let prov = provided(&objects);
+    let mut plan = Plan::default();
+    let mut all = ChangeSet::default();
+    if !objects.is_empty() {
+        for (stage, objs) in stages(objects) {
+            let results: Vec<(usize, Result<PlanEntry, ApplyError>)> =
+                futures::stream::iter(objs.iter().enumerate())
+                    .map(|(i, o)| {
+                        let prov = &prov;
+                        async move { (i, plan_one(cluster, o, opts, prov).await) }
+                    })
+                    .buffer_unordered(opts.concurrency.max(1))
+                    .collect()
+                    .await;
+            let mut slots: Vec<Option<PlanEntry>> = vec![None; objs.len()];
+            for (i, r) in results {
+                slots[i] = Some(r?);
+            }
+            let entries: Vec<PlanEntry> = slots.into_iter().flatten().collect();
+            all.entries.extend(entries.iter().map(|e| e.entry.clone()));
+            plan.stages.push(PlanStage {
+                name: stage.as_str(),
+                entries,
+            });
+        }
+    }
+    if opts.prune {
+        let inventory = Inventory::from_change_set(&all);
+        let stale = previous.stale(&inventory).map_err(ApplyError::Inventory)?;
+        let owner = opts
+            .owner
+            .as_ref()
+            .map(|(n, ns)| owner_labels(n, ns))
+            .unwrap_or_default();
+        let mut entries = Vec::new();
+        for s in prune_order(stale) {
+            let obj = stub(&api_version_of(&s.object, &s.version), &s.object);
+            let live = cluster
+                .get(&obj)
+                .await
+                .map_err(|error| ApplyError::Request {
+                    subject: s.object.subject(),
+                    what: "query failed",
+                    error,
+                })?;
+            let (action, reason) = match prune_action(live.as_ref(), &owner, &opts.selectors) {
+                PruneAction::Gone => (Action::Deleted, "already gone"),
+                PruneAction::Skip => (Action::Skipped, "not owned, or excluded by its annotations"),
+                PruneAction::Delete => (Action::Deleted, "no longer in the set"),
+            };
+            entries.push(PlanEntry {
+                entry: ChangeSetEntry::new(s.object.clone(), s.version.clone(), action),
+                reason: reason.into(),
+            });
+        }
+        plan.stages.push(PlanStage {
+            name: "prune",
+            entries,
+        });
+    }
+    Ok(plan)
 }

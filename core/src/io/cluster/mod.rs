@@ -491,23 +491,6 @@ fn encode(s: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::manifest::read_manifests;
-
-    #[test]
-    fn secret_values_redacted() {
-        let s = read_manifests(
-            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {password: hunter22}\ndata: {token: czNjcjN0}\n",
-        )
-        .expect("manifest")
-        .remove(0);
-        let m = redact("bad hunter22 aHVudGVyMjI= czNjcjN0 s3cr3t", &s);
-        assert_eq!(m, "bad <redacted> <redacted> <redacted> <redacted>");
-    }
-}
-
 /// Runs a future to completion on a new single-threaded tokio runtime (the sync form of
 /// the async verbs).
 ///
@@ -523,4 +506,21 @@ pub fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, ClusterError>
             message: e.to_string(),
         })?;
     Ok(rt.block_on(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::read_manifests;
+
+    #[test]
+    fn secret_values_redacted() {
+        let s = read_manifests(
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {password: hunter22}\ndata: {token: czNjcjN0}\n",
+        )
+        .expect("manifest")
+        .remove(0);
+        let m = redact("bad hunter22 aHVudGVyMjI= czNjcjN0 s3cr3t", &s);
+        assert_eq!(m, "bad <redacted> <redacted> <redacted> <redacted>");
+    }
 }
