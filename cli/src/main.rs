@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod apply;
 mod artifact;
 mod source;
 mod source_git;
@@ -43,6 +44,12 @@ enum Command {
     /// Print the health of objects as kstatus computes it (as Flux waits for them): one
     /// entry per object of the manifests, in order. Exits 0 whatever the statuses.
     Health(HealthArgs),
+    /// Apply manifests to a cluster as Flux's kustomize-controller does (staged server-side
+    /// apply, kubectl takeover, inventory, prune), printing Flux's change set.
+    Apply(Box<apply::ApplyArgs>),
+    /// Show what `apply` would do (server-side dry-runs only), per stage and object, with the
+    /// reason; `--inventory-file` is read, never written.
+    Plan(Box<apply::ApplyArgs>),
     /// Fetch a source as Flux's source-controller does (Git, Helm repository, OCI) and
     /// print its revision.
     #[command(subcommand)]
@@ -563,6 +570,8 @@ fn main() -> ExitCode {
         Command::Template(args) => template(args),
         Command::Semver(args) => semver(&args),
         Command::Health(args) => health(&args),
+        Command::Apply(args) => apply::run(&args),
+        Command::Plan(args) => apply::run_plan(&args),
         Command::Build { .. } => Ok(()),
         Command::Source(cmd) => source::run(&cmd),
     };

@@ -10,6 +10,7 @@
 pub mod go;
 pub mod health;
 pub mod helm;
+pub mod inventory;
 #[cfg(feature = "io")]
 pub mod io;
 pub mod kustomize;
@@ -18,6 +19,7 @@ pub mod model;
 pub mod semver;
 pub mod smp;
 pub mod source;
+pub mod ssa;
 pub mod template;
 pub mod tree;
 pub mod yaml;

@@ -13,13 +13,18 @@ Suites (corpora under $GITWARD_CONFORMANCE, default <repo>/../shared/conformance
                (`health -f FILE -o json`); groups = categories
   artifact     cases/<name>/{case.json,tree.json,expected.tgz|expected-error.txt}: a tree packed by
                `build artifact`; groups = categories
+  apply        cases/<name>/{case.json,apply-N.yaml,kubectl-N.yaml,expected/step-SS.json}: scenarios of
+               `apply` steps on a fresh test cluster each, run by the corpus's own runner
+               (../shared/tools/apply_conformance.py); groups = categories
 
 Scoring: an output case passes *exactly* when the tool exits 0 and stdout is byte-identical to the
 expected output (helm: after masking the case's volatile lines on both sides), *semantically* when
 both parse to the same YAML document stream (helm-funcs: the same text up to leading/trailing
 whitespace; semver: the same lines in another order; health: every object's id and status equal, the
 messages may differ; artifact: *exactly* when the written .tgz is byte-identical to expected.tgz,
-*semantically* when it has the same members (path, type, permission bits) and file contents).  An
+*semantically* when it has the same members (path, type, permission bits) and file contents; apply:
+*exactly* when every apply step of the scenario has the right exit, change set, inventory and live
+objects (managedFields included), *semantically* when only live objects differ).  An
 error case passes (both ways) only when the tool exits with code 1, as kubectl, helm and flux do; a
 panic (101), a usage error (2), a signal or a timeout is a failure.
 
@@ -52,7 +57,7 @@ import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATUS_FILE = os.path.join(REPO, "tests", "conformance", "status.json")
-SUITES = ("kustomize", "helm", "helm-funcs", "semver", "health", "artifact")
+SUITES = ("kustomize", "helm", "helm-funcs", "semver", "health", "artifact", "apply")
 UNTAGGED = "(untagged)"
 # helm-funcs: the snippet is rendered through this wrapper so that any output survives helm's
 # "rendered manifest must be YAML" check (exactly what the corpus generator did).
@@ -490,6 +495,7 @@ class Tool:
     semver_cmd: list | None = None  # e.g. [binary, "semver"]; None: not available
     health_cmd: list | None = None  # e.g. [binary, "health"]; None: not available
     artifact_cmd: list | None = None  # e.g. [binary, "build", "artifact"]; None: found when needed
+    apply_cmd: list | None = None  # e.g. [binary, "apply"]; None: not available
 
     def kustomize(self, target: str, args: list) -> list:
         if self.target_first:
@@ -520,6 +526,8 @@ class Tool:
             return self.health_cmd or []
         if suite == "artifact":
             return self.artifact_cmd or []
+        if suite == "apply":
+            return self.apply_cmd or []
         return self.kustomize_cmd if suite == "kustomize" else self.template_cmd
 
 
@@ -527,11 +535,12 @@ def gitward_tool(binary: str) -> Tool:
     # gitward renders charts natively: --enable-helm is passed as is, without --helm-command.
     return Tool("gitward", binary, [binary, "kustomize"], [binary, "template"], target_first=True,
                 semver_cmd=[binary, "semver"], health_cmd=[binary, "health"],
-                artifact_cmd=[binary, "build", "artifact"])
+                artifact_cmd=[binary, "build", "artifact"], apply_cmd=[binary, "apply"])
 
 
 def reference_tool(kubectl: str, helm: str, helm3: str, semver_ref: str | None = None,
-                   kstatus_ref: str | None = None, flux: str | None = None) -> Tool:
+                   kstatus_ref: str | None = None, flux: str | None = None,
+                   applyref: str | None = None) -> Tool:
     # as the reference outputs were made: kubectl kustomize <args> [--helm-command <helm v3>] input/<build>
     # semver: tools/semver-ref, the corpus's Go program (it accepts and skips a leading `semver`)
     # health: tools/kstatus-ref, the corpus's Go program (it accepts and skips a leading `health`)
@@ -541,7 +550,8 @@ def reference_tool(kubectl: str, helm: str, helm3: str, semver_ref: str | None =
                 [kubectl, "kustomize"], [helm, "template"], target_first=False, helm_command=helm3,
                 semver_cmd=[semver_ref, "semver"] if semver_ref else None,
                 health_cmd=[kstatus_ref, "health"] if kstatus_ref else None,
-                artifact_cmd=[flux, "build", "artifact"] if flux else None)
+                artifact_cmd=[flux, "build", "artifact"] if flux else None,
+                apply_cmd=[applyref, "apply"] if applyref else None)
 
 
 def probe(argv: list, tmp_root: str, timeout: float) -> str | None:
@@ -727,8 +737,82 @@ def artifact_cases(root: str) -> list:
     return cases
 
 
+def apply_cases(root: str) -> list:
+    """apply: one case per scenario folder; the corpus's runner does the running."""
+    cases = []
+    for name in sorted(os.listdir(os.path.join(root, "cases"))):
+        d = os.path.join(root, "cases", name)
+        if not os.path.exists(os.path.join(d, "case.json")):
+            continue
+        meta = _read_json(os.path.join(d, "case.json"))
+        cases.append(Case("apply", name, [meta["category"]], "output", d, []))
+    return cases
+
+
+APPLY_FAIL = re.compile(r"^FAIL (\S+) \[[^\]]*\] steps ([^:]*): (.*)$")
+
+
+def run_apply_suite(cases: list, tool: Tool, root: str, tmp_root: str, timeout: float,
+                    runner_log: list) -> list:
+    """Runs the corpus's own runner (`../shared/tools/apply_conformance.py`) once over the selected
+    scenarios, each on a fresh test cluster (scripts/test-cluster.sh, in a run dir of its own), and
+    turns its `FAIL name [category] steps S: checks` lines into results. exact: every check of every
+    apply step passed; semantic: only the live objects differ."""
+    script = os.path.join(root, "..", "..", "tools", "apply_conformance.py")
+    if not os.path.exists(script):
+        reason = f"{script} not found"
+        return [Result("apply", c.name, c.groups, c.kind, False, False, None, False, 0.0, reason) for c in cases]
+    binary = " ".join(shlex_quote(a) for a in tool.subcommand("apply"))
+    cmd_tpl = (f"{binary} -f {{file}} --kubeconfig {{kubeconfig}} --field-manager gitward "
+               "--inventory-file {inventory} --owner-name {owner_name} --owner-namespace {owner_namespace} "
+               "{prune} {force} -o json")
+    argv = [sys.executable, script, root, "--project", REPO, "--verbose", "--cmd", cmd_tpl,
+            "--run-dir", os.path.join(tmp_root, "apply-run")]
+    if os.environ.get("KUBECTL"):
+        argv += ["--kubectl", os.environ["KUBECTL"]]
+    all_names = {c.name for c in apply_cases(root)}
+    if {c.name for c in cases} != all_names:
+        for c in cases:
+            argv += ["--only", c.name]
+    t0 = time.perf_counter()
+    p = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=REPO,
+                       timeout=max(600.0, timeout * len(cases)))
+    ms = (time.perf_counter() - t0) * 1000 / max(1, len(cases))
+    runner_log.append(p.stdout + p.stderr)
+    lines = p.stdout.splitlines()
+    if not lines or not re.match(r"^\d+ passed, \d+ failed$", lines[-1].strip()):
+        reason = "the apply runner did not finish: " + _clip((p.stderr or p.stdout).strip()[-400:], 400)
+        return [Result("apply", c.name, c.groups, c.kind, False, False, None, False, ms, reason) for c in cases]
+    failures: dict = {}
+    current = None
+    for line in lines:
+        m = APPLY_FAIL.match(line)
+        if m:
+            current = m.group(1)
+            failures[current] = {"steps": m.group(2), "checks": m.group(3).split(","), "detail": []}
+        elif current and line.startswith("    "):
+            failures[current]["detail"].append(line.strip())
+        else:
+            current = None
+    results = []
+    for c in cases:
+        f = failures.get(c.name)
+        if f is None:
+            results.append(Result("apply", c.name, c.groups, c.kind, True, True, 0, False, ms))
+            continue
+        semantic = set(f["checks"]) <= {"live"}
+        results.append(Result("apply", c.name, c.groups, c.kind, False, semantic, None, False, ms,
+                              f"steps {f['steps']}: {', '.join(f['checks'])}", "\n".join(f["detail"])))
+    return results
+
+
+def shlex_quote(arg: str) -> str:
+    import shlex
+    return shlex.quote(arg)
+
+
 LOADERS = {"kustomize": kustomize_cases, "helm": helm_cases, "helm-funcs": funcs_cases, "semver": semver_cases,
-           "health": health_cases, "artifact": artifact_cases}
+           "health": health_cases, "artifact": artifact_cases, "apply": apply_cases}
 
 
 def _execute_artifact(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
@@ -824,6 +908,10 @@ def run_suite(cases: list, tool: Tool, suite: str, tmp_root: str, jobs: int, tim
     if unavailable:
         reason = f"`{tool.name} {' '.join(tool.subcommand(suite)[1:])}` is not available ({unavailable})"
         return [Result(suite, c.name, c.groups, c.kind, False, False, None, False, 0.0, reason) for c in cases], reason
+    if suite == "apply":
+        root = os.path.dirname(cases[0].cwd.rstrip("/")) if cases else ""
+        results = run_apply_suite(cases, tool, os.path.dirname(root), tmp_root, timeout, [])
+        return sorted(results, key=lambda r: r.case), None
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
         results = list(ex.map(lambda c: score(c, _execute(c, tool, tmp_root, timeout)), cases))
     return sorted(results, key=lambda r: r.case), None
@@ -834,7 +922,7 @@ def run_suite(cases: list, tool: Tool, suite: str, tmp_root: str, jobs: int, tim
 def print_suite_report(suite: str, results: list, summary: dict, seconds: float, unavailable: str | None,
                        verbose: bool) -> None:
     label = {"kustomize": "tag", "helm": "chart", "helm-funcs": "category", "semver": "category",
-             "health": "category", "artifact": "category"}[suite]
+             "health": "category", "artifact": "category", "apply": "category"}[suite]
     print(f"\n=== {suite}")
     if unavailable:
         print(f"{suite}: {unavailable}; all {len(results)} cases count as failed")
@@ -908,6 +996,22 @@ def reference_kstatus(tmp_root: str) -> str | None:
                        check=False, capture_output=True, text=True)
     if p.returncode != 0:
         print(f"kstatus-ref: go build failed:\n{p.stderr}")
+        return None
+    return out
+
+
+def reference_applyref(root: str, tmp_root: str) -> str | None:
+    """The Go reference of the apply corpus: $APPLYREF if set, else the corpus's reference/main.go
+    built with `go build` into tmp_root (about 5 minutes on 2 cores; None without Go)."""
+    if os.environ.get("APPLYREF"):
+        return os.path.abspath(os.environ["APPLYREF"])
+    if not shutil.which("go"):
+        return None
+    out = os.path.join(tmp_root, "applyref")
+    p = subprocess.run(["go", "build", "-o", out, "."], cwd=os.path.join(root, "apply", "reference"),
+                       check=False, capture_output=True, text=True)
+    if p.returncode != 0:
+        print(f"applyref: go build failed:\n{p.stderr}")
         return None
     return out
 
@@ -996,10 +1100,12 @@ def main(argv=None) -> int:
         if o.tool != "gitward":
             # kubectl and helm only when a suite needs them; the semver and kstatus references are
             # built from Go, flux by the shared build-flux-reference.sh
-            paths = reference_paths(root) if set(present) - {"semver", "health", "artifact"} else ("", "", "")
+            paths = (reference_paths(root) if set(present) - {"semver", "health", "artifact", "apply"}
+                     else ("", "", ""))
             tool = reference_tool(*paths, reference_semver(tmp_root) if "semver" in present else None,
                                   reference_kstatus(tmp_root) if "health" in present else None,
-                                  flux=flux_path(root) if "artifact" in present else None)
+                                  flux=flux_path(root) if "artifact" in present else None,
+                                  applyref=reference_applyref(root, tmp_root) if "apply" in present else None)
         print(f"tool: {tool.name} ({tool.description}); corpora: {root}; jobs: {o.jobs}")
         for s in present:
             cases = [c for c in LOADERS[s](os.path.join(root, s)) if not pattern or pattern.search(c.name)]

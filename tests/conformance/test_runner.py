@@ -510,3 +510,67 @@ def test_main_artifact_suite(tmp_path, capsys, monkeypatch):
     rc, out = _main(capsys, "--bin", str(binary), "--suite", "artifact")
     assert rc == 0, out
     assert "artifact: exact 2/2" in out and out.rstrip().endswith("2 passed, 0 failed")
+
+
+# ------------------------------------------------------------------------------- apply suite
+
+def _apply_corpus(tmp_path):
+    """A fake corpus layout: <tmp>/conformance/apply/cases/<name>/case.json and tools/ beside it."""
+    root = tmp_path / "conformance" / "apply"
+    for name, cat in (("a-ok", "first-apply"), ("b-live", "drift"), ("c-entries", "prune")):
+        d = root / "cases" / name
+        d.mkdir(parents=True)
+        (d / "case.json").write_text(json.dumps({"category": cat, "steps": []}))
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "apply_conformance.py").write_text("# stand-in\n")
+    return str(root)
+
+
+def test_apply_suite_reads_the_runner_fail_lines(tmp_path, monkeypatch):
+    root = _apply_corpus(tmp_path)
+    out = textwrap.dedent("""\
+        FAIL b-live [drift] steps 1,3: live
+            step 1 live: /0/object/metadata/managedFields: unexpected {}
+        FAIL c-entries [prune] steps 2: entries,live
+
+        category cases passed
+        1 passed, 2 failed
+        """)
+    seen = {}
+
+    class P:
+        returncode = 1
+        stdout = out
+        stderr = ""
+
+    def fake_run(argv, **kw):
+        seen["argv"] = argv
+        return P()
+
+    monkeypatch.setattr(run.subprocess, "run", fake_run)
+    cases = run.apply_cases(root)
+    tool = run.gitward_tool("/bin/gitward")
+    results = {r.case: r for r in run.run_apply_suite(cases, tool, root, str(tmp_path), 10, [])}
+    assert results["a-ok"].exact and results["a-ok"].semantic
+    assert not results["b-live"].exact and results["b-live"].semantic
+    assert "managedFields" in results["b-live"].detail
+    assert not results["c-entries"].exact and not results["c-entries"].semantic
+    assert results["c-entries"].reason == "steps 2: entries, live"
+    assert "--only" not in seen["argv"]  # every case selected: no filter passed on
+    assert any("/bin/gitward apply -f {file}" in a for a in seen["argv"])
+
+
+def test_apply_suite_fails_every_case_when_the_runner_does_not_finish(tmp_path, monkeypatch):
+    root = _apply_corpus(tmp_path)
+
+    class P:
+        returncode = 2
+        stdout = ""
+        stderr = "boom"
+
+    monkeypatch.setattr(run.subprocess, "run", lambda argv, **kw: P())
+    cases = run.apply_cases(root)[:1]
+    results = run.run_apply_suite(cases, run.gitward_tool("/bin/gitward"), root, str(tmp_path), 10, [])
+    assert [r.exact for r in results] == [False]
+    assert "did not finish" in results[0].reason

@@ -1,0 +1,720 @@
+//! Flux's apply engine over a [`Cluster`]: `ResourceManager.ApplyAllStaged` and `DeleteAll`
+//! of `fluxcd/pkg/ssa` with the options kustomize-controller sets, and the controller's
+//! inventory bookkeeping.
+//!
+//! Per stage (see [`crate::ssa::order`]), every object is read, checked against the skip
+//! annotations, dry-run applied (ownership forced), its live object cleaned of kubectl's
+//! managers, and compared with the dry-run result — concurrently, at most
+//! [`ApplyOptions::concurrency`] at a time. Only when every object of the stage passed its
+//! dry-run are the changed ones applied, one after the other, in order. Definition and
+//! class stages are then waited for (kstatus `Current`). An object whose dry-run fails with
+//! an immutable-field error is deleted and recreated when force is on for it.
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt as _;
+
+use super::{Cluster, ClusterError, redact};
+use crate::health;
+use crate::inventory::{Inventory, StaleObject, prune_order, prune_survivors};
+use crate::ssa::cleanup::{CleanupOptions, cleanup_patch};
+use crate::ssa::object::IdError;
+use crate::ssa::order::{Stage, stages};
+use crate::ssa::policy::{Selectors, owner_labels, set_labels};
+use crate::ssa::{
+    Action, ChangeSet, ChangeSetEntry, ObjMetadata, PruneAction, apply_action, entry_for,
+    normalize, prune_action, should_force, skip_apply,
+};
+use crate::yaml::{Map, Value};
+
+/// How to apply (kustomize-controller's defaults via [`ApplyOptions::new`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApplyOptions {
+    /// The field manager (`gitward`).
+    pub field_manager: String,
+    /// The Kustomization owning the objects (`name`, `namespace`): owner labels are set on
+    /// every object and prune only deletes objects carrying them.
+    pub owner: Option<(String, String)>,
+    /// The Kustomization's `spec.force`: recreate objects whose immutable fields changed.
+    pub force: bool,
+    /// Delete the objects of the previous inventory that are not in this set.
+    pub prune: bool,
+    /// Concurrent reads and dry-runs per stage (the controller's `--concurrent-ssa`, 4).
+    pub concurrency: usize,
+    /// How long a stage's definitions may take to become ready (60 s).
+    pub wait_timeout: Duration,
+    /// How often readiness and deletions are polled.
+    pub wait_interval: Duration,
+    /// The annotation selectors.
+    pub selectors: Selectors,
+    /// The metadata clean-up before apply.
+    pub cleanup: CleanupOptions,
+}
+
+impl ApplyOptions {
+    /// kustomize-controller's options for the field manager `field_manager`.
+    pub fn new(field_manager: &str) -> Self {
+        ApplyOptions {
+            field_manager: field_manager.to_string(),
+            owner: None,
+            force: false,
+            prune: false,
+            concurrency: 4,
+            wait_timeout: Duration::from_secs(60),
+            wait_interval: Duration::from_millis(500),
+            selectors: Selectors::default(),
+            cleanup: CleanupOptions::flux(field_manager),
+        }
+    }
+
+    /// Sets the owning Kustomization.
+    pub fn with_owner(mut self, name: &str, namespace: &str) -> Self {
+        self.owner = Some((name.to_string(), namespace.to_string()));
+        self
+    }
+
+    /// Sets `force`.
+    pub fn with_force(mut self, force: bool) -> Self {
+        self.force = force;
+        self
+    }
+
+    /// Sets `prune`.
+    pub fn with_prune(mut self, prune: bool) -> Self {
+        self.prune = prune;
+        self
+    }
+}
+
+/// Why an apply failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApplyError {
+    /// A dry-run failed: nothing of that stage was applied.
+    #[error("{subject} dry-run failed{}: {message}", reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default())]
+    DryRun {
+        /// `Kind/namespace/name`.
+        subject: String,
+        /// The API reason (`Invalid`, `NotFound`, ...).
+        reason: Option<String>,
+        /// The fields the server named.
+        fields: Vec<String>,
+        /// The server's message.
+        message: String,
+        /// The request error.
+        source_error: Box<ClusterError>,
+    },
+    /// A namespaced object without namespace, or in a namespace that does not exist.
+    #[error("{subject} {what}: {message}")]
+    NotFound {
+        /// `Kind/namespace/name`.
+        subject: String,
+        /// `not found` or `namespace not specified`.
+        what: &'static str,
+        /// The server's message.
+        message: String,
+    },
+    /// Another request of the engine failed (`apply failed`, `metadata.managedFields
+    /// cleanup failed`, `immutable field detected, failed to delete object`, ...).
+    #[error("{subject} {what}: {error}")]
+    Request {
+        /// `Kind/namespace/name`.
+        subject: String,
+        /// What the engine was doing.
+        what: &'static str,
+        /// The request error.
+        error: ClusterError,
+    },
+    /// Objects of a stage did not become ready.
+    #[error("{prefix}: [{}]", objects.join(", "))]
+    Wait {
+        /// `timeout waiting for` or `failed early due to stalled resources`.
+        prefix: &'static str,
+        /// `Kind/ns/name status: 'InProgress'` per object not ready.
+        objects: Vec<String>,
+    },
+    /// The same object twice in the input.
+    #[error("duplicate object {subject}")]
+    Duplicate {
+        /// `Kind/namespace/name`.
+        subject: String,
+    },
+    /// The previous inventory holds an id that does not parse.
+    #[error("inventory: {0}")]
+    Inventory(IdError),
+    /// Prune could not delete some objects (`delete failed, errors: ...;`).
+    #[error("delete failed, errors: {}", errors.iter().map(|e| format!("{e};")).collect::<String>())]
+    Prune {
+        /// One message per object.
+        errors: Vec<String>,
+    },
+}
+
+/// The result of [`apply`]: the change set so far and, when the apply succeeded, the new
+/// inventory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyOutcome {
+    /// Apply entries in application order, then prune entries.
+    pub change_set: ChangeSet,
+    /// The inventory to keep (`None` when the apply failed: keep the previous one).
+    pub inventory: Option<Inventory>,
+    /// What failed, if anything (a prune failure still yields an inventory).
+    pub error: Option<ApplyError>,
+}
+
+/// Applies `objects` as kustomize-controller applies a Kustomization's build, prunes what
+/// the previous inventory holds and the set no longer does (when [`ApplyOptions::prune`]),
+/// and returns the change set and the new inventory.
+pub async fn apply(
+    cluster: &Cluster,
+    objects: Vec<Value>,
+    previous: &Inventory,
+    opts: &ApplyOptions,
+) -> ApplyOutcome {
+    let mut change_set = ChangeSet::default();
+    let fail = |change_set, error| ApplyOutcome {
+        change_set,
+        inventory: None,
+        error: Some(error),
+    };
+    let mut objects = objects;
+    if let Some((name, namespace)) = &opts.owner {
+        let labels = owner_labels(name, namespace);
+        for o in &mut objects {
+            set_labels(o, &labels);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for o in &mut objects {
+        normalize::normalize_object(o);
+        let m = ObjMetadata::of(o);
+        if !seen.insert(m.clone()) {
+            return fail(
+                change_set,
+                ApplyError::Duplicate {
+                    subject: m.subject(),
+                },
+            );
+        }
+    }
+    if !objects.is_empty() {
+        for (stage, objs) in stages(objects) {
+            let entries = match apply_all(cluster, objs, opts).await {
+                Ok(e) => e,
+                Err(e) => return fail(change_set, e),
+            };
+            change_set.entries.extend(entries.iter().cloned());
+            if stage == Stage::Definitions {
+                cluster.refresh_discovery();
+            }
+            if stage.waits()
+                && let Err(e) = wait_for(cluster, &entries, opts).await
+            {
+                return fail(change_set, e);
+            }
+        }
+    }
+    let mut inventory = Inventory::from_change_set(&change_set);
+    let stale = match previous.stale(&inventory) {
+        Ok(s) => s,
+        Err(e) => return fail(change_set, ApplyError::Inventory(e)),
+    };
+    let mut error = None;
+    if opts.prune {
+        let owner = opts
+            .owner
+            .as_ref()
+            .map(|(n, ns)| owner_labels(n, ns))
+            .unwrap_or_default();
+        let (prune_set, errors) = delete_all(cluster, &stale, &owner, opts).await;
+        if !errors.is_empty() {
+            inventory.merge(&prune_survivors(&stale, &prune_set));
+            error = Some(ApplyError::Prune { errors });
+        }
+        change_set.entries.extend(prune_set.entries);
+    }
+    ApplyOutcome {
+        change_set,
+        inventory: Some(inventory),
+        error,
+    }
+}
+
+/// The object `obj` stands for as a stub (apiVersion, kind, name, namespace).
+fn stub(api_version: &str, m: &ObjMetadata) -> Value {
+    let mut meta = Map::new();
+    meta.insert("name".into(), Value::from(m.name.as_str()));
+    if !m.namespace.is_empty() {
+        meta.insert("namespace".into(), Value::from(m.namespace.as_str()));
+    }
+    let mut root = Map::new();
+    root.insert("apiVersion".into(), Value::from(api_version));
+    root.insert("kind".into(), Value::from(m.kind.as_str()));
+    root.insert("metadata".into(), Value::Map(meta));
+    Value::Map(root)
+}
+
+fn dry_run_error(obj: &Value, e: ClusterError) -> ApplyError {
+    let subject = ObjMetadata::of(obj).subject();
+    match &e {
+        ClusterError::NamespaceNotSpecified { .. } => ApplyError::NotFound {
+            subject,
+            what: "namespace not specified",
+            message: "the server could not find the requested resource".into(),
+        },
+        ClusterError::Api {
+            code: 404, message, ..
+        } => ApplyError::NotFound {
+            subject,
+            what: "not found",
+            message: message.clone(),
+        },
+        ClusterError::Api {
+            reason,
+            fields,
+            message,
+            ..
+        } => ApplyError::DryRun {
+            subject,
+            reason: (!reason.is_empty()).then(|| reason.clone()),
+            fields: fields.clone(),
+            message: message.clone(),
+            source_error: Box::new(e.clone()),
+        },
+        ClusterError::UnknownKind {
+            kind, api_version, ..
+        } => ApplyError::DryRun {
+            subject,
+            reason: None,
+            fields: Vec::new(),
+            message: format!("no matches for kind \"{kind}\" in version \"{api_version}\""),
+            source_error: Box::new(e.clone()),
+        },
+        _ => ApplyError::DryRun {
+            subject,
+            reason: None,
+            fields: Vec::new(),
+            message: redact(&e.to_string(), obj),
+            source_error: Box::new(e.clone()),
+        },
+    }
+}
+
+/// Reads, checks and dry-runs one object; `Ok((entry, apply_it))`.
+async fn check_one(
+    cluster: &Cluster,
+    obj: &Value,
+    opts: &ApplyOptions,
+) -> Result<(ChangeSetEntry, bool), ApplyError> {
+    let live = cluster.get(obj).await;
+    let live_missing = matches!(live, Ok(None));
+    let live = live.ok().flatten();
+    if let Some(entry) = skip_apply(obj, live.as_ref(), &opts.selectors) {
+        return Ok((entry, false));
+    }
+    let dry_run = match cluster.apply(obj, &opts.field_manager, true).await {
+        Ok(d) => d,
+        Err(e) => {
+            if !live_missing
+                && should_force(
+                    obj,
+                    live.as_ref(),
+                    opts.force,
+                    &opts.selectors,
+                    &e.as_failure(),
+                )
+            {
+                let subject = ObjMetadata::of(obj).subject();
+                if let Err(err) = cluster.delete(obj).await {
+                    return Err(ApplyError::Request {
+                        subject,
+                        what: "immutable field detected, failed to delete object",
+                        error: err,
+                    });
+                }
+                loop {
+                    match cluster.get(obj).await {
+                        Ok(None) => break,
+                        Ok(Some(_)) => tokio::time::sleep(opts.wait_interval).await,
+                        Err(err) => {
+                            return Err(ApplyError::Request {
+                                subject,
+                                what: "immutable field detected, failed to wait for object to be deleted",
+                                error: err,
+                            });
+                        }
+                    }
+                }
+                cluster
+                    .apply(obj, &opts.field_manager, true)
+                    .await
+                    .map_err(|e| dry_run_error(obj, e))?
+            } else {
+                return Err(dry_run_error(obj, e));
+            }
+        }
+    };
+    let mut patched = false;
+    if let Some(patch) = cleanup_patch(obj, live.as_ref(), &opts.cleanup, &opts.field_manager)
+        && let Some(l) = &live
+    {
+        cluster
+            .json_patch(l, &patch, &opts.field_manager)
+            .await
+            .map_err(|error| ApplyError::Request {
+                subject: ObjMetadata::of(l).subject(),
+                what: "metadata.managedFields cleanup failed",
+                error,
+            })?;
+        patched = true;
+    }
+    let action = apply_action(live.as_ref(), &dry_run, patched);
+    Ok((entry_for(&dry_run, action), action != Action::Unchanged))
+}
+
+/// The outcome of one object's checks: its entry and whether it must be applied.
+type Checked = Result<(ChangeSetEntry, bool), ApplyError>;
+
+/// `ApplyAll`: dry-run every object (concurrently), then apply the changed ones in order.
+async fn apply_all(
+    cluster: &Cluster,
+    objects: Vec<Value>,
+    opts: &ApplyOptions,
+) -> Result<Vec<ChangeSetEntry>, ApplyError> {
+    let results: Vec<(usize, Checked)> = futures::stream::iter(objects.iter().enumerate())
+        .map(|(i, o)| async move { (i, check_one(cluster, o, opts).await) })
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    let mut slots: Vec<Option<(ChangeSetEntry, bool)>> = vec![None; objects.len()];
+    for (i, r) in results {
+        slots[i] = Some(r?);
+    }
+    let mut entries = Vec::with_capacity(objects.len());
+    for (obj, slot) in objects.iter().zip(slots) {
+        let Some((entry, changed)) = slot else {
+            continue;
+        };
+        if changed {
+            cluster
+                .apply(obj, &opts.field_manager, false)
+                .await
+                .map_err(|error| ApplyError::Request {
+                    subject: ObjMetadata::of(obj).subject(),
+                    what: "apply failed",
+                    error,
+                })?;
+        }
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+/// `WaitForSet`: polls every object of the entries until all are `Current` (kstatus), all
+/// are `Current` or `Failed`, or the timeout passes.
+async fn wait_for(
+    cluster: &Cluster,
+    entries: &[ChangeSetEntry],
+    opts: &ApplyOptions,
+) -> Result<(), ApplyError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let deadline = Instant::now() + opts.wait_timeout;
+    loop {
+        let mut statuses = Vec::with_capacity(entries.len());
+        for e in entries {
+            let api_version = api_version_of(&e.object, &e.version);
+            let st = match cluster.get(&stub(&api_version, &e.object)).await {
+                Ok(None) => health::Status::NotFound,
+                Ok(Some(live)) => {
+                    health::status(&live).map_or(health::Status::Unknown, |r| r.status)
+                }
+                Err(_) => health::Status::Unknown,
+            };
+            statuses.push(st);
+        }
+        if statuses.iter().all(|s| *s == health::Status::Current) {
+            return Ok(());
+        }
+        let terminal = statuses
+            .iter()
+            .all(|s| matches!(s, health::Status::Current | health::Status::Failed));
+        let timed_out = Instant::now() >= deadline;
+        if terminal || timed_out {
+            let objects = entries
+                .iter()
+                .zip(&statuses)
+                .filter(|(_, s)| {
+                    **s == health::Status::Failed || (timed_out && **s != health::Status::Current)
+                })
+                .map(|(e, s)| format!("{} status: '{}'", e.subject, s.as_str()))
+                .collect();
+            return Err(ApplyError::Wait {
+                prefix: if timed_out {
+                    "timeout waiting for"
+                } else {
+                    "failed early due to stalled resources"
+                },
+                objects,
+            });
+        }
+        tokio::time::sleep(opts.wait_interval).await;
+    }
+}
+
+fn api_version_of(m: &ObjMetadata, version: &str) -> String {
+    if m.group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{}/{version}", m.group)
+    }
+}
+
+/// `DeleteAll`: prunes stale objects in reverse apply order.
+async fn delete_all(
+    cluster: &Cluster,
+    stale: &[StaleObject],
+    owner: &[(String, String)],
+    opts: &ApplyOptions,
+) -> (ChangeSet, Vec<String>) {
+    let mut cs = ChangeSet::default();
+    let mut errors = Vec::new();
+    for s in prune_order(stale.to_vec()) {
+        let obj = stub(&api_version_of(&s.object, &s.version), &s.object);
+        let entry = |action| ChangeSetEntry::new(s.object.clone(), s.version.clone(), action);
+        let live = match cluster.get(&obj).await {
+            Ok(l) => l,
+            Err(e) => {
+                errors.push(format!("{} query failed: {e}", s.object.subject()));
+                cs.entries.push(entry(Action::Unknown));
+                continue;
+            }
+        };
+        match prune_action(live.as_ref(), owner, &opts.selectors) {
+            PruneAction::Gone => cs.entries.push(entry(Action::Deleted)),
+            PruneAction::Skip => cs.entries.push(entry(Action::Skipped)),
+            PruneAction::Delete => match cluster.delete(&obj).await {
+                Ok(()) => cs.entries.push(entry(Action::Deleted)),
+                Err(e) => {
+                    errors.push(format!("{} delete failed: {e}", s.object.subject()));
+                    cs.entries.push(entry(Action::Unknown));
+                }
+            },
+        }
+    }
+    (cs, errors)
+}
+
+/// One planned entry: what apply would do to an object, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanEntry {
+    /// The object, its version and the action apply would report.
+    pub entry: ChangeSetEntry,
+    /// Why (`not in the cluster`, `drifted from the manifest`, ...).
+    pub reason: String,
+}
+
+/// The entries of one stage (`definitions`, `classes`, `resources`, then `prune`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanStage {
+    /// The stage's name.
+    pub name: &'static str,
+    /// Its entries in apply order.
+    pub entries: Vec<PlanEntry>,
+}
+
+/// What [`apply`] would do, stage by stage, computed with dry-runs only.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// The stages, in order.
+    pub stages: Vec<PlanStage>,
+}
+
+/// The kinds (group, kind) and namespaces the desired set itself creates.
+struct Provided {
+    kinds: std::collections::HashSet<(String, String)>,
+    namespaces: std::collections::HashSet<String>,
+}
+
+fn provided(objects: &[Value]) -> Provided {
+    let mut kinds = std::collections::HashSet::new();
+    let mut namespaces = std::collections::HashSet::new();
+    for o in objects {
+        if crate::ssa::order::is_crd(o) {
+            let g = o
+                .get_path(&["spec", "group"])
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let k = o
+                .get_path(&["spec", "names", "kind"])
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            kinds.insert((g.to_string(), k.to_string()));
+        } else if crate::ssa::order::is_namespace(o) {
+            namespaces.insert(ObjMetadata::of(o).name);
+        }
+    }
+    Provided { kinds, namespaces }
+}
+
+/// Plans one object: dry-run only, nothing changed in the cluster.
+async fn plan_one(
+    cluster: &Cluster,
+    obj: &Value,
+    opts: &ApplyOptions,
+    prov: &Provided,
+) -> Result<PlanEntry, ApplyError> {
+    let m = ObjMetadata::of(obj);
+    let (_, version) = crate::ssa::object::group_version(
+        obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
+    );
+    let planned = |action, reason: &str| PlanEntry {
+        entry: ChangeSetEntry::new(m.clone(), version, action),
+        reason: reason.to_string(),
+    };
+    let live = cluster.get(obj).await;
+    if matches!(live, Err(ClusterError::UnknownKind { .. }))
+        && prov.kinds.contains(&(m.group.clone(), m.kind.clone()))
+    {
+        return Ok(planned(
+            Action::Created,
+            "its CustomResourceDefinition is applied in an earlier stage",
+        ));
+    }
+    let live_missing = matches!(live, Ok(None));
+    let live = live.ok().flatten();
+    if let Some(entry) = skip_apply(obj, live.as_ref(), &opts.selectors) {
+        return Ok(PlanEntry {
+            entry,
+            reason: "excluded by its annotations".into(),
+        });
+    }
+    let dry_run = match cluster.apply(obj, &opts.field_manager, true).await {
+        Ok(d) => d,
+        Err(e) => {
+            if live_missing && e.is_not_found() && prov.namespaces.contains(&m.namespace) {
+                return Ok(planned(
+                    Action::Created,
+                    "its Namespace is applied in an earlier stage",
+                ));
+            }
+            if !live_missing
+                && should_force(
+                    obj,
+                    live.as_ref(),
+                    opts.force,
+                    &opts.selectors,
+                    &e.as_failure(),
+                )
+            {
+                return Ok(planned(
+                    Action::Created,
+                    "immutable field changed: deleted and recreated (force)",
+                ));
+            }
+            return Err(dry_run_error(obj, e));
+        }
+    };
+    let patched = cleanup_patch(obj, live.as_ref(), &opts.cleanup, &opts.field_manager).is_some();
+    let action = apply_action(live.as_ref(), &dry_run, patched);
+    let reason = match action {
+        Action::Created => "not in the cluster",
+        Action::Configured if normalize::has_drifted(live.as_ref(), &dry_run) => {
+            "drifted from the manifest"
+        }
+        Action::Configured => "fields of kubectl managers taken over",
+        _ => "",
+    };
+    Ok(PlanEntry {
+        entry: entry_for(&dry_run, action),
+        reason: reason.into(),
+    })
+}
+
+/// What [`apply`] would do, with server-side dry-runs only: per stage and object, the action
+/// and its reason, then (with [`ApplyOptions::prune`]) what prune would do. Custom resources
+/// whose CRD, and objects whose Namespace, only the desired set holds are planned as
+/// `created` instead of failing.
+///
+/// # Errors
+/// The first dry-run failure (as [`apply`] would fail), or an unreadable previous inventory.
+pub async fn plan(
+    cluster: &Cluster,
+    objects: Vec<Value>,
+    previous: &Inventory,
+    opts: &ApplyOptions,
+) -> Result<Plan, ApplyError> {
+    let mut objects = objects;
+    if let Some((name, namespace)) = &opts.owner {
+        let labels = owner_labels(name, namespace);
+        for o in &mut objects {
+            set_labels(o, &labels);
+        }
+    }
+    for o in &mut objects {
+        normalize::normalize_object(o);
+    }
+    let prov = provided(&objects);
+    let mut plan = Plan::default();
+    let mut all = ChangeSet::default();
+    if !objects.is_empty() {
+        for (stage, objs) in stages(objects) {
+            let results: Vec<(usize, Result<PlanEntry, ApplyError>)> =
+                futures::stream::iter(objs.iter().enumerate())
+                    .map(|(i, o)| {
+                        let prov = &prov;
+                        async move { (i, plan_one(cluster, o, opts, prov).await) }
+                    })
+                    .buffer_unordered(opts.concurrency.max(1))
+                    .collect()
+                    .await;
+            let mut slots: Vec<Option<PlanEntry>> = vec![None; objs.len()];
+            for (i, r) in results {
+                slots[i] = Some(r?);
+            }
+            let entries: Vec<PlanEntry> = slots.into_iter().flatten().collect();
+            all.entries.extend(entries.iter().map(|e| e.entry.clone()));
+            plan.stages.push(PlanStage {
+                name: stage.as_str(),
+                entries,
+            });
+        }
+    }
+    if opts.prune {
+        let inventory = Inventory::from_change_set(&all);
+        let stale = previous.stale(&inventory).map_err(ApplyError::Inventory)?;
+        let owner = opts
+            .owner
+            .as_ref()
+            .map(|(n, ns)| owner_labels(n, ns))
+            .unwrap_or_default();
+        let mut entries = Vec::new();
+        for s in prune_order(stale) {
+            let obj = stub(&api_version_of(&s.object, &s.version), &s.object);
+            let live = cluster
+                .get(&obj)
+                .await
+                .map_err(|error| ApplyError::Request {
+                    subject: s.object.subject(),
+                    what: "query failed",
+                    error,
+                })?;
+            let (action, reason) = match prune_action(live.as_ref(), &owner, &opts.selectors) {
+                PruneAction::Gone => (Action::Deleted, "already gone"),
+                PruneAction::Skip => (Action::Skipped, "not owned, or excluded by its annotations"),
+                PruneAction::Delete => (Action::Deleted, "no longer in the set"),
+            };
+            entries.push(PlanEntry {
+                entry: ChangeSetEntry::new(s.object.clone(), s.version.clone(), action),
+                reason: reason.into(),
+            });
+        }
+        plan.stages.push(PlanStage {
+            name: "prune",
+            entries,
+        });
+    }
+    Ok(plan)
+}

@@ -1,0 +1,492 @@
+//! `gitward::io::cluster::engine::apply` and `gitward apply` against the real test cluster:
+//! Flux's staged apply, unchanged re-applies, one `configured` per changed object, drift by
+//! another field manager corrected, prune with `prune: disabled` kept, a failing stage leaving
+//! nothing half-applied, and no Secret value in any output.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use gitward::inventory::Inventory;
+use gitward::io::cluster::Cluster;
+use gitward::io::cluster::engine::{ApplyError, ApplyOptions, ApplyOutcome, apply, plan};
+use gitward::manifest::read_manifests;
+use gitward::yaml::Value;
+use gitward_tests::{cluster, unique_name};
+
+const SECRET_VALUE: &str = "hunter2-very-secret";
+
+async fn connect() -> Cluster {
+    Cluster::connect(Some(&cluster().kubeconfig), None)
+        .await
+        .expect("connect with the admin kubeconfig")
+}
+
+fn opts() -> ApplyOptions {
+    ApplyOptions::new("gitward").with_owner("apps", "flux-system")
+}
+
+/// A set with every kind the acceptance names: CRD + CR, Namespace, RBAC, ConfigMap,
+/// Secret, Deployment, Service (names made unique per test).
+fn mixed_set(ns: &str, group: &str, cm_value: &str) -> String {
+    format!(
+        r#"apiVersion: example.com/v1
+kind: Widget
+metadata: {{name: alpha, namespace: {ns}}}
+spec: {{size: 3}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: {ns}}}
+spec:
+  replicas: 1
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      serviceAccountName: web
+      containers:
+      - name: web
+        image: registry.example/web:1.0.0
+        ports: [{{name: http, containerPort: 8080}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: web, namespace: {ns}}}
+spec:
+  selector: {{app: web}}
+  ports: [{{name: http, port: 80, targetPort: http}}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: web, namespace: {ns}}}
+stringData: {{password: {SECRET_VALUE}}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: web, namespace: {ns}}}
+data: {{LOG_LEVEL: {cm_value}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: web, namespace: {ns}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: web}}
+subjects: [{{kind: ServiceAccount, name: web, namespace: {ns}}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: web, namespace: {ns}}}
+rules: [{{apiGroups: [''], resources: [configmaps], verbs: [get]}}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: web, namespace: {ns}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: {ns}-reader}}
+rules: [{{apiGroups: [''], resources: [namespaces], verbs: [get]}}]
+---
+apiVersion: v1
+kind: Namespace
+metadata: {{name: {ns}}}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: widgets.{group}}}
+spec:
+  group: {group}
+  scope: Namespaced
+  names: {{kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {{type: integer, minimum: 0}}
+"#
+    )
+    .replace(
+        "apiVersion: example.com/v1",
+        &format!("apiVersion: {group}/v1"),
+    )
+}
+
+fn objects(text: &str) -> Vec<Value> {
+    gitward::ssa::objects_from_manifests(read_manifests(text).expect("manifests"))
+}
+
+fn lines(o: &ApplyOutcome) -> Vec<String> {
+    o.change_set
+        .entries
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+async fn run(c: &Cluster, text: &str, prev: &Inventory, opts: &ApplyOptions) -> ApplyOutcome {
+    apply(c, objects(text), prev, opts).await
+}
+
+#[tokio::test]
+async fn mixed_set_applies_in_one_call_then_stays_unchanged() {
+    let c = connect().await;
+    let ns = unique_name("apply-mixed");
+    let group = format!("{ns}.example.com");
+    let set = mixed_set(&ns, &group, "info");
+    let first = run(&c, &set, &Inventory::default(), &opts()).await;
+    assert_eq!(first.error, None, "{:?}", lines(&first));
+    assert_eq!(
+        lines(&first),
+        [
+            format!("CustomResourceDefinition/widgets.{group} created"),
+            format!("Namespace/{ns} created"),
+            format!("ClusterRole/{ns}-reader created"),
+            format!("ServiceAccount/{ns}/web created"),
+            format!("Role/{ns}/web created"),
+            format!("RoleBinding/{ns}/web created"),
+            format!("ConfigMap/{ns}/web created"),
+            format!("Secret/{ns}/web created"),
+            format!("Service/{ns}/web created"),
+            format!("Deployment/{ns}/web created"),
+            format!("Widget/{ns}/alpha created"),
+        ]
+    );
+    let inv = first.inventory.expect("an inventory");
+    assert_eq!(inv.entries[1].id, format!("_{ns}__Namespace"));
+    assert_eq!(inv.entries[10].id, format!("{ns}_alpha_{group}_Widget"));
+
+    let second = run(&c, &set, &inv, &opts()).await;
+    assert_eq!(second.error, None);
+    assert!(
+        second
+            .change_set
+            .entries
+            .iter()
+            .all(|e| e.action.as_str() == "unchanged"),
+        "{:?}",
+        lines(&second)
+    );
+    assert_eq!(second.inventory.as_ref(), Some(&inv));
+
+    // One changed field: exactly one `configured`.
+    let changed = mixed_set(&ns, &group, "debug");
+    let third = run(&c, &changed, &inv, &opts()).await;
+    let configured: Vec<String> = third
+        .change_set
+        .entries
+        .iter()
+        .filter(|e| e.action.as_str() != "unchanged")
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(configured, [format!("ConfigMap/{ns}/web configured")]);
+    let live = c
+        .get(&objects(&changed)[4])
+        .await
+        .expect("get")
+        .expect("the ConfigMap exists");
+    assert_eq!(
+        live.get_path(&["data", "LOG_LEVEL"])
+            .and_then(Value::as_str),
+        Some("debug")
+    );
+}
+
+#[tokio::test]
+async fn drift_by_another_manager_is_corrected() {
+    let c = connect().await;
+    let ns = unique_name("apply-drift");
+    let set = format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n---\n\
+         apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cfg, namespace: {ns}}}\ndata: {{A: a}}\n"
+    );
+    let first = run(&c, &set, &Inventory::default(), &opts()).await;
+    let inv = first.inventory.expect("applied");
+    let cm = objects(&set).remove(1);
+    let patch = read_manifests(
+        r#"{"kind": "P", "p": [{"op": "replace", "path": "/data/A", "value": "changed"}]}"#,
+    )
+    .expect("patch")
+    .remove(0);
+    let live = c.get(&cm).await.expect("get").expect("exists");
+    c.json_patch(&live, patch.get("p").expect("p"), "intruder")
+        .await
+        .expect("the intruder's patch");
+    let second = run(&c, &set, &inv, &opts()).await;
+    assert_eq!(
+        lines(&second),
+        [
+            format!("Namespace/{ns} unchanged"),
+            format!("ConfigMap/{ns}/cfg configured")
+        ]
+    );
+    let live = c.get(&cm).await.expect("get").expect("exists");
+    assert_eq!(
+        live.get_path(&["data", "A"]).and_then(Value::as_str),
+        Some("a")
+    );
+}
+
+#[tokio::test]
+async fn prune_deletes_dropped_objects_and_keeps_prune_disabled_ones() {
+    let c = connect().await;
+    let ns = unique_name("apply-prune");
+    let cm = |name: &str, extra: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {ns}{extra}}}\ndata: {{k: v}}\n"
+        )
+    };
+    let full = [
+        format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"),
+        cm("keep", ""),
+        cm(
+            "pinned",
+            ", annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}",
+        ),
+        cm("gone", ""),
+    ]
+    .join("---\n");
+    let first = run(&c, &full, &Inventory::default(), &opts()).await;
+    let inv = first.inventory.expect("applied");
+    assert_eq!(inv.entries.len(), 4);
+    let smaller = [
+        format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"),
+        cm("keep", ""),
+    ]
+    .join("---\n");
+    let second = run(&c, &smaller, &inv, &opts().with_prune(true)).await;
+    assert_eq!(second.error, None);
+    assert_eq!(
+        lines(&second),
+        [
+            format!("Namespace/{ns} unchanged"),
+            format!("ConfigMap/{ns}/keep unchanged"),
+            format!("ConfigMap/{ns}/pinned skipped"),
+            format!("ConfigMap/{ns}/gone deleted"),
+        ]
+    );
+    let objs = objects(&full);
+    assert!(
+        c.get(&objs[2]).await.expect("get").is_some(),
+        "prune-disabled object kept"
+    );
+    assert!(
+        c.get(&objs[3]).await.expect("get").is_none(),
+        "pruned object gone"
+    );
+    assert_eq!(second.inventory.map(|i| i.entries.len()), Some(2));
+}
+
+#[tokio::test]
+async fn an_invalid_object_fails_its_stage_before_anything_of_it_is_applied() {
+    let c = connect().await;
+    let ns = unique_name("apply-invalid");
+    let set = format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n---\n\
+         apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a, namespace: {ns}}}\ndata: {{k: v}}\n---\n\
+         apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: {ns}}}\n\
+         spec: {{replicas: -1, selector: {{matchLabels: {{app: web}}}}, template: {{metadata: {{labels: {{app: web}}}}, spec: {{containers: [{{name: web, image: x}}]}}}}}}\n"
+    );
+    let out = run(&c, &set, &Inventory::default(), &opts()).await;
+    assert_eq!(
+        out.inventory, None,
+        "a failed apply keeps the previous inventory"
+    );
+    let err = out.error.clone().expect("the apply fails");
+    assert!(matches!(err, ApplyError::DryRun { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with(&format!("Deployment/{ns}/web dry-run failed (Invalid): ")),
+        "{msg}"
+    );
+    assert!(msg.contains("spec.replicas"), "{msg}");
+    if let ApplyError::DryRun { fields, .. } = &err {
+        assert_eq!(fields, &["spec.replicas".to_string()]);
+    }
+    // The namespace stage went through; nothing of the failed stage did.
+    assert_eq!(lines(&out), [format!("Namespace/{ns} created")]);
+    let objs = objects(&set);
+    assert!(
+        c.get(&objs[1]).await.expect("get").is_none(),
+        "ConfigMap not applied"
+    );
+}
+
+#[tokio::test]
+async fn plan_changes_nothing_and_plans_custom_resources_after_their_crd() {
+    let c = connect().await;
+    let ns = unique_name("apply-plan");
+    let group = format!("{ns}.example.com");
+    let set = mixed_set(&ns, &group, "info");
+    let planned = plan(&c, objects(&set), &Inventory::default(), &opts())
+        .await
+        .expect("a plan, although neither the CRD nor the Namespace exists yet");
+    let stages: Vec<(&str, usize)> = planned
+        .stages
+        .iter()
+        .map(|s| (s.name, s.entries.len()))
+        .collect();
+    assert_eq!(stages, [("definitions", 3), ("resources", 8)]);
+    let widget = planned.stages[1].entries.last().expect("the Widget");
+    assert_eq!(
+        widget.entry.to_string(),
+        format!("Widget/{ns}/alpha created")
+    );
+    assert_eq!(
+        widget.reason,
+        "its CustomResourceDefinition is applied in an earlier stage"
+    );
+    assert!(
+        planned
+            .stages
+            .iter()
+            .flat_map(|s| &s.entries)
+            .all(|e| e.entry.action.as_str() == "created")
+    );
+    let namespace = objects(&set).remove(9);
+    assert!(
+        c.get(&namespace).await.expect("get").is_none(),
+        "plan created nothing"
+    );
+
+    let applied = run(&c, &set, &Inventory::default(), &opts()).await;
+    assert_eq!(applied.error, None);
+    let again = plan(&c, objects(&set), &Inventory::default(), &opts())
+        .await
+        .expect("a plan");
+    assert!(
+        again
+            .stages
+            .iter()
+            .flat_map(|s| &s.entries)
+            .all(|e| e.entry.action.as_str() == "unchanged"),
+        "{again:?}"
+    );
+    let changed = plan(
+        &c,
+        objects(&mixed_set(&ns, &group, "debug")),
+        &Inventory::default(),
+        &opts(),
+    )
+    .await
+    .expect("a plan");
+    let configured: Vec<String> = changed
+        .stages
+        .iter()
+        .flat_map(|s| &s.entries)
+        .filter(|e| e.entry.action.as_str() != "unchanged")
+        .map(|e| format!("{} ({})", e.entry, e.reason))
+        .collect();
+    assert_eq!(
+        configured,
+        [format!(
+            "ConfigMap/{ns}/web configured (drifted from the manifest)"
+        )]
+    );
+}
+
+fn gitward() -> PathBuf {
+    if let Some(p) = std::env::var_os("GITWARD_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("test binary");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir.join("gitward");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it first (cargo build -p gitward-cli) or set GITWARD_BIN",
+        bin.display()
+    );
+    bin
+}
+
+#[test]
+fn cli_prints_flux_lines_and_never_a_secret_value() {
+    let ns = unique_name("apply-cli");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inv = dir.path().join("inventory.json");
+    let ok = dir.path().join("ok.yaml");
+    std::fs::write(
+        &ok,
+        format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n---\n\
+             apiVersion: v1\nkind: Secret\nmetadata: {{name: s, namespace: {ns}}}\nstringData: {{password: {SECRET_VALUE}}}\n"
+        ),
+    )
+    .expect("write");
+    // A Secret the API server refuses (a bad key), mentioning the value next to it.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: s, namespace: {ns}}}\nstringData: {{password: {SECRET_VALUE}, 'bad key!': {SECRET_VALUE}}}\n"
+        ),
+    )
+    .expect("write");
+    let run = |file: &PathBuf, out: &str| {
+        Command::new(gitward())
+            .args(["apply", "-f"])
+            .arg(file)
+            .arg("--kubeconfig")
+            .arg(&cluster().kubeconfig)
+            .arg("--inventory-file")
+            .arg(&inv)
+            .args([
+                "--owner-name",
+                "apps",
+                "--owner-namespace",
+                "flux-system",
+                "-o",
+                out,
+            ])
+            .output()
+            .expect("run gitward")
+    };
+    let b64 = "aHVudGVyMi12ZXJ5LXNlY3JldA==";
+    let first = run(&ok, "text");
+    let text = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        text,
+        format!("Namespace/{ns} created\nSecret/{ns}/s created\n")
+    );
+    let again = run(&ok, "json");
+    let json = String::from_utf8_lossy(&again.stdout).to_string();
+    assert!(json.contains("\"action\": \"unchanged\""), "{json}");
+    let inventory = std::fs::read_to_string(&inv).expect("inventory written");
+    assert!(
+        inventory.contains(&format!("\"id\": \"{ns}_s__Secret\"")),
+        "{inventory}"
+    );
+    let failed = run(&bad, "json");
+    assert_eq!(failed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&failed.stderr).to_string();
+    assert!(
+        stderr.contains(&format!("Secret/{ns}/s dry-run failed")),
+        "{stderr}"
+    );
+    for output in [
+        &first.stdout,
+        &first.stderr,
+        &again.stdout,
+        &again.stderr,
+        &failed.stdout,
+        &failed.stderr,
+    ] {
+        let s = String::from_utf8_lossy(output);
+        assert!(
+            !s.contains(SECRET_VALUE) && !s.contains(b64),
+            "secret leaked: {s}"
+        );
+    }
+    assert!(!inventory.contains(SECRET_VALUE));
+}
