@@ -148,9 +148,9 @@ pub(crate) fn run_plan(args: &ApplyArgs) -> Result<(), Failure> {
             .collect();
         let mut root = Map::new();
         root.insert("stages".into(), Value::Seq(stages));
-        let mut s = gitward::gojson::to_string_with(
+        let mut s = gitward::go::json::to_string_with(
             &Value::Map(root),
-            gitward::gojson::JsonOptions::indented("  "),
+            gitward::go::json::JsonOptions::indented("  "),
         )
         .map_err(|e| Failed(e.to_string()))?;
         s.push('\n');
@@ -220,9 +220,9 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<(), Failure> {
             if let Some(e) = &outcome.error {
                 root.insert("error".into(), Value::from(e.to_string()));
             }
-            let mut s = gitward::gojson::to_string_with(
+            let mut s = gitward::go::json::to_string_with(
                 &Value::Map(root),
-                gitward::gojson::JsonOptions::indented("  "),
+                gitward::go::json::JsonOptions::indented("  "),
             )
             .map_err(|e| Failed(e.to_string()))?;
             s.push('\n');
