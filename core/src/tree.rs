@@ -607,6 +607,57 @@ mod tests {
         let _ = std::fs::remove_dir_all(&base);
     }
 
+    /// The directories a `DirTree` remembers give the same answers as a first walk: files
+    /// under a linked directory, a second file of a remembered directory, and an escaping
+    /// link next to remembered directories.
+    #[cfg(unix)]
+    #[test]
+    fn dirtree_remembered_directories_answer_as_a_first_walk() {
+        let base = std::env::temp_dir().join(format!("gitward-dircache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(base.join("root/a/b")).expect("mkdir");
+        std::fs::write(base.join("secret"), "s").expect("write");
+        std::fs::write(base.join("root/a/b/one.yaml"), "1").expect("write");
+        std::fs::write(base.join("root/a/b/two.yaml"), "2").expect("write");
+        std::os::unix::fs::symlink("a/b", base.join("root/alias")).expect("link");
+        std::os::unix::fs::symlink(base.join("secret"), base.join("root/a/b/leak")).expect("link");
+        std::os::unix::fs::symlink(&base, base.join("root/a/up")).expect("link");
+        let t = DirTree::new(base.join("root")).expect("open");
+        let p = |s: &str| RelPath::new(s).expect("ok");
+        for _ in 0..2 {
+            assert_eq!(t.read(&p("a/b/one.yaml")).expect("read"), b"1");
+            assert_eq!(t.read(&p("a/b/two.yaml")).expect("read"), b"2");
+            assert_eq!(t.read(&p("alias/two.yaml")).expect("read"), b"2");
+            assert_eq!(t.kind(&p("a/b")).expect("kind"), Some(EntryKind::Dir));
+            assert_eq!(t.kind(&p("alias")).expect("kind"), Some(EntryKind::Dir));
+            assert_eq!(
+                t.kind(&p("alias/one.yaml")).expect("kind"),
+                Some(EntryKind::File)
+            );
+            assert_eq!(t.kind(&p("a/b/none")).expect("kind"), None);
+            assert_eq!(
+                t.canonical(&p("alias/one.yaml")).expect("ok"),
+                Some(p("a/b/one.yaml"))
+            );
+            assert!(matches!(
+                t.read(&p("alias")),
+                Err(TreeError::WrongKind { .. })
+            ));
+            for leaving in [
+                "a/b/leak",
+                "alias/leak",
+                "a/up/secret",
+                "a/up/root/a/b/one.yaml",
+            ] {
+                assert!(
+                    matches!(t.read(&p(leaving)), Err(TreeError::SymlinkEscape { .. })),
+                    "{leaving} was read"
+                );
+            }
+        }
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
     #[cfg(unix)]
     #[test]
     fn canonical_resolves_links_and_confined_refuses_what_leaves() {
