@@ -46,8 +46,12 @@ Each non-identical directory is also matched against the signatures of the root 
 the recorded run found (docs/differential.md), so that a run after a fix recounts them; the
 summary lists how many directories show each ("unclassified": none matched).
 
-Options: --list-diffs prints every non-identical directory with its causes and both tools'
-first error line; --json OUT writes one record per directory; --keep-diffs DIR writes a unified diff
+Options: --reference-cache DIR keeps kubectl's result per directory (exit status, stdout,
+stderr, CPU time; keyed by the directory, the helm flag and the kubectl binary's size and
+mtime) and reuses it on the next run, so that a gitward-only rerun takes minutes, not the
+~5 CPU minutes of the kubectl side (the repositories must not change in between; the CPU
+time reported for kubectl is then the recorded one). --list-diffs prints every
+non-identical directory with its causes and both tools' first error line; --json OUT writes one record per directory; --keep-diffs DIR writes a unified diff
 (or both error texts) per non-identical directory.
 
 Needs the reference kubectl and helm v3 (../shared/tools/reference-tools.sh installs them,
@@ -57,6 +61,8 @@ honoured; --gitward PATH skips the build).
 import argparse
 import concurrent.futures
 import difflib
+import hashlib
+import pickle
 import json
 import os
 import re
@@ -220,12 +226,32 @@ def first_error_line(stderr):
     return (errs or lines or ["(no stderr)"])[-1][:300]
 
 
-def build_one(root, repo, reldir, kubectl, helm3, gitward, timeout, helm_mode):
+def cached_reference(cache, argv, path, timeout):
+    """run(argv, ...) through the reference cache directory (None: no cache)."""
+    if cache is None:
+        return run(argv, path, timeout)
+    st = os.stat(argv[0])
+    key = hashlib.sha256(repr((argv, st.st_size, int(st.st_mtime))).encode()).hexdigest()
+    f = os.path.join(cache, key[:2], key)
+    if os.path.exists(f):
+        with open(f, "rb") as fh:
+            return pickle.load(fh)
+    res = run(argv, path, timeout)
+    if res[0] is None:  # a timeout says more about the machine's load than about kubectl
+        return res
+    os.makedirs(os.path.dirname(f), exist_ok=True)
+    with open(f + ".tmp", "wb") as fh:
+        pickle.dump(res, fh)
+    os.replace(f + ".tmp", f)
+    return res
+
+
+def build_one(root, repo, reldir, kubectl, helm3, gitward, timeout, helm_mode, cache=None):
     path = os.path.join(root, repo, reldir)
     helm = helm_mode == "auto" and re.search(r"(?m)^helmCharts\s*:", kustomization_text(path)) is not None
     ref_args = [kubectl, "kustomize"] + (["--enable-helm", "--helm-command", helm3] if helm else []) + [path]
     gw_args = [gitward, "kustomize"] + (["--enable-helm"] if helm else []) + [path]
-    rrc, rout, rerr, rcpu = run(ref_args, path, timeout)
+    rrc, rout, rerr, rcpu = cached_reference(cache, ref_args, path, timeout)
     grc, gout, gerr, gcpu = run(gw_args, path, timeout)
     if grc == 3:
         cat = "unsupported"
@@ -344,6 +370,7 @@ def main():
     ap.add_argument("--json", metavar="OUT")
     ap.add_argument("--keep-diffs", metavar="DIR")
     ap.add_argument("--gitward", help="gitward binary (default: build the release CLI)")
+    ap.add_argument("--reference-cache", metavar="DIR", help="reuse kubectl's results kept in DIR")
     o = ap.parse_args()
 
     repos = read_repos(o.repos) if o.repos and o.repos != "all" else None
@@ -381,7 +408,8 @@ def main():
     t0 = time.time()
     records = []
     with concurrent.futures.ThreadPoolExecutor(o.jobs) as pool:
-        futs = [pool.submit(build_one, o.root, r, d, kubectl, helm3, gitward, o.timeout, o.helm) for r, d in dirs]
+        futs = [pool.submit(build_one, o.root, r, d, kubectl, helm3, gitward, o.timeout, o.helm,
+                            o.reference_cache) for r, d in dirs]
         for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
             rec = fut.result()
             if o.keep_diffs and rec["category"] != "identical":

@@ -315,7 +315,7 @@ fn map_value(
         KeyConversion::NumbersToStrings,
     )?;
     let count = keys.get_array_length()?;
-    let mut map = yaml::Map::with_capacity(count as usize);
+    let mut map = yaml::Map::with_capacity_and_hasher(count as usize, Default::default());
     for i in 0..count {
         let key: Unknown<'_> = keys.get_element(i)?;
         if key.get_type()? != ValueType::String {

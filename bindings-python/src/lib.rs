@@ -327,7 +327,7 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize, max_depth: usize) -> Result<Va
         )));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        let mut map = yaml::Map::with_capacity(d.len());
+        let mut map = yaml::Map::with_capacity_and_hasher(d.len(), Default::default());
         for (k, v) in d.iter() {
             let key = match k.cast::<PyString>() {
                 Ok(k) => str_value(k)?,

@@ -132,7 +132,7 @@ pub(crate) fn run_plan(args: &ApplyArgs) -> Result<(), Failure> {
                     .entries
                     .iter()
                     .map(|e| {
-                        let mut m = Map::new();
+                        let mut m = Map::default();
                         m.insert("subject".into(), Value::from(e.entry.subject.as_str()));
                         m.insert("id".into(), Value::from(e.entry.object.id()));
                         m.insert("action".into(), Value::from(e.entry.action.as_str()));
@@ -140,13 +140,13 @@ pub(crate) fn run_plan(args: &ApplyArgs) -> Result<(), Failure> {
                         Value::Map(m)
                     })
                     .collect();
-                let mut m = Map::new();
+                let mut m = Map::default();
                 m.insert("name".into(), Value::from(st.name));
                 m.insert("entries".into(), Value::Seq(entries));
                 Value::Map(m)
             })
             .collect();
-        let mut root = Map::new();
+        let mut root = Map::default();
         root.insert("stages".into(), Value::Seq(stages));
         let mut s = gitward::go::json::to_string_with(
             &Value::Map(root),
@@ -209,13 +209,13 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<(), Failure> {
                 .entries
                 .iter()
                 .map(|e| {
-                    let mut m = Map::new();
+                    let mut m = Map::default();
                     m.insert("subject".into(), Value::from(e.subject.as_str()));
                     m.insert("action".into(), Value::from(e.action.as_str()));
                     Value::Map(m)
                 })
                 .collect();
-            let mut root = Map::new();
+            let mut root = Map::default();
             root.insert("entries".into(), Value::Seq(entries));
             if let Some(e) = &outcome.error {
                 root.insert("error".into(), Value::from(e.to_string()));

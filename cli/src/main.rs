@@ -680,7 +680,7 @@ fn health(args: &HealthArgs) -> Result<(), Failure> {
             }
             text.push('\n');
         }
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("id".into(), Value::from(object_id(obj)));
         m.insert("status".into(), Value::from(st));
         m.insert("message".into(), Value::from(message));

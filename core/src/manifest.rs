@@ -187,7 +187,7 @@ fn json_round_trip(v: Value) -> Result<Value, ManifestError> {
                 .collect::<Result<_, _>>()?,
         ),
         Value::Map(m) => {
-            let mut out = Map::with_capacity(m.len());
+            let mut out = Map::with_capacity_and_hasher(m.len(), Default::default());
             for (k, v) in m {
                 out.insert(k, json_round_trip(v)?);
             }
@@ -280,10 +280,10 @@ impl JsonParser<'_> {
                     self.skip_ws();
                     if self.peek() == Some(b'}') {
                         self.i += 1;
-                        Value::Map(Map::new())
+                        Value::Map(Map::default())
                     } else {
                         let key = self.key()?;
-                        stack.push(Frame::Map(Map::new(), key));
+                        stack.push(Frame::Map(Map::default(), key));
                         self.check_depth(stack.len())?;
                         continue;
                     }

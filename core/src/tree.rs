@@ -284,9 +284,17 @@ impl FileTree for MemTree {
 
 /// A directory on disk, confined to its root: symbolic links are followed only while
 /// they stay inside the root.
+///
+/// A `DirTree` remembers where each directory it has walked through resolved to (links
+/// followed and checked), so that reading many files of one directory looks at each
+/// leading directory once, not once per file. Open a new `DirTree` to see directories or
+/// links changed since; files themselves are looked up on every call.
 #[derive(Debug, Clone)]
 pub struct DirTree {
     root: PathBuf,
+    /// Resolved directories: a path of this tree (no trailing slash) to its real location,
+    /// checked to be inside the root.
+    dirs: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, PathBuf>>>,
 }
 
 impl DirTree {
@@ -300,7 +308,10 @@ impl DirTree {
                 expected: "directory",
             });
         }
-        Ok(DirTree { root })
+        Ok(DirTree {
+            root,
+            dirs: Default::default(),
+        })
     }
 
     /// The canonical root directory.
@@ -308,17 +319,43 @@ impl DirTree {
         &self.root
     }
 
-    /// The real location of `path`, after checking that it stays inside the root.
-    /// `Ok(None)` when nothing is there.
-    fn resolve(&self, path: &RelPath) -> Result<Option<PathBuf>, TreeError> {
+    /// The real location of `path`, after checking that it stays inside the root, and
+    /// whether it is a directory. `Ok(None)` when nothing is there.
+    fn resolve(&self, path: &RelPath) -> Result<Option<(PathBuf, bool)>, TreeError> {
+        let text = path.as_str();
+        if text.is_empty() {
+            return Ok(Some((self.root.clone(), true)));
+        }
+        // The directory part comes from the cache when an earlier path went through it.
+        let (mut cur, rest) = match text.rfind('/') {
+            Some(slash) => {
+                let known = self
+                    .dirs
+                    .lock()
+                    .ok()
+                    .and_then(|d| d.get(&text[..slash]).cloned());
+                match known {
+                    Some(dir) => (dir, &text[slash + 1..]),
+                    None => (self.root.clone(), text),
+                }
+            }
+            None => (self.root.clone(), text),
+        };
         // Walk component by component so a dangling or escaping link is reported as such.
-        let mut cur = self.root.clone();
-        for comp in Path::new(path.as_str()).components() {
+        let mut is_dir = true;
+        let mut walked = text.len() - rest.len();
+        let mut learned: Vec<(usize, PathBuf)> = Vec::new();
+        for (i, comp) in Path::new(rest).components().enumerate() {
             let Component::Normal(c) = comp else {
                 return Err(TreeError::Escape {
                     path: path.to_string(),
                 });
             };
+            if i > 0 && is_dir {
+                // The prefix before this component has been walked through: a directory.
+                learned.push((walked - 1, cur.clone()));
+            }
+            walked += c.len() + 1;
             cur.push(c);
             match std::fs::symlink_metadata(&cur) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -335,12 +372,20 @@ impl DirTree {
                             path: path.to_string(),
                         });
                     }
+                    is_dir = real.is_dir();
                     cur = real;
                 }
-                Ok(_) => {}
+                Ok(md) => is_dir = md.is_dir(),
             }
         }
-        Ok(Some(cur))
+        if !learned.is_empty()
+            && let Ok(mut dirs) = self.dirs.lock()
+        {
+            for (end, real) in learned {
+                dirs.insert(text[..end].to_owned(), real);
+            }
+        }
+        Ok(Some((cur, is_dir)))
     }
 }
 
@@ -359,7 +404,7 @@ fn io_err(path: &str, e: &std::io::Error) -> TreeError {
 
 impl FileTree for DirTree {
     fn canonical(&self, path: &RelPath) -> Result<Option<RelPath>, TreeError> {
-        let Some(real) = self.resolve(path)? else {
+        let Some((real, _)) = self.resolve(path)? else {
             return Ok(None);
         };
         let rel = real
@@ -375,10 +420,10 @@ impl FileTree for DirTree {
     }
 
     fn read(&self, path: &RelPath) -> Result<Vec<u8>, TreeError> {
-        let real = self.resolve(path)?.ok_or_else(|| TreeError::NotFound {
+        let (real, is_dir) = self.resolve(path)?.ok_or_else(|| TreeError::NotFound {
             path: path.to_string(),
         })?;
-        if real.is_dir() {
+        if is_dir {
             return Err(TreeError::WrongKind {
                 path: path.to_string(),
                 expected: "file",
@@ -390,13 +435,13 @@ impl FileTree for DirTree {
     fn kind(&self, path: &RelPath) -> Result<Option<EntryKind>, TreeError> {
         Ok(match self.resolve(path)? {
             None => None,
-            Some(real) if real.is_dir() => Some(EntryKind::Dir),
-            Some(_) => Some(EntryKind::File),
+            Some((_, true)) => Some(EntryKind::Dir),
+            Some((_, false)) => Some(EntryKind::File),
         })
     }
 
     fn list(&self, dir: &RelPath) -> Result<Vec<String>, TreeError> {
-        let real = self.resolve(dir)?.ok_or_else(|| TreeError::NotFound {
+        let (real, _) = self.resolve(dir)?.ok_or_else(|| TreeError::NotFound {
             path: dir.to_string(),
         })?;
         let rd = std::fs::read_dir(&real).map_err(|e| io_err(&dir.to_string(), &e))?;
@@ -559,6 +604,57 @@ mod tests {
             t.list(&RelPath::root()).expect("list"),
             ["in", "out", "sub", "updir"]
         );
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    /// The directories a `DirTree` remembers give the same answers as a first walk: files
+    /// under a linked directory, a second file of a remembered directory, and an escaping
+    /// link next to remembered directories.
+    #[cfg(unix)]
+    #[test]
+    fn dirtree_remembered_directories_answer_as_a_first_walk() {
+        let base = std::env::temp_dir().join(format!("gitward-dircache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(base.join("root/a/b")).expect("mkdir");
+        std::fs::write(base.join("secret"), "s").expect("write");
+        std::fs::write(base.join("root/a/b/one.yaml"), "1").expect("write");
+        std::fs::write(base.join("root/a/b/two.yaml"), "2").expect("write");
+        std::os::unix::fs::symlink("a/b", base.join("root/alias")).expect("link");
+        std::os::unix::fs::symlink(base.join("secret"), base.join("root/a/b/leak")).expect("link");
+        std::os::unix::fs::symlink(&base, base.join("root/a/up")).expect("link");
+        let t = DirTree::new(base.join("root")).expect("open");
+        let p = |s: &str| RelPath::new(s).expect("ok");
+        for _ in 0..2 {
+            assert_eq!(t.read(&p("a/b/one.yaml")).expect("read"), b"1");
+            assert_eq!(t.read(&p("a/b/two.yaml")).expect("read"), b"2");
+            assert_eq!(t.read(&p("alias/two.yaml")).expect("read"), b"2");
+            assert_eq!(t.kind(&p("a/b")).expect("kind"), Some(EntryKind::Dir));
+            assert_eq!(t.kind(&p("alias")).expect("kind"), Some(EntryKind::Dir));
+            assert_eq!(
+                t.kind(&p("alias/one.yaml")).expect("kind"),
+                Some(EntryKind::File)
+            );
+            assert_eq!(t.kind(&p("a/b/none")).expect("kind"), None);
+            assert_eq!(
+                t.canonical(&p("alias/one.yaml")).expect("ok"),
+                Some(p("a/b/one.yaml"))
+            );
+            assert!(matches!(
+                t.read(&p("alias")),
+                Err(TreeError::WrongKind { .. })
+            ));
+            for leaving in [
+                "a/b/leak",
+                "alias/leak",
+                "a/up/secret",
+                "a/up/root/a/b/one.yaml",
+            ] {
+                assert!(
+                    matches!(t.read(&p(leaving)), Err(TreeError::SymlinkEscape { .. })),
+                    "{leaving} was read"
+                );
+            }
+        }
         let _ = std::fs::remove_dir_all(&base);
     }
 

@@ -123,7 +123,7 @@ fn a_record_built_from_the_chart_matches_helms() {
     let tree = DirTree::new(fixtures()).unwrap();
     let chart = load_chart(&tree, &RelPath::new("demo").unwrap()).unwrap();
 
-    let mut config = Value::Map(Map::new());
+    let mut config = Value::Map(Map::default());
     gitward::helm::strvals::parse_set("extra.n=3", &mut config).unwrap();
     gitward::helm::strvals::parse_set_string("extra.s=<&>", &mut config).unwrap();
     gitward::helm::strvals::parse_set_json("extra.f=1.5e300", &mut config).unwrap();
@@ -187,7 +187,7 @@ fn a_chart_without_values_file_stores_null_values() {
     let tree = DirTree::new(fixtures()).unwrap();
     let chart = load_chart(&tree, &RelPath::new("nov").unwrap()).unwrap();
     let mut record =
-        ChartRecord::from_chart(&process_chart(&chart, &Value::Map(Map::new())).unwrap());
+        ChartRecord::from_chart(&process_chart(&chart, &Value::Map(Map::default())).unwrap());
     let hc = helm.chart.as_ref().unwrap();
     record.mod_time = hc.mod_time;
     record.schema_mod_time = hc.schema_mod_time;
@@ -208,7 +208,7 @@ fn a_chart_without_values_file_stores_null_values() {
         "default",
         1,
         Some(record),
-        Map::new(),
+        Map::default(),
         info.first_deployed.unwrap(),
     );
     rel.apply_method = helm.apply_method.clone();
@@ -290,7 +290,7 @@ fn bad_records_are_clear_errors() {
     gz.truncate(gz.len() / 2);
     let e = decode_release(&base64::engine::general_purpose::STANDARD.encode(gz)).unwrap_err();
     assert!(matches!(e, ReleaseError::Gzip(_)), "{e}");
-    let e = release_from_secret(&Value::Map(Map::new())).unwrap_err();
+    let e = release_from_secret(&Value::Map(Map::default())).unwrap_err();
     assert!(e.to_string().contains("data.release"), "{e}");
 }
 

@@ -58,7 +58,7 @@ fn block(lines: &[(usize, &str)], pos: &mut usize, min_indent: usize) -> Value {
         }
         return Value::Seq(seq);
     }
-    let mut map = Map::new();
+    let mut map = Map::default();
     while let Some(&(i, l)) = lines.get(*pos) {
         if i != indent {
             break;
@@ -125,7 +125,7 @@ fn flow(s: &str, it: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Val
         }
         Some('{') => {
             it.next();
-            let mut out = Map::new();
+            let mut out = Map::default();
             loop {
                 skip_ws(it);
                 match it.peek().map(|&(_, c)| c) {

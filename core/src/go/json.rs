@@ -218,9 +218,9 @@ mod tests {
 
     #[test]
     fn sorts_keys_and_indents() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("b".into(), Value::Seq(vec![Value::from(1i64), Value::Null]));
-        m.insert("a".into(), Value::Map(Map::new()));
+        m.insert("a".into(), Value::Map(Map::default()));
         let v = Value::Map(m);
         assert_eq!(to_string(&v).expect("ok"), r#"{"a":{},"b":[1,null]}"#);
         assert_eq!(

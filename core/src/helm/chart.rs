@@ -591,7 +591,7 @@ fn split_yaml_documents(text: &str) -> Result<Vec<String>, String> {
 /// `loader.LoadValues`: every document of the stream, merged with `MergeMaps`.
 pub fn load_values(data: &[u8]) -> Result<Value, String> {
     let text = String::from_utf8_lossy(data);
-    let mut out = Value::Map(Map::new());
+    let mut out = Value::Map(Map::default());
     let docs =
         split_yaml_documents(&text).map_err(|e| format!("error reading yaml document: {e}"))?;
     for doc in docs {
@@ -753,7 +753,7 @@ fn load_files_with(
     }
     let mut templates = Vec::new();
     let mut other = Vec::new();
-    let mut values = Value::Map(Map::new());
+    let mut values = Value::Map(Map::default());
     let mut schema = None;
     let mut lock = None;
     let mut has_values = false;

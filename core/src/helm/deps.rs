@@ -359,7 +359,7 @@ fn path_to_map(path: &str, data: Map) -> Map {
     }
     let mut cur = data;
     for part in path.split('.').rev() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert(part.to_string(), Value::Map(cur));
         cur = m;
     }
@@ -374,7 +374,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<Warning>) -> Result<(
         return Ok(());
     }
     let cvals = merge_values(c, &Value::Null)?;
-    let mut b = Map::new();
+    let mut b = Map::default();
     for r in c.metadata.dependencies.iter_mut().flatten() {
         let mut outiv = Vec::new();
         for riv in &r.import_values {
@@ -382,7 +382,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<Warning>) -> Result<(
                 Value::Map(iv) => {
                     let child = sprint(iv.get("child"));
                     let parent = sprint(iv.get("parent"));
-                    let mut m = Map::new();
+                    let mut m = Map::default();
                     m.insert("child".into(), Value::String(child.clone()));
                     m.insert("parent".into(), Value::String(parent.clone()));
                     outiv.push(Value::Map(m));
@@ -397,7 +397,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<Warning>) -> Result<(
                 }
                 Value::String(iv) => {
                     let child = format!("exports.{iv}");
-                    let mut m = Map::new();
+                    let mut m = Map::default();
                     m.insert("child".into(), Value::String(child.clone()));
                     m.insert("parent".into(), Value::String(".".into()));
                     outiv.push(Value::Map(m));
@@ -416,7 +416,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<Warning>) -> Result<(
     }
     let mut base = match cvals {
         Value::Map(m) => m,
-        _ => Map::new(),
+        _ => Map::default(),
     };
     merge_tables(&mut base, &b);
     c.values = Value::Map(base);

@@ -606,7 +606,7 @@ pub fn release_secret(rel: &Release, write: SecretWrite) -> Result<Value, Releas
         SecretWrite::Create { now } => all.insert("createdAt".into(), now.to_string()),
         SecretWrite::Update { now } => all.insert("modifiedAt".into(), now.to_string()),
     };
-    let mut meta = Map::new();
+    let mut meta = Map::default();
     meta.insert("name".into(), Value::String(rel.secret_name()));
     if !rel.namespace.is_empty() {
         meta.insert("namespace".into(), Value::String(rel.namespace.clone()));
@@ -619,9 +619,9 @@ pub fn release_secret(rel: &Release, write: SecretWrite) -> Result<Value, Releas
                 .collect(),
         ),
     );
-    let mut data = Map::new();
+    let mut data = Map::default();
     data.insert("release".into(), Value::String(B64.encode(encoded)));
-    let mut secret = Map::new();
+    let mut secret = Map::default();
     secret.insert("apiVersion".into(), Value::String("v1".into()));
     secret.insert("kind".into(), Value::String("Secret".into()));
     secret.insert("metadata".into(), Value::Map(meta));

@@ -298,7 +298,7 @@ impl Parser<'_, '_> {
                 }
                 let existed = data.contains_key(&k);
                 let mut inner = match data.get(&k) {
-                    None => Map::new(),
+                    None => Map::default(),
                     Some(Value::Map(m)) => m.clone(),
                     Some(other) => {
                         return Err(conversion_panic(other, "map[string]interface {}"));
@@ -413,7 +413,7 @@ impl Parser<'_, '_> {
             '.' => {
                 let mut inner = match list.get(i as usize) {
                     Some(Value::Map(m)) => m.clone(),
-                    _ => Map::new(),
+                    _ => Map::default(),
                 };
                 if let Err(e) = self.key(&mut inner, nested) {
                     return (Some(list), Some(e));
@@ -474,7 +474,7 @@ fn run(
     read: Option<&mut ReadFile<'_>>,
 ) -> Result<(), String> {
     if !matches!(into, Value::Map(_)) {
-        *into = Value::Map(Map::new());
+        *into = Value::Map(Map::default());
     }
     let Value::Map(m) = into else {
         return Ok(());
@@ -548,7 +548,7 @@ fn json_value(b: &[u8], i: &mut usize, depth: usize) -> Result<Value, String> {
         None => Err("unexpected EOF".into()),
         Some(b'{') => {
             *i += 1;
-            let mut m = Map::new();
+            let mut m = Map::default();
             skip_ws(b, i);
             if b.get(*i) == Some(&b'}') {
                 *i += 1;
@@ -720,7 +720,7 @@ impl UserValues {
     /// Merges everything into one values map (`values.Options.MergeValues`).
     pub fn merge(&self, read: &mut ReadFile<'_>) -> Result<Value, Error> {
         let verr = |m: String| Error::new(ErrorKind::Values, m);
-        let mut base = Value::Map(Map::new());
+        let mut base = Value::Map(Map::default());
         for (name, data) in &self.value_files {
             let cur = super::chart::load_values(data)
                 .map_err(|e| verr(format!("failed to parse {name}: {e}")).in_file(name))?;
@@ -766,7 +766,7 @@ mod tests {
     use super::*;
 
     fn set(s: &str) -> Value {
-        let mut v = Value::Map(Map::new());
+        let mut v = Value::Map(Map::default());
         parse_set(s, &mut v).expect("parse");
         v
     }
@@ -792,20 +792,20 @@ mod tests {
         assert_eq!(v.get("g"), Some(&Value::Number(Number::Int(-5))));
         let v = set("a\\.b=x\\,y");
         assert_eq!(v.get("a.b"), Some(&Value::String("x,y".into())));
-        let mut v = Value::Map(Map::new());
+        let mut v = Value::Map(Map::default());
         assert!(parse_set("a", &mut v).is_err());
         assert!(parse_set("a.=1", &mut v).is_err());
     }
 
     #[test]
     fn json_and_literal() {
-        let mut v = Value::Map(Map::new());
+        let mut v = Value::Map(Map::default());
         parse_set_json("a={\"x\":1},b=[1,2]", &mut v).expect("json");
         assert_eq!(
             v.get_path(&["a", "x"]),
             Some(&Value::Number(Number::Float(1.0)))
         );
-        let mut v = Value::Map(Map::new());
+        let mut v = Value::Map(Map::default());
         parse_set_literal("Name=a,b={c}", &mut v).expect("lit");
         assert_eq!(v.get("Name"), Some(&Value::String("a,b={c}".into())));
     }
@@ -823,10 +823,10 @@ mod tests {
             "x=[-1e400]",
             "x=-",
         ] {
-            let mut v = Value::Map(Map::new());
+            let mut v = Value::Map(Map::default());
             assert!(parse_set_json(bad, &mut v).is_err(), "{bad}");
         }
-        let mut v = Value::Map(Map::new());
+        let mut v = Value::Map(Map::default());
         parse_set_json("a=-0.5e+2,b=[0,1E2],c=1e-400", &mut v).expect("json");
         assert_eq!(v.get("a"), Some(&Value::Number(Number::Float(-50.0))));
         assert_eq!(v.get("c"), Some(&Value::Number(Number::Float(0.0))));

@@ -13,7 +13,7 @@ use crate::yaml::{Map, Value};
 pub fn merge_maps(a: Value, b: Value) -> Value {
     let mut out = match a {
         Value::Map(m) => m,
-        _ => Map::new(),
+        _ => Map::default(),
     };
     let Value::Map(b) = b else {
         return Value::Map(out);
@@ -60,7 +60,7 @@ pub(crate) fn coalesce_values(
 ) -> Result<Value, Error> {
     let dest = match vals {
         Value::Map(m) => m.clone(),
-        _ => Map::new(),
+        _ => Map::default(),
     };
     let mode = Mode {
         merge: false,
@@ -80,7 +80,7 @@ struct Mode {
 pub(crate) fn merge_values(chart: &Chart, vals: &Value) -> Result<Value, Error> {
     let dest = match vals {
         Value::Map(m) => m.clone(),
-        _ => Map::new(),
+        _ => Map::default(),
     };
     let mode = Mode {
         merge: true,
@@ -99,7 +99,7 @@ fn coalesce_deps(chart: &Chart, mut dest: Map, mode: Mode) -> Result<Map, Error>
         let name = sub.name().to_string();
         match dest.get(&name) {
             None => {
-                dest.insert(name.clone(), Value::Map(Map::new()));
+                dest.insert(name.clone(), Value::Map(Map::default()));
             }
             Some(v) if !is_table(v) => {
                 return Err(Error::new(
@@ -112,7 +112,7 @@ fn coalesce_deps(chart: &Chart, mut dest: Map, mode: Mode) -> Result<Map, Error>
         }
         let mut dv = match dest.shift_remove(&name) {
             Some(Value::Map(m)) => m,
-            _ => Map::new(),
+            _ => Map::default(),
         };
         coalesce_globals(&mut dv, &dest);
         let out = coalesce(sub, dv, mode)?;
@@ -124,12 +124,12 @@ fn coalesce_deps(chart: &Chart, mut dest: Map, mode: Mode) -> Result<Map, Error>
 /// `coalesceGlobals(dest, src)`: the parent's `global` flows into the subchart's.
 fn coalesce_globals(dest: &mut Map, src: &Map) {
     let mut dg = match dest.get("global") {
-        None => Map::new(),
+        None => Map::default(),
         Some(Value::Map(m)) => m.clone(),
         Some(_) => return,
     };
     let sg = match src.get("global") {
-        None => Map::new(),
+        None => Map::default(),
         Some(Value::Map(m)) => m.clone(),
         Some(_) => return,
     };

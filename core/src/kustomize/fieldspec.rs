@@ -171,11 +171,11 @@ fn walk(
                 None
             } else if rest.is_done() {
                 Some(match create {
-                    CreateKind::Map => Value::Map(Map::new()),
+                    CreateKind::Map => Value::Map(Map::default()),
                     _ => Value::String(String::new()),
                 })
             } else {
-                Some(Value::Map(Map::new()))
+                Some(Value::Map(Map::default()))
             };
             let field = match make {
                 None => match m.get_mut(name) {
@@ -210,7 +210,7 @@ pub(crate) fn set_entry(node: &mut Value, key: &str, value: &str) -> Result<(), 
             Ok(())
         }
         Value::Null => {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert(key.to_owned(), value.into());
             *node = Value::Map(m);
             Ok(())
@@ -313,10 +313,10 @@ fn crd_type(
             let name_key = ext("x-kubernetes-object-ref-name-key").unwrap_or("name");
             let mut full = path.clone();
             full.push(name_key.to_owned());
-            let mut fs = Map::new();
+            let mut fs = Map::default();
             fs.insert("kind".into(), kind.into());
             fs.insert("path".into(), full.join("/").into());
-            let mut entry = Map::new();
+            let mut entry = Map::default();
             entry.insert("kind".into(), ref_kind.into());
             entry.insert("version".into(), version.into());
             entry.insert("fieldSpecs".into(), Value::Seq(vec![Value::Map(fs)]));

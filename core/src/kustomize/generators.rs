@@ -156,12 +156,12 @@ fn base(kind: &str, args: &GeneratorArgs) -> Result<Map, String> {
     if args.name.is_empty() {
         return Err("a configmap must have a name".into());
     }
-    let mut meta = Map::new();
+    let mut meta = Map::default();
     meta.insert("name".into(), args.name.clone().into());
     if !args.namespace.is_empty() {
         meta.insert("namespace".into(), args.namespace.clone().into());
     }
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("apiVersion".into(), "v1".into());
     m.insert("kind".into(), kind.into());
     m.insert("metadata".into(), Value::Map(meta));
@@ -217,8 +217,8 @@ pub(crate) fn config_map(
         &args.name,
         load_pairs(ldr, args).map_err(|e| format!("loading KV pairs: {e}"))?,
     )?;
-    let mut data = Map::new();
-    let mut binary = Map::new();
+    let mut data = Map::default();
+    let mut binary = Map::default();
     for (k, v) in pairs {
         match String::from_utf8(v) {
             Ok(s) => {
@@ -255,7 +255,7 @@ pub(crate) fn secret(
         &args.name,
         load_pairs(ldr, args).map_err(|e| format!("loading KV pairs: {e}"))?,
     )?;
-    let mut data = Map::new();
+    let mut data = Map::default();
     for (k, v) in pairs {
         data.insert(k, encode_base64(&v).into());
     }
@@ -297,7 +297,7 @@ pub(crate) fn hash(r: &Resource) -> Result<String, String> {
     let obj = &r.obj;
     let encoded = match r.kind() {
         "ConfigMap" => {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert("kind".into(), "ConfigMap".into());
             // kustomize looks the name up as one literal key "metadata/name", which no
             // object has: the name never enters the hash.
@@ -310,7 +310,7 @@ pub(crate) fn hash(r: &Resource) -> Result<String, String> {
             crate::go::json::to_string(&Value::Map(m))
         }
         "Secret" => {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert("kind".into(), "Secret".into());
             m.insert("type".into(), node_value(obj, &["type"]));
             // kustomize looks the name up as one literal key "metadata/name", which no

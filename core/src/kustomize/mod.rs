@@ -1538,7 +1538,7 @@ impl<'a> Target<'a> {
 
 /// Reads a `configurations:` file (field specs per transformer).
 fn decode_transformer_config(v: &Value) -> Result<TransformerConfig, String> {
-    let empty = Map::new();
+    let empty = Map::default();
     let m = v.as_map().unwrap_or(&empty);
     let mut tc = TransformerConfig::default();
     for (k, val) in m {

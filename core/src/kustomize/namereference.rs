@@ -7,7 +7,7 @@
 //! the objects that once had that name (any previous id), of the target kind, reachable from
 //! the referrer's namespace; ties are broken by comparing name prefixes and suffixes.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::decode::Fields;
 use super::fieldspec::{FsSlice, TransformerConfig};
@@ -630,9 +630,9 @@ struct Index {
 impl Index {
     fn new(rm: &ResMap) -> Self {
         let cands: Vec<Cand> = rm.items.iter().map(Cand::new).collect();
-        let mut by_prev_name: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_org_ns: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_cur_ns: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_prev_name: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut by_org_ns: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut by_cur_ns: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, c) in cands.iter().enumerate() {
             let mut seen: Vec<&str> = Vec::new();
             for p in &c.prev {
@@ -717,12 +717,12 @@ fn show_with_bookkeeping(r: &Resource) -> String {
     {
         let meta = root.entry("metadata".to_owned()).or_insert(Value::Null);
         if !matches!(meta, Value::Map(_)) {
-            *meta = Value::Map(crate::yaml::Map::new());
+            *meta = Value::Map(crate::yaml::Map::default());
         }
         if let Some(meta) = meta.as_map_mut() {
             let annos = meta.entry("annotations".to_owned()).or_insert(Value::Null);
             if !matches!(annos, Value::Map(_)) {
-                *annos = Value::Map(crate::yaml::Map::new());
+                *annos = Value::Map(crate::yaml::Map::default());
             }
             if let Some(annos) = annos.as_map_mut() {
                 for (k, v) in extra {

@@ -98,7 +98,7 @@ pub(crate) struct Configured {
 /// errors (`sigs.k8s.io/yaml.Marshal` of the configuration struct: empty fields left
 /// out, keys sorted).
 pub(crate) fn plugin_config_yaml(fields: &[(&str, Option<Value>)]) -> String {
-    let mut m = crate::yaml::Map::new();
+    let mut m = crate::yaml::Map::default();
     for (k, v) in fields {
         match v {
             None => {}
@@ -118,7 +118,7 @@ pub(crate) fn plugin_config_yaml(fields: &[(&str, Option<Value>)]) -> String {
 /// as its errors show it.
 pub(crate) fn patch_config_yaml(pc: &super::types::Patch) -> String {
     let options = (!pc.options.is_empty()).then(|| {
-        let mut m = crate::yaml::Map::new();
+        let mut m = crate::yaml::Map::default();
         for (k, v) in &pc.options {
             m.insert(k.clone(), Value::Bool(*v));
         }
@@ -144,7 +144,7 @@ pub(crate) fn json6902_config_yaml(pc: &super::types::Patch) -> String {
 
 /// A selector as a map of its non-empty fields (kustomize's `types.Selector` in JSON).
 pub(crate) fn selector_value(s: &Selector) -> Value {
-    let mut m = crate::yaml::Map::new();
+    let mut m = crate::yaml::Map::default();
     for (k, v) in [
         ("group", &s.gvk.group),
         ("version", &s.gvk.version),
@@ -329,7 +329,7 @@ pub(crate) fn copy_merge_metadata(obj: &mut Value) {
     };
     let meta = top
         .entry("metadata".to_owned())
-        .or_insert_with(|| Value::Map(crate::yaml::Map::new()));
+        .or_insert_with(|| Value::Map(crate::yaml::Map::default()));
     // A null `metadata` stays null (kyaml appends fields to the null node, which still
     // reads as null); any other non-map fails in kyaml, whose error kustomize drops.
     let Value::Map(meta) = meta else {

@@ -593,7 +593,7 @@ fn iam_policy(v: &Value) -> Result<Resource, String> {
     let ksf = Fields::lenient(&ks, "KubernetesService", &["namespace", "name"])?;
     let sa = f.raw("serviceAccount").cloned().unwrap_or_default();
     let saf = Fields::lenient(&sa, "ServiceAccount", &["name", "projectId"])?;
-    let mut annos = crate::yaml::Map::new();
+    let mut annos = crate::yaml::Map::default();
     annos.insert(
         "iam.gke.io/gcp-service-account".into(),
         format!(
@@ -603,14 +603,14 @@ fn iam_policy(v: &Value) -> Result<Resource, String> {
         )
         .into(),
     );
-    let mut meta = crate::yaml::Map::new();
+    let mut meta = crate::yaml::Map::default();
     meta.insert("annotations".into(), Value::Map(annos));
     meta.insert("name".into(), ksf.string("name")?.into());
     let ns = ksf.string("namespace")?;
     if !ns.is_empty() {
         meta.insert("namespace".into(), ns.into());
     }
-    let mut m = crate::yaml::Map::new();
+    let mut m = crate::yaml::Map::default();
     m.insert("apiVersion".into(), "v1".into());
     m.insert("kind".into(), "ServiceAccount".into());
     m.insert("metadata".into(), Value::Map(meta));

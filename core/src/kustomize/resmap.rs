@@ -1,6 +1,6 @@
 //! An ordered list of resources with kustomize's id rules.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::resource::{Behavior, Id, Resource};
 use crate::yaml::Value;
@@ -20,7 +20,8 @@ impl ResMap {
 
     /// An index from current id to positions.
     pub(crate) fn cur_index(&self) -> HashMap<Key, Vec<usize>> {
-        let mut idx: HashMap<Key, Vec<usize>> = HashMap::with_capacity(self.items.len());
+        let mut idx: HashMap<Key, Vec<usize>> =
+            HashMap::with_capacity_and_hasher(self.items.len(), Default::default());
         for (i, r) in self.items.iter().enumerate() {
             idx.entry(r.cur_id().into_key()).or_default().push(i);
         }

@@ -456,7 +456,7 @@ impl Resource {
             meta.shift_remove(field);
             return;
         }
-        let mut m = Map::new();
+        let mut m = Map::default();
         for (k, v) in pairs {
             m.insert(k.clone(), v.clone().into());
         }
@@ -478,7 +478,7 @@ pub(crate) fn scalar_string(v: &Value) -> String {
 /// Makes `v` a map (a non-map is replaced) and returns it.
 pub(crate) fn ensure_map(v: &mut Value) -> &mut Map {
     if !matches!(v, Value::Map(_)) {
-        *v = Value::Map(Map::new());
+        *v = Value::Map(Map::default());
     }
     match v {
         Value::Map(m) => m,

@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::resource::{Id, Resource};
 use crate::model::Gvk;
@@ -90,7 +90,7 @@ fn id_sort_string(id: &Id) -> String {
 /// Sorts in kustomize's legacy order, with custom first/last kind lists if given. Sort keys
 /// are computed once per resource; resources are moved, never cloned.
 pub(crate) fn legacy(items: &mut Vec<Resource>, first: Option<&[String]>, last: Option<&[String]>) {
-    let mut rank: HashMap<&str, i64> = HashMap::new();
+    let mut rank: HashMap<&str, i64> = HashMap::default();
     match first {
         Some(f) => {
             for (i, k) in f.iter().enumerate() {

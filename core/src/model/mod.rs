@@ -290,12 +290,12 @@ mod tests {
     use super::*;
 
     fn obj(api: &str, kind: &str, ns: Option<&str>, name: &str) -> Object {
-        let mut meta = Map::new();
+        let mut meta = Map::default();
         meta.insert("name".into(), name.into());
         if let Some(ns) = ns {
             meta.insert("namespace".into(), ns.into());
         }
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("apiVersion".into(), api.into());
         m.insert("kind".into(), kind.into());
         m.insert("metadata".into(), Value::Map(meta));
@@ -362,9 +362,9 @@ mod tests {
 
     #[test]
     fn non_string_name_is_an_error() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("kind".into(), "ConfigMap".into());
-        let mut meta = Map::new();
+        let mut meta = Map::default();
         meta.insert("name".into(), Value::from(5i64));
         m.insert("metadata".into(), Value::Map(meta));
         assert!(matches!(

@@ -8,7 +8,7 @@
 //! schema kustomize v5.7.1 embeds: Kubernetes v1.21.2 plus kustomize's own
 //! `Kustomization` types.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use super::error::SchemaError;

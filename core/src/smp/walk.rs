@@ -12,7 +12,9 @@
 //!
 //! Scalars are compared by their text, as kyaml compares `yaml.Node.Value`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
@@ -208,7 +210,7 @@ impl<'a> Merger<'a> {
         Ok(match &self.nodes[id].body {
             Body::Scalar { value, .. } => value.clone(),
             Body::Map(m) => {
-                let mut out = Map::with_capacity(m.len());
+                let mut out = Map::with_capacity_and_hasher(m.len(), Default::default());
                 for (k, &child) in m {
                     out.insert(k.clone(), self.export(child, depth + 1, budget)?);
                 }
@@ -632,7 +634,7 @@ impl<'a> Merger<'a> {
         };
         let index = |elems: &[Id]| -> Option<TupleIndex> {
             let mut tuples = Vec::with_capacity(elems.len());
-            let mut by_tuple = HashMap::with_capacity(elems.len());
+            let mut by_tuple = HashMap::with_capacity_and_hasher(elems.len(), Default::default());
             for (i, &e) in elems.iter().enumerate() {
                 let t = tuple(e)?;
                 if by_tuple.insert(t.clone(), i).is_some() {
@@ -766,7 +768,7 @@ impl<'a> Merger<'a> {
     /// (prepend), each once.
     fn element_values(&self, sources: &[Option<Id>; 2], keys: &[String]) -> Vec<Vec<String>> {
         let mut out = Vec::new();
-        let mut seen: HashSet<Vec<String>> = HashSet::new();
+        let mut seen: HashSet<Vec<String>> = HashSet::default();
         for src in [sources[1], sources[0]].into_iter().flatten() {
             let Some(elems) = self.seq(src) else { continue };
             for &e in elems {
@@ -791,7 +793,7 @@ impl<'a> Merger<'a> {
     /// `Walker.elementPrimitiveValues`.
     fn element_primitive_values(&self, sources: &[Option<Id>; 2]) -> Vec<Vec<String>> {
         let mut out = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<String> = HashSet::default();
         for src in [sources[1], sources[0]].into_iter().flatten() {
             let Some(elems) = self.seq(src) else { continue };
             for &e in elems {

@@ -165,7 +165,7 @@ fn replace_field_managers(live: &Value, managers: &[FieldManager], owner: &str) 
 }
 
 fn remove_op(path: String) -> Value {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("op".into(), Value::from("remove"));
     m.insert("path".into(), Value::String(path));
     Value::Map(m)
@@ -198,7 +198,7 @@ pub fn cleanup_patch(
     if !opts.field_managers.is_empty()
         && let Some(entries) = replace_field_managers(live, &opts.field_managers, owner)
     {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("op".into(), Value::from("replace"));
         m.insert("path".into(), Value::from("/metadata/managedFields"));
         m.insert("value".into(), entries);

@@ -122,7 +122,7 @@ pub fn normalize_object(obj: &mut Value) {
         if let Some(Value::Map(meta)) = root.get_mut("metadata") {
             meta.insert("creationTimestamp".into(), Value::Null);
         } else {
-            let mut meta = Map::new();
+            let mut meta = Map::default();
             meta.insert("creationTimestamp".into(), Value::Null);
             root.insert("metadata".into(), Value::Map(meta));
         }
@@ -261,9 +261,9 @@ fn ensure_struct(obj: &mut Value, path: &[&str]) {
     if let Some(Value::Map(m)) = get_mut(obj, parent) {
         let slot = m
             .entry((*last).to_string())
-            .or_insert_with(|| Value::Map(Map::new()));
+            .or_insert_with(|| Value::Map(Map::default()));
         if slot.is_null() {
-            *slot = Value::Map(Map::new());
+            *slot = Value::Map(Map::default());
         }
     }
 }
@@ -331,9 +331,9 @@ fn merge_string_data(obj: &mut Value) {
     }
     let data = root
         .entry("data".to_string())
-        .or_insert_with(|| Value::Map(Map::new()));
+        .or_insert_with(|| Value::Map(Map::default()));
     if !matches!(data, Value::Map(_)) {
-        *data = Value::Map(Map::new());
+        *data = Value::Map(Map::default());
     }
     if let Some(data) = data.as_map_mut() {
         for (k, v) in sd {

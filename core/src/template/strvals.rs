@@ -20,7 +20,7 @@ pub enum Mode {
 /// Parses one `--set`-style flag value and merges it into `into` (a map).
 pub fn parse_into(s: &str, into: &mut Value, mode: Mode) -> Result<(), String> {
     if !matches!(into, Value::Map(_)) {
-        *into = Value::Map(Map::new());
+        *into = Value::Map(Map::default());
     }
     if mode == Mode::Json {
         // key=json, possibly several separated by commas at top level only when the
@@ -197,7 +197,7 @@ fn set_path(root: &mut Value, path: &[Seg], val: Value) {
     match first {
         Seg::Key(k) => {
             if !matches!(root, Value::Map(_)) {
-                *root = Value::Map(Map::new());
+                *root = Value::Map(Map::default());
             }
             if let Value::Map(m) = root {
                 if rest.is_empty() {

@@ -384,7 +384,7 @@ impl Val {
             ),
             Val::Map(m) if m.nil => Value::Null,
             Val::Map(m) => {
-                let mut out = YMap::new();
+                let mut out = YMap::default();
                 for (k, v) in m.entries.borrow().iter() {
                     let v = m.kind.entry(v);
                     out.insert(k.clone(), v.to_value_depth(depth + 1)?);
@@ -394,7 +394,7 @@ impl Val {
             Val::Time(t) => Value::String(time_json(t).ok()?),
             Val::Semver(v) => Value::String(v.to_string()),
             Val::Struct(s) => {
-                let mut out = YMap::new();
+                let mut out = YMap::default();
                 for (k, v) in s.json_fields() {
                     out.insert(k.to_string(), v.to_value_depth(depth + 1)?);
                 }

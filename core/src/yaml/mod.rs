@@ -24,7 +24,7 @@ pub(crate) use resolve::go_v3_plain_tag;
 pub(crate) use resolve::json_round_trip;
 pub(crate) use resolve::{go_v2_clean, go_v2_key};
 pub use resolve::{resolve_go_v2, resolve_helm_values, resolve_kustomize};
-pub use value::{Map, Number, Value};
+pub use value::{Map, MapHasher, Number, Value};
 
 /// Parses a multi-document stream the way kustomize reads resource files: empty and
 /// comment-only documents are skipped, duplicate keys are an error, scalars resolve as
@@ -45,9 +45,9 @@ pub fn parse_helm_values(text: &str) -> Result<Value, YamlError> {
     let opts = ParseOptions::helm_values();
     let docs = parse_stream(text, &opts)?;
     match docs.first() {
-        None => Ok(Value::Map(Map::new())),
+        None => Ok(Value::Map(Map::default())),
         Some(doc) => match resolve_helm_values(doc)? {
-            Value::Null => Ok(Value::Map(Map::new())),
+            Value::Null => Ok(Value::Map(Map::default())),
             v => Ok(v),
         },
     }

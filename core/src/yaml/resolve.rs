@@ -420,7 +420,7 @@ fn enter<'a>(
         }),
         NodeKind::Map(pairs) => Err(Frame::Map {
             pairs: pairs.iter(),
-            out: Map::with_capacity(pairs.len()),
+            out: Map::with_capacity_and_hasher(pairs.len(), Default::default()),
             top,
             key: String::new(),
         }),

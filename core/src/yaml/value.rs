@@ -8,7 +8,16 @@
 use indexmap::IndexMap;
 
 /// A string-keyed map that keeps insertion order (emitters sort on output).
-pub type Map = IndexMap<String, Value>;
+///
+/// Hashed with foldhash (randomly seeded per process, so crafted keys cannot force
+/// collisions), which is several times cheaper than the standard SipHash on the short keys
+/// of Kubernetes objects. The order is the insertion order whatever the hasher, so the
+/// output does not depend on it. Make one with `Map::default()` (`Map::default()` exists only
+/// for the standard hasher).
+pub type Map = IndexMap<String, Value, MapHasher>;
+
+/// The hasher of [`Map`].
+pub type MapHasher = foldhash::fast::RandomState;
 
 /// A number as Go holds it after decoding.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -243,12 +243,12 @@ pub async fn apply(
 
 /// The object `obj` stands for as a stub (apiVersion, kind, name, namespace).
 fn stub(api_version: &str, m: &ObjMetadata) -> Value {
-    let mut meta = Map::new();
+    let mut meta = Map::default();
     meta.insert("name".into(), Value::from(m.name.as_str()));
     if !m.namespace.is_empty() {
         meta.insert("namespace".into(), Value::from(m.namespace.as_str()));
     }
-    let mut root = Map::new();
+    let mut root = Map::default();
     root.insert("apiVersion".into(), Value::from(api_version));
     root.insert("kind".into(), Value::from(m.kind.as_str()));
     root.insert("metadata".into(), Value::Map(meta));

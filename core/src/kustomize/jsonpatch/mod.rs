@@ -910,7 +910,7 @@ fn number_from_raw(raw: &str) -> Result<Value, String> {
 fn value_from_raw(raw: &str) -> Result<Value, String> {
     Ok(match raw.as_bytes().first() {
         Some(b'{') => {
-            let mut m = Map::new();
+            let mut m = Map::default();
             for (k, v) in json::object_members(raw) {
                 let v = value_from_raw(v)?;
                 m.insert(k, v);
@@ -937,7 +937,7 @@ fn value_from_node(n: &Node) -> Result<Value, String> {
         Node::Nil | Node::NilRaw | Node::Doc(None) => Value::Null,
         Node::Raw(raw) => value_from_raw(raw)?,
         Node::Doc(Some(m)) => {
-            let mut out = Map::new();
+            let mut out = Map::default();
             for (k, v) in m {
                 out.insert(k.clone(), value_from_node(v)?);
             }
@@ -1135,7 +1135,7 @@ fn kyaml_view(n: &Node, numbers: &mut Option<Vec<String>>) -> Value {
 fn kyaml_view_raw(raw: &str, numbers: &mut Option<Vec<String>>) -> Value {
     match raw.as_bytes().first() {
         Some(b'{') => {
-            let mut m = Map::new();
+            let mut m = Map::default();
             for (k, v) in json::object_members(raw) {
                 let v = kyaml_view_raw(v, numbers);
                 m.insert(k, v);
@@ -1262,7 +1262,7 @@ fn set_annotations(
     };
     let meta = root
         .entry("metadata".to_owned())
-        .or_insert_with(|| Value::Map(Map::new()));
+        .or_insert_with(|| Value::Map(Map::default()));
     let meta = match meta {
         Value::Null => return Ok(()),
         Value::Map(m) => m,
@@ -1285,7 +1285,7 @@ fn set_annotations(
     annos.sort();
     if annos.first().is_some_and(|(k, _)| k.is_empty()) {
         // kyaml's SetField with an empty name sets the (new, empty) mapping itself.
-        meta.insert("annotations".to_owned(), Value::Map(Map::new()));
+        meta.insert("annotations".to_owned(), Value::Map(Map::default()));
         return Err(
             "wrong node kind: expected ScalarNode but got MappingNode: node contents:\n{}\n"
                 .to_owned(),
@@ -1324,12 +1324,12 @@ pub(crate) fn apply_to_resource(
     {
         let meta = root.entry("metadata".to_owned()).or_insert(Value::Null);
         if !matches!(meta, Value::Map(_)) {
-            *meta = Value::Map(Map::new());
+            *meta = Value::Map(Map::default());
         }
         if let Value::Map(meta) = meta {
             let annos = meta.entry("annotations".to_owned()).or_insert(Value::Null);
             if !matches!(annos, Value::Map(_)) {
-                *annos = Value::Map(Map::new());
+                *annos = Value::Map(Map::default());
             }
             if let Value::Map(annos) = annos {
                 for (k, v) in &build {
@@ -1359,16 +1359,16 @@ pub(crate) fn apply_to_resource(
                     .to_owned(),
             );
         }
-        _ => Value::Map(Map::new()),
+        _ => Value::Map(Map::default()),
     };
     if out == Value::Null {
-        out = Value::Map(Map::new());
+        out = Value::Map(Map::default());
     }
     let meta_node = match &root {
         Node::Doc(Some(m)) => m.get("metadata"),
         _ => None,
     };
-    let mut probe = Map::new();
+    let mut probe = Map::default();
     if let Some(meta) = meta_node {
         probe.insert("metadata".to_owned(), kyaml_view(meta, &mut None));
     }

@@ -209,10 +209,10 @@ pub(crate) enum Create {
 fn part_kind(next: Option<&String>, leaf: Create) -> Value {
     match next {
         Some(n) if is_list_index(n) || is_idx_number(n) => Value::Seq(Vec::new()),
-        Some(_) => Value::Map(Map::new()),
+        Some(_) => Value::Map(Map::default()),
         None => match leaf {
             Create::Seq => Value::Seq(Vec::new()),
-            Create::Map => Value::Map(Map::new()),
+            Create::Map => Value::Map(Map::default()),
             _ => Value::Null,
         },
     }
@@ -306,7 +306,7 @@ fn matcher(
     match node {
         Value::Null if create == Create::No => Ok(0),
         Value::Null => {
-            *node = Value::Map(Map::new());
+            *node = Value::Map(Map::default());
             matcher(node, path, create, created, depth + 1, f)
         }
         Value::Map(m) => {
@@ -381,7 +381,7 @@ fn match_seq(
     let elem = if field.is_empty() {
         value
     } else {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert(field, value);
         Value::Map(m)
     };

@@ -199,7 +199,7 @@ pub(crate) fn call(_env: &Env, recv: &Val, name: &str, a: Vec<Val>) -> FnResult 
                     Ok(super::helm::files_map(out))
                 }
                 "AsConfig" | "AsSecrets" => {
-                    let mut yaml = crate::yaml::Map::new();
+                    let mut yaml = crate::yaml::Map::default();
                     let mut sorted: BTreeMap<String, String> = BTreeMap::new();
                     for (k, v) in entries.iter() {
                         let base = k.rsplit('/').next().unwrap_or(k).to_string();

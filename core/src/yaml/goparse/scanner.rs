@@ -207,42 +207,36 @@ fn as_hex(b: u8) -> u32 {
     }
 }
 
-/// The offset of the first character go-yaml's reader rejects with "control characters
-/// are not allowed" (the input is valid UTF-8, so no other reader error can occur).
+/// Whether the character starting at `i` is one go-yaml's reader rejects with "control
+/// characters are not allowed" (the input is valid UTF-8, so no other reader error can
+/// occur).
+fn disallowed_at(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        None | Some(b'\t' | b'\n' | b'\r') => false,
+        Some(0x00..=0x1F | 0x7F) => true,
+        Some(0xC2) => {
+            matches!(bytes.get(i + 1), Some(&n) if (0x80..=0x9F).contains(&n) && n != 0x85)
+        }
+        Some(0xEF) => {
+            bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+        }
+        Some(_) => false,
+    }
+}
+
+/// The offset of the first character go-yaml's reader rejects (the input length if
+/// none): 32 bytes at a time, looked at one by one only where a control character or a
+/// non-ASCII byte occurs.
 fn first_disallowed(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        // Eight printable ASCII bytes at a time: none below 0x20, none 0x7F or above.
-        if let Some(word) = bytes.get(i..i + 8) {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(word);
-            let x = u64::from_le_bytes(w);
-            let low = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-            let del = (x ^ (ONES * 0x7F)).wrapping_sub(ONES) & !(x ^ (ONES * 0x7F)) & HIGHS;
-            if low == 0 && del == 0 && x & HIGHS == 0 {
-                i += 8;
-                continue;
-            }
+    let mut at = 0;
+    for chunk in bytes.chunks(32) {
+        let suspect = chunk.iter().fold(false, |acc, &b| {
+            acc | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b >= 0x7F)
+        });
+        if suspect && let Some(j) = (0..chunk.len()).find(|&j| disallowed_at(bytes, at + j)) {
+            return at + j;
         }
-        if (0x20..0x7F).contains(&b) {
-            i += 1;
-            continue;
-        }
-        let bad = match b {
-            b'\t' | b'\n' | b'\r' => false,
-            0x00..=0x1F | 0x7F => true,
-            0xC2 => matches!(bytes.get(i + 1), Some(&n) if (0x80..=0x9F).contains(&n) && n != 0x85),
-            0xEF => {
-                bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
-            }
-            _ => false,
-        };
-        if bad {
-            return i;
-        }
-        i += 1;
+        at += chunk.len();
     }
     bytes.len()
 }
@@ -2373,5 +2367,89 @@ fn bytes_to_string(v: Vec<u8>) -> String {
     match String::from_utf8(v) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_disallowed;
+
+    /// The offset of the first character go-yaml's reader rejects with "control characters
+    /// are not allowed" (the input is valid UTF-8, so no other reader error can occur).
+    fn first_disallowed_bytewise(bytes: &[u8]) -> usize {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            // Eight printable ASCII bytes at a time: none below 0x20, none 0x7F or above.
+            if let Some(word) = bytes.get(i..i + 8) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(word);
+                let x = u64::from_le_bytes(w);
+                let low = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+                let del = (x ^ (ONES * 0x7F)).wrapping_sub(ONES) & !(x ^ (ONES * 0x7F)) & HIGHS;
+                if low == 0 && del == 0 && x & HIGHS == 0 {
+                    i += 8;
+                    continue;
+                }
+            }
+            if (0x20..0x7F).contains(&b) {
+                i += 1;
+                continue;
+            }
+            let bad = match b {
+                b'\t' | b'\n' | b'\r' => false,
+                0x00..=0x1F | 0x7F => true,
+                0xC2 => {
+                    matches!(bytes.get(i + 1), Some(&n) if (0x80..=0x9F).contains(&n) && n != 0x85)
+                }
+                0xEF => {
+                    bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+                }
+                _ => false,
+            };
+            if bad {
+                return i;
+            }
+            i += 1;
+        }
+        bytes.len()
+    }
+
+    /// The block scan finds what the byte-by-byte scan it replaced found.
+    #[test]
+    fn first_disallowed_agrees_with_the_bytewise_scan() {
+        let pieces: [&[u8]; 12] = [
+            b"abc",
+            b"\n",
+            b"\t",
+            b"\r",
+            b"\x01",
+            b"\x7f",
+            "\u{85}".as_bytes(),
+            "\u{9f}".as_bytes(),
+            "\u{e9}".as_bytes(),
+            "\u{fffe}".as_bytes(),
+            "\u{fffd}".as_bytes(),
+            b"0123456789abcdefghijklmnopqrstuvwxyz",
+        ];
+        let mut st = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..5000 {
+            let mut v = Vec::new();
+            for _ in 0..(st % 40) {
+                st ^= st << 13;
+                st ^= st >> 7;
+                st ^= st << 17;
+                // Mostly plain text, so bad characters land anywhere in a block.
+                let k = (st % 64) as usize;
+                v.extend_from_slice(pieces[if k < pieces.len() { k } else { 11 }]);
+            }
+            st = st.wrapping_add(1);
+            assert_eq!(
+                first_disallowed(&v),
+                first_disallowed_bytewise(&v),
+                "{v:x?}"
+            );
+        }
     }
 }

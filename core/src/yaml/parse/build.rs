@@ -4,8 +4,8 @@
 //! collection below it. Mappings are completed when they close: merge keys applied,
 //! duplicates checked or collapsed.
 
+use foldhash::{HashMap, HashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
 use saphyr_parser::{Event, Span, Tag};
@@ -87,8 +87,8 @@ impl<'t, 'o> Builder<'t, 'o> {
             text,
             opts,
             stack: Vec::new(),
-            anchors: HashMap::new(),
-            open_anchors: HashSet::new(),
+            anchors: HashMap::default(),
+            open_anchors: HashSet::default(),
             alias_nodes: 0,
             root: None,
             docs: Vec::new(),
@@ -550,7 +550,7 @@ fn check_duplicates(pairs: &[(Node, Node)], own: impl Fn(usize) -> bool) -> Resu
                 .map(|j| (i, j))
         })
     } else {
-        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut first: HashMap<&str, usize> = HashMap::default();
         let mut found: Option<(usize, usize)> = None;
         for j in 0..pairs.len() {
             let Some(t) = text(j) else { continue };
@@ -608,7 +608,7 @@ fn drop_repeats<K: Eq + Hash>(
             }
         }
     } else {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut visit = |i: usize| {
             if let Some(a) = id(i)
                 && !seen.insert(a)
