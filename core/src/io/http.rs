@@ -7,8 +7,10 @@
 //! built here (`ClientConfig::builder_with_provider`) rather than installed as the
 //! process default, so nothing here depends on, or changes, global state.
 //!
-//! Trust: with a CA file, only that CA is trusted (as Helm's `--ca-file`); without one, the
-//! system's roots. A client certificate and key (PEM) are presented when given. Credentials
+//! Trust: the system's roots, plus the certificates of a CA file when one is given, as
+//! Flux's source-controller trusts a `caFile` (`secrets.WithSystemCertPool()` for Helm
+//! repositories and OCI registries, go-git's `CABundle` for Git; Helm's own `--ca-file`
+//! trusts only that CA). A client certificate and key (PEM) are presented when given. Credentials
 //! are never part of an error, a log line or a `Debug` output: URLs are shown without
 //! their user information, and [`BasicAuth`] prints its password as `<redacted>`.
 
@@ -41,7 +43,7 @@ impl fmt::Debug for BasicAuth {
 /// `Debug` does not show the key.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct TlsOptions {
-    /// CA certificates to trust instead of the system roots.
+    /// CA certificates trusted in addition to the system roots.
     pub ca_pem: Option<Vec<u8>>,
     /// A client certificate chain to present.
     pub cert_pem: Option<Vec<u8>>,
@@ -134,29 +136,37 @@ fn invalid(msg: impl Into<String>) -> FetchError {
     FetchError::new(ErrorKind::Invalid, msg)
 }
 
-/// The rustls configuration: ring, the CA or the system roots, the client certificate.
+/// The system's root certificates, read once per process (they do not change while it
+/// runs; reading them costs milliseconds, which a refresh of an unchanged source should
+/// not pay twice).
+fn system_roots() -> &'static rustls::RootCertStore {
+    static ROOTS: std::sync::OnceLock<rustls::RootCertStore> = std::sync::OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+        roots
+    })
+}
+
+/// The rustls configuration: ring, the system roots plus the CA file's certificates (as
+/// Flux's `caFile`: source-controller builds its TLS configurations `WithSystemCertPool`
+/// for Git, Helm and OCI sources alike), the client certificate.
 pub(crate) fn rustls_config(tls: &TlsOptions) -> Result<rustls::ClientConfig, FetchError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    match &tls.ca_pem {
-        Some(pem) => {
-            let mut n = 0;
-            for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|_| invalid("the CA file is not PEM certificates"))?;
-                roots.add(cert).map_err(|e| {
-                    invalid(format!("the CA file holds an unusable certificate: {e}"))
-                })?;
-                n += 1;
-            }
-            if n == 0 {
-                return Err(invalid("the CA file holds no certificate"));
-            }
+    let mut roots = system_roots().clone();
+    if let Some(pem) = &tls.ca_pem {
+        let mut n = 0;
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|_| invalid("the CA file is not PEM certificates"))?;
+            roots
+                .add(cert)
+                .map_err(|e| invalid(format!("the CA file holds an unusable certificate: {e}")))?;
+            n += 1;
         }
-        None => {
-            let found = rustls_native_certs::load_native_certs();
-            for cert in found.certs {
-                let _ = roots.add(cert);
-            }
+        if n == 0 {
+            return Err(invalid("the CA file holds no certificate"));
         }
     }
     let builder = rustls::ClientConfig::builder_with_provider(provider)

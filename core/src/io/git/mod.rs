@@ -45,6 +45,8 @@ use crate::source::git::{
     GitRef, NoSemver, RefError, RemoteRefs, Resolution, ResolveError, Revision, Strategy,
     TagSelector, VerifyMode, break_semver_tie, resolve, split_revision, transform_revision,
 };
+use crate::source::artifact::Artifact;
+use crate::source::walk::{WalkLimits, walk_dir};
 use crate::tree::{DirTree, TreeError};
 
 /// A secret string (password, token, private key, passphrase). `Debug` prints
@@ -382,6 +384,28 @@ impl Checkout {
     pub fn tree(&self) -> Result<DirTree, TreeError> {
         DirTree::new(&self.path)
     }
+
+    /// The artifact source-controller packs from this checkout: every `.sourceignore`,
+    /// then `spec_ignore` (`GitRepository.spec.ignore`), over its default exclusions,
+    /// modes normalised ([`Artifact::from_git_checkout`]). The directory is read with
+    /// `lstat` (links are never followed) within `limits`; [`Artifact::pack`] gives the
+    /// tarball and the digest Flux records.
+    ///
+    /// # Errors
+    /// [`GitError::Artifact`]: the directory cannot be read, is over the limits, or holds a
+    /// `.sourceignore` link leaving it.
+    pub fn artifact(
+        &self,
+        spec_ignore: Option<&str>,
+        limits: &WalkLimits,
+    ) -> Result<Artifact, GitError> {
+        let err = |reason: String| GitError::Artifact {
+            path: self.path.display().to_string(),
+            reason,
+        };
+        let entries = walk_dir(&self.path, limits).map_err(|e| err(e.to_string()))?;
+        Artifact::from_git_checkout(&entries, spec_ignore).map_err(|e| err(e.to_string()))
+    }
 }
 
 /// A verified object and its signer.
@@ -555,6 +579,14 @@ pub enum GitError {
         /// Why.
         reason: String,
     },
+    /// The checkout could not be read or packed into an artifact.
+    #[error("cannot pack the artifact of {path}: {reason}")]
+    Artifact {
+        /// The checkout directory.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// libgit2 reported something else.
     #[error("git error for {url}: {reason}")]
     Git {
@@ -620,9 +652,10 @@ impl GitError {
             GitError::Url(_) | GitError::Ref { .. } | GitError::Options { .. } => {
                 ErrorKind::InvalidInput
             }
-            GitError::TooLarge { .. } | GitError::Io { .. } | GitError::Git { .. } => {
-                ErrorKind::Other
-            }
+            GitError::TooLarge { .. }
+            | GitError::Io { .. }
+            | GitError::Artifact { .. }
+            | GitError::Git { .. } => ErrorKind::Other,
         }
     }
 
@@ -646,6 +679,7 @@ impl GitError {
             GitError::HostKey { .. }
             | GitError::Verification { .. }
             | GitError::VerificationMode(_)
+            | GitError::Artifact { .. }
             | GitError::Io { .. } => None,
         }
     }
@@ -725,7 +759,7 @@ impl GitError {
                 url: r(url),
                 reason: r(reason),
             },
-            e @ GitError::HostKey { .. } => e,
+            e @ (GitError::HostKey { .. } | GitError::Artifact { .. }) => e,
         }
     }
 }
