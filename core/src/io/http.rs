@@ -61,6 +61,29 @@ impl fmt::Debug for TlsOptions {
     }
 }
 
+/// How far a download is (never a URL or a credential: what is downloaded, and sizes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DownloadProgress {
+    /// What is downloaded: `index`, `chart archive`, `blob`.
+    pub what: &'static str,
+    /// Bytes received so far.
+    pub received: u64,
+    /// The length the server announced, if it did.
+    pub total: Option<u64>,
+}
+
+/// A callback that receives [`DownloadProgress`] as a body arrives (from the task reading
+/// it). `Debug` shows only that it is set.
+#[derive(Clone)]
+pub struct ProgressSink(pub Arc<dyn Fn(&DownloadProgress) + Send + Sync>);
+
+impl fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProgressSink")
+    }
+}
+
 /// What kind of failure a [`FetchError`] is, for callers that branch on it (the bindings'
 /// error classes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,9 +287,20 @@ pub(crate) fn status_error(url: &str, status: reqwest::StatusCode, what: &str) -
 /// server announces a length).
 pub(crate) async fn read_limited(
     url: &str,
+    resp: reqwest::Response,
+    limit: u64,
+    what: &'static str,
+) -> Result<Vec<u8>, FetchError> {
+    read_limited_with(url, resp, limit, what, None).await
+}
+
+/// [`read_limited`], reporting progress to `progress` as chunks arrive.
+pub(crate) async fn read_limited_with(
+    url: &str,
     mut resp: reqwest::Response,
     limit: u64,
-    what: &str,
+    what: &'static str,
+    progress: Option<&ProgressSink>,
 ) -> Result<Vec<u8>, FetchError> {
     let too_large = || {
         FetchError::new(
@@ -285,6 +319,13 @@ pub(crate) async fn read_limited(
             return Err(too_large());
         }
         out.extend_from_slice(&chunk);
+        if let Some(p) = progress {
+            (p.0)(&DownloadProgress {
+                what,
+                received: out.len() as u64,
+                total: resp.content_length(),
+            });
+        }
     }
     Ok(out)
 }

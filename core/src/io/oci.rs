@@ -25,7 +25,8 @@ use std::time::Duration;
 
 use super::helm_repo::{FetchedChart, Selector};
 use super::http::{
-    ClientOptions, ErrorKind, FetchError, TlsOptions, block_on, client, network, read_limited,
+    ClientOptions, ErrorKind, FetchError, ProgressSink, TlsOptions, block_on, client, network,
+    read_limited, read_limited_with,
     redact_url, status_error,
 };
 use crate::helm;
@@ -61,6 +62,8 @@ pub struct OciOptions {
     pub timeout: Duration,
     /// How version ranges are evaluated.
     pub selector: Selector,
+    /// Told how blob downloads progress.
+    pub progress: Option<ProgressSink>,
     /// `spec.ignore`: rules (`.sourceignore` syntax) applied, after the layer's own
     /// `.sourceignore` files, when an extracted layer is archived for its digest.
     pub ignore: Option<String>,
@@ -80,6 +83,7 @@ impl Default for OciOptions {
             timeout: Duration::from_secs(120),
             selector: crate::source::select::helm_versions,
             ignore: None,
+            progress: None,
         }
     }
 }
@@ -228,6 +232,7 @@ struct Session {
     credentials: Option<Credentials>,
     /// The `Authorization` value that worked last.
     auth: Mutex<Option<String>>,
+    progress: Option<ProgressSink>,
 }
 
 impl Session {
@@ -256,6 +261,7 @@ impl Session {
             url: url.clone(),
             credentials,
             auth: Mutex::new(initial),
+            progress: opts.progress.clone(),
         })
     }
 
@@ -501,7 +507,7 @@ impl Session {
                 &format!("fetching blob {digest}"),
             ));
         }
-        let bytes = read_limited(&url, resp, max, "blob").await?;
+        let bytes = read_limited_with(&url, resp, max, "blob", self.progress.as_ref()).await?;
         digest
             .verify(&bytes, &format!("blob {digest} of {}", self.url))
             .map_err(|e| oci_err(e, &url))?;

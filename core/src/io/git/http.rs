@@ -147,6 +147,16 @@ impl HttpRemote {
                     return GitError::Timeout { url };
                 }
             }
+            // Wrapped where it cannot be downcast (hyper's connector boxes it): rustls'
+            // own wording.
+            let text = s.to_string();
+            if text.starts_with("invalid peer certificate")
+                || text.starts_with("received fatal alert")
+                || text.starts_with("peer sent no certificates")
+                || text.starts_with("peer is incompatible")
+            {
+                return GitError::Tls { url, reason: text };
+            }
             source = s.source();
         }
         GitError::Network {
