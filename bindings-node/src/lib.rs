@@ -1515,13 +1515,13 @@ fn run_git_fetch(f: &GitFetch) -> GitRun {
 }
 
 /// What [`run_git_fetch`] gives.
-type GitRun = std::result::Result<(gitward::io::git::FetchOutcome, Option<String>), gitward::io::git::GitError>;
+type GitRun = std::result::Result<
+    (gitward::io::git::FetchOutcome, Option<String>),
+    gitward::io::git::GitError,
+>;
 
 /// The fetch's outcome as JS: a [`GitFetchResult`] or a `SOURCE_*` error.
-fn git_outcome(
-    env: &Env,
-    outcome: GitRun,
-) -> Result<GitFetchResult> {
+fn git_outcome(env: &Env, outcome: GitRun) -> Result<GitFetchResult> {
     use gitward::io::git::FetchOutcome;
     let e = match outcome {
         Ok((FetchOutcome::Unchanged { revision }, _)) => {

@@ -238,7 +238,9 @@ fn terminal_progress() -> Option<ProgressSink> {
     Some(ProgressSink(std::sync::Arc::new(
         move |p: &DownloadProgress| {
             let done = p.total.is_some_and(|t| p.received >= t);
-            let mut last = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut last = last
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if !done && last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
                 return;
             }

@@ -13,9 +13,9 @@ use std::time::Duration;
 use gitward::io::git::{
     Auth, FetchOptions, FetchOutcome, GitError, GitSource, Progress, Secret, Verification, fetch,
 };
-use gitward::source::walk::WalkLimits;
 use gitward::source::git::signature::VerificationKeys;
 use gitward::source::git::{GitRef, VerifyMode};
+use gitward::source::walk::WalkLimits;
 
 use crate::Failure::{self, Failed};
 use crate::source::{CredentialArgs, trim_newline};

@@ -120,7 +120,10 @@ fn prints_the_revision_over_each_transport() {
         &[],
         Some(&format!("{}\n", s.https_password)),
     );
-    assert_eq!(revision_and_digest(&out), (expected.clone(), digest.clone()));
+    assert_eq!(
+        revision_and_digest(&out),
+        (expected.clone(), digest.clone())
+    );
 
     // The same variables as `source helm|oci`.
     let out = gitward(
@@ -132,7 +135,10 @@ fn prints_the_revision_over_each_transport() {
         ],
         None,
     );
-    assert_eq!(revision_and_digest(&out), (expected.clone(), digest.clone()));
+    assert_eq!(
+        revision_and_digest(&out),
+        (expected.clone(), digest.clone())
+    );
 
     // A password file, and the spec.ignore rules changing the artifact.
     let pw = dir.path().join("password");
@@ -175,7 +181,10 @@ fn prints_the_revision_over_each_transport() {
         &[],
         None,
     );
-    assert_eq!(revision_and_digest(&out), (expected.clone(), digest.clone()));
+    assert_eq!(
+        revision_and_digest(&out),
+        (expected.clone(), digest.clone())
+    );
 
     let out = gitward(
         &[
@@ -190,7 +199,10 @@ fn prints_the_revision_over_each_transport() {
         &[],
         None,
     );
-    assert_eq!(revision_and_digest(&out), (expected.clone(), digest.clone()));
+    assert_eq!(
+        revision_and_digest(&out),
+        (expected.clone(), digest.clone())
+    );
 
     // Unchanged since the last revision.
     let last = format!("main@sha1:{}", s.head);

@@ -52,7 +52,10 @@ fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
         .env_remove("GITWARD_SSH_KEY_PASSPHRASE")
         .env_remove("GITWARD_SSH_KEY_PASSPHRASE_FILE")
         .env_remove("GITWARD_KNOWN_HOSTS")
-        .env("HOME", std::env::temp_dir().join("gitward-source-cli-no-home"))
+        .env(
+            "HOME",
+            std::env::temp_dir().join("gitward-source-cli-no-home"),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -398,19 +401,46 @@ fn source_git_takes_the_same_credentials_and_never_prints_them() {
     let cases: Vec<Case<'_>> = vec![
         // Flags, standard input, files, environment: the names `source helm|oci` take.
         (
-            vec!["source", "git", https, "--username", user, "--password", &g.https_password, "--ca-file", &ca],
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password",
+                &g.https_password,
+                "--ca-file",
+                &ca,
+            ],
             vec![],
             None,
             true,
         ),
         (
-            vec!["source", "git", https, "--username", user, "--password-stdin", "--ca-file", &ca],
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password-stdin",
+                "--ca-file",
+                &ca,
+            ],
             vec![],
             Some(&g.https_password),
             true,
         ),
         (
-            vec!["source", "git", https, "--username", user, "--password-file", &pw_file],
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password-file",
+                &pw_file,
+            ],
             vec![("GITWARD_CA_FILE", &ca)],
             None,
             true,
@@ -427,32 +457,71 @@ fn source_git_takes_the_same_credentials_and_never_prints_them() {
         ),
         (
             vec!["source", "git", https, "--ca-file", &ca],
-            vec![("GITWARD_USERNAME", user), ("GITWARD_PASSWORD_FILE", &pw_file)],
+            vec![
+                ("GITWARD_USERNAME", user),
+                ("GITWARD_PASSWORD_FILE", &pw_file),
+            ],
             None,
             true,
         ),
         (
-            vec!["source", "git", https, "--username", user, "--password", wrong, "--ca-file", &ca],
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password",
+                wrong,
+                "--ca-file",
+                &ca,
+            ],
             vec![],
             None,
             false,
         ),
         (
-            vec!["source", "git", https, "--username", user, "--password-file", &wrong_file, "--ca-file", &ca],
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password-file",
+                &wrong_file,
+                "--ca-file",
+                &ca,
+            ],
             vec![],
             None,
             false,
         ),
         // Without the CA: the server is not trusted (the system's roots do not hold it).
         (
-            vec!["source", "git", https, "--username", user, "--password-file", &pw_file],
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password-file",
+                &pw_file,
+            ],
             vec![],
             None,
             false,
         ),
         // Bearer tokens: from a file (flag or variable) or the variable itself.
         (
-            vec!["source", "git", bearer, "--bearer-token-file", &token_file, "--ca-file", &ca],
+            vec![
+                "source",
+                "git",
+                bearer,
+                "--bearer-token-file",
+                &token_file,
+                "--ca-file",
+                &ca,
+            ],
             vec![],
             None,
             true,
@@ -472,13 +541,27 @@ fn source_git_takes_the_same_credentials_and_never_prints_them() {
         // Mutual TLS, from the variables.
         (
             vec!["source", "git", mtls],
-            vec![("GITWARD_CA_FILE", &ca), ("GITWARD_CERT_FILE", &cert), ("GITWARD_KEY_FILE", &key)],
+            vec![
+                ("GITWARD_CA_FILE", &ca),
+                ("GITWARD_CERT_FILE", &cert),
+                ("GITWARD_KEY_FILE", &key),
+            ],
             None,
             true,
         ),
         // ssh: an encrypted key and its passphrase, from files or the environment.
         (
-            vec!["source", "git", ssh, "--ssh-key", &ssh_key, "--ssh-key-passphrase-file", &passphrase_file, "--known-hosts", &known_hosts],
+            vec![
+                "source",
+                "git",
+                ssh,
+                "--ssh-key",
+                &ssh_key,
+                "--ssh-key-passphrase-file",
+                &passphrase_file,
+                "--known-hosts",
+                &known_hosts,
+            ],
             vec![],
             None,
             true,
@@ -494,7 +577,15 @@ fn source_git_takes_the_same_credentials_and_never_prints_them() {
             true,
         ),
         (
-            vec!["source", "git", ssh, "--ssh-key", &ssh_key, "--known-hosts", &known_hosts],
+            vec![
+                "source",
+                "git",
+                ssh,
+                "--ssh-key",
+                &ssh_key,
+                "--known-hosts",
+                &known_hosts,
+            ],
             vec![("GITWARD_SSH_KEY_PASSPHRASE", wrong)],
             None,
             false,
@@ -534,6 +625,8 @@ fn source_git_takes_the_same_credentials_and_never_prints_them() {
         if *ok && !args.contains(&"--help") {
             let want = format!("revision: main@sha1:{}\ndigest: sha256:", g.head);
             assert!(out.stdout.starts_with(&want), "{args:?}: {}", out.stdout);
+            // Progress is drawn only on a terminal.
+            assert_eq!(out.stderr, "", "{args:?}");
         }
     }
 }
@@ -607,6 +700,7 @@ fn source_oci_prints_flux_revision_and_digest() {
         "{}",
         out.stdout
     );
+    assert_eq!(out.stderr, "", "no progress when stderr is not a terminal");
     assert_eq!(
         std::fs::read(target.join("dir/a.yaml")).expect("extracted"),
         b"a: 1\n"

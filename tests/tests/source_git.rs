@@ -1241,10 +1241,24 @@ fn the_artifact_follows_sourceignore_and_spec_ignore() {
     let with_spec = names(Some("tests/\n*.png\n"));
     assert_eq!(
         with_spec,
-        ["", ".sourceignore", "app", "app/.sourceignore", "app/deploy.yaml"]
+        [
+            "",
+            ".sourceignore",
+            "app",
+            "app/.sourceignore",
+            "app/deploy.yaml"
+        ]
     );
-    let packed = c.artifact(None, &limits).expect("artifact").pack().expect("pack");
-    let again = c.artifact(None, &limits).expect("artifact").pack().expect("pack");
+    let packed = c
+        .artifact(None, &limits)
+        .expect("artifact")
+        .pack()
+        .expect("pack");
+    let again = c
+        .artifact(None, &limits)
+        .expect("artifact")
+        .pack()
+        .expect("pack");
     assert_eq!(packed, again, "reproducible");
 }
 

@@ -76,7 +76,10 @@ pub struct DownloadProgress {
 /// A callback that receives [`DownloadProgress`] as a body arrives (from the task reading
 /// it). `Debug` shows only that it is set.
 #[derive(Clone)]
-pub struct ProgressSink(pub Arc<dyn Fn(&DownloadProgress) + Send + Sync>);
+pub struct ProgressSink(
+    /// The callback.
+    pub Arc<dyn Fn(&DownloadProgress) + Send + Sync>,
+);
 
 impl fmt::Debug for ProgressSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

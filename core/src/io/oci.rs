@@ -26,16 +26,15 @@ use std::time::Duration;
 use super::helm_repo::{FetchedChart, Selector};
 use super::http::{
     ClientOptions, ErrorKind, FetchError, ProgressSink, TlsOptions, block_on, client, network,
-    read_limited, read_limited_with,
-    redact_url, status_error,
+    read_limited, read_limited_with, redact_url, status_error,
 };
 use crate::helm;
 use crate::source::oci::{
     Challenge, Credentials, DEFAULT_MAX_BLOB_BYTES, DEFAULT_MAX_MANIFEST_BYTES, Descriptor, Digest,
     DockerConfig, HELM_CHART_MEDIA_TYPE, ImageManifest, LayerOperation, LayerSelector,
-    MANIFEST_ACCEPT, Manifest, OciError, OciUrl, UnpackLimits, UnpackedEntry, flux_revision,
-    helm_chart_layer, parse_challenge, parse_manifest, parse_token_response, pull_scope,
-    extracted_artifact, select_layer, tag_to_version, unpack_layer, version_to_tag,
+    MANIFEST_ACCEPT, Manifest, OciError, OciUrl, UnpackLimits, UnpackedEntry, extracted_artifact,
+    flux_revision, helm_chart_layer, parse_challenge, parse_manifest, parse_token_response,
+    pull_scope, select_layer, tag_to_version, unpack_layer, version_to_tag,
 };
 
 /// How to reach a registry.

@@ -99,7 +99,11 @@ impl HttpRemote {
         let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let client = reqwest::blocking::Client::builder()
             .tls_backend_preconfigured(config)
-            .connect_timeout(remaining.unwrap_or(Duration::from_secs(30)).min(Duration::from_secs(30)))
+            .connect_timeout(
+                remaining
+                    .unwrap_or(Duration::from_secs(30))
+                    .min(Duration::from_secs(30)),
+            )
             // Whole requests are bounded by the deadline (checked again while the pack
             // streams in); no deadline means no timeout.
             .timeout(remaining)

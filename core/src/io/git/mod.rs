@@ -39,13 +39,13 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::source::artifact::Artifact;
 use crate::source::git::signature::{self, SignatureKind, Signer, VerificationKeys};
 use crate::source::git::url::{GitUrl, Scheme, UrlError};
 use crate::source::git::{
     GitRef, NoSemver, RefError, RemoteRefs, Resolution, ResolveError, Revision, Strategy,
     TagSelector, VerifyMode, break_semver_tie, resolve, split_revision, transform_revision,
 };
-use crate::source::artifact::Artifact;
 use crate::source::walk::{WalkLimits, walk_dir};
 use crate::tree::{DirTree, TreeError};
 
