@@ -171,10 +171,8 @@ impl HttpRemote {
 
     fn io_err(&self, e: &std::io::Error) -> GitError {
         let url = self.shown.clone();
-        if let Some(r) = e.get_ref() {
-            if let Some(re) = r.downcast_ref::<reqwest::Error>() {
-                return self.map_err(re);
-            }
+        if let Some(re) = e.get_ref().and_then(|r| r.downcast_ref::<reqwest::Error>()) {
+            return self.map_err(re);
         }
         if e.kind() == std::io::ErrorKind::TimedOut {
             return GitError::Timeout { url };
