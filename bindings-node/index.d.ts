@@ -39,7 +39,7 @@ export interface FetchHelmChartOptions {
   username?: string
   /** Basic auth password. */
   password?: string
-  /** Trust only this CA (PEM file). */
+  /** CA certificates (PEM file) trusted in addition to the system's. */
   caFile?: string
   /** Client certificate (PEM file). */
   certFile?: string
@@ -97,7 +97,7 @@ export interface FetchOciOptions {
   username?: string
   /** Basic auth password. */
   password?: string
-  /** Trust only this CA (PEM file). */
+  /** CA certificates (PEM file) trusted in addition to the system's. */
   caFile?: string
   /** Client certificate (PEM file). */
   certFile?: string
@@ -107,6 +107,11 @@ export interface FetchOciOptions {
   registryConfig?: string
   /** Plain HTTP. */
   insecure?: boolean
+  /**
+   * `spec.ignore`: rules (`.sourceignore` syntax) applied when an extracted layer is
+   * archived for Flux's digest.
+   */
+  ignore?: string
 }
 
 /**
