@@ -19,6 +19,28 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare function dumpManifests(objs: Array<Record<string, unknown>>): string
 
 /**
+ * Fetches a Git repository into `dest` on the libuv thread pool, as Flux's GitRepository
+ * does.
+ *
+ * The Promise rejects with an `Error` with `code` `'SOURCE_AUTH'`, `'SOURCE_NOT_FOUND'`,
+ * `'SOURCE_VERIFICATION'`, `'SOURCE_NETWORK'`, ... (`kind`, `url`); a bad argument or
+ * option throws a `TypeError` (`'INVALID_VALUE'`) at once.
+ */
+export declare function fetchGit(url: string, dest: string, options?: GitFetchOptions | undefined | null): Promise<GitFetchResult>
+
+/**
+ * Fetches a Git repository into `dest` as Flux's GitRepository does, blocking until it
+ * is done.
+ *
+ * The reference follows Flux's precedence: `commit` (optionally on `branch`), `refName`,
+ * `semver`, `tag`, `branch`, else the remote's default branch. Throws an `Error` with
+ * `code` `'SOURCE_AUTH'`, `'SOURCE_NOT_FOUND'`, `'SOURCE_VERIFICATION'`,
+ * `'SOURCE_NETWORK'`, ... (`kind`, `url`), and a `TypeError` with `code`
+ * `'INVALID_VALUE'` for a bad argument or option.
+ */
+export declare function fetchGitSync(url: string, dest: string, options?: GitFetchOptions | undefined | null): GitFetchResult
+
+/**
  * Fetches a chart on the libuv thread pool, as `fetchHelmChartSync` does.
  *
  * The Promise rejects with an `Error` with `code` `'SOURCE_<KIND>'`, `kind` and `url`; a
@@ -137,6 +159,114 @@ export interface FetchResult {
   /** What Helm or Flux would have warned about. */
   warnings: Array<string>
 }
+
+/**
+ * Options of `fetchGit` / `fetchGitSync`: a GitRepository's spec. Credentials are values
+ * (PEM text for keys and certificates), never echoed in errors.
+ * (This declares the TypeScript interface; the addon reads the object field by field.)
+ */
+export interface GitFetchOptions {
+  /** `spec.ref.branch` (with `commit`: the branch it is on). */
+  branch?: string
+  /** `spec.ref.tag`. */
+  tag?: string
+  /** `spec.ref.semver`: a semver range over the tags. */
+  semver?: string
+  /** `spec.ref.name`: a full reference name, e.g. `refs/pull/1/head`. */
+  refName?: string
+  /** `spec.ref.commit`: a full commit id. */
+  commit?: string
+  /** HTTP(S) basic-auth user. */
+  username?: string
+  /** HTTP(S) basic-auth password. */
+  password?: string
+  /** HTTP(S) bearer token. */
+  bearerToken?: string
+  /** CA certificates (PEM) trusted for HTTPS, in addition to the system's. */
+  caPem?: string
+  /** Client certificate (PEM) for HTTPS. */
+  certPem?: string
+  /** The client certificate's key (PEM). */
+  keyPem?: string
+  /** ssh private key (PEM or OpenSSH format). */
+  sshKey?: string
+  /** Passphrase of the ssh key. */
+  sshPassphrase?: string
+  /** `known_hosts` text; an ssh host not listed with its key is refused. */
+  knownHosts?: string
+  /** Accept any ssh host key (explicit opt-out). */
+  insecureSkipHostKeyCheck?: boolean
+  /** `spec.recurseSubmodules`. */
+  recurseSubmodules?: boolean
+  /** `spec.sparseCheckout`: directories to check out. */
+  sparseCheckout?: Array<string>
+  /** `spec.verify.mode`. */
+  verifyMode?: 'HEAD' | 'Tag' | 'TagAndHEAD'
+  /** Armored OpenPGP public keys trusted for signatures. */
+  verifyPgpKeys?: Array<string>
+  /** `authorized_keys` texts trusted for SSH signatures. */
+  verifySshKeys?: Array<string>
+  /** The last revision fetched: a remote still there is not fetched again. */
+  lastRevision?: string
+  /** Fetch one commit deep (default `true`). */
+  shallow?: boolean
+  /** Give up after this many seconds (default 60). */
+  timeout?: number
+  /**
+   * `spec.ignore`: rules (`.sourceignore` syntax) for the artifact whose digest is
+   * returned, applied after the repository's `.sourceignore` files.
+   */
+  ignore?: string
+}
+
+/** What `fetchGit` / `fetchGitSync` return. */
+export interface GitFetchResult {
+  /** The revision as Flux prints it, e.g. `main@sha1:<40 hex>`. */
+  revision: string
+  /** The remote still resolves to `lastRevision`: nothing was fetched. */
+  unchanged: boolean
+  /** The commit checked out (absent when unchanged). */
+  commit?: string
+  /** The checkout directory, files only (absent when unchanged). */
+  path?: string
+  /**
+   * The digest `sha256:...` of the artifact source-controller would store for the
+   * checkout (absent when unchanged).
+   */
+  digest?: string
+  /** The verified signatures. */
+  verified: Array<GitVerified>
+}
+
+/** A verified signature. */
+export interface GitVerified {
+  /** `commit '<id>'` or `tag '<name>@<id>'`. */
+  object: string
+  /** The signer: an OpenPGP key id or an SSH key fingerprint (`SHA256:...`). */
+  key: string
+}
+
+/** `healthSync` on the libuv thread pool: the Promise rejects with a `'HEALTH'` error. */
+export declare function health(obj: Record<string, unknown>): Promise<HealthResult>
+
+/** kstatus' verdict on one object. */
+export interface HealthResult {
+  /** `'Current'`, `'InProgress'`, `'Failed'` or `'Terminating'`. */
+  status: 'Current' | 'InProgress' | 'Failed' | 'Terminating' | 'NotFound' | 'Unknown'
+  /** kstatus' message. */
+  message: string
+}
+
+/**
+ * The health of one Kubernetes object as kstatus (v0.37.2) computes it, the way Flux waits
+ * for what it applied, with the machine's clock.
+ *
+ * The object is a plain object as `parseManifests` returns it (integers stay integers: a
+ * fractional `metadata.generation` is an error, as in kstatus). Throws an `Error` with
+ * `code` `'HEALTH'` and `kind` where kstatus returns an error, and a `TypeError` with
+ * `code` `'INVALID_VALUE'` for a value with no JSON counterpart.
+ */
+export declare function healthSync(obj: Record<string, unknown>): HealthResult
 
 /**
  * Renders a chart on the libuv thread pool, as `helm template` does.

@@ -836,10 +836,14 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.dumpManifests = nativeBinding.dumpManifests
+module.exports.fetchGit = nativeBinding.fetchGit
+module.exports.fetchGitSync = nativeBinding.fetchGitSync
 module.exports.fetchHelmChart = nativeBinding.fetchHelmChart
 module.exports.fetchHelmChartSync = nativeBinding.fetchHelmChartSync
 module.exports.fetchOci = nativeBinding.fetchOci
 module.exports.fetchOciSync = nativeBinding.fetchOciSync
+module.exports.health = nativeBinding.health
+module.exports.healthSync = nativeBinding.healthSync
 module.exports.helmTemplate = nativeBinding.helmTemplate
 module.exports.helmTemplateSync = nativeBinding.helmTemplateSync
 module.exports.kustomizeBuild = nativeBinding.kustomizeBuild
