@@ -9,11 +9,11 @@ maintainers, keywords, sources) next to one real chart archive, serves them with
 Helm repository's nginx (scripts/test-helm-repo.sh, started here unless GITWARD_TEST_ENV
 names a running one), then fetches the latest stable version of a chart in the middle of
 the index with each tool: wall time (best of --repeat) and peak resident memory (from
-wait4's rusage). Both download the same index and the same archive over HTTP from the same
+`/usr/bin/time -v`). Both download the same index and the same archive over HTTP from the same
 server; helm's per-run cache and config are fresh temporary directories.
 
 Needs the reference helm (../shared/tools/reference-tools.sh installs it) and builds a
-release gitward (CARGO_TARGET_DIR honoured).
+release gitward (CARGO_TARGET_DIR honoured) unless GITWARD_BIN names one.
 """
 import argparse
 import hashlib
@@ -39,16 +39,21 @@ def reference_helm():
 
 
 def run_measured(argv, env):
-    """Wall time and peak RSS (MB) of one run; fails loudly if the tool fails."""
+    """Wall time and peak RSS (MB) of one run, the RSS as `/usr/bin/time -v` reports it
+    ("Maximum resident set size"); fails loudly if the tool fails."""
+    report = tempfile.NamedTemporaryFile(prefix="gitward-time-", suffix=".txt", delete=False)
+    report.close()
     t0 = time.perf_counter()
-    p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, rusage = os.wait4(p.pid, 0)
+    p = subprocess.run(["/usr/bin/time", "-v", "-o", report.name, *argv], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     dt = time.perf_counter() - t0
-    out, err = p.stdout.read(), p.stderr.read()
-    p.returncode = os.waitstatus_to_exitcode(status)
+    text = open(report.name).read()
+    os.unlink(report.name)
     if p.returncode != 0:
-        sys.exit(f"{argv[0]} failed ({p.returncode}):\n{err.decode(errors='replace')}")
-    return dt, rusage.ru_maxrss / 1024.0, out.decode()
+        sys.exit(f"{argv[0]} failed ({p.returncode}):\n{p.stderr.decode(errors='replace')}")
+    kb = next(int(l.split(":")[1]) for l in text.splitlines()
+              if "Maximum resident set size" in l)
+    return dt, kb / 1024.0, p.stdout.decode()
 
 
 ENTRY = """  - annotations:
@@ -126,8 +131,11 @@ def main():
 
     helm = reference_helm()
     target_dir = os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target"))
-    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "gitward-cli"], cwd=REPO, check=True)
-    gitward = os.path.join(target_dir, "release", "gitward")
+    gitward = os.environ.get("GITWARD_BIN")
+    if not gitward:
+        subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "gitward-cli"], cwd=REPO,
+                       check=True)
+        gitward = os.path.join(target_dir, "release", "gitward")
 
     started_here = False
     env_file = os.environ.get("GITWARD_TEST_ENV")

@@ -61,7 +61,7 @@ export interface FetchHelmChartOptions {
   username?: string
   /** Basic auth password. */
   password?: string
-  /** Trust only this CA (PEM file). */
+  /** CA certificates (PEM file) trusted in addition to the system's. */
   caFile?: string
   /** Client certificate (PEM file). */
   certFile?: string
@@ -119,7 +119,7 @@ export interface FetchOciOptions {
   username?: string
   /** Basic auth password. */
   password?: string
-  /** Trust only this CA (PEM file). */
+  /** CA certificates (PEM file) trusted in addition to the system's. */
   caFile?: string
   /** Client certificate (PEM file). */
   certFile?: string
@@ -129,6 +129,11 @@ export interface FetchOciOptions {
   registryConfig?: string
   /** Plain HTTP. */
   insecure?: boolean
+  /**
+   * `spec.ignore`: rules (`.sourceignore` syntax) applied when an extracted layer is
+   * archived for Flux's digest.
+   */
+  ignore?: string
 }
 
 /**
@@ -207,6 +212,11 @@ export interface GitFetchOptions {
   shallow?: boolean
   /** Give up after this many seconds (default 60). */
   timeout?: number
+  /**
+   * `spec.ignore`: rules (`.sourceignore` syntax) for the artifact whose digest is
+   * returned, applied after the repository's `.sourceignore` files.
+   */
+  ignore?: string
 }
 
 /** What `fetchGit` / `fetchGitSync` return. */
@@ -219,7 +229,10 @@ export interface GitFetchResult {
   commit?: string
   /** The checkout directory, files only (absent when unchanged). */
   path?: string
-  /** The artifact digest `sha256:...` (absent until artifacts are packed). */
+  /**
+   * The digest `sha256:...` of the artifact source-controller would store for the
+   * checkout (absent when unchanged).
+   */
   digest?: string
   /** The verified signatures. */
   verified: Array<GitVerified>

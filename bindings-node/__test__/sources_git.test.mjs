@@ -56,6 +56,16 @@ describe('fetchGit', () => {
     assert.equal(out.unchanged, false)
     assert.equal(fs.readFileSync(path.join(out.path, 'app', 'config.yaml'), 'utf8'), 'a: 1\n')
     assert.equal(fs.existsSync(path.join(out.path, '.git')), false)
+    assert.match(out.digest, /^sha256:[0-9a-f]{64}$/)
+  })
+
+  it('returns the artifact digest, reproducibly, with ignore rules applied', () => {
+    const a = fetchGitSync(url, path.join(tmp, 'digest-a'))
+    const b = fetchGitSync(url, path.join(tmp, 'digest-b'))
+    assert.equal(a.digest, b.digest)
+    const c = fetchGitSync(url, path.join(tmp, 'digest-c'), { ignore: 'app/\n' })
+    assert.match(c.digest, /^sha256:[0-9a-f]{64}$/)
+    assert.notEqual(c.digest, a.digest)
   })
 
   it('returns a Promise and finds an unchanged remote', async () => {
@@ -65,6 +75,7 @@ describe('fetchGit', () => {
     })
     assert.equal(out.unchanged, true)
     assert.equal(out.revision, `v1.0.0@sha1:${head}`)
+    assert.equal(out.digest ?? null, null)
     assert.equal(fs.existsSync(path.join(tmp, 'out2')), false)
   })
 

@@ -1072,7 +1072,7 @@ pub struct FetchHelmChartOptions {
     pub username: Option<String>,
     /// Basic auth password.
     pub password: Option<String>,
-    /// Trust only this CA (PEM file).
+    /// CA certificates (PEM file) trusted in addition to the system's.
     pub ca_file: Option<String>,
     /// Client certificate (PEM file).
     pub cert_file: Option<String>,
@@ -1109,7 +1109,7 @@ pub struct FetchOciOptions {
     pub username: Option<String>,
     /// Basic auth password.
     pub password: Option<String>,
-    /// Trust only this CA (PEM file).
+    /// CA certificates (PEM file) trusted in addition to the system's.
     pub ca_file: Option<String>,
     /// Client certificate (PEM file).
     pub cert_file: Option<String>,
@@ -1119,6 +1119,9 @@ pub struct FetchOciOptions {
     pub registry_config: Option<String>,
     /// Plain HTTP.
     pub insecure: Option<bool>,
+    /// `spec.ignore`: rules (`.sourceignore` syntax) applied when an extracted layer is
+    /// archived for Flux's digest.
+    pub ignore: Option<String>,
 }
 
 /// What a fetch returns.
@@ -1177,6 +1180,7 @@ fn oci_request(
         layer,
         output: r.string("output")?.map(Into::into),
         auth: auth_request(&r)?,
+        ignore: r.string("ignore")?,
     })
 }
 
@@ -1388,6 +1392,9 @@ pub struct GitFetchOptions {
     pub shallow: Option<bool>,
     /// Give up after this many seconds (default 60).
     pub timeout: Option<f64>,
+    /// `spec.ignore`: rules (`.sourceignore` syntax) for the artifact whose digest is
+    /// returned, applied after the repository's `.sourceignore` files.
+    pub ignore: Option<String>,
 }
 
 /// A verified signature.
@@ -1410,7 +1417,8 @@ pub struct GitFetchResult {
     pub commit: Option<String>,
     /// The checkout directory, files only (absent when unchanged).
     pub path: Option<String>,
-    /// The artifact digest `sha256:...` (absent until artifacts are packed).
+    /// The digest `sha256:...` of the artifact source-controller would store for the
+    /// checkout (absent when unchanged).
     pub digest: Option<String>,
     /// The verified signatures.
     pub verified: Vec<GitVerified>,
@@ -1421,6 +1429,7 @@ pub struct GitFetch {
     source: gitward::io::git::GitSource,
     dest: String,
     opts: gitward::io::git::FetchOptions,
+    ignore: Option<String>,
 }
 
 fn git_fetch_args(
@@ -1483,23 +1492,47 @@ fn git_fetch_args(
         }
         opts.timeout = Some(std::time::Duration::from_secs_f64(t.min(1e9)));
     }
-    Ok(GitFetch { source, dest, opts })
+    let ignore = r.string("ignore")?;
+    Ok(GitFetch {
+        source,
+        dest,
+        opts,
+        ignore,
+    })
 }
 
-fn run_git_fetch(
-    f: &GitFetch,
-) -> std::result::Result<gitward::io::git::FetchOutcome, gitward::io::git::GitError> {
-    gitward::io::git::fetch(&f.source, std::path::Path::new(&f.dest), &f.opts)
+/// The fetch and the digest of the artifact source-controller would store for it.
+fn run_git_fetch(f: &GitFetch) -> GitRun {
+    use gitward::io::git::{FetchOutcome, GitError};
+    let outcome = gitward::io::git::fetch(&f.source, std::path::Path::new(&f.dest), &f.opts)?;
+    let digest = match &outcome {
+        FetchOutcome::Fetched(c) => {
+            let artifact = c.artifact(
+                f.ignore.as_deref(),
+                &gitward::source::walk::WalkLimits::default(),
+            )?;
+            let packed = artifact.pack().map_err(|e| GitError::Artifact {
+                path: c.path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            Some(packed.digest)
+        }
+        FetchOutcome::Unchanged { .. } => None,
+    };
+    Ok((outcome, digest))
 }
+
+/// What [`run_git_fetch`] gives.
+type GitRun = std::result::Result<
+    (gitward::io::git::FetchOutcome, Option<String>),
+    gitward::io::git::GitError,
+>;
 
 /// The fetch's outcome as JS: a [`GitFetchResult`] or a `SOURCE_*` error.
-fn git_outcome(
-    env: &Env,
-    outcome: std::result::Result<gitward::io::git::FetchOutcome, gitward::io::git::GitError>,
-) -> Result<GitFetchResult> {
+fn git_outcome(env: &Env, outcome: GitRun) -> Result<GitFetchResult> {
     use gitward::io::git::FetchOutcome;
     let e = match outcome {
-        Ok(FetchOutcome::Unchanged { revision }) => {
+        Ok((FetchOutcome::Unchanged { revision }, _)) => {
             return Ok(GitFetchResult {
                 revision,
                 unchanged: true,
@@ -1509,13 +1542,13 @@ fn git_outcome(
                 verified: Vec::new(),
             });
         }
-        Ok(FetchOutcome::Fetched(c)) => {
+        Ok((FetchOutcome::Fetched(c), digest)) => {
             return Ok(GitFetchResult {
                 revision: c.revision,
                 unchanged: false,
                 commit: Some(c.commit),
                 path: Some(c.path.to_string_lossy().into_owned()),
-                digest: None,
+                digest,
                 verified: c
                     .verified
                     .into_iter()
@@ -1572,7 +1605,7 @@ pub struct GitFetchTask {
 }
 
 impl<'task> ScopedTask<'task> for GitFetchTask {
-    type Output = std::result::Result<gitward::io::git::FetchOutcome, gitward::io::git::GitError>;
+    type Output = GitRun;
     type JsValue = GitFetchResult;
 
     fn compute(&mut self) -> Result<Self::Output> {

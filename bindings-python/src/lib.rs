@@ -632,7 +632,9 @@ fn fetch_helm_chart_sync(
 /// `oci://REGISTRY/REPOSITORY`; at most one of `tag`, `semver` and `digest` (`latest` when
 /// none); `layer_media_type` picks the layer (the first when None) and `layer_operation`
 /// ('extract' or 'copy') what is written into `output` (a new temporary directory when
-/// None). Returns the revision (`TAG@sha256:...`), digest and path.
+/// None). Returns the revision (`TAG@sha256:...`), digest and path. The digest is Flux's:
+/// for 'extract', that of the tarball source-controller archives the files into (the
+/// layer's `.sourceignore` files, then `ignore` as `spec.ignore`); for 'copy', the layer's.
 ///
 /// Raises `gitward.SourceError` subclasses as `fetch_helm_chart_sync`, `ValueError` for
 /// conflicting references or an unknown operation.
@@ -653,6 +655,7 @@ fn fetch_helm_chart_sync(
     key_file = None,
     registry_config = None,
     insecure = false,
+    ignore = None,
 ))]
 #[allow(clippy::too_many_arguments)]
 fn fetch_oci_sync(
@@ -671,6 +674,7 @@ fn fetch_oci_sync(
     key_file: Option<PathBuf>,
     registry_config: Option<PathBuf>,
     insecure: bool,
+    ignore: Option<String>,
 ) -> PyResult<FetchResult> {
     let reference = OciRequest::reference_from(tag, semver, digest.as_deref())
         .map_err(|e| PyValueError::new_err(e.message))?;
@@ -690,6 +694,7 @@ fn fetch_oci_sync(
             registry_config,
             insecure,
         ),
+        ignore,
     };
     let fetched = py
         .detach(move || gitward::io::source::fetch_oci_sync(&req))
@@ -979,7 +984,8 @@ struct GitFetchResult {
     /// The checkout directory (files only, no `.git`).
     #[pyo3(get)]
     path: Option<String>,
-    /// The artifact digest (`sha256:...`); None until artifacts are packed.
+    /// The digest (`sha256:...`) of the artifact source-controller would store for the
+    /// checkout (`.sourceignore` files and `ignore` applied); None when unchanged.
     #[pyo3(get)]
     digest: Option<String>,
     /// The verified signatures: (object, key) pairs, e.g. ("commit '<id>'", "SHA256:...").
@@ -1018,6 +1024,21 @@ fn git_source_error(py: Python<'_>, e: &gitward::io::git::GitError) -> PyErr {
     with_attrs(py, err, &attrs)
 }
 
+/// The digest of the artifact source-controller would store for a checkout.
+fn git_artifact_digest(
+    c: &gitward::io::git::Checkout,
+    ignore: Option<&str>,
+) -> Result<String, gitward::io::git::GitError> {
+    let artifact = c.artifact(ignore, &gitward::source::walk::WalkLimits::default())?;
+    artifact
+        .pack()
+        .map(|p| p.digest)
+        .map_err(|e| gitward::io::git::GitError::Artifact {
+            path: c.path.display().to_string(),
+            reason: e.to_string(),
+        })
+}
+
 /// Fetches a Git repository into `dest` as Flux's GitRepository does and returns its
 /// revision (blocking; `gitward.fetch_git` is the awaitable form).
 ///
@@ -1029,7 +1050,8 @@ fn git_source_error(py: Python<'_>, e: &gitward::io::git::GitError) -> PyErr {
 /// `insecure_skip_host_key_check`). `verify_mode` ('HEAD', 'Tag', 'TagAndHEAD') checks
 /// signatures against `verify_pgp_keys` (armored) and `verify_ssh_keys`
 /// (authorized_keys lines). With `last_revision`, a remote that still resolves there is
-/// not fetched (`unchanged` is True). Raises `gitward.SourceError` subclasses.
+/// not fetched (`unchanged` is True). `ignore` holds `spec.ignore` rules for the artifact
+/// whose digest is returned. Raises `gitward.SourceError` subclasses.
 #[pyfunction]
 #[pyo3(signature = (
     url,
@@ -1058,6 +1080,7 @@ fn git_source_error(py: Python<'_>, e: &gitward::io::git::GitError) -> PyErr {
     last_revision = None,
     shallow = true,
     timeout = 60.0,
+    ignore = None,
 ))]
 #[allow(clippy::too_many_arguments)] // keyword-only, one per GitRepository field
 fn fetch_git_sync(
@@ -1087,6 +1110,7 @@ fn fetch_git_sync(
     last_revision: Option<String>,
     shallow: bool,
     timeout: f64,
+    ignore: Option<String>,
 ) -> PyResult<GitFetchResult> {
     use gitward::io::git::{Auth, FetchOptions, FetchOutcome, GitSource, Secret, Verification};
     use gitward::source::git::signature::VerificationKeys;
@@ -1129,8 +1153,15 @@ fn fetch_git_sync(
     opts.last_revision = last_revision;
     opts.shallow = shallow;
     opts.timeout = Some(std::time::Duration::from_secs_f64(timeout.min(1e9)));
-    let outcome = py
-        .detach(|| gitward::io::git::fetch(&source, &dest, &opts))
+    let (outcome, digest) = py
+        .detach(|| {
+            let outcome = gitward::io::git::fetch(&source, &dest, &opts)?;
+            let digest = match &outcome {
+                FetchOutcome::Fetched(c) => Some(git_artifact_digest(c, ignore.as_deref())?),
+                FetchOutcome::Unchanged { .. } => None,
+            };
+            Ok::<_, gitward::io::git::GitError>((outcome, digest))
+        })
         .map_err(|e| git_source_error(py, &e))?;
     Ok(match outcome {
         FetchOutcome::Unchanged { revision } => GitFetchResult {
@@ -1146,7 +1177,7 @@ fn fetch_git_sync(
             unchanged: false,
             commit: Some(c.commit),
             path: Some(c.path.to_string_lossy().into_owned()),
-            digest: None,
+            digest,
             verified: c
                 .verified
                 .into_iter()

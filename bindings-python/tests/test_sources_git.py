@@ -68,11 +68,23 @@ def test_fetch_git_sync_checks_out_the_default_branch(
     assert out.revision == f"main@sha1:{head}"
     assert out.commit == head
     assert out.unchanged is False
-    assert out.digest is None
+    assert out.digest is not None and out.digest.startswith("sha256:")
+    assert len(out.digest) == len("sha256:") + 64
     assert out.path is not None
     assert (pathlib.Path(out.path) / "app" / "config.yaml").read_text() == "a: 1\n"
     assert not (pathlib.Path(out.path) / ".git").exists()
     assert "main@sha1:" in repr(out)
+
+
+def test_the_digest_is_the_artifacts_and_follows_ignore(
+    repo: tuple[str, str], tmp_path: pathlib.Path
+) -> None:
+    url, _ = repo
+    a = gitward.fetch_git_sync(url, tmp_path / "a")
+    b = gitward.fetch_git_sync(url, tmp_path / "b")
+    assert a.digest == b.digest, "reproducible"
+    c = gitward.fetch_git_sync(url, tmp_path / "c", ignore="app/\n")
+    assert c.digest is not None and c.digest != a.digest
 
 
 def test_refresh_of_an_unchanged_remote_fetches_nothing(
@@ -85,6 +97,7 @@ def test_refresh_of_an_unchanged_remote_fetches_nothing(
     assert out.unchanged is True
     assert out.revision == f"v1.0.0@sha1:{head}"
     assert out.path is None
+    assert out.digest is None
     assert not (tmp_path / "out").exists()
 
 

@@ -2,21 +2,13 @@
 //! `source_git.rs`): fetch a chart or an artifact as Flux's
 //! source-controller does and print its revision and digest.
 //!
-//! Credentials and TLS take Helm's flag names; each also reads an environment variable
-//! (the flag wins), and a password can come from standard input or a file, so it never
-//! has to be on the command line:
-//!
-//! | flag                | environment               | what                                   |
-//! |---------------------|---------------------------|----------------------------------------|
-//! | `--username`        | `GITWARD_USERNAME`        | basic auth user                        |
-//! | `--password`        | `GITWARD_PASSWORD`        | basic auth password                    |
-//! | `--password-stdin`  |                           | read the password from standard input  |
-//! | `--password-file`   | `GITWARD_PASSWORD_FILE`   | read the password from a file          |
-//! | `--ca-file`         | `GITWARD_CA_FILE`         | trust only this CA (PEM)               |
-//! | `--cert-file`       | `GITWARD_CERT_FILE`       | client certificate (PEM)               |
-//! | `--key-file`        | `GITWARD_KEY_FILE`        | client key (PEM)                       |
-//! | `--registry-config` | `GITWARD_REGISTRY_CONFIG` | Docker config JSON with registry auths |
-//! | `--insecure`        |                           | plain HTTP to an OCI registry          |
+//! The three `source` subcommands take one credential surface, [`CredentialArgs`]: Helm's
+//! flag names, each also read from an environment variable named after it (`GITWARD_`
+//! and the flag in capitals; the flag wins), a password from standard input or a file so
+//! that it never has to be on a command line, and `--ca-file` trusted in addition to the
+//! system's roots, as Flux's `caFile` is (source-controller builds its TLS configurations
+//! with the system pool for Git, Helm repositories and OCI alike; Helm's own `--ca-file`
+//! trusts only that CA). `docs/sources.md` has the table.
 //!
 //! Nothing read from these is ever printed; errors name URLs without user information.
 
@@ -24,7 +16,7 @@ use std::io::{Read as _, Write as _};
 use std::path::PathBuf;
 
 use gitward::io::helm_repo::{HelmRepoOptions, fetch_chart_sync};
-use gitward::io::http::{BasicAuth, FetchError, TlsOptions};
+use gitward::io::http::{BasicAuth, DownloadProgress, FetchError, ProgressSink, TlsOptions};
 use gitward::io::oci::{OciOptions, OciReference, fetch_artifact_sync};
 use gitward::source::oci::{Credentials, Digest, DockerConfig, LayerOperation, LayerSelector};
 
@@ -44,30 +36,35 @@ pub enum SourceCommand {
     Git(Box<crate::source_git::GitArgs>),
 }
 
-/// Credentials and TLS, as Helm names the flags.
+/// Credentials and TLS for every `gitward source` subcommand, as Helm names the flags.
 #[derive(clap::Args, Default)]
-pub struct AuthArgs {
+pub struct CredentialArgs {
     /// Basic auth user.
     #[arg(long, env = "GITWARD_USERNAME", hide_env_values = true)]
-    username: Option<String>,
-    /// Basic auth password (prefer --password-stdin or --password-file).
+    pub username: Option<String>,
+    /// Basic auth password (prefer --password-stdin or --password-file: flags show in `ps`).
     #[arg(long, env = "GITWARD_PASSWORD", hide_env_values = true)]
-    password: Option<String>,
-    /// Read the password from standard input.
+    pub password: Option<String>,
+    /// Read the password from standard input (one trailing newline dropped).
     #[arg(long)]
-    password_stdin: bool,
-    /// Read the password from a file.
+    pub password_stdin: bool,
+    /// Read the password from a file (one trailing newline dropped).
     #[arg(long, env = "GITWARD_PASSWORD_FILE", hide_env_values = true)]
-    password_file: Option<PathBuf>,
-    /// Trust only this CA (PEM).
+    pub password_file: Option<PathBuf>,
+    /// CA certificates (PEM) trusted in addition to the system's, as Flux's `caFile`.
     #[arg(long, env = "GITWARD_CA_FILE")]
-    ca_file: Option<PathBuf>,
-    /// Client certificate (PEM).
+    pub ca_file: Option<PathBuf>,
+    /// Client certificate (PEM) for mutual TLS.
     #[arg(long, env = "GITWARD_CERT_FILE")]
-    cert_file: Option<PathBuf>,
-    /// Client key (PEM).
+    pub cert_file: Option<PathBuf>,
+    /// Key of the client certificate (PEM).
     #[arg(long, env = "GITWARD_KEY_FILE", hide_env_values = true)]
-    key_file: Option<PathBuf>,
+    pub key_file: Option<PathBuf>,
+}
+
+/// What only registries and Helm repositories take.
+#[derive(clap::Args, Default)]
+pub struct RegistryArgs {
     /// A Docker config JSON holding registry credentials (`auths`).
     #[arg(long, env = "GITWARD_REGISTRY_CONFIG")]
     registry_config: Option<PathBuf>,
@@ -96,7 +93,9 @@ pub struct HelmArgs {
     #[arg(long)]
     cache_dir: Option<PathBuf>,
     #[command(flatten)]
-    auth: AuthArgs,
+    auth: CredentialArgs,
+    #[command(flatten)]
+    registry: RegistryArgs,
 }
 
 /// `gitward source oci URL`.
@@ -122,11 +121,18 @@ pub struct OciArgs {
     /// Write the files (extract) or `<digest>.tgz` (copy) here.
     #[arg(short = 'o', long)]
     output: Option<PathBuf>,
+    /// Ignore rules (`.sourceignore` syntax, `spec.ignore`) applied when the extracted
+    /// files are archived for the artifact's digest; repeat for several lines.
+    #[arg(long)]
+    ignore: Vec<String>,
     #[command(flatten)]
-    auth: AuthArgs,
+    auth: CredentialArgs,
+    #[command(flatten)]
+    registry: RegistryArgs,
 }
 
-fn read_file(what: &str, p: &PathBuf) -> Result<Vec<u8>, Failure> {
+/// A file's bytes, or an error naming it.
+pub fn read_file(what: &str, p: &PathBuf) -> Result<Vec<u8>, Failure> {
     std::fs::read(p).map_err(|e| {
         Failed(format!(
             "cannot read the {what} {}: {}",
@@ -136,22 +142,28 @@ fn read_file(what: &str, p: &PathBuf) -> Result<Vec<u8>, Failure> {
     })
 }
 
-impl AuthArgs {
-    fn basic(&self) -> Result<Option<BasicAuth>, Failure> {
-        let mut password = self.password.clone();
+impl CredentialArgs {
+    /// The password, from standard input, the file, or the flag/environment (in that
+    /// order).
+    pub fn password(&self) -> Result<Option<String>, Failure> {
         if self.password_stdin {
             let mut s = String::new();
             std::io::stdin().read_to_string(&mut s).map_err(|e| {
                 Failed(format!("cannot read the password from standard input: {e}"))
             })?;
-            password = Some(s.trim_end_matches(['\n', '\r']).to_owned());
-        } else if let Some(f) = &self.password_file {
+            return Ok(Some(trim_newline(&s).to_owned()));
+        }
+        if let Some(f) = &self.password_file {
             let bytes = read_file("password file", f)?;
             let s = String::from_utf8(bytes)
                 .map_err(|_| Failed(format!("the password file {} is not text", f.display())))?;
-            password = Some(s.trim_end_matches(['\n', '\r']).to_owned());
+            return Ok(Some(trim_newline(&s).to_owned()));
         }
-        match (&self.username, password) {
+        Ok(self.password.clone())
+    }
+
+    fn basic(&self) -> Result<Option<BasicAuth>, Failure> {
+        match (&self.username, self.password()?) {
             (Some(u), Some(p)) => Ok(Some(BasicAuth {
                 username: u.clone(),
                 password: p,
@@ -165,7 +177,13 @@ impl AuthArgs {
         }
     }
 
-    fn tls(&self) -> Result<TlsOptions, Failure> {
+    /// The TLS material read from the files.
+    pub fn tls(&self) -> Result<TlsOptions, Failure> {
+        if self.cert_file.is_some() != self.key_file.is_some() {
+            return Err(Failed(
+                "a client certificate needs both --cert-file and --key-file".to_owned(),
+            ));
+        }
         Ok(TlsOptions {
             ca_pem: self
                 .ca_file
@@ -184,7 +202,16 @@ impl AuthArgs {
                 .transpose()?,
         })
     }
+}
 
+/// One trailing newline (`\n` or `\r\n`) dropped.
+pub fn trim_newline(s: &str) -> &str {
+    s.strip_suffix('\n')
+        .map(|s| s.strip_suffix('\r').unwrap_or(s))
+        .unwrap_or(s)
+}
+
+impl RegistryArgs {
     fn docker_config(&self) -> Result<Option<DockerConfig>, Failure> {
         match &self.registry_config {
             None => Ok(None),
@@ -195,6 +222,53 @@ impl AuthArgs {
                     .map_err(|e| Failed(format!("{}: {e}", f.display())))
             }
         }
+    }
+}
+
+/// A one-line progress display on standard error, when it is a terminal (nothing
+/// otherwise): redrawn at most ten times a second, cleared by [`clear_progress`].
+fn terminal_progress() -> Option<ProgressSink> {
+    use std::io::IsTerminal as _;
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let last: Mutex<Option<Instant>> = Mutex::new(None);
+    Some(ProgressSink(std::sync::Arc::new(
+        move |p: &DownloadProgress| {
+            let done = p.total.is_some_and(|t| p.received >= t);
+            let mut last = last
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !done && last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
+                return;
+            }
+            *last = Some(Instant::now());
+            let mib = |b: u64| b as f64 / f64::from(1 << 20);
+            let text = match p.total {
+                Some(t) if t > 0 => format!(
+                    "downloading {}: {:.1}/{:.1} MiB ({}%)",
+                    p.what,
+                    mib(p.received),
+                    mib(t),
+                    p.received.saturating_mul(100) / t
+                ),
+                _ => format!("downloading {}: {:.1} MiB", p.what, mib(p.received)),
+            };
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[K{text}");
+            let _ = err.flush();
+        },
+    )))
+}
+
+/// Erases the progress line, if one was drawn.
+fn clear_progress(p: Option<&ProgressSink>) {
+    if p.is_some() {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[K");
+        let _ = err.flush();
     }
 }
 
@@ -231,11 +305,13 @@ fn helm(a: &HelmArgs) -> Result<(), Failure> {
     opts.auth = a.auth.basic()?;
     opts.pass_credentials_all = a.pass_credentials;
     opts.tls = a.auth.tls()?;
-    opts.docker_config = a.auth.docker_config()?;
-    opts.insecure = a.auth.insecure;
+    opts.docker_config = a.registry.docker_config()?;
+    opts.insecure = a.registry.insecure;
     opts.cache_dir.clone_from(&a.cache_dir);
-    let mut chart = fetch_chart_sync(&a.repo_url, &a.chart, a.version.as_deref(), &opts)
-        .map_err(fetch_failed)?;
+    opts.progress = terminal_progress();
+    let chart = fetch_chart_sync(&a.repo_url, &a.chart, a.version.as_deref(), &opts);
+    clear_progress(opts.progress.as_ref());
+    let mut chart = chart.map_err(fetch_failed)?;
     for w in &chart.warnings {
         eprintln!("warning: {w}");
     }
@@ -253,9 +329,12 @@ fn oci(a: &OciArgs) -> Result<(), Failure> {
     });
     let mut opts = OciOptions::default();
     opts.credentials = credentials;
-    opts.docker_config = a.auth.docker_config()?;
+    opts.docker_config = a.registry.docker_config()?;
     opts.tls = a.auth.tls()?;
-    opts.insecure = a.auth.insecure;
+    opts.insecure = a.registry.insecure;
+    if !a.ignore.is_empty() {
+        opts.ignore = Some(a.ignore.join("\n"));
+    }
     let reference = match (&a.digest, &a.semver, &a.tag) {
         (Some(d), _, _) => {
             OciReference::Digest(Digest::parse(d).map_err(|e| Failed(e.to_string()))?)
@@ -268,8 +347,10 @@ fn oci(a: &OciArgs) -> Result<(), Failure> {
         media_type: a.layer_media_type.clone(),
         operation: LayerOperation::parse(&a.layer_operation).map_err(|e| Failed(e.to_string()))?,
     };
-    let mut artifact =
-        fetch_artifact_sync(&a.url, &reference, &layer, &opts).map_err(fetch_failed)?;
+    opts.progress = terminal_progress();
+    let artifact = fetch_artifact_sync(&a.url, &reference, &layer, &opts);
+    clear_progress(opts.progress.as_ref());
+    let mut artifact = artifact.map_err(fetch_failed)?;
     let path = match &a.output {
         Some(dir) => Some(artifact.save(dir).map_err(fetch_failed)?),
         None => None,

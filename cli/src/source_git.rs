@@ -1,32 +1,24 @@
 //! `gitward source git`: fetch a Git source as Flux's source-controller does and print its
-//! revision.
+//! revision and the digest of the artifact source-controller would store.
 //!
-//! Credentials come from flags (as helm names them) or from environment variables, and
-//! are never printed:
-//!
-//! | flag | environment variable |
-//! |---|---|
-//! | `--username` | `GITWARD_GIT_USERNAME` |
-//! | `--password`, `--password-stdin` | `GITWARD_GIT_PASSWORD` |
-//! | `--bearer-token-file` | `GITWARD_GIT_BEARER_TOKEN` (the token itself) |
-//! | `--ca-file` | `GITWARD_GIT_CA_FILE` |
-//! | `--cert-file`, `--key-file` | `GITWARD_GIT_CERT_FILE`, `GITWARD_GIT_KEY_FILE` |
-//! | `--ssh-key` | `GITWARD_GIT_SSH_KEY` (a file) |
-//! | `--ssh-key-passphrase-file` | `GITWARD_GIT_SSH_KEY_PASSPHRASE` (the passphrase) |
-//! | `--known-hosts` | `GITWARD_GIT_KNOWN_HOSTS` (a file; default `~/.ssh/known_hosts`) |
+//! Credentials: the flags every `source` subcommand shares ([`CredentialArgs`]: Helm's
+//! names, `GITWARD_*` environment variables), plus Git's own: a bearer token, an ssh key,
+//! its passphrase and `known_hosts`. Never printed.
 
-use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use gitward::io::git::{
-    Auth, FetchOptions, FetchOutcome, GitSource, Progress, Secret, Verification, fetch,
+    Auth, FetchOptions, FetchOutcome, GitError, GitSource, Progress, Secret, Verification, fetch,
 };
 use gitward::source::git::signature::VerificationKeys;
 use gitward::source::git::{GitRef, VerifyMode};
+use gitward::source::walk::WalkLimits;
 
-use crate::Failure::{self, Failed, Unsupported};
+use crate::Failure::{self, Failed};
+use crate::source::{CredentialArgs, trim_newline};
 
 /// `gitward source git URL [flags]`.
 #[derive(clap::Args)]
@@ -48,9 +40,13 @@ pub struct GitArgs {
     /// A commit id (40 hex digits).
     #[arg(long)]
     commit: Option<String>,
-    /// Ignore rules for the artifact (`.sourceignore` syntax).
+    /// Ignore rules (`.sourceignore` syntax, `spec.ignore`) for the artifact, after the
+    /// repository's own `.sourceignore` files; repeat for several lines.
     #[arg(long)]
     ignore: Vec<String>,
+    /// Write the artifact (the `.tar.gz` source-controller would store) to this file.
+    #[arg(long)]
+    artifact: Option<PathBuf>,
     /// Write the checkout into this directory (created; must be empty). Without it the
     /// checkout goes to a temporary directory that is removed again.
     #[arg(short = 'o', long)]
@@ -78,38 +74,24 @@ pub struct GitArgs {
     /// `authorized_keys` lines.
     #[arg(long)]
     verify_key: Vec<PathBuf>,
-    /// HTTP(S) basic-auth user.
-    #[arg(long)]
-    username: Option<String>,
-    /// HTTP(S) basic-auth password (prefer `--password-stdin` or `GITWARD_GIT_PASSWORD`).
-    #[arg(long)]
-    password: Option<String>,
-    /// Read the password from standard input (its first line).
-    #[arg(long, conflicts_with = "password")]
-    password_stdin: bool,
-    /// A file holding an HTTP(S) bearer token.
-    #[arg(long)]
+    #[command(flatten)]
+    auth: CredentialArgs,
+    /// A file holding an HTTP(S) bearer token (the token itself can be given as
+    /// `GITWARD_BEARER_TOKEN`).
+    #[arg(long, env = "GITWARD_BEARER_TOKEN_FILE", hide_env_values = true)]
     bearer_token_file: Option<PathBuf>,
-    /// CA certificates (PEM) trusted for HTTPS, in addition to the system's.
-    #[arg(long)]
-    ca_file: Option<PathBuf>,
-    /// Client certificate (PEM) for HTTPS.
-    #[arg(long, requires = "key_file")]
-    cert_file: Option<PathBuf>,
-    /// Key of the client certificate (PEM).
-    #[arg(long, requires = "cert_file")]
-    key_file: Option<PathBuf>,
     /// Allow credentials over plain `http://`.
     #[arg(long)]
     insecure_http_credentials: bool,
-    /// ssh private key file.
-    #[arg(long)]
+    /// ssh private key file (OpenSSH or PEM format).
+    #[arg(long, env = "GITWARD_SSH_KEY", hide_env_values = true)]
     ssh_key: Option<PathBuf>,
-    /// A file holding the ssh key's passphrase.
-    #[arg(long)]
+    /// A file holding the ssh key's passphrase (the passphrase itself can be given as
+    /// `GITWARD_SSH_KEY_PASSPHRASE`).
+    #[arg(long, env = "GITWARD_SSH_KEY_PASSPHRASE_FILE", hide_env_values = true)]
     ssh_key_passphrase_file: Option<PathBuf>,
     /// `known_hosts` file for ssh (default `~/.ssh/known_hosts`).
-    #[arg(long)]
+    #[arg(long, env = "GITWARD_KNOWN_HOSTS")]
     known_hosts: Option<PathBuf>,
     /// Accept any ssh host key. Dangerous: anyone between here and the server can serve
     /// anything.
@@ -133,61 +115,33 @@ fn read_text(what: &str, path: &Path) -> Result<String, Failure> {
 
 fn auth(args: &GitArgs) -> Result<Auth, Failure> {
     let mut a = Auth::default();
-    a.username = args
-        .username
-        .clone()
-        .or_else(|| env("GITWARD_GIT_USERNAME"));
-    let password = if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| Failed(format!("cannot read the password from standard input: {e}")))?;
-        Some(line.trim_end_matches(['\r', '\n']).to_owned())
-    } else {
-        args.password
-            .clone()
-            .or_else(|| env("GITWARD_GIT_PASSWORD"))
-    };
-    a.password = password.map(Secret::from);
+    a.username.clone_from(&args.auth.username);
+    a.password = args.auth.password()?.map(Secret::from);
     a.bearer_token = match &args.bearer_token_file {
         Some(p) => Some(read_text("bearer token file", p)?.trim().to_owned()),
-        None => env("GITWARD_GIT_BEARER_TOKEN"),
+        None => env("GITWARD_BEARER_TOKEN"),
     }
     .map(Secret::from);
-    let file =
-        |flag: &Option<PathBuf>, var: &str| flag.clone().or_else(|| env(var).map(PathBuf::from));
-    if let Some(p) = file(&args.ca_file, "GITWARD_GIT_CA_FILE") {
-        a.ca_pem = Some(read_file("CA file", &p)?);
-    }
-    match (
-        file(&args.cert_file, "GITWARD_GIT_CERT_FILE"),
-        file(&args.key_file, "GITWARD_GIT_KEY_FILE"),
-    ) {
-        (Some(c), Some(k)) => {
-            a.client_cert_pem = Some(read_file("certificate file", &c)?);
-            a.client_key_pem = Some(read_text("key file", &k)?.into());
-        }
-        (None, None) => {}
-        _ => {
-            return Err(Failed(
-                "a client certificate needs both --cert-file and --key-file".into(),
-            ));
-        }
-    }
-    if let Some(p) = file(&args.ssh_key, "GITWARD_GIT_SSH_KEY") {
-        a.ssh_key_pem = Some(read_text("ssh key", &p)?.into());
+    let tls = args.auth.tls()?;
+    a.ca_pem = tls.ca_pem;
+    a.client_cert_pem = tls.cert_pem;
+    a.client_key_pem = match tls.key_pem {
+        Some(k) => Some(
+            String::from_utf8(k)
+                .map_err(|_| Failed("the key file is not PEM text".into()))?
+                .into(),
+        ),
+        None => None,
+    };
+    if let Some(p) = &args.ssh_key {
+        a.ssh_key_pem = Some(read_text("ssh key", p)?.into());
     }
     a.ssh_passphrase = match &args.ssh_key_passphrase_file {
-        Some(p) => Some(
-            read_text("passphrase file", p)?
-                .trim_end_matches(['\r', '\n'])
-                .to_owned(),
-        ),
-        None => env("GITWARD_GIT_SSH_KEY_PASSPHRASE"),
+        Some(p) => Some(trim_newline(&read_text("passphrase file", p)?).to_owned()),
+        None => env("GITWARD_SSH_KEY_PASSPHRASE"),
     }
     .map(Secret::from);
-    let known_hosts = file(&args.known_hosts, "GITWARD_GIT_KNOWN_HOSTS").or_else(|| {
+    let known_hosts = args.known_hosts.clone().or_else(|| {
         std::env::var_os("HOME")
             .map(|h| PathBuf::from(h).join(".ssh/known_hosts"))
             .filter(|p| p.is_file())
@@ -201,12 +155,6 @@ fn auth(args: &GitArgs) -> Result<Auth, Failure> {
 }
 
 pub fn git(args: &GitArgs) -> Result<(), Failure> {
-    if !args.ignore.is_empty() {
-        return Err(Unsupported(
-            "source git: --ignore needs the artifact packer, which this build does not have yet"
-                .into(),
-        ));
-    }
     let mut reference = GitRef::default();
     reference.branch = args.branch.clone();
     reference.tag = args.tag.clone();
@@ -255,7 +203,22 @@ pub fn git(args: &GitArgs) -> Result<(), Failure> {
             scratch.join("checkout")
         }
     };
-    let result = fetch(&source, &dest, &opts);
+    let spec_ignore = (!args.ignore.is_empty()).then(|| args.ignore.join("\n"));
+    let result = fetch(&source, &dest, &opts).map_err(|e| Failed(e.to_string()));
+    // The artifact source-controller would store: its digest, and the tarball if asked.
+    let packed = match &result {
+        Ok(FetchOutcome::Fetched(c)) => Some(
+            c.artifact(spec_ignore.as_deref(), &WalkLimits::default())
+                .and_then(|a| {
+                    a.pack().map_err(|e| GitError::Artifact {
+                        path: c.path.display().to_string(),
+                        reason: e.to_string(),
+                    })
+                })
+                .map_err(|e| Failed(e.to_string())),
+        ),
+        _ => None,
+    };
     if opts.progress.is_some() {
         // Clear the progress line.
         eprint!("\r\x1b[K");
@@ -263,12 +226,21 @@ pub fn git(args: &GitArgs) -> Result<(), Failure> {
     if args.output.is_none() {
         let _ = std::fs::remove_dir_all(dest.parent().unwrap_or(&dest));
     }
-    let outcome = result.map_err(|e| Failed(e.to_string()))?;
+    let outcome = result?;
+    let packed = packed.transpose()?;
+    if let (Some(file), Some(p)) = (&args.artifact, &packed) {
+        write_atomic(file, &p.bytes)?;
+    }
     let mut out = std::io::stdout().lock();
-    let line = match &outcome {
-        FetchOutcome::Unchanged { revision } => format!("revision: {revision} (unchanged)\n"),
-        FetchOutcome::Fetched(c) => {
-            let mut s = format!("revision: {}\n", c.revision);
+    let line = match (&outcome, &packed) {
+        (FetchOutcome::Fetched(c), Some(p)) => {
+            let mut s = format!("revision: {}\ndigest: {}\n", c.revision, p.digest);
+            if let Some(dir) = &args.output {
+                s.push_str(&format!("path: {}\n", dir.display()));
+            }
+            if let Some(file) = &args.artifact {
+                s.push_str(&format!("artifact: {}\n", file.display()));
+            }
             for v in &c.verified {
                 s.push_str(&format!(
                     "verified: {} with key '{}'\n",
@@ -277,9 +249,29 @@ pub fn git(args: &GitArgs) -> Result<(), Failure> {
             }
             s
         }
+        (outcome, _) => format!("revision: {} (unchanged)\n", outcome.revision()),
     };
     out.write_all(line.as_bytes())
         .map_err(|e| Failed(format!("cannot write the output: {e}")))
+}
+
+/// Writes `data` to `path` through a temporary file next to it.
+fn write_atomic(path: &Path, data: &[u8]) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| Failed(format!("cannot write {}: {e}", path.display()));
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, data).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })
 }
 
 /// A fresh directory under the system's temporary directory.
@@ -303,6 +295,22 @@ fn tempfile_dir() -> Result<PathBuf, Failure> {
 /// One line of progress on the terminal, rewritten in place.
 fn show_progress(p: &Progress) {
     use gitward::io::git::Phase;
+    use std::sync::Mutex;
+    use std::time::Instant;
+    // Redrawn at most ten times a second, and whenever the phase changes.
+    static LAST: Mutex<Option<(Instant, Phase)>> = Mutex::new(None);
+    {
+        let mut last = LAST
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((t, phase)) = *last
+            && phase == p.phase
+            && t.elapsed() < Duration::from_millis(100)
+        {
+            return;
+        }
+        *last = Some((Instant::now(), p.phase));
+    }
     let text = match p.phase {
         Phase::Listing => "listing refs".to_owned(),
         Phase::Receiving | Phase::Resolving => {

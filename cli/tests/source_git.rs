@@ -1,6 +1,7 @@
-//! `gitward source git` against the real git servers: the revision printed, refreshes
-//! that find the remote unchanged, credentials from flags, standard input and the
-//! environment (never echoed), host key checks and the explicit opt-out.
+//! `gitward source git` against the real git servers: the revision and artifact digest
+//! printed, the artifact written, refreshes that find the remote unchanged, credentials
+//! from flags, standard input, files and the environment (never echoed), host key checks
+//! and the explicit opt-out.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,8 +13,9 @@ use gitward_tests::git_servers;
 fn gitward(args: &[&str], envs: &[(&str, &str)], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gitward"));
     cmd.args(args)
-        .env_remove("GITWARD_GIT_PASSWORD")
-        .env_remove("GITWARD_GIT_USERNAME")
+        .env_remove("GITWARD_PASSWORD")
+        .env_remove("GITWARD_USERNAME")
+        .env_remove("GITWARD_CA_FILE")
         .env("HOME", std::env::temp_dir().join("gitward-cli-no-home"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -34,6 +36,20 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The `revision:` and `digest:` lines of a fetch (and nothing before them).
+fn revision_and_digest(out: &Output) -> (String, String) {
+    let stdout = text(&out.stdout);
+    let mut lines = stdout.lines();
+    let rev = lines.next().and_then(|l| l.strip_prefix("revision: "));
+    let digest = lines.next().and_then(|l| l.strip_prefix("digest: "));
+    match (rev, digest) {
+        (Some(r), Some(d)) if d.starts_with("sha256:") && d.len() == 71 => {
+            (r.to_owned(), d.to_owned())
+        }
+        _ => panic!("unexpected output: {stdout}\nstderr: {}", text(&out.stderr)),
+    }
+}
+
 #[test]
 fn prints_the_revision_over_each_transport() {
     let s = git_servers();
@@ -43,15 +59,46 @@ fn prints_the_revision_over_each_transport() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
     let out_dir = out_dir.to_str().unwrap();
-    let expected = format!("revision: main@sha1:{}\n", s.head);
+    let expected = format!("main@sha1:{}", s.head);
+    let artifact = dir.path().join("artifact.tgz");
+    let artifact = artifact.to_str().unwrap();
 
     let out = gitward(
-        &["source", "git", &s.daemon_url, "--output", out_dir],
+        &[
+            "source",
+            "git",
+            &s.daemon_url,
+            "--output",
+            out_dir,
+            "--artifact",
+            artifact,
+        ],
         &[],
         None,
     );
-    assert_eq!(text(&out.stdout), expected, "{}", text(&out.stderr));
+    let (rev, digest) = revision_and_digest(&out);
+    assert_eq!(rev, expected);
+    assert_eq!(
+        text(&out.stdout),
+        format!("revision: {rev}\ndigest: {digest}\npath: {out_dir}\nartifact: {artifact}\n")
+    );
     assert!(dir.path().join("out/README.md").exists());
+    // The tarball written is the one digested, and holds the checkout's files.
+    let bytes = std::fs::read(artifact).unwrap();
+    assert_eq!(gitward::source::artifact::digest(&bytes), digest);
+    let unpacked = gitward::source::artifact::Artifact::from_tarball(
+        &bytes,
+        Some(&digest),
+        &gitward::source::artifact::UntarLimits::default(),
+    )
+    .unwrap();
+    let files: Vec<String> = unpacked
+        .members()
+        .iter()
+        .filter(|m| m.kind == gitward::source::artifact::EntryKind::File)
+        .map(|m| String::from_utf8_lossy(&m.path).into_owned())
+        .collect();
+    assert_eq!(files, ["README.md", "manifests/configmap.yaml"]);
     assert!(
         out.stderr.is_empty(),
         "no progress when stderr is not a terminal"
@@ -73,17 +120,49 @@ fn prints_the_revision_over_each_transport() {
         &[],
         Some(&format!("{}\n", s.https_password)),
     );
-    assert_eq!(text(&out.stdout), expected, "{}", text(&out.stderr));
+    assert_eq!(
+        revision_and_digest(&out),
+        (expected.clone(), digest.clone())
+    );
 
+    // The same variables as `source helm|oci`.
     let out = gitward(
-        &["source", "git", &s.https_url, "--ca-file", &ca],
+        &["source", "git", &s.https_url],
         &[
-            ("GITWARD_GIT_USERNAME", &s.https_user),
-            ("GITWARD_GIT_PASSWORD", &s.https_password),
+            ("GITWARD_USERNAME", &s.https_user),
+            ("GITWARD_PASSWORD", &s.https_password),
+            ("GITWARD_CA_FILE", &ca),
         ],
         None,
     );
-    assert_eq!(text(&out.stdout), expected, "{}", text(&out.stderr));
+    assert_eq!(
+        revision_and_digest(&out),
+        (expected.clone(), digest.clone())
+    );
+
+    // A password file, and the spec.ignore rules changing the artifact.
+    let pw = dir.path().join("password");
+    std::fs::write(&pw, format!("{}\n", s.https_password)).unwrap();
+    let out = gitward(
+        &[
+            "source",
+            "git",
+            &s.https_url,
+            "--username",
+            &s.https_user,
+            "--password-file",
+            pw.to_str().unwrap(),
+            "--ca-file",
+            &ca,
+            "--ignore",
+            "README.md",
+        ],
+        &[],
+        None,
+    );
+    let (rev, ignored) = revision_and_digest(&out);
+    assert_eq!(rev, expected);
+    assert_ne!(ignored, digest, "--ignore changes the artifact");
 
     let cert = s.client_cert.display().to_string();
     let ckey = s.client_key.display().to_string();
@@ -102,7 +181,10 @@ fn prints_the_revision_over_each_transport() {
         &[],
         None,
     );
-    assert_eq!(text(&out.stdout), expected, "{}", text(&out.stderr));
+    assert_eq!(
+        revision_and_digest(&out),
+        (expected.clone(), digest.clone())
+    );
 
     let out = gitward(
         &[
@@ -117,7 +199,10 @@ fn prints_the_revision_over_each_transport() {
         &[],
         None,
     );
-    assert_eq!(text(&out.stdout), expected, "{}", text(&out.stderr));
+    assert_eq!(
+        revision_and_digest(&out),
+        (expected.clone(), digest.clone())
+    );
 
     // Unchanged since the last revision.
     let last = format!("main@sha1:{}", s.head);
@@ -192,12 +277,7 @@ fn failures_exit_1_without_echoing_credentials() {
         &[],
         None,
     );
-    assert_eq!(
-        text(&out.stdout),
-        format!("revision: main@sha1:{}\n", s.head),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_eq!(revision_and_digest(&out).0, format!("main@sha1:{}", s.head));
 
     // Not a branch there.
     let out = gitward(

@@ -160,8 +160,8 @@ impl Ws {
             .env("GIT_SSL_CAINFO", &ca)
             .env("SSL_CERT_FILE", &ca)
             .env("GIT_SSH_COMMAND", ssh)
-            .env("GITWARD_GIT_SSH_KEY", &self.s.ssh_key)
-            .env("GITWARD_GIT_KNOWN_HOSTS", &self.s.ssh_known_hosts)
+            .env("GITWARD_SSH_KEY", &self.s.ssh_key)
+            .env("GITWARD_KNOWN_HOSTS", &self.s.ssh_known_hosts)
             .env("TMPDIR", self.dir.path())
             .current_dir(self.dir.path())
             .stdin(Stdio::null());
@@ -378,7 +378,7 @@ fn ssh_base_matches_kubectl() {
     std::fs::write(ws2.path("kh"), "").expect("kh");
     let mut cmd = Command::new(gitward());
     ws2.env(&mut cmd);
-    cmd.env("GITWARD_GIT_KNOWN_HOSTS", ws2.path("kh"))
+    cmd.env("GITWARD_KNOWN_HOSTS", ws2.path("kh"))
         .args(["kustomize", "ov"]);
     let o = output(cmd);
     assert_eq!(o.code, 1, "{o:?}");

@@ -1,6 +1,8 @@
-//! `gitward source helm` and `gitward source oci` as a user runs them: every way of
-//! giving credentials (flags, environment, standard input, files, a Docker config), right
-//! and wrong, and a search of everything the command printed for the secrets.
+//! `gitward source helm`, `gitward source oci` and `gitward source git` as a user runs
+//! them: every way of giving credentials (flags, environment, standard input, files, a
+//! Docker config; for Git also bearer tokens and ssh keys), right and wrong, through the
+//! one credential surface the three share, and a search of everything the command printed
+//! for the secrets.
 //!
 //! Uses the `gitward` binary built next to this test (`cargo test --workspace` builds it;
 //! `GITWARD_BIN` overrides).
@@ -11,7 +13,7 @@ use std::process::{Command, Stdio};
 
 use base64::Engine as _;
 use gitward_tests::oci_push::{self, Pusher, Which};
-use gitward_tests::{helm_repo, registry, unique_name};
+use gitward_tests::{git_servers, helm_repo, registry, unique_name};
 
 fn gitward() -> PathBuf {
     if let Some(p) = std::env::var_os("GITWARD_BIN") {
@@ -41,6 +43,19 @@ fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
         .env_remove("GITWARD_PASSWORD")
         .env_remove("GITWARD_PASSWORD_FILE")
         .env_remove("GITWARD_REGISTRY_CONFIG")
+        .env_remove("GITWARD_CA_FILE")
+        .env_remove("GITWARD_CERT_FILE")
+        .env_remove("GITWARD_KEY_FILE")
+        .env_remove("GITWARD_BEARER_TOKEN")
+        .env_remove("GITWARD_BEARER_TOKEN_FILE")
+        .env_remove("GITWARD_SSH_KEY")
+        .env_remove("GITWARD_SSH_KEY_PASSPHRASE")
+        .env_remove("GITWARD_SSH_KEY_PASSPHRASE_FILE")
+        .env_remove("GITWARD_KNOWN_HOSTS")
+        .env(
+            "HOME",
+            std::env::temp_dir().join("gitward-source-cli-no-home"),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -349,6 +364,274 @@ fn no_output_ever_holds_a_credential() {
 }
 
 #[test]
+fn source_git_takes_the_same_credentials_and_never_prints_them() {
+    let g = git_servers();
+    let ca = g.ca.to_string_lossy().into_owned();
+    let wrong = "wrong-Git-Pa55word-q7";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p.to_string_lossy().into_owned()
+    };
+    let pw_file = write("password", &format!("{}\n", g.https_password));
+    let wrong_file = write("wrong", wrong);
+    let token_file = write("token", &format!("{}\n", g.https_token));
+    let wrong_token_file = write("wrong-token", wrong);
+    let passphrase_file = write("passphrase", &format!("{}\n", g.ssh_key_passphrase));
+    let ssh_key = g.ssh_key_encrypted.to_string_lossy().into_owned();
+    let known_hosts = g.ssh_known_hosts.to_string_lossy().into_owned();
+    let cert = g.client_cert.to_string_lossy().into_owned();
+    let key = g.client_key.to_string_lossy().into_owned();
+    let key_text = std::fs::read_to_string(&g.client_key).expect("client key");
+    let ssh_key_text = std::fs::read_to_string(&g.ssh_key_encrypted).expect("ssh key");
+    let basic_b64 = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{}", g.https_user, g.https_password));
+    let wrong_b64 =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{wrong}", g.https_user));
+    let user = g.https_user.as_str();
+    let (https, bearer, mtls, ssh) = (
+        g.https_url.as_str(),
+        g.https_bearer_url.as_str(),
+        g.mtls_url.as_str(),
+        g.ssh_url.as_str(),
+    );
+
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, Option<&'a str>, bool);
+    let cases: Vec<Case<'_>> = vec![
+        // Flags, standard input, files, environment: the names `source helm|oci` take.
+        (
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password",
+                &g.https_password,
+                "--ca-file",
+                &ca,
+            ],
+            vec![],
+            None,
+            true,
+        ),
+        (
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password-stdin",
+                "--ca-file",
+                &ca,
+            ],
+            vec![],
+            Some(&g.https_password),
+            true,
+        ),
+        (
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password-file",
+                &pw_file,
+            ],
+            vec![("GITWARD_CA_FILE", &ca)],
+            None,
+            true,
+        ),
+        (
+            vec!["source", "git", https],
+            vec![
+                ("GITWARD_USERNAME", user),
+                ("GITWARD_PASSWORD", &g.https_password),
+                ("GITWARD_CA_FILE", &ca),
+            ],
+            None,
+            true,
+        ),
+        (
+            vec!["source", "git", https, "--ca-file", &ca],
+            vec![
+                ("GITWARD_USERNAME", user),
+                ("GITWARD_PASSWORD_FILE", &pw_file),
+            ],
+            None,
+            true,
+        ),
+        (
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password",
+                wrong,
+                "--ca-file",
+                &ca,
+            ],
+            vec![],
+            None,
+            false,
+        ),
+        (
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password-file",
+                &wrong_file,
+                "--ca-file",
+                &ca,
+            ],
+            vec![],
+            None,
+            false,
+        ),
+        // Without the CA: the server is not trusted (the system's roots do not hold it).
+        (
+            vec![
+                "source",
+                "git",
+                https,
+                "--username",
+                user,
+                "--password-file",
+                &pw_file,
+            ],
+            vec![],
+            None,
+            false,
+        ),
+        // Bearer tokens: from a file (flag or variable) or the variable itself.
+        (
+            vec![
+                "source",
+                "git",
+                bearer,
+                "--bearer-token-file",
+                &token_file,
+                "--ca-file",
+                &ca,
+            ],
+            vec![],
+            None,
+            true,
+        ),
+        (
+            vec!["source", "git", bearer, "--ca-file", &ca],
+            vec![("GITWARD_BEARER_TOKEN", &g.https_token)],
+            None,
+            true,
+        ),
+        (
+            vec!["source", "git", bearer, "--ca-file", &ca],
+            vec![("GITWARD_BEARER_TOKEN_FILE", &wrong_token_file)],
+            None,
+            false,
+        ),
+        // Mutual TLS, from the variables.
+        (
+            vec!["source", "git", mtls],
+            vec![
+                ("GITWARD_CA_FILE", &ca),
+                ("GITWARD_CERT_FILE", &cert),
+                ("GITWARD_KEY_FILE", &key),
+            ],
+            None,
+            true,
+        ),
+        // ssh: an encrypted key and its passphrase, from files or the environment.
+        (
+            vec![
+                "source",
+                "git",
+                ssh,
+                "--ssh-key",
+                &ssh_key,
+                "--ssh-key-passphrase-file",
+                &passphrase_file,
+                "--known-hosts",
+                &known_hosts,
+            ],
+            vec![],
+            None,
+            true,
+        ),
+        (
+            vec!["source", "git", ssh],
+            vec![
+                ("GITWARD_SSH_KEY", &ssh_key),
+                ("GITWARD_SSH_KEY_PASSPHRASE", &g.ssh_key_passphrase),
+                ("GITWARD_KNOWN_HOSTS", &known_hosts),
+            ],
+            None,
+            true,
+        ),
+        (
+            vec![
+                "source",
+                "git",
+                ssh,
+                "--ssh-key",
+                &ssh_key,
+                "--known-hosts",
+                &known_hosts,
+            ],
+            vec![("GITWARD_SSH_KEY_PASSPHRASE", wrong)],
+            None,
+            false,
+        ),
+        (
+            vec!["source", "git", "--help"],
+            vec![
+                ("GITWARD_PASSWORD", &g.https_password),
+                ("GITWARD_BEARER_TOKEN", &g.https_token),
+                ("GITWARD_SSH_KEY_PASSPHRASE", &g.ssh_key_passphrase),
+            ],
+            None,
+            true,
+        ),
+    ];
+    let key_lines: Vec<&str> = key_text
+        .lines()
+        .chain(ssh_key_text.lines())
+        .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+        .collect();
+    let mut secrets = vec![
+        g.https_password.as_str(),
+        g.https_token.as_str(),
+        g.ssh_key_passphrase.as_str(),
+        wrong,
+        basic_b64.as_str(),
+        wrong_b64.as_str(),
+    ];
+    secrets.extend(key_lines);
+    for (args, env, stdin, ok) in &cases {
+        let out = run(args, env, *stdin);
+        let all = format!("{}\n{}", out.stdout, out.stderr);
+        for s in &secrets {
+            assert!(!all.contains(s), "{args:?} printed a secret:\n{all}");
+        }
+        assert_eq!(out.code == 0, *ok, "{args:?} exit {}:\n{all}", out.code);
+        if *ok && !args.contains(&"--help") {
+            let want = format!("revision: main@sha1:{}\ndigest: sha256:", g.head);
+            assert!(out.stdout.starts_with(&want), "{args:?}: {}", out.stdout);
+            // Progress is drawn only on a terminal.
+            assert_eq!(out.stderr, "", "{args:?}");
+        }
+    }
+}
+
+#[test]
 fn source_helm_prints_flux_revision_and_digest() {
     let h = helm_repo();
     let dir = tempfile::tempdir().expect("tempdir");
@@ -417,6 +700,7 @@ fn source_oci_prints_flux_revision_and_digest() {
         "{}",
         out.stdout
     );
+    assert_eq!(out.stderr, "", "no progress when stderr is not a terminal");
     assert_eq!(
         std::fs::read(target.join("dir/a.yaml")).expect("extracted"),
         b"a: 1\n"

@@ -1186,6 +1186,76 @@ fn symlinks_out_of_the_checkout_are_confined() {
         tree.read(&p("etc/hostname")),
         Err(TreeError::SymlinkEscape { .. })
     ));
+    // The artifact packs no link at all (source-controller skips them), so nothing from
+    // outside the checkout ends up in it.
+    let artifact = c
+        .artifact(None, &gitward::source::walk::WalkLimits::default())
+        .expect("artifact");
+    let names: Vec<&[u8]> = artifact.members().iter().map(|m| &m.path[..]).collect();
+    assert_eq!(names, [&b""[..], b"ok.yaml"], "{names:?}");
+}
+
+#[test]
+fn the_artifact_follows_sourceignore_and_spec_ignore() {
+    let repo = TestRepo::new("ignore");
+    repo.write(".sourceignore", "secret/\n");
+    repo.write("app/deploy.yaml", "kind: A\n");
+    repo.write("app/.sourceignore", "*.md\n");
+    repo.write("app/notes.md", "notes\n");
+    repo.write("secret/key.yaml", "k\n");
+    repo.write("logo.png", "png\n");
+    repo.write("tests/t.yaml", "t\n");
+    repo.commit("ignore rules");
+    repo.push(&[]);
+    let (c, _dir) = fetched(
+        &source(&repo.urls, Via::Daemon, GitRef::branch("main")),
+        &opts(),
+    );
+    let limits = gitward::source::walk::WalkLimits::default();
+    let names = |spec: Option<&str>| -> Vec<String> {
+        let a = c.artifact(spec, &limits).expect("artifact");
+        a.members()
+            .iter()
+            .map(|m| String::from_utf8_lossy(&m.path).into_owned())
+            .collect()
+    };
+    // With rules present, source-controller keeps only the VCS exclusions as defaults
+    // (so `logo.png` stays), and each `.sourceignore` applies below its directory.
+    assert_eq!(
+        names(None),
+        [
+            "",
+            ".sourceignore",
+            "app",
+            "app/.sourceignore",
+            "app/deploy.yaml",
+            "logo.png",
+            "tests",
+            "tests/t.yaml"
+        ]
+    );
+    let with_spec = names(Some("tests/\n*.png\n"));
+    assert_eq!(
+        with_spec,
+        [
+            "",
+            ".sourceignore",
+            "app",
+            "app/.sourceignore",
+            "app/deploy.yaml"
+        ]
+    );
+    let packed = c
+        .artifact(None, &limits)
+        .expect("artifact")
+        .pack()
+        .expect("pack");
+    let again = c
+        .artifact(None, &limits)
+        .expect("artifact")
+        .pack()
+        .expect("pack");
+    assert_eq!(packed, again, "reproducible");
 }
 
 #[test]

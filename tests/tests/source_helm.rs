@@ -173,8 +173,15 @@ fn raw_tgz(entries: &[(&str, u8, &[u8])]) -> Vec<u8> {
     use std::io::Write as _;
     let mut tar = Vec::new();
     for (name, kind, data) in entries {
+        // A link's "data" is its target, kept in the header.
+        let (target, data): (&[u8], &[u8]) = if *kind == b'2' || *kind == b'1' {
+            (data, b"")
+        } else {
+            (b"", data)
+        };
         let mut hd = [0u8; 512];
         hd[..name.len()].copy_from_slice(name.as_bytes());
+        hd[157..157 + target.len()].copy_from_slice(target);
         hd[100..107].copy_from_slice(b"0000644");
         hd[108..115].copy_from_slice(b"0000000");
         hd[116..123].copy_from_slice(b"0000000");
@@ -202,7 +209,7 @@ fn hostile_archives_are_refused() {
     let name = unique_name("hostile");
     let dir = sub_repo(h, &name);
     let chart_yaml: &[u8] = b"apiVersion: v2\nname: evil\nversion: 1.0.0\n";
-    let cases: [(&str, Vec<u8>); 3] = [
+    let cases: [(&str, Vec<u8>); 5] = [
         (
             "dotdot",
             raw_tgz(&[
@@ -217,6 +224,21 @@ fn hostile_archives_are_refused() {
             raw_tgz(&[
                 ("evil/Chart.yaml", b'0', chart_yaml),
                 ("evil//etc/passwd", b'0', b"x"),
+            ]),
+        ),
+        // Links leaving the chart (symbolic and hard).
+        (
+            "symlink",
+            raw_tgz(&[
+                ("evil/Chart.yaml", b'0', chart_yaml),
+                ("evil/templates/passwd.yaml", b'2', b"../../../etc/passwd"),
+            ]),
+        ),
+        (
+            "hardlink",
+            raw_tgz(&[
+                ("evil/Chart.yaml", b'0', chart_yaml),
+                ("evil/values.yaml", b'1', b"/etc/passwd"),
             ]),
         ),
         ("bomb", {

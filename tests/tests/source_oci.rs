@@ -96,7 +96,23 @@ fn pull_everywhere(which: Which) {
         got.iter()
             .any(|(p, d)| p == "kustomization.yaml" && d == FILES[1].1)
     );
-    assert_eq!(a.digest, a.layer.parsed_digest().expect("layer digest"));
+    // Flux's digest of an extracted layer is that of the tarball source-controller
+    // archives the files into (directories included, modes normalised), not the layer's.
+    let expected = {
+        use gitward::source::artifact::{Artifact, Entry};
+        let entries = vec![
+            Entry::dir("", 0o755),
+            Entry::dir("deploy", 0o755),
+            Entry::file("deploy/configmap.yaml", 0o644, FILES[0].1),
+            Entry::file("kustomization.yaml", 0o644, FILES[1].1),
+        ];
+        Artifact::from_git_checkout(&entries, None)
+            .and_then(|a| a.pack())
+            .expect("pack")
+            .digest
+    };
+    assert_eq!(a.digest.to_string(), expected);
+    assert_ne!(a.digest, a.layer.parsed_digest().expect("layer digest"));
     let out = tempfile::tempdir().expect("tempdir");
     let dir = out.path().join("artifact");
     a.save(&dir).expect("save");
@@ -453,6 +469,65 @@ fn oversized_manifests_and_hostile_layers_are_refused() {
     .expect_err("hostile layer");
     assert!(e.message.contains("invalid name"), "{e}");
 
+    // An absolute name is refused too.
+    let absolute = raw_layer(&[("ok.yaml", b'0', b"a: 1\n"), ("/etc/evil", b'0', b"x")]);
+    let d = oci_push::digest(&absolute);
+    s.blob(&d, &absolute);
+    s.manifest(
+        "absolute",
+        &manifest_json(b"{}", oci_push::FLUX_CONTENT, &d, absolute.len()),
+    );
+    let e = fetch_artifact_sync(
+        &url,
+        &OciReference::Tag("absolute".into()),
+        &LayerSelector::default(),
+        &o,
+    )
+    .expect_err("absolute name");
+    assert!(e.message.contains("invalid name"), "{e}");
+
+    // Links pointing out of the root are never created (Flux skips symbolic links; a
+    // hard link extracts as an empty file), so nothing lands or is read outside.
+    let links = raw_layer(&[
+        ("ok.yaml", b'0', b"a: 1\n"),
+        ("passwd", b'2', b"/etc/passwd"),
+        ("up", b'2', b"../../../.."),
+        ("up/escape.yaml", b'0', b"b: 2\n"),
+        ("hard", b'1', b"/etc/passwd"),
+    ]);
+    let d = oci_push::digest(&links);
+    s.blob(&d, &links);
+    s.manifest(
+        "links",
+        &manifest_json(b"{}", oci_push::FLUX_CONTENT, &d, links.len()),
+    );
+    let mut a = fetch_artifact_sync(
+        &url,
+        &OciReference::Tag("links".into()),
+        &LayerSelector::default(),
+        &o,
+    )
+    .expect("links are skipped");
+    let got = files(&a);
+    assert_eq!(
+        got,
+        [
+            ("ok.yaml".to_owned(), b"a: 1\n".to_vec()),
+            ("up/escape.yaml".to_owned(), b"b: 2\n".to_vec()),
+            ("hard".to_owned(), Vec::new()),
+        ]
+    );
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().join("links");
+    a.save(&dir).expect("save");
+    assert!(std::fs::symlink_metadata(dir.join("passwd")).is_err());
+    for name in ["up", "hard"] {
+        let m = std::fs::symlink_metadata(dir.join(name)).expect(name);
+        assert!(!m.file_type().is_symlink(), "{name} is a link");
+    }
+    assert!(dir.join("up/escape.yaml").is_file());
+    assert!(!out.path().join("escape.yaml").exists());
+
     let bomb = oci_push::tgz(&[("big", &vec![0u8; 8 << 20])]);
     let d = oci_push::digest(&bomb);
     s.blob(&d, &bomb);
@@ -470,6 +545,41 @@ fn oversized_manifests_and_hostile_layers_are_refused() {
     )
     .expect_err("bomb");
     assert_eq!(e.kind, ErrorKind::Limit, "{e}");
+}
+
+/// A gzipped tarball written header by header, so that it can hold what `tar::Builder`
+/// refuses to write (absolute names, links anywhere). A link's "data" is its target.
+fn raw_layer(entries: &[(&str, u8, &[u8])]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut tar = Vec::new();
+    for (name, kind, data) in entries {
+        let (target, data): (&[u8], &[u8]) = if *kind == b'1' || *kind == b'2' {
+            (data, b"")
+        } else {
+            (b"", data)
+        };
+        let mut hd = [0u8; 512];
+        hd[..name.len()].copy_from_slice(name.as_bytes());
+        hd[100..107].copy_from_slice(b"0000644");
+        hd[108..115].copy_from_slice(b"0000000");
+        hd[116..123].copy_from_slice(b"0000000");
+        hd[124..135].copy_from_slice(format!("{:011o}", data.len()).as_bytes());
+        hd[136..147].copy_from_slice(b"00000000000");
+        hd[156] = *kind;
+        hd[157..157 + target.len()].copy_from_slice(target);
+        hd[257..263].copy_from_slice(b"ustar\0");
+        hd[263..265].copy_from_slice(b"00");
+        hd[148..156].copy_from_slice(b"        ");
+        let sum: u32 = hd.iter().map(|&b| u32::from(b)).sum();
+        hd[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+        tar.extend_from_slice(&hd);
+        tar.extend_from_slice(data);
+        tar.resize(tar.len().div_ceil(512) * 512, 0);
+    }
+    tar.extend_from_slice(&[0u8; 1024]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar).expect("gzip");
+    gz.finish().expect("gzip")
 }
 
 #[test]

@@ -224,6 +224,7 @@ async def fetch_oci(
     key_file: Optional[StrPath] = None,
     registry_config: Optional[StrPath] = None,
     insecure: bool = False,
+    ignore: Optional[str] = None,
 ) -> FetchResult:
     """:func:`fetch_oci_sync` in a worker thread, awaitable."""
     return await asyncio.to_thread(
@@ -242,6 +243,7 @@ async def fetch_oci(
         key_file=key_file,
         registry_config=registry_config,
         insecure=insecure,
+        ignore=ignore,
     )
 
 
@@ -272,6 +274,7 @@ async def fetch_git(
     last_revision: Optional[str] = None,
     shallow: bool = True,
     timeout: float = 60.0,
+    ignore: Optional[str] = None,
 ) -> GitFetchResult:
     """:func:`fetch_git_sync` in a worker thread, awaitable."""
     return await asyncio.to_thread(
@@ -301,4 +304,5 @@ async def fetch_git(
         last_revision=last_revision,
         shallow=shallow,
         timeout=timeout,
+        ignore=ignore,
     )

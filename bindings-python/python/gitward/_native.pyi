@@ -249,6 +249,7 @@ def fetch_oci_sync(
     key_file: Optional[_StrPath] = None,
     registry_config: Optional[_StrPath] = None,
     insecure: bool = False,
+    ignore: Optional[str] = None,
 ) -> FetchResult:
     """Pulls an artifact from an OCI registry as a Flux OCIRepository does and writes it
     into ``output`` (extracted files, or the layer for 'copy'; a new temporary directory
@@ -279,7 +280,7 @@ class GitFetchResult:
         """The checkout directory, files only (None when unchanged)."""
     @property
     def digest(self) -> Optional[str]:
-        """The artifact digest ``sha256:...`` (None until artifacts are packed)."""
+        """The digest ``sha256:...`` of the artifact source-controller would store (None when unchanged)."""
     @property
     def verified(self) -> list[tuple[str, str]]:
         """(object, key) for each verified signature."""
@@ -304,13 +305,14 @@ def fetch_git_sync(
     known_hosts: Optional[str] = None,
     insecure_skip_host_key_check: bool = False,
     recurse_submodules: bool = False,
-    sparse_checkout: Sequence[str] = (),
+    sparse_checkout: Sequence[str] = ...,
     verify_mode: Optional[str] = None,
-    verify_pgp_keys: Sequence[str] = (),
-    verify_ssh_keys: Sequence[str] = (),
+    verify_pgp_keys: Sequence[str] = ...,
+    verify_ssh_keys: Sequence[str] = ...,
     last_revision: Optional[str] = None,
     shallow: bool = True,
     timeout: float = 60.0,
+    ignore: Optional[str] = None,
 ) -> GitFetchResult:
     """Fetches a Git repository into ``dest`` as Flux's GitRepository does (blocking).
 

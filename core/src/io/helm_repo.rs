@@ -24,8 +24,8 @@ use std::time::Duration;
 use sha2::Digest as _;
 
 use super::http::{
-    BasicAuth, ClientOptions, ErrorKind, FetchError, TlsOptions, block_on, client, network,
-    read_limited, redact_url, status_error, write_atomic,
+    BasicAuth, ClientOptions, ErrorKind, FetchError, ProgressSink, TlsOptions, block_on, client,
+    network, read_limited_with, redact_url, status_error, write_atomic,
 };
 use crate::helm;
 use crate::source::helm_index::{
@@ -68,6 +68,8 @@ pub struct HelmRepoOptions {
     pub timeout: Duration,
     /// How version ranges are evaluated.
     pub selector: Selector,
+    /// Told how the index and chart downloads progress.
+    pub progress: Option<ProgressSink>,
 }
 
 impl Default for HelmRepoOptions {
@@ -83,6 +85,7 @@ impl Default for HelmRepoOptions {
             max_chart_bytes: DEFAULT_MAX_CHART_BYTES,
             timeout: Duration::from_secs(120),
             selector: crate::source::select::helm_versions,
+            progress: None,
         }
     }
 }
@@ -107,6 +110,7 @@ impl HelmRepoOptions {
             max_blob_bytes: self.max_chart_bytes,
             timeout: self.timeout,
             selector: self.selector,
+            progress: self.progress.clone(),
             ..super::oci::OciOptions::default()
         }
     }
@@ -251,51 +255,57 @@ async fn fetch_index_with(
         FetchError::new(ErrorKind::Network, not_a_repo(repo_url, &inner)).at(repo_url)
     })?;
     let status = resp.status();
-    let (bytes, not_modified) = if status == reqwest::StatusCode::NOT_MODIFIED
-        && cached_meta.is_some()
-    {
-        let Some((data, _)) = &cache else {
-            return Err(FetchError::new(ErrorKind::Io, "index cache vanished"));
-        };
-        let bytes = std::fs::read(data).map_err(|e| {
-            FetchError::new(
-                ErrorKind::Io,
-                format!(
-                    "cannot read {}: {}",
-                    data.display(),
-                    super::system::io_text(&e)
-                ),
+    let (bytes, not_modified) =
+        if status == reqwest::StatusCode::NOT_MODIFIED && cached_meta.is_some() {
+            let Some((data, _)) = &cache else {
+                return Err(FetchError::new(ErrorKind::Io, "index cache vanished"));
+            };
+            let bytes = std::fs::read(data).map_err(|e| {
+                FetchError::new(
+                    ErrorKind::Io,
+                    format!(
+                        "cannot read {}: {}",
+                        data.display(),
+                        super::system::io_text(&e)
+                    ),
+                )
+            })?;
+            (bytes, true)
+        } else if status.is_success() {
+            let header = |h| {
+                resp.headers()
+                    .get(h)
+                    .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let etag = header(reqwest::header::ETAG);
+            let last_modified = header(reqwest::header::LAST_MODIFIED);
+            let bytes = read_limited_with(
+                &index_url,
+                resp,
+                opts.index.max_bytes as u64,
+                "index",
+                opts.progress.as_ref(),
             )
-        })?;
-        (bytes, true)
-    } else if status.is_success() {
-        let header = |h| {
-            resp.headers()
-                .get(h)
-                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let etag = header(reqwest::header::ETAG);
-        let last_modified = header(reqwest::header::LAST_MODIFIED);
-        let bytes = read_limited(&index_url, resp, opts.index.max_bytes as u64, "index").await?;
-        if let Some((data, meta)) = &cache {
-            // A cache that cannot be written only costs a full download next time.
-            if write_atomic(data, &bytes).is_ok() {
-                let m = CacheMeta {
-                    url: redact_url(&index_url),
-                    etag,
-                    last_modified,
-                };
-                if let Ok(j) = serde_json::to_vec(&m) {
-                    let _ = write_atomic(meta, &j);
+            .await?;
+            if let Some((data, meta)) = &cache {
+                // A cache that cannot be written only costs a full download next time.
+                if write_atomic(data, &bytes).is_ok() {
+                    let m = CacheMeta {
+                        url: redact_url(&index_url),
+                        etag,
+                        last_modified,
+                    };
+                    if let Ok(j) = serde_json::to_vec(&m) {
+                        let _ = write_atomic(meta, &j);
+                    }
                 }
             }
-        }
-        (bytes, false)
-    } else {
-        let inner = status_error(&index_url, status, "failed to fetch");
-        return Err(FetchError::new(inner.kind, not_a_repo(repo_url, &inner)).at(repo_url));
-    };
+            (bytes, false)
+        } else {
+            let inner = status_error(&index_url, status, "failed to fetch");
+            return Err(FetchError::new(inner.kind, not_a_repo(repo_url, &inner)).at(repo_url));
+        };
     let digest = Digest::sha256_of(&bytes);
     let chart_owned = chart.to_owned();
     let index_opts = opts.index.clone();
@@ -417,7 +427,14 @@ async fn download_version(
             &format!("failed to fetch {what}"),
         ));
     }
-    let archive = read_limited(&chart_url, resp, opts.max_chart_bytes, "chart archive").await?;
+    let archive = read_limited_with(
+        &chart_url,
+        resp,
+        opts.max_chart_bytes,
+        "chart archive",
+        opts.progress.as_ref(),
+    )
+    .await?;
     let digest = Digest::sha256_of(&archive);
     if !cv.digest.is_empty() {
         let expected = cv.digest.trim_start_matches("sha256:").to_ascii_lowercase();

@@ -7,8 +7,10 @@
 //! built here (`ClientConfig::builder_with_provider`) rather than installed as the
 //! process default, so nothing here depends on, or changes, global state.
 //!
-//! Trust: with a CA file, only that CA is trusted (as Helm's `--ca-file`); without one, the
-//! system's roots. A client certificate and key (PEM) are presented when given. Credentials
+//! Trust: the system's roots, plus the certificates of a CA file when one is given, as
+//! Flux's source-controller trusts a `caFile` (`secrets.WithSystemCertPool()` for Helm
+//! repositories and OCI registries, go-git's `CABundle` for Git; Helm's own `--ca-file`
+//! trusts only that CA). A client certificate and key (PEM) are presented when given. Credentials
 //! are never part of an error, a log line or a `Debug` output: URLs are shown without
 //! their user information, and [`BasicAuth`] prints its password as `<redacted>`.
 
@@ -41,7 +43,7 @@ impl fmt::Debug for BasicAuth {
 /// `Debug` does not show the key.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct TlsOptions {
-    /// CA certificates to trust instead of the system roots.
+    /// CA certificates trusted in addition to the system roots.
     pub ca_pem: Option<Vec<u8>>,
     /// A client certificate chain to present.
     pub cert_pem: Option<Vec<u8>>,
@@ -56,6 +58,32 @@ impl fmt::Debug for TlsOptions {
             .field("cert_pem", &self.cert_pem.as_ref().map(|c| c.len()))
             .field("key_pem", &self.key_pem.as_ref().map(|_| "<redacted>"))
             .finish()
+    }
+}
+
+/// How far a download is (never a URL or a credential: what is downloaded, and sizes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DownloadProgress {
+    /// What is downloaded: `index`, `chart archive`, `blob`.
+    pub what: &'static str,
+    /// Bytes received so far.
+    pub received: u64,
+    /// The length the server announced, if it did.
+    pub total: Option<u64>,
+}
+
+/// A callback that receives [`DownloadProgress`] as a body arrives (from the task reading
+/// it). `Debug` shows only that it is set.
+#[derive(Clone)]
+pub struct ProgressSink(
+    /// The callback.
+    pub Arc<dyn Fn(&DownloadProgress) + Send + Sync>,
+);
+
+impl fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProgressSink")
     }
 }
 
@@ -134,29 +162,37 @@ fn invalid(msg: impl Into<String>) -> FetchError {
     FetchError::new(ErrorKind::Invalid, msg)
 }
 
-/// The rustls configuration: ring, the CA or the system roots, the client certificate.
+/// The system's root certificates, read once per process (they do not change while it
+/// runs; reading them costs milliseconds, which a refresh of an unchanged source should
+/// not pay twice).
+fn system_roots() -> &'static rustls::RootCertStore {
+    static ROOTS: std::sync::OnceLock<rustls::RootCertStore> = std::sync::OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+        roots
+    })
+}
+
+/// The rustls configuration: ring, the system roots plus the CA file's certificates (as
+/// Flux's `caFile`: source-controller builds its TLS configurations `WithSystemCertPool`
+/// for Git, Helm and OCI sources alike), the client certificate.
 pub(crate) fn rustls_config(tls: &TlsOptions) -> Result<rustls::ClientConfig, FetchError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    match &tls.ca_pem {
-        Some(pem) => {
-            let mut n = 0;
-            for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|_| invalid("the CA file is not PEM certificates"))?;
-                roots.add(cert).map_err(|e| {
-                    invalid(format!("the CA file holds an unusable certificate: {e}"))
-                })?;
-                n += 1;
-            }
-            if n == 0 {
-                return Err(invalid("the CA file holds no certificate"));
-            }
+    let mut roots = system_roots().clone();
+    if let Some(pem) = &tls.ca_pem {
+        let mut n = 0;
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|_| invalid("the CA file is not PEM certificates"))?;
+            roots
+                .add(cert)
+                .map_err(|e| invalid(format!("the CA file holds an unusable certificate: {e}")))?;
+            n += 1;
         }
-        None => {
-            let found = rustls_native_certs::load_native_certs();
-            for cert in found.certs {
-                let _ = roots.add(cert);
-            }
+        if n == 0 {
+            return Err(invalid("the CA file holds no certificate"));
         }
     }
     let builder = rustls::ClientConfig::builder_with_provider(provider)
@@ -254,9 +290,20 @@ pub(crate) fn status_error(url: &str, status: reqwest::StatusCode, what: &str) -
 /// server announces a length).
 pub(crate) async fn read_limited(
     url: &str,
+    resp: reqwest::Response,
+    limit: u64,
+    what: &'static str,
+) -> Result<Vec<u8>, FetchError> {
+    read_limited_with(url, resp, limit, what, None).await
+}
+
+/// [`read_limited`], reporting progress to `progress` as chunks arrive.
+pub(crate) async fn read_limited_with(
+    url: &str,
     mut resp: reqwest::Response,
     limit: u64,
-    what: &str,
+    what: &'static str,
+    progress: Option<&ProgressSink>,
 ) -> Result<Vec<u8>, FetchError> {
     let too_large = || {
         FetchError::new(
@@ -275,6 +322,13 @@ pub(crate) async fn read_limited(
             return Err(too_large());
         }
         out.extend_from_slice(&chunk);
+        if let Some(p) = progress {
+            (p.0)(&DownloadProgress {
+                what,
+                received: out.len() as u64,
+                total: resp.content_length(),
+            });
+        }
     }
     Ok(out)
 }

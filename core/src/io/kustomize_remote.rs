@@ -24,7 +24,7 @@
 //! Credentials for a repository come from [`RemoteOptions::auth`], a function of the
 //! clone URL, so that each host gets only its own; [`RemoteOptions::from_env`] reads
 //! them as git would for kustomize (the git credential store, `GIT_SSL_CAINFO`) plus
-//! gitward's `GITWARD_GIT_*` variables for ssh. No error names a credential: URLs are
+//! gitward's `GITWARD_*` variables (as `gitward source` reads them) for ssh. No error names a credential: URLs are
 //! shown without user information and every git error has passed the Git source's
 //! redactor.
 
@@ -197,11 +197,11 @@ impl RemoteOptions {
     /// - HTTPS user and password: git's credential store (`$HOME/.git-credentials`,
     ///   then `$XDG_CONFIG_HOME/git/credentials`), matched on scheme, host and port,
     ///   as `git credential-store` matches them;
-    /// - CA certificates: `GITWARD_GIT_CA_FILE`, else `GIT_SSL_CAINFO` (also trusted for
-    ///   remote files and charts); client certificate: `GITWARD_GIT_CERT_FILE` and
-    ///   `GITWARD_GIT_KEY_FILE`;
-    /// - ssh: the key in `GITWARD_GIT_SSH_KEY` (a file), its passphrase in
-    ///   `GITWARD_GIT_SSH_KEY_PASSPHRASE`, host keys from `GITWARD_GIT_KNOWN_HOSTS` (a
+    /// - CA certificates: `GITWARD_CA_FILE`, else `GIT_SSL_CAINFO` (also trusted for
+    ///   remote files and charts); client certificate: `GITWARD_CERT_FILE` and
+    ///   `GITWARD_KEY_FILE`;
+    /// - ssh: the key in `GITWARD_SSH_KEY` (a file), its passphrase in
+    ///   `GITWARD_SSH_KEY_PASSPHRASE`, host keys from `GITWARD_KNOWN_HOSTS` (a
     ///   file; default `~/.ssh/known_hosts`).
     ///
     /// # Errors
@@ -209,20 +209,20 @@ impl RemoteOptions {
     pub fn from_env() -> Result<RemoteOptions, EnvError> {
         let mut base = Auth::default();
         let file = |var: &str| env(var).map(PathBuf::from);
-        let ca_file = file("GITWARD_GIT_CA_FILE").or_else(|| file("GIT_SSL_CAINFO"));
+        let ca_file = file("GITWARD_CA_FILE").or_else(|| file("GIT_SSL_CAINFO"));
         if let Some(p) = &ca_file {
             base.ca_pem = Some(read_file("CA file", p)?);
         }
-        if let (Some(c), Some(k)) = (file("GITWARD_GIT_CERT_FILE"), file("GITWARD_GIT_KEY_FILE")) {
+        if let (Some(c), Some(k)) = (file("GITWARD_CERT_FILE"), file("GITWARD_KEY_FILE")) {
             base.client_cert_pem = Some(read_file("certificate file", &c)?);
             base.client_key_pem = Some(read_text("key file", &k)?.into());
         }
-        if let Some(p) = file("GITWARD_GIT_SSH_KEY") {
+        if let Some(p) = file("GITWARD_SSH_KEY") {
             base.ssh_key_pem = Some(read_text("ssh key", &p)?.into());
         }
-        base.ssh_passphrase = env("GITWARD_GIT_SSH_KEY_PASSPHRASE").map(Secret::from);
+        base.ssh_passphrase = env("GITWARD_SSH_KEY_PASSPHRASE").map(Secret::from);
         let home = std::env::var_os("HOME").map(PathBuf::from);
-        let known_hosts = file("GITWARD_GIT_KNOWN_HOSTS").or_else(|| {
+        let known_hosts = file("GITWARD_KNOWN_HOSTS").or_else(|| {
             home.as_ref()
                 .map(|h| h.join(".ssh/known_hosts"))
                 .filter(|p| p.is_file())
@@ -495,9 +495,12 @@ impl RemoteFetcher {
                 format!("Get \"{shown}\": {reason}"),
             )
         };
-        let agent =
-            http_agent(self.opts.http_ca_pem.as_deref(), self.opts.http_timeout).map_err(other)?;
-        let resp = agent.get(url).call().map_err(|e| other(ureq_reason(&e)))?;
+        let client =
+            http_client(self.opts.http_ca_pem.as_deref(), self.opts.http_timeout).map_err(other)?;
+        let resp = client
+            .get(url)
+            .send()
+            .map_err(|e| other(reqwest_reason(&e)))?;
         let status = resp.status().as_u16();
         if !(200..=299).contains(&status) {
             return Err(FetchFailure::new(
@@ -506,73 +509,49 @@ impl RemoteFetcher {
             ));
         }
         let limit = self.opts.max_file_bytes;
-        let body = resp
-            .into_body()
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => {
-                    other(format!("the file is larger than {limit} bytes"))
-                }
-                e => other(ureq_reason(&e)),
-            })?;
+        let mut body = Vec::new();
+        let read = std::io::Read::read_to_end(
+            &mut std::io::Read::take(resp, limit.saturating_add(1)),
+            &mut body,
+        )
+        .map_err(|e| other(e.to_string()))?;
+        if read as u64 > limit {
+            return Err(other(format!("the file is larger than {limit} bytes")));
+        }
         Ok(body)
     }
 }
 
-fn ureq_reason(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "timed out".into(),
-        // ureq's own text may hold the URL; name the kind of failure instead.
-        ureq::Error::Io(io) => io.to_string(),
-        ureq::Error::Tls(m) => format!("tls: {m}"),
-        ureq::Error::Rustls(r) => format!("tls: {r}"),
-        ureq::Error::HostNotFound => "no such host".into(),
-        ureq::Error::ConnectionFailed => "connection refused".into(),
-        ureq::Error::TooManyRedirects => "stopped after too many redirects".into(),
-        ureq::Error::BadUri(_) => "invalid URL".into(),
-        other => {
-            let s = other.to_string();
-            if s.contains("://") {
-                "request failed".into()
-            } else {
-                s
-            }
-        }
+fn reqwest_reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timed out".into();
     }
+    if e.is_redirect() {
+        return "stopped after too many redirects".into();
+    }
+    // reqwest's own text names the URL, which may carry user information: the chain of
+    // causes without it.
+    crate::io::http::error_chain(e)
 }
 
 /// A GET agent: the system's roots plus `ca`, no credentials, errors as statuses.
-fn http_agent(ca: Option<&[u8]>, timeout: Duration) -> Result<ureq::Agent, String> {
-    use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-    let mut roots: Vec<Certificate<'static>> = rustls_native_certs::load_native_certs()
-        .certs
-        .into_iter()
-        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
-        .collect();
-    if let Some(ca) = ca {
-        for item in ureq::tls::parse_pem(ca) {
-            match item {
-                Ok(PemItem::Certificate(c)) => roots.push(c),
-                Ok(_) => {}
-                Err(e) => return Err(format!("cannot read the CA certificates: {e}")),
-            }
-        }
-    }
-    let tls = if roots.is_empty() {
-        TlsConfig::builder().root_certs(RootCerts::WebPki)
-    } else {
-        TlsConfig::builder().root_certs(RootCerts::Specific(Arc::new(roots)))
+/// A blocking client on the one HTTP stack (`io::http`'s rustls configuration: the system
+/// roots plus `ca`), no credentials, at most 10 redirects, one deadline per request.
+fn http_client(ca: Option<&[u8]>, timeout: Duration) -> Result<reqwest::blocking::Client, String> {
+    let tls = crate::io::http::TlsOptions {
+        ca_pem: ca.map(<[u8]>::to_vec),
+        cert_pem: None,
+        key_pem: None,
     };
-    Ok(ureq::Agent::config_builder()
-        .tls_config(tls.build())
-        .http_status_as_error(false)
-        .max_redirects(10)
-        .timeout_global(Some(timeout))
+    let config = crate::io::http::rustls_config(&tls).map_err(|e| e.message)?;
+    reqwest::blocking::Client::builder()
+        .tls_backend_preconfigured(config)
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .timeout(timeout)
+        .no_proxy()
         .user_agent(concat!("gitward/", env!("CARGO_PKG_VERSION")))
         .build()
-        .into())
+        .map_err(|e| format!("HTTP client: {}", crate::io::http::error_chain(&e)))
 }
 
 impl Fetcher for RemoteFetcher {

@@ -25,16 +25,16 @@ use std::time::Duration;
 
 use super::helm_repo::{FetchedChart, Selector};
 use super::http::{
-    ClientOptions, ErrorKind, FetchError, TlsOptions, block_on, client, network, read_limited,
-    redact_url, status_error,
+    ClientOptions, ErrorKind, FetchError, ProgressSink, TlsOptions, block_on, client, network,
+    read_limited, read_limited_with, redact_url, status_error,
 };
 use crate::helm;
 use crate::source::oci::{
     Challenge, Credentials, DEFAULT_MAX_BLOB_BYTES, DEFAULT_MAX_MANIFEST_BYTES, Descriptor, Digest,
     DockerConfig, HELM_CHART_MEDIA_TYPE, ImageManifest, LayerOperation, LayerSelector,
-    MANIFEST_ACCEPT, Manifest, OciError, OciUrl, UnpackLimits, UnpackedEntry, flux_revision,
-    helm_chart_layer, parse_challenge, parse_manifest, parse_token_response, pull_scope,
-    select_layer, tag_to_version, unpack_layer, version_to_tag,
+    MANIFEST_ACCEPT, Manifest, OciError, OciUrl, UnpackLimits, UnpackedEntry, extracted_artifact,
+    flux_revision, helm_chart_layer, parse_challenge, parse_manifest, parse_token_response,
+    pull_scope, select_layer, tag_to_version, unpack_layer, version_to_tag,
 };
 
 /// How to reach a registry.
@@ -61,6 +61,11 @@ pub struct OciOptions {
     pub timeout: Duration,
     /// How version ranges are evaluated.
     pub selector: Selector,
+    /// Told how blob downloads progress.
+    pub progress: Option<ProgressSink>,
+    /// `spec.ignore`: rules (`.sourceignore` syntax) applied, after the layer's own
+    /// `.sourceignore` files, when an extracted layer is archived for its digest.
+    pub ignore: Option<String>,
 }
 
 impl Default for OciOptions {
@@ -76,6 +81,8 @@ impl Default for OciOptions {
             max_tags: 100_000,
             timeout: Duration::from_secs(120),
             selector: crate::source::select::helm_versions,
+            ignore: None,
+            progress: None,
         }
     }
 }
@@ -115,8 +122,10 @@ pub struct OciArtifact {
     pub manifest_digest: Digest,
     /// Flux's revision: `TAG@DIGEST`, or `DIGEST` when pulled by digest.
     pub revision: String,
-    /// The digest of the artifact: the selected layer's blob (for `copy`, exactly Flux's
-    /// artifact digest; for `extract`, Flux repacks the files and digests that tarball).
+    /// The digest Flux records for the artifact: for `copy`, the selected layer's blob;
+    /// for `extract`, the tarball source-controller archives the extracted files into
+    /// (`.sourceignore` files and [`OciOptions::ignore`] applied, modes normalised). The
+    /// layer's own digest is [`OciArtifact::layer`]'s.
     pub digest: Digest,
     /// The selected layer.
     pub layer: Descriptor,
@@ -222,6 +231,7 @@ struct Session {
     credentials: Option<Credentials>,
     /// The `Authorization` value that worked last.
     auth: Mutex<Option<String>>,
+    progress: Option<ProgressSink>,
 }
 
 impl Session {
@@ -250,6 +260,7 @@ impl Session {
             url: url.clone(),
             credentials,
             auth: Mutex::new(initial),
+            progress: opts.progress.clone(),
         })
     }
 
@@ -495,7 +506,7 @@ impl Session {
                 &format!("fetching blob {digest}"),
             ));
         }
-        let bytes = read_limited(&url, resp, max, "blob").await?;
+        let bytes = read_limited_with(&url, resp, max, "blob", self.progress.as_ref()).await?;
         digest
             .verify(&bytes, &format!("blob {digest} of {}", self.url))
             .map_err(|e| oci_err(e, &url))?;
@@ -615,16 +626,34 @@ pub async fn fetch_artifact(
         .map_err(|e| oci_err(e, url))?
         .clone();
     let blob = session.blob(&selected, opts.max_blob_bytes).await?;
-    let digest = Digest::sha256_of(&blob);
-    let content = match layer.operation {
-        LayerOperation::Copy => ArtifactContent::Blob(blob),
+    let (digest, content) = match layer.operation {
+        LayerOperation::Copy => (Digest::sha256_of(&blob), ArtifactContent::Blob(blob)),
         LayerOperation::Extract => {
+            // source-controller untars the layer and archives the files as it archives a
+            // Git checkout; the artifact's digest is that tarball's.
             let limits = opts.unpack;
-            let files = tokio::task::spawn_blocking(move || unpack_layer(&blob, &limits))
-                .await
-                .map_err(|e| FetchError::new(ErrorKind::Invalid, format!("unpacking failed: {e}")))?
-                .map_err(|e| oci_err(e, url))?;
-            ArtifactContent::Files(files)
+            let ignore = opts.ignore.clone();
+            let at = url.to_owned();
+            let (files, packed) = tokio::task::spawn_blocking(move || {
+                let url = at.as_str();
+                let files = unpack_layer(&blob, &limits).map_err(|e| oci_err(e, url))?;
+                let packed = extracted_artifact(&files, ignore.as_deref())
+                    .and_then(|a| a.pack())
+                    .map_err(|e| {
+                        FetchError::new(
+                            ErrorKind::Invalid,
+                            format!("cannot archive the layer of {}: {e}", redact_url(url)),
+                        )
+                        .at(url)
+                    })?;
+                Ok::<_, FetchError>((files, packed.digest))
+            })
+            .await
+            .map_err(|e| FetchError::new(ErrorKind::Invalid, format!("unpacking failed: {e}")))??;
+            let digest = Digest::parse(&packed).map_err(|e| {
+                FetchError::new(ErrorKind::Invalid, format!("artifact digest: {e}"))
+            })?;
+            (digest, ArtifactContent::Files(files))
         }
     };
     Ok(OciArtifact {

@@ -21,7 +21,7 @@ pub struct AuthRequest {
     pub username: Option<String>,
     /// Basic auth password.
     pub password: Option<String>,
-    /// A CA file (PEM) to trust instead of the system roots.
+    /// A CA file (PEM) trusted in addition to the system roots (as Flux's `caFile`).
     pub ca_file: Option<PathBuf>,
     /// A client certificate (PEM).
     pub cert_file: Option<PathBuf>,
@@ -169,6 +169,8 @@ pub struct OciRequest {
     pub output: Option<PathBuf>,
     /// Credentials and TLS.
     pub auth: AuthRequest,
+    /// `spec.ignore` for an extracted layer's artifact (`.sourceignore` syntax).
+    pub ignore: Option<String>,
 }
 
 impl OciRequest {
@@ -283,6 +285,7 @@ pub async fn fetch_oci(req: &OciRequest) -> Result<FetchedSource, FetchError> {
         tls: req.auth.tls()?,
         docker_config: req.auth.docker_config()?,
         insecure: req.auth.insecure,
+        ignore: req.ignore.clone(),
         ..OciOptions::default()
     };
     let mut artifact =

@@ -1156,6 +1156,67 @@ pub fn unpack_layer(gz: &[u8], limits: &UnpackLimits) -> Result<Vec<UnpackedEntr
     Ok(out)
 }
 
+/// The artifact source-controller stores for an `OCIRepository` whose layer is extracted:
+/// the unpacked files, as `tar.Untar` leaves them on disk (a later entry for a path
+/// replaces an earlier one; directories implied by a file exist), archived as for a Git
+/// source: every `.sourceignore`, then `spec_ignore` (`OCIRepository.spec.ignore`), over
+/// the default exclusions, modes normalised. Its [`Artifact::pack`] digest is the one Flux
+/// records for the artifact (not the layer blob's).
+///
+/// # Errors
+/// [`ArtifactError`]: a path that is a file and a directory at once.
+///
+/// [`Artifact::pack`]: super::artifact::Artifact::pack
+pub fn extracted_artifact(
+    entries: &[UnpackedEntry],
+    spec_ignore: Option<&str>,
+) -> Result<super::artifact::Artifact, super::artifact::ArtifactError> {
+    use super::artifact::{Artifact, ArtifactError, Entry, EntryKind};
+    use std::collections::HashMap;
+    let mut out: Vec<Entry> = vec![Entry::dir("", 0o755)];
+    let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+    index.insert(Vec::new(), 0);
+    let conflict = |path: &[u8]| ArtifactError::Duplicate {
+        path: String::from_utf8_lossy(path).into_owned(),
+    };
+    for e in entries {
+        let (path, file) = match e {
+            UnpackedEntry::Dir { path } => (path.as_bytes(), None),
+            UnpackedEntry::File { path, mode, data } => (path.as_bytes(), Some((*mode, data))),
+        };
+        // Parents first (`os.MkdirAll`).
+        let mut end = 0;
+        while let Some(i) = path[end..].iter().position(|&b| b == b'/') {
+            let parent = &path[..end + i];
+            match index.get(parent) {
+                Some(&j) if out[j].kind != EntryKind::Dir => return Err(conflict(parent)),
+                Some(_) => {}
+                None => {
+                    index.insert(parent.to_vec(), out.len());
+                    out.push(Entry::dir(parent.to_vec(), 0o755));
+                }
+            }
+            end += i + 1;
+        }
+        match (index.get(path).copied(), file) {
+            (None, None) => {
+                index.insert(path.to_vec(), out.len());
+                out.push(Entry::dir(path.to_vec(), 0o755));
+            }
+            (None, Some((mode, data))) => {
+                index.insert(path.to_vec(), out.len());
+                out.push(Entry::file(path.to_vec(), mode, data.clone()));
+            }
+            (Some(j), None) if out[j].kind == EntryKind::Dir => {}
+            (Some(j), Some((mode, data))) if out[j].kind == EntryKind::File => {
+                out[j] = Entry::file(path.to_vec(), mode, data.clone());
+            }
+            (Some(_), _) => return Err(conflict(path)),
+        }
+    }
+    Artifact::from_git_checkout(&out, spec_ignore)
+}
+
 /// A tar entry name made relative and normalised, or `None` when it leaves the root
 /// (absolute, `..`, a drive letter or a backslash). `.` and empty components drop out.
 fn confined_path(raw: &str) -> Option<String> {

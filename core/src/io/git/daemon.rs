@@ -1,7 +1,8 @@
 //! The `git://` protocol (git daemon), spoken directly: a TCP connection, the
 //! `git-upload-pack` request line, the ref advertisement, and (for a fetch) the same
 //! upload-pack request and response as smart HTTP. A refresh costs one connection and
-//! never initialises libgit2.
+//! never initialises libgit2; a fetch sends its request on the connection the refs were
+//! listed on (one `git-upload-pack` on the server, as `git clone` costs).
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -24,6 +25,17 @@ pub(super) struct DaemonRemote {
     limits: Limits,
     deadline: Option<Instant>,
     advertisement: Option<Advertisement>,
+    /// The connection the refs were listed on, kept for the first fetch.
+    listed: Option<TcpStream>,
+}
+
+impl Drop for DaemonRemote {
+    fn drop(&mut self) {
+        // Nothing wanted after all: end the conversation politely (a flush).
+        if let Some(mut s) = self.listed.take() {
+            let _ = s.write_all(b"0000");
+        }
+    }
 }
 
 impl DaemonRemote {
@@ -36,6 +48,7 @@ impl DaemonRemote {
             limits: limits.clone(),
             deadline,
             advertisement: None,
+            listed: None,
         }
     }
 
@@ -187,10 +200,13 @@ impl DaemonRemote {
         Ok((stream, adv))
     }
 
-    /// Lists the refs; the connection is closed politely (a flush: nothing wanted).
+    /// Lists the refs. The connection stays open for a fetch; it is closed politely (a
+    /// flush: nothing wanted) when the remote is dropped without one.
     pub(super) fn list(&mut self) -> Result<RemoteRefs, GitError> {
-        let (mut stream, adv) = self.open()?;
-        let _ = stream.write_all(b"0000");
+        let (stream, adv) = self.open()?;
+        if let Some(mut old) = self.listed.replace(stream) {
+            let _ = old.write_all(b"0000");
+        }
         let refs = adv.refs.clone();
         self.advertisement = Some(adv);
         Ok(refs)
@@ -204,7 +220,10 @@ impl DaemonRemote {
         depth: Option<u32>,
         progress: Option<&ProgressFn>,
     ) -> Result<Vec<String>, GitError> {
-        let (mut stream, adv) = self.open()?;
+        let (mut stream, adv) = match (self.listed.take(), &self.advertisement) {
+            (Some(s), Some(adv)) => (s, adv.clone()),
+            _ => self.open()?,
+        };
         let mut caps: Vec<&str> = Vec::new();
         for c in ["side-band-64k", "ofs-delta", "no-progress"] {
             if adv.has(c) {

@@ -1,23 +1,28 @@
-//! Git's smart HTTP protocol (version 0), spoken directly over `ureq` and rustls: one
-//! `GET info/refs` lists the refs, one `POST git-upload-pack` brings a pack that is
-//! streamed into libgit2's indexer. Doing it here rather than through libgit2's HTTP
-//! transport gives every source the same TLS stack, per-remote CAs, client certificates
-//! and bearer tokens, none of which libgit2 offers per call.
+//! Git's smart HTTP protocol (version 0), spoken directly over the crate's one HTTP stack
+//! (`reqwest` on rustls with ring, configured by [`crate::io::http`], the setup the Helm
+//! and OCI sources use): one `GET info/refs` lists the refs, one `POST git-upload-pack`
+//! brings a pack that is streamed into libgit2's indexer. Doing it here rather than
+//! through libgit2's HTTP transport gives every source the same TLS stack, per-remote CAs,
+//! client certificates and bearer tokens, none of which libgit2 offers per call.
+//!
+//! The Git fetch is blocking (it runs on tokio's blocking pool for `fetch_async`), so the
+//! client is reqwest's blocking one, which drives the same async client on a runtime
+//! thread of its own.
 
-use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::io::Read as _;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use ureq::tls::{Certificate, ClientCert, PemItem, RootCerts, TlsConfig};
 
 use super::{Auth, GitError, Limits, ProgressFn};
+use crate::io::http::{TlsOptions, rustls_config};
 use crate::source::git::RemoteRefs;
 use crate::source::git::pktline::{self, Advertisement};
 use crate::source::git::url::{GitUrl, Scheme};
 
 /// A smart HTTP remote with its credentials and TLS settings applied.
 pub(super) struct HttpRemote {
-    agent: ureq::Agent,
+    client: reqwest::blocking::Client,
     base: String,
     shown: String,
     authorization: Option<String>,
@@ -25,18 +30,6 @@ pub(super) struct HttpRemote {
     deadline: Option<Instant>,
     advertisement: Option<Advertisement>,
     client_cert: bool,
-}
-
-/// The system's root certificates, read once per process (they do not change while it runs).
-fn system_roots() -> &'static [Certificate<'static>] {
-    static ROOTS: OnceLock<Vec<Certificate<'static>>> = OnceLock::new();
-    ROOTS.get_or_init(|| {
-        rustls_native_certs::load_native_certs()
-            .certs
-            .into_iter()
-            .map(|c| Certificate::from_der(c.as_ref()).to_owned())
-            .collect()
-    })
 }
 
 impl HttpRemote {
@@ -87,80 +80,41 @@ impl HttpRemote {
         } else {
             None
         };
-
-        let mut tls = TlsConfig::builder();
-        if let Some(ca) = &auth.ca_pem {
-            let mut roots: Vec<Certificate<'static>> = system_roots().to_vec();
-            let mut n = 0;
-            for item in ureq::tls::parse_pem(ca) {
-                match item {
-                    Ok(PemItem::Certificate(c)) => {
-                        roots.push(c);
-                        n += 1;
-                    }
-                    Ok(_) => {}
-                    Err(e) => return Err(options(format!("cannot read the CA certificates: {e}"))),
-                }
-            }
-            if n == 0 {
-                return Err(options("the CA file holds no certificate".into()));
-            }
-            tls = tls.root_certs(RootCerts::Specific(Arc::new(roots)));
-        } else if !system_roots().is_empty() {
-            tls = tls.root_certs(RootCerts::Specific(Arc::new(system_roots().to_vec())));
-        } else {
-            tls = tls.root_certs(RootCerts::WebPki);
+        if auth.client_cert_pem.is_some() != auth.client_key_pem.is_some() {
+            return Err(options(
+                "a client certificate needs both the certificate and its key".into(),
+            ));
         }
-        match (&auth.client_cert_pem, &auth.client_key_pem) {
-            (Some(cert), Some(key)) => {
-                let mut chain = Vec::new();
-                for item in ureq::tls::parse_pem(cert) {
-                    match item {
-                        Ok(PemItem::Certificate(c)) => chain.push(c),
-                        Ok(_) => {}
-                        Err(e) => {
-                            return Err(options(format!(
-                                "cannot read the client certificate: {e}"
-                            )));
-                        }
-                    }
-                }
-                let mut private = None;
-                for item in ureq::tls::parse_pem(key.expose().as_bytes()) {
-                    // The key's own parse error could quote it: say only that it failed.
-                    match item {
-                        Ok(PemItem::PrivateKey(k)) => private = Some(k),
-                        Ok(_) => {}
-                        Err(_) => return Err(options("cannot read the client key".into())),
-                    }
-                }
-                let private = private
-                    .ok_or_else(|| options("the client key file holds no private key".into()))?;
-                if chain.is_empty() {
-                    return Err(options(
-                        "the client certificate file holds no certificate".into(),
-                    ));
-                }
-                tls = tls.client_cert(Some(ClientCert::new_with_certs(&chain, private)));
-            }
-            (None, None) => {}
-            _ => {
-                return Err(options(
-                    "a client certificate needs both the certificate and its key".into(),
-                ));
-            }
-        }
-        let mut config = ureq::Agent::config_builder()
-            .tls_config(tls.build())
-            .http_status_as_error(false)
-            .max_redirects(5)
+        // The shared TLS setup: ring, the system roots plus the CA file (Flux's `caFile`
+        // semantics), the client certificate. Its messages never quote key material.
+        let tls = TlsOptions {
+            ca_pem: auth.ca_pem.clone(),
+            cert_pem: auth.client_cert_pem.clone(),
+            key_pem: auth
+                .client_key_pem
+                .as_ref()
+                .map(|k| k.expose().as_bytes().to_vec()),
+        };
+        let config = rustls_config(&tls).map_err(|e| options(e.message))?;
+        let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let client = reqwest::blocking::Client::builder()
+            .tls_backend_preconfigured(config)
+            .connect_timeout(
+                remaining
+                    .unwrap_or(Duration::from_secs(30))
+                    .min(Duration::from_secs(30)),
+            )
+            // Whole requests are bounded by the deadline (checked again while the pack
+            // streams in); no deadline means no timeout.
+            .timeout(remaining)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .no_proxy()
             // Git servers want a git/ user agent for the smart protocol.
-            .user_agent(concat!("git/2.0 (gitward/", env!("CARGO_PKG_VERSION"), ")"));
-        if let Some(d) = deadline {
-            config = config.timeout_global(Some(d.saturating_duration_since(Instant::now())));
-        }
+            .user_agent(concat!("git/2.0 (gitward/", env!("CARGO_PKG_VERSION"), ")"))
+            .build()
+            .map_err(|e| options(format!("HTTP client: {}", crate::io::http::error_chain(&e))))?;
         Ok(HttpRemote {
-            agent: config.build().into(),
+            client,
             base: url.connect_url().trim_end_matches('/').to_owned(),
             shown,
             authorization,
@@ -171,28 +125,22 @@ impl HttpRemote {
         })
     }
 
-    fn map_err(&self, e: ureq::Error) -> GitError {
+    fn map_err(&self, e: &reqwest::Error) -> GitError {
         let url = self.shown.clone();
-        match e {
-            ureq::Error::Timeout(_) => GitError::Timeout { url },
-            ureq::Error::BodyExceedsLimit(limit) => GitError::TooLarge {
-                url,
-                what: "response".into(),
-                limit,
-            },
-            ureq::Error::Tls(m) => GitError::Tls {
-                url,
-                reason: m.to_owned(),
-            },
-            ureq::Error::Rustls(e) => GitError::Tls {
-                url,
-                reason: e.to_string(),
-            },
-            ureq::Error::Pem(e) => GitError::Tls {
-                url,
-                reason: e.to_string(),
-            },
-            ureq::Error::Io(io) => {
+        if e.is_timeout() {
+            return GitError::Timeout { url };
+        }
+        // A TLS failure (untrusted server, refused client certificate) names rustls'
+        // reason; reqwest's own text is not used (it quotes the URL).
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            if let Some(r) = s.downcast_ref::<rustls::Error>() {
+                return GitError::Tls {
+                    url,
+                    reason: r.to_string(),
+                };
+            }
+            if let Some(io) = s.downcast_ref::<std::io::Error>() {
                 if let Some(r) = io.get_ref().and_then(|r| r.downcast_ref::<rustls::Error>()) {
                     return GitError::Tls {
                         url,
@@ -202,20 +150,64 @@ impl HttpRemote {
                 if io.kind() == std::io::ErrorKind::TimedOut {
                     return GitError::Timeout { url };
                 }
-                GitError::Network {
-                    url,
-                    reason: io.to_string(),
-                }
             }
-            ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => GitError::Network {
-                url,
-                reason: e.to_string(),
-            },
-            other => GitError::Network {
-                url,
-                reason: other.to_string(),
-            },
+            // Wrapped where it cannot be downcast (hyper's connector boxes it): rustls'
+            // own wording.
+            let text = s.to_string();
+            if text.starts_with("invalid peer certificate")
+                || text.starts_with("received fatal alert")
+                || text.starts_with("peer sent no certificates")
+                || text.starts_with("peer is incompatible")
+            {
+                return GitError::Tls { url, reason: text };
+            }
+            source = s.source();
         }
+        GitError::Network {
+            url,
+            reason: crate::io::http::error_chain(e),
+        }
+    }
+
+    fn io_err(&self, e: &std::io::Error) -> GitError {
+        let url = self.shown.clone();
+        if let Some(re) = e.get_ref().and_then(|r| r.downcast_ref::<reqwest::Error>()) {
+            return self.map_err(re);
+        }
+        if e.kind() == std::io::ErrorKind::TimedOut {
+            return GitError::Timeout { url };
+        }
+        GitError::Network {
+            url,
+            reason: e.to_string(),
+        }
+    }
+
+    /// Reads at most `limit` bytes of a body; more is an error.
+    fn read_limited(
+        &self,
+        resp: reqwest::blocking::Response,
+        limit: u64,
+    ) -> Result<Vec<u8>, GitError> {
+        if resp.content_length().is_some_and(|n| n > limit) {
+            return Err(GitError::TooLarge {
+                url: self.shown.clone(),
+                what: "response".into(),
+                limit,
+            });
+        }
+        let mut body = Vec::new();
+        resp.take(limit.saturating_add(1))
+            .read_to_end(&mut body)
+            .map_err(|e| self.io_err(&e))?;
+        if body.len() as u64 > limit {
+            return Err(GitError::TooLarge {
+                url: self.shown.clone(),
+                what: "response".into(),
+                limit,
+            });
+        }
+        Ok(body)
     }
 
     fn check_status(&self, status: u16) -> Result<(), GitError> {
@@ -245,27 +237,23 @@ impl HttpRemote {
     /// Lists the remote's refs (`GET info/refs?service=git-upload-pack`).
     pub(super) fn list(&mut self) -> Result<RemoteRefs, GitError> {
         let mut req = self
-            .agent
+            .client
             .get(format!("{}/info/refs?service=git-upload-pack", self.base));
         if let Some(a) = &self.authorization {
             req = req.header("Authorization", a);
         }
-        let mut resp = req.call().map_err(|e| self.map_err(e))?;
+        let resp = req.send().map_err(|e| self.map_err(&e))?;
         let status = resp.status().as_u16();
         if status == 400 && !self.client_cert {
             // nginx answers a missing client certificate with 400 and says so.
-            let body = resp
-                .body_mut()
-                .with_config()
-                .limit(4096)
-                .read_to_vec()
-                .unwrap_or_default();
+            let body = self.read_limited(resp, 4096).unwrap_or_default();
             if String::from_utf8_lossy(&body).contains("SSL certificate") {
                 return Err(GitError::Auth {
                     url: self.shown.clone(),
                     reason: "the server wants a TLS client certificate (HTTP 400)".into(),
                 });
             }
+            return self.check_status(status).map(|()| RemoteRefs::default());
         }
         self.check_status(status)?;
         let ctype = resp
@@ -282,12 +270,7 @@ impl HttpRemote {
                 ),
             });
         }
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(self.limits.max_advertisement_bytes)
-            .read_to_vec()
-            .map_err(|e| self.map_err(e))?;
+        let body = self.read_limited(resp, self.limits.max_advertisement_bytes)?;
         let adv = pktline::parse_advertisement(&body, true).map_err(|e| GitError::Protocol {
             url: self.shown.clone(),
             reason: e.to_string(),
@@ -341,18 +324,18 @@ impl HttpRemote {
                 reason: e.to_string(),
             })?;
         let mut req = self
-            .agent
+            .client
             .post(format!("{}/git-upload-pack", self.base))
             .header("Content-Type", "application/x-git-upload-pack-request")
-            .header("Accept", "application/x-git-upload-pack-result");
+            .header("Accept", "application/x-git-upload-pack-result")
+            .body(body);
         if let Some(a) = &self.authorization {
             req = req.header("Authorization", a);
         }
-        let resp = req.send(&body[..]).map_err(|e| self.map_err(e))?;
+        let resp = req.send().map_err(|e| self.map_err(&e))?;
         self.check_status(resp.status().as_u16())?;
-        let reader = resp.into_body().into_reader();
         super::pack::receive(
-            reader,
+            resp,
             depth.is_some(),
             repo,
             &url,

@@ -232,26 +232,68 @@ impl LibRemote {
                 None,
             )
             .map_err(|e| self.map_err(&e, &seen))?;
-        let heads = conn.list().map_err(|e| self.map_err(&e, &seen))?;
-        let mut refs = RemoteRefs::default();
-        for h in heads {
-            if h.name() == "HEAD"
-                && let Some(t) = h.symref_target()
-            {
-                refs.head_symref = Some(t.to_owned());
-            }
-            refs.refs.push(RemoteRef {
-                name: h.name().to_owned(),
-                oid: h.oid().to_string(),
-            });
+        refs_of(&conn).map_err(|e| self.map_err(&e, &seen))
+    }
+
+    /// Lists the refs and, when `decide` returns refspecs (and a depth), fetches them into
+    /// `repo` over the same connection: one ssh handshake instead of two. Returns the refs
+    /// and whether a fetch happened.
+    pub(super) fn list_and_fetch<F>(
+        &mut self,
+        repo: &git2::Repository,
+        progress: Option<&ProgressFn>,
+        decide: F,
+    ) -> Result<(RemoteRefs, bool), GitError>
+    where
+        F: FnOnce(&RemoteRefs) -> Option<(Vec<String>, Option<u32>)>,
+    {
+        let seen = Rc::new(Seen::default());
+        let mut remote = repo
+            .remote_anonymous(&self.url.connect_url())
+            .map_err(|e| GitError::Git {
+                url: self.shown.clone(),
+                reason: e.message().to_owned(),
+            })?;
+        let mut conn = remote
+            .connect_auth(
+                git2::Direction::Fetch,
+                Some(self.callbacks(&seen, None)),
+                None,
+            )
+            .map_err(|e| self.map_err(&e, &seen))?;
+        let refs = refs_of(&conn).map_err(|e| self.map_err(&e, &seen))?;
+        let Some((specs, depth)) = decide(&refs) else {
+            return Ok((refs, false));
+        };
+        let mut fo = self.fetch_options(&seen, progress, depth);
+        let r = conn.remote();
+        r.download(&specs, Some(&mut fo))
+            .and_then(|()| {
+                r.update_tips(
+                    None,
+                    git2::RemoteUpdateFlags::empty(),
+                    git2::AutotagOption::None,
+                    None,
+                )
+            })
+            .map_err(|e| self.map_err(&e, &seen))?;
+        Ok((refs, true))
+    }
+
+    fn fetch_options<'a>(
+        &'a self,
+        seen: &'a Rc<Seen>,
+        progress: Option<&'a ProgressFn>,
+        depth: Option<u32>,
+    ) -> git2::FetchOptions<'a> {
+        let mut fo = git2::FetchOptions::new();
+        fo.remote_callbacks(self.callbacks(seen, progress));
+        fo.download_tags(git2::AutotagOption::None);
+        fo.update_fetchhead(false);
+        if let Some(d) = depth.filter(|_| self.url.scheme != Scheme::File) {
+            fo.depth(i32::try_from(d).unwrap_or(i32::MAX));
         }
-        if refs.head_symref.is_none()
-            && let Ok(buf) = conn.default_branch()
-            && let Ok(s) = buf.as_str()
-        {
-            refs.head_symref = Some(s.to_owned());
-        }
-        Ok(refs)
+        fo
     }
 
     /// Fetches refspecs into `repo`, `depth` commits deep when given.
@@ -269,15 +311,32 @@ impl LibRemote {
                 url: self.shown.clone(),
                 reason: e.message().to_owned(),
             })?;
-        let mut fo = git2::FetchOptions::new();
-        fo.remote_callbacks(self.callbacks(&seen, progress));
-        fo.download_tags(git2::AutotagOption::None);
-        fo.update_fetchhead(false);
-        if let Some(d) = depth.filter(|_| self.url.scheme != Scheme::File) {
-            fo.depth(i32::try_from(d).unwrap_or(i32::MAX));
-        }
+        let mut fo = self.fetch_options(&seen, progress, depth);
         remote
             .fetch(refspecs, Some(&mut fo), None)
             .map_err(|e| self.map_err(&e, &seen))
     }
+}
+
+/// The advertised refs of a connected remote, with `HEAD`'s target.
+fn refs_of(conn: &git2::RemoteConnection<'_, '_, '_>) -> Result<RemoteRefs, git2::Error> {
+    let mut refs = RemoteRefs::default();
+    for h in conn.list()? {
+        if h.name() == "HEAD"
+            && let Some(t) = h.symref_target()
+        {
+            refs.head_symref = Some(t.to_owned());
+        }
+        refs.refs.push(RemoteRef {
+            name: h.name().to_owned(),
+            oid: h.oid().to_string(),
+        });
+    }
+    if refs.head_symref.is_none()
+        && let Ok(buf) = conn.default_branch()
+        && let Ok(s) = buf.as_str()
+    {
+        refs.head_symref = Some(s.to_owned());
+    }
+    Ok(refs)
 }

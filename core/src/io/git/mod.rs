@@ -39,12 +39,14 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::source::artifact::Artifact;
 use crate::source::git::signature::{self, SignatureKind, Signer, VerificationKeys};
 use crate::source::git::url::{GitUrl, Scheme, UrlError};
 use crate::source::git::{
     GitRef, NoSemver, RefError, RemoteRefs, Resolution, ResolveError, Revision, Strategy,
     TagSelector, VerifyMode, break_semver_tie, resolve, split_revision, transform_revision,
 };
+use crate::source::walk::{WalkLimits, walk_dir};
 use crate::tree::{DirTree, TreeError};
 
 /// A secret string (password, token, private key, passphrase). `Debug` prints
@@ -382,6 +384,28 @@ impl Checkout {
     pub fn tree(&self) -> Result<DirTree, TreeError> {
         DirTree::new(&self.path)
     }
+
+    /// The artifact source-controller packs from this checkout: every `.sourceignore`,
+    /// then `spec_ignore` (`GitRepository.spec.ignore`), over its default exclusions,
+    /// modes normalised ([`Artifact::from_git_checkout`]). The directory is read with
+    /// `lstat` (links are never followed) within `limits`; [`Artifact::pack`] gives the
+    /// tarball and the digest Flux records.
+    ///
+    /// # Errors
+    /// [`GitError::Artifact`]: the directory cannot be read, is over the limits, or holds a
+    /// `.sourceignore` link leaving it.
+    pub fn artifact(
+        &self,
+        spec_ignore: Option<&str>,
+        limits: &WalkLimits,
+    ) -> Result<Artifact, GitError> {
+        let err = |reason: String| GitError::Artifact {
+            path: self.path.display().to_string(),
+            reason,
+        };
+        let entries = walk_dir(&self.path, limits).map_err(|e| err(e.to_string()))?;
+        Artifact::from_git_checkout(&entries, spec_ignore).map_err(|e| err(e.to_string()))
+    }
 }
 
 /// A verified object and its signer.
@@ -555,6 +579,14 @@ pub enum GitError {
         /// Why.
         reason: String,
     },
+    /// The checkout could not be read or packed into an artifact.
+    #[error("cannot pack the artifact of {path}: {reason}")]
+    Artifact {
+        /// The checkout directory.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// libgit2 reported something else.
     #[error("git error for {url}: {reason}")]
     Git {
@@ -620,9 +652,10 @@ impl GitError {
             GitError::Url(_) | GitError::Ref { .. } | GitError::Options { .. } => {
                 ErrorKind::InvalidInput
             }
-            GitError::TooLarge { .. } | GitError::Io { .. } | GitError::Git { .. } => {
-                ErrorKind::Other
-            }
+            GitError::TooLarge { .. }
+            | GitError::Io { .. }
+            | GitError::Artifact { .. }
+            | GitError::Git { .. } => ErrorKind::Other,
         }
     }
 
@@ -646,6 +679,7 @@ impl GitError {
             GitError::HostKey { .. }
             | GitError::Verification { .. }
             | GitError::VerificationMode(_)
+            | GitError::Artifact { .. }
             | GitError::Io { .. } => None,
         }
     }
@@ -725,7 +759,7 @@ impl GitError {
                 url: r(url),
                 reason: r(reason),
             },
-            e @ GitError::HostKey { .. } => e,
+            e @ (GitError::HostKey { .. } | GitError::Artifact { .. }) => e,
         }
     }
 }
@@ -923,36 +957,44 @@ fn fetch_inner(
     };
     report(Phase::Listing);
     let mut remote = Remote::open(&url, &source.auth, &opts.limits, deadline)?;
-    let refs = remote.list()?;
+    let shallow = opts.shallow.then_some(1);
+    let progress = opts.progress.as_ref();
+    let unchanged = |res: &Resolution| match (&last, res.revision()) {
+        (Some(last), Some(rev)) => *last == rev.to_string(),
+        _ => false,
+    };
+    // libgit2 remotes (ssh): list and, in the common case, fetch over one connection.
+    let mut early = None;
+    let (refs, prefetched) = if let Remote::Lib(lib) = &mut remote {
+        let (repo, dir) = scratch_repo(opts, &shown)?;
+        let listed = lib.list_and_fetch(&repo, progress, |refs| {
+            let res = resolve(&strategy, refs, opts.semver.as_ref()).ok()?;
+            if unchanged(&res) || !simple_fetch(&strategy, &res) {
+                return None;
+            }
+            let specs = res.fetch.iter().map(|n| format!("+{n}:{n}")).collect();
+            Some((specs, shallow))
+        })?;
+        early = Some((repo, dir));
+        listed
+    } else {
+        (remote.list()?, false)
+    };
     let res = resolve(&strategy, &refs, opts.semver.as_ref()).map_err(|e| GitError::Resolve {
         url: shown.clone(),
         source: e,
     })?;
-    if let (Some(last), Some(rev)) = (&last, res.revision())
-        && *last == rev.to_string()
-    {
+    if unchanged(&res) {
         return Ok(FetchOutcome::Unchanged {
-            revision: last.clone(),
+            revision: last.unwrap_or_default(),
         });
     }
 
     prepare_dest(dest)?;
-    let scratch = match &opts.scratch_dir {
-        Some(d) => tempfile::Builder::new()
-            .prefix(".gitward-git-")
-            .tempdir_in(d),
-        None => tempfile::Builder::new().prefix("gitward-git-").tempdir(),
-    }
-    .map_err(|e| GitError::Io {
-        path: opts.scratch_dir.as_ref().map_or_else(
-            || "temporary directory".to_owned(),
-            |d| d.display().to_string(),
-        ),
-        reason: e.to_string(),
-    })?;
-    let repo = git2::Repository::init_bare(scratch.path()).map_err(|e| git_err(&shown, &e))?;
-    let shallow = opts.shallow.then_some(1);
-    let progress = opts.progress.as_ref();
+    let (repo, _scratch) = match early {
+        Some(r) => r,
+        None => scratch_repo(opts, &shown)?,
+    };
 
     let fetched = fetch_objects(
         &mut remote,
@@ -963,6 +1005,7 @@ fn fetch_inner(
         res,
         shallow,
         progress,
+        prefetched,
     )?;
     let commit = repo
         .find_commit(fetched.commit)
@@ -1014,6 +1057,35 @@ fn fetch_inner(
         path: dest.to_path_buf(),
         verified,
     }))
+}
+
+/// A bare scratch repository in a temporary directory (removed when dropped).
+fn scratch_repo(
+    opts: &FetchOptions,
+    url: &str,
+) -> Result<(git2::Repository, tempfile::TempDir), GitError> {
+    let dir = match &opts.scratch_dir {
+        Some(d) => tempfile::Builder::new()
+            .prefix(".gitward-git-")
+            .tempdir_in(d),
+        None => tempfile::Builder::new().prefix("gitward-git-").tempdir(),
+    }
+    .map_err(|e| GitError::Io {
+        path: opts.scratch_dir.as_ref().map_or_else(
+            || "temporary directory".to_owned(),
+            |d| d.display().to_string(),
+        ),
+        reason: e.to_string(),
+    })?;
+    let repo = git2::Repository::init_bare(dir.path()).map_err(|e| git_err(url, &e))?;
+    Ok((repo, dir))
+}
+
+/// Whether the fetch is one request for `res.fetch` (every case but semver ties and a
+/// commit that is no tip), which a libgit2 remote can do on its listing connection.
+fn simple_fetch(strategy: &Strategy, res: &Resolution) -> bool {
+    res.semver_ties.is_empty()
+        && (res.commit_is_tip || !matches!(strategy, Strategy::Commit { .. }))
 }
 
 /// A sparse checkout directory, normalised (`./` and trailing `/` removed); refused if it
@@ -1073,6 +1145,7 @@ fn fetch_objects(
     mut res: Resolution,
     shallow: Option<u32>,
     progress: Option<&ProgressFn>,
+    prefetched: bool,
 ) -> Result<Fetched, GitError> {
     let oid_of = |name: &str| refs.get(name).map(str::to_owned);
     let wants_for = |names: &[String]| -> Vec<(String, String)> {
@@ -1106,8 +1179,10 @@ fn fetch_objects(
     }
 
     let commit = res.commit.clone().unwrap_or_default();
-    if res.commit_is_tip || !matches!(strategy, Strategy::Commit { .. }) {
-        remote.fetch(repo, url, &wants_for(&res.fetch), shallow, progress)?;
+    if simple_fetch(strategy, &res) {
+        if !prefetched {
+            remote.fetch(repo, url, &wants_for(&res.fetch), shallow, progress)?;
+        }
         return finish(repo, url, res);
     }
 

@@ -428,3 +428,38 @@ fn decompression_bombs_stop_at_the_limit() {
     };
     assert!(unpack_layer(&raw_tgz(&refs), &limits).is_err());
 }
+
+#[test]
+fn extracted_layers_are_archived_as_untar_leaves_them() {
+    use crate::source::artifact::{Artifact, Entry};
+    let file = |p: &str, mode: u32, d: &[u8]| UnpackedEntry::File {
+        path: p.to_owned(),
+        mode,
+        data: d.to_vec(),
+    };
+    // Parents implied by a file exist; a later entry replaces an earlier one.
+    let unpacked = [
+        file("app/a.yaml", 0o644, b"old"),
+        file("app/run.sh", 0o755, b"#!/bin/sh\n"),
+        UnpackedEntry::Dir {
+            path: "app".to_owned(),
+        },
+        file("app/a.yaml", 0o644, b"new"),
+    ];
+    let got = extracted_artifact(&unpacked, None).expect("archive");
+    let on_disk = [
+        Entry::dir("", 0o755),
+        Entry::dir("app", 0o755),
+        Entry::file("app/a.yaml", 0o644, &b"new"[..]),
+        Entry::file("app/run.sh", 0o755, &b"#!/bin/sh\n"[..]),
+    ];
+    let want = Artifact::from_git_checkout(&on_disk, None).expect("archive");
+    assert_eq!(got.pack().expect("pack"), want.pack().expect("pack"));
+    // spec.ignore applies.
+    let ignored = extracted_artifact(&unpacked, Some("*.sh\n")).expect("archive");
+    let names: Vec<&[u8]> = ignored.members().iter().map(|m| &m.path[..]).collect();
+    assert_eq!(names, [&b""[..], b"app", b"app/a.yaml"]);
+    // A path cannot be a file and a directory.
+    let clash = [file("a", 0o644, b"x"), file("a/b", 0o644, b"y")];
+    assert!(extracted_artifact(&clash, None).is_err());
+}
