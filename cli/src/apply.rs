@@ -58,30 +58,7 @@ pub(crate) struct ApplyArgs {
 }
 
 fn read_input(args: &ApplyArgs) -> Result<Vec<Value>, Failure> {
-    let values = match (&args.file, &args.kustomize) {
-        (Some(f), _) => {
-            let shown = f.display().to_string();
-            let text = if shown == "-" {
-                std::io::read_to_string(std::io::stdin())
-                    .map_err(|e| Failed(format!("<stdin>: {e}")))?
-            } else {
-                std::fs::read_to_string(f).map_err(|e| Failed(format!("{shown}: {e}")))?
-            };
-            gitward::manifest::read_manifests(&text).map_err(|e| Failed(format!("{shown}: {e}")))?
-        }
-        (None, Some(dir)) => {
-            let dir = std::fs::canonicalize(dir)
-                .map_err(|e| Failed(format!("{}: {e}", dir.display())))?;
-            let tree = gitward::tree::DirTree::new("/").map_err(|e| Failed(e.to_string()))?;
-            let rel = dir.to_string_lossy();
-            let rel = gitward::tree::RelPath::new(rel.trim_start_matches('/'))
-                .map_err(|e| Failed(e.to_string()))?;
-            gitward::kustomize::build(&tree, &rel, &gitward::kustomize::Options::default())
-                .map_err(|e| Failed(e.to_string()))?
-                .resources
-        }
-        (None, None) => return Err(Failed("one of -f or -k is required".into())),
-    };
+    let values = crate::read_objects(args.file.as_deref(), args.kustomize.as_deref())?;
     Ok(gitward::ssa::objects_from_manifests(values))
 }
 

@@ -635,31 +635,7 @@ fn health(args: &HealthArgs) -> Result<(), Failure> {
             "invalid output format {format:?}: use text, json or yaml"
         )));
     }
-    let objects = match (&args.file, &args.kustomize) {
-        (Some(f), _) => {
-            let shown = f.display().to_string();
-            let text = if shown == "-" {
-                std::io::read_to_string(std::io::stdin())
-                    .map_err(|e| Failed(format!("<stdin>: {e}")))?
-            } else {
-                std::fs::read_to_string(f).map_err(|e| Failed(format!("{shown}: {e}")))?
-            };
-            gitward::manifest::read_manifests(&text).map_err(|e| Failed(format!("{shown}: {e}")))?
-        }
-        (None, Some(dir)) => {
-            let dir = std::fs::canonicalize(dir)
-                .map_err(|e| Failed(format!("{}: {e}", dir.display())))?;
-            let tree = gitward::tree::DirTree::new("/").map_err(|e| Failed(e.to_string()))?;
-            let rel = dir.to_string_lossy();
-            let rel = gitward::tree::RelPath::new(rel.trim_start_matches('/'))
-                .map_err(|e| Failed(e.to_string()))?;
-            let out =
-                gitward::kustomize::build(&tree, &rel, &gitward::kustomize::Options::default())
-                    .map_err(|e| Failed(e.to_string()))?;
-            out.resources
-        }
-        (None, None) => return Err(Failed("one of -f or -k is required".into())),
-    };
+    let objects = read_objects(args.file.as_deref(), args.kustomize.as_deref())?;
     let opts = Options::default().with_now(gitward::io::system::now());
     let mut text = String::new();
     let mut entries = Vec::with_capacity(objects.len());
@@ -1059,4 +1035,37 @@ fn template_here(args: &TemplateArgs) -> Result<(), Failure> {
         .write_all(&out)
         .and_then(|()| stdout.flush())
         .map_err(|e| Failed(format!("writing output: {e}")))
+}
+
+/// The objects of `-f FILE` (a YAML or JSON stream read as Flux reads manifests; `-` for
+/// standard input) or of `-k DIR` (the kustomization's build), for `health`, `apply` and
+/// `plan`.
+fn read_objects(
+    file: Option<&std::path::Path>,
+    kustomize: Option<&std::path::Path>,
+) -> Result<Vec<gitward::yaml::Value>, Failure> {
+    match (file, kustomize) {
+        (Some(f), _) => {
+            let shown = f.display().to_string();
+            let text = if shown == "-" {
+                std::io::read_to_string(std::io::stdin())
+                    .map_err(|e| Failed(format!("<stdin>: {e}")))?
+            } else {
+                std::fs::read_to_string(f).map_err(|e| Failed(format!("{shown}: {e}")))?
+            };
+            gitward::manifest::read_manifests(&text).map_err(|e| Failed(format!("{shown}: {e}")))
+        }
+        (None, Some(dir)) => {
+            let dir = std::fs::canonicalize(dir)
+                .map_err(|e| Failed(format!("{}: {e}", dir.display())))?;
+            let tree = gitward::tree::DirTree::new("/").map_err(|e| Failed(e.to_string()))?;
+            let rel = dir.to_string_lossy();
+            let rel = gitward::tree::RelPath::new(rel.trim_start_matches('/'))
+                .map_err(|e| Failed(e.to_string()))?;
+            gitward::kustomize::build(&tree, &rel, &gitward::kustomize::Options::default())
+                .map(|out| out.resources)
+                .map_err(|e| Failed(e.to_string()))
+        }
+        (None, None) => Err(Failed("one of -f or -k is required".into())),
+    }
 }
