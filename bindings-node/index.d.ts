@@ -9,6 +9,55 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** `applySync` on the libuv thread pool: the Promise rejects with its errors. */
+export declare function apply(objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null): Promise<ApplyResult>
+
+/**
+ * Options of `apply` / `applySync` / `plan` / `planSync` (the flags of `gitward apply`).
+ * (This declares the TypeScript interface; the addon reads the object field by field.)
+ */
+export interface ApplyOptions {
+  /** The kubeconfig file (default: `$KUBECONFIG`, `~/.kube/config`, in-cluster). */
+  kubeconfig?: string
+  /** The kubeconfig context (default: the current one). */
+  context?: string
+  /** The field manager of the server-side applies (default `'gitward'`). */
+  fieldManager?: string
+  /** The previous inventory (`{entries: [{id, v}]}`), whose objects prune may delete. */
+  inventory?: Inventory
+  /** The owning Kustomization's name (owner labels; with `ownerNamespace`). */
+  ownerName?: string
+  /** The owning Kustomization's namespace. */
+  ownerNamespace?: string
+  /** Delete the previous inventory's objects that are no longer in the set. */
+  prune?: boolean
+  /** Recreate objects whose immutable fields changed. */
+  force?: boolean
+}
+
+/** What `apply` / `applySync` return. */
+export interface ApplyResult {
+  /** Flux's change set: apply entries in order, then prune entries. */
+  entries: Array<{ subject: string; action: string }>
+  /** The inventory to keep for the next apply. */
+  inventory?: Inventory | null
+}
+
+/**
+ * Applies objects as Flux's kustomize-controller applies a Kustomization's build: staged
+ * server-side apply (CRDs, Namespaces and cluster RBAC first, then class kinds, then the
+ * rest), the `kustomize.toolkit.fluxcd.io/*` annotations honoured, then (`prune: true`)
+ * the objects of `inventory` no longer in the set deleted. Blocks until done.
+ *
+ * Returns Flux's change set and the inventory to keep. Throws an `Error` with `code`
+ * `'CLUSTER_CONFLICT'`, `'CLUSTER_INVALID'`, `'CLUSTER_FORBIDDEN'`,
+ * `'CLUSTER_NOT_FOUND'`, `'CLUSTER_TIMEOUT'`, `'CLUSTER_CONNECTION'`,
+ * `'CLUSTER_KUBECONFIG'`, ... (`kind`, `subject`, `statusCode`, `fields`, `entries`: what
+ * was done before the failure; never a Secret value), and a `TypeError` with `code`
+ * `'INVALID_VALUE'` for a bad argument.
+ */
+export declare function applySync(objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null): ApplyResult
+
 /**
  * Prints documents as kustomize prints them: keys sorted, strings quoted where YAML would
  * read them as something else, documents separated by `---`.
@@ -326,6 +375,12 @@ export interface HelmTemplateOptions {
  */
 export declare function helmTemplateSync(chart: string, options?: HelmTemplateOptions | undefined | null): string
 
+/** Flux's inventory: `{entries: [{id: '<namespace>_<name>_<group>_<kind>', v: 'v1'}]}`. */
+export interface Inventory {
+  /** The entries. */
+  entries: Array<{ id: string; v: string }>
+}
+
 /**
  * Builds the kustomization in directory `path` on the libuv thread pool, as
  * `kubectl kustomize PATH` does.
@@ -385,3 +440,19 @@ export interface KustomizeResult {
  * `line`, `column`, `reason` on malformed or unsupported input.
  */
 export declare function parseManifests(text: string): Array<unknown>
+
+/** `planSync` on the libuv thread pool: the Promise rejects with its errors. */
+export declare function plan(objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null): Promise<PlanResult>
+
+/** What `plan` / `planSync` return. */
+export interface PlanResult {
+  /** The stages (`definitions`, `classes`, `resources`, then `prune`). */
+  stages: Array<{ name: string; entries: Array<{ subject: string; id: string; action: string; reason: string }> }>
+}
+
+/**
+ * What [`apply_sync`] would do, with server-side dry-runs only (nothing changes): the
+ * actions and reasons stage by stage. Custom resources whose CRD, and objects whose
+ * Namespace, only the set holds are planned `created`. Throws as `applySync`.
+ */
+export declare function planSync(objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null): PlanResult

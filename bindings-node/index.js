@@ -835,6 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.apply = nativeBinding.apply
+module.exports.applySync = nativeBinding.applySync
 module.exports.dumpManifests = nativeBinding.dumpManifests
 module.exports.fetchGit = nativeBinding.fetchGit
 module.exports.fetchGitSync = nativeBinding.fetchGitSync
@@ -849,3 +851,5 @@ module.exports.helmTemplateSync = nativeBinding.helmTemplateSync
 module.exports.kustomizeBuild = nativeBinding.kustomizeBuild
 module.exports.kustomizeBuildSync = nativeBinding.kustomizeBuildSync
 module.exports.parseManifests = nativeBinding.parseManifests
+module.exports.plan = nativeBinding.plan
+module.exports.planSync = nativeBinding.planSync

@@ -53,6 +53,8 @@
 //! CLI does. The `*Sync` functions block the calling thread; the others return a Promise
 //! and run on the libuv thread pool (napi `AsyncTask`), converting on the JS thread.
 
+pub mod cluster;
+
 use std::fmt::Write as _;
 
 use gitward::tree::{DirTree, RelPath};

@@ -27,6 +27,8 @@
 //! `DirTree` rooted at `/`, exactly as the CLI does, with the GIL released; their errors
 //! become `gitward.BuildError` / `gitward.HelmError` carrying the core's error kind.
 
+mod cluster;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -1214,5 +1216,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DigestError", py.get_type::<DigestError>())?;
     m.add("VerificationError", py.get_type::<VerificationError>())?;
     m.add("ConversionError", conversion_error_type(py)?)?;
+    cluster::register(m)?;
     Ok(())
 }

@@ -101,32 +101,8 @@ pub(crate) fn run_plan(args: &ApplyArgs) -> Result<(), Failure> {
     .map_err(|e| Failed(e.to_string()))?
     .map_err(Failed)?;
     let out = if format == "json" {
-        let stages = planned
-            .stages
-            .iter()
-            .map(|st| {
-                let entries = st
-                    .entries
-                    .iter()
-                    .map(|e| {
-                        let mut m = Map::default();
-                        m.insert("subject".into(), Value::from(e.entry.subject.as_str()));
-                        m.insert("id".into(), Value::from(e.entry.object.id()));
-                        m.insert("action".into(), Value::from(e.entry.action.as_str()));
-                        m.insert("reason".into(), Value::from(e.reason.as_str()));
-                        Value::Map(m)
-                    })
-                    .collect();
-                let mut m = Map::default();
-                m.insert("name".into(), Value::from(st.name));
-                m.insert("entries".into(), Value::Seq(entries));
-                Value::Map(m)
-            })
-            .collect();
-        let mut root = Map::default();
-        root.insert("stages".into(), Value::Seq(stages));
         let mut s = gitward::go::json::to_string_with(
-            &Value::Map(root),
+            &planned.to_value(),
             gitward::go::json::JsonOptions::indented("  "),
         )
         .map_err(|e| Failed(e.to_string()))?;
@@ -181,19 +157,10 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<(), Failure> {
     }
     let out = match format {
         "json" => {
-            let entries = outcome
-                .change_set
-                .entries
-                .iter()
-                .map(|e| {
-                    let mut m = Map::default();
-                    m.insert("subject".into(), Value::from(e.subject.as_str()));
-                    m.insert("action".into(), Value::from(e.action.as_str()));
-                    Value::Map(m)
-                })
-                .collect();
-            let mut root = Map::default();
-            root.insert("entries".into(), Value::Seq(entries));
+            let mut root = match outcome.change_set.to_value() {
+                Value::Map(m) => m,
+                _ => Map::default(),
+            };
             if let Some(e) = &outcome.error {
                 root.insert("error".into(), Value::from(e.to_string()));
             }

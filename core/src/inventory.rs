@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ssa::object::IdError;
 use crate::ssa::{Action, ChangeSet, ObjMetadata, order};
+use crate::yaml::{Map, Value};
 
 /// One inventory entry (`ResourceRef`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +57,53 @@ impl Inventory {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
         s.push('\n');
         s
+    }
+
+    /// `{"entries": [{"id": ..., "v": ...}, ...]}` as a [`Value`].
+    pub fn to_value(&self) -> Value {
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| {
+                let mut m = Map::default();
+                m.insert("id".into(), Value::from(e.id.as_str()));
+                m.insert("v".into(), Value::from(e.version.as_str()));
+                Value::Map(m)
+            })
+            .collect();
+        let mut m = Map::default();
+        m.insert("entries".into(), Value::Seq(entries));
+        Value::Map(m)
+    }
+
+    /// Reads an inventory from a [`Value`] shaped as [`Inventory::to_value`] makes it.
+    ///
+    /// # Errors
+    /// [`InventoryError`] when `entries` is not a list of `{id, v}` maps of strings.
+    pub fn from_value(v: &Value) -> Result<Self, InventoryError> {
+        let bad = |what: &str| InventoryError(what.to_string());
+        let Some(map) = v.as_map() else {
+            return Err(bad("not a map"));
+        };
+        let entries = match map.get("entries") {
+            None | Some(Value::Null) => return Ok(Inventory::default()),
+            Some(Value::Seq(items)) => items,
+            Some(_) => return Err(bad("entries is not a list")),
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            let field = |k: &str| {
+                e.get(k)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| bad(&format!("entries[{i}].{k} is not a string")))
+            };
+            out.push(InventoryEntry {
+                id: field("id")?,
+                version: field("v")?,
+            });
+        }
+        Ok(Inventory { entries: out })
     }
 
     /// The inventory of a change set: one entry per entry, skipped ones included.
@@ -151,6 +199,22 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn value_round_trip_and_errors() {
+        let i = inv(&["a_b__ConfigMap", "_ns__Namespace"]);
+        let v = i.to_value();
+        assert_eq!(Inventory::from_value(&v), Ok(i.clone()));
+        assert_eq!(
+            crate::go::json::to_string(&v).expect("json"),
+            i.to_json().split_whitespace().collect::<String>()
+        );
+        let bad = crate::yaml::parse_yaml_to_json("entries: [{id: x, v: 1}]\n").expect("yaml");
+        let e = Inventory::from_value(&bad).expect_err("v is a number");
+        assert!(e.to_string().contains("entries[0].v"), "{e}");
+        let empty = crate::yaml::parse_yaml_to_json("entries: null\n").expect("yaml");
+        assert_eq!(Inventory::from_value(&empty), Ok(Inventory::default()));
     }
 
     #[test]

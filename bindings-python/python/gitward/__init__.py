@@ -31,6 +31,15 @@ rejects; :class:`ConversionError` (``path``; also a ``TypeError`` and a
 :class:`NotFoundError`, :class:`NetworkError`, :class:`DigestError`) for a source that
 cannot be fetched, never holding a credential.
 :class:`VerificationError` (a Git commit or tag signature missing or untrusted).
+:class:`ClusterError` (``kind``, ``subject``, ``code``, ``fields``, ``message``,
+``entries``; subclasses :class:`ConflictError`, :class:`InvalidObjectError`,
+:class:`ForbiddenError`, :class:`ObjectNotFoundError`, :class:`WaitTimeoutError`) for a
+cluster request or an apply that failed, never holding a Secret value.
+
+Cluster: :func:`apply` (awaitable) and :func:`apply_sync` apply objects as Flux's
+kustomize-controller does (staged server-side apply, inventory, prune) and return the
+change set and the new inventory; :func:`plan` and :func:`plan_sync` say what apply would
+do, with dry-runs only.
 """
 
 from __future__ import annotations
@@ -40,6 +49,14 @@ import os
 from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from gitward._native import (
+    ClusterError,
+    ConflictError,
+    ForbiddenError,
+    InvalidObjectError,
+    ObjectNotFoundError,
+    WaitTimeoutError,
+    apply_sync,
+    plan_sync,
     AuthError,
     BuildError,
     ConversionError,
@@ -66,6 +83,16 @@ from gitward._native import (
 )
 
 __all__ = [
+    "ClusterError",
+    "ConflictError",
+    "ForbiddenError",
+    "InvalidObjectError",
+    "ObjectNotFoundError",
+    "WaitTimeoutError",
+    "apply_sync",
+    "plan_sync",
+    "apply",
+    "plan",
     "AuthError",
     "BuildError",
     "ConversionError",
@@ -305,4 +332,58 @@ async def fetch_git(
         shallow=shallow,
         timeout=timeout,
         ignore=ignore,
+    )
+
+
+async def apply(
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    kubeconfig: Optional[StrPath] = None,
+    context: Optional[str] = None,
+    field_manager: str = "gitward",
+    inventory: Optional[Mapping[str, Any]] = None,
+    owner_name: Optional[str] = None,
+    owner_namespace: Optional[str] = None,
+    prune: bool = False,
+    force: bool = False,
+) -> Dict[str, Any]:
+    """:func:`apply_sync` in a worker thread, awaitable."""
+    return await asyncio.to_thread(
+        apply_sync,
+        objects,
+        kubeconfig=kubeconfig,
+        context=context,
+        field_manager=field_manager,
+        inventory=inventory,
+        owner_name=owner_name,
+        owner_namespace=owner_namespace,
+        prune=prune,
+        force=force,
+    )
+
+
+async def plan(
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    kubeconfig: Optional[StrPath] = None,
+    context: Optional[str] = None,
+    field_manager: str = "gitward",
+    inventory: Optional[Mapping[str, Any]] = None,
+    owner_name: Optional[str] = None,
+    owner_namespace: Optional[str] = None,
+    prune: bool = False,
+    force: bool = False,
+) -> Dict[str, Any]:
+    """:func:`plan_sync` in a worker thread, awaitable."""
+    return await asyncio.to_thread(
+        plan_sync,
+        objects,
+        kubeconfig=kubeconfig,
+        context=context,
+        field_manager=field_manager,
+        inventory=inventory,
+        owner_name=owner_name,
+        owner_namespace=owner_namespace,
+        prune=prune,
+        force=force,
     )

@@ -5,6 +5,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union, final
 
 __all__ = [
+    "ClusterError",
+    "ConflictError",
+    "ForbiddenError",
+    "InvalidObjectError",
+    "ObjectNotFoundError",
+    "WaitTimeoutError",
+    "apply_sync",
+    "plan_sync",
     "AuthError",
     "BuildError",
     "ConversionError",
@@ -318,3 +326,68 @@ def fetch_git_sync(
 
     Raises SourceError (AuthError, NotFoundError, VerificationError, NetworkError).
     """
+
+class ClusterError(GitwardError):
+    """A cluster request of apply or plan failed, or an apply could not complete.
+
+    Never holds a Secret value. Subclasses by kind: ConflictError, InvalidObjectError,
+    ForbiddenError, ObjectNotFoundError, WaitTimeoutError."""
+
+    kind: str
+    """'kubeconfig', 'connection', 'not_found', 'conflict', 'invalid', 'forbidden',
+    'timeout', 'prune' or 'api'."""
+    subject: Optional[str]
+    """The object, ``Kind/namespace/name``."""
+    code: Optional[int]
+    """The HTTP status of the API server's answer."""
+    fields: list[str]
+    """The fields the API server named (``spec.replicas``, ...)."""
+    message: str
+    """The same as ``str(err)``."""
+    entries: list[dict[str, str]]
+    """What an apply did before it failed (``{"subject": ..., "action": ...}``)."""
+
+class ConflictError(ClusterError):
+    """409 Conflict (kind 'conflict')."""
+
+class InvalidObjectError(ClusterError):
+    """An object was rejected (400/422, kind 'invalid'), or the input is inconsistent."""
+
+class ForbiddenError(ClusterError):
+    """401/403 (kind 'forbidden')."""
+
+class ObjectNotFoundError(ClusterError):
+    """An object, its Namespace or its kind does not exist (kind 'not_found')."""
+
+class WaitTimeoutError(ClusterError):
+    """Objects did not become ready in time (kind 'timeout')."""
+
+def apply_sync(
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    kubeconfig: Optional[_StrPath] = None,
+    context: Optional[str] = None,
+    field_manager: str = "gitward",
+    inventory: Optional[Mapping[str, Any]] = None,
+    owner_name: Optional[str] = None,
+    owner_namespace: Optional[str] = None,
+    prune: bool = False,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Applies objects as Flux's kustomize-controller does (staged server-side apply, then
+    prune); returns ``{"entries": [...], "inventory": {...}}``."""
+
+def plan_sync(
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    kubeconfig: Optional[_StrPath] = None,
+    context: Optional[str] = None,
+    field_manager: str = "gitward",
+    inventory: Optional[Mapping[str, Any]] = None,
+    owner_name: Optional[str] = None,
+    owner_namespace: Optional[str] = None,
+    prune: bool = False,
+    force: bool = False,
+) -> dict[str, Any]:
+    """What :func:`apply_sync` would do, with server-side dry-runs only:
+    ``{"stages": [{"name": ..., "entries": [...]}]}``."""

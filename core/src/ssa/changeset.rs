@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::object::ObjMetadata;
+use crate::yaml::{Map, Value};
 
 /// What happened to an object, worded as Flux words it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,7 +82,26 @@ pub struct ChangeSet {
     pub entries: Vec<ChangeSetEntry>,
 }
 
+impl ChangeSetEntry {
+    /// `{"subject": ..., "action": ...}`, as `gitward apply -o json` prints an entry.
+    pub fn to_value(&self) -> Value {
+        let mut m = Map::default();
+        m.insert("subject".into(), Value::from(self.subject.as_str()));
+        m.insert("action".into(), Value::from(self.action.as_str()));
+        Value::Map(m)
+    }
+}
+
 impl ChangeSet {
+    /// `{"entries": [{"subject": ..., "action": ...}, ...]}`, as `gitward apply -o json`
+    /// prints it.
+    pub fn to_value(&self) -> Value {
+        let mut m = Map::default();
+        let entries = self.entries.iter().map(ChangeSetEntry::to_value).collect();
+        m.insert("entries".into(), Value::Seq(entries));
+        Value::Map(m)
+    }
+
     /// Whether any entry is `created`, `configured` or `deleted`.
     pub fn has_changes(&self) -> bool {
         self.entries.iter().any(|e| {

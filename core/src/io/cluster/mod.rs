@@ -9,6 +9,8 @@
 
 pub mod engine;
 pub mod json;
+pub mod kind;
+pub mod report;
 
 use std::collections::HashMap;
 use std::path::Path;

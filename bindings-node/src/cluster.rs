@@ -1,0 +1,337 @@
+//! Apply and plan against a cluster (`apply`/`applySync`, `plan`/`planSync`), as Flux's
+//! kustomize-controller applies; their errors as `CLUSTER_*` errors.
+
+use gitward::inventory::Inventory;
+use gitward::io::cluster::report::ErrorReport;
+use gitward::io::cluster::{Cluster, ClusterError, block_on};
+use gitward::yaml::{Map, ParseOptions, Value};
+use napi::bindgen_prelude::{
+    AsyncTask, FromNapiValue, JsObjectValue, JsValue, Null, Object, ToNapiValue, Unknown,
+};
+use napi::{Env, Error, JsError, Result, ScopedTask, ValueType};
+use napi_derive::napi;
+
+use crate::{Ctx, OptionReader, arg_type, invalid_value, throwable, to_js, to_value};
+
+/// Options of `apply` / `applySync` / `plan` / `planSync` (the flags of `gitward apply`).
+/// (This declares the TypeScript interface; the addon reads the object field by field.)
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ApplyOptions {
+    /// The kubeconfig file (default: `$KUBECONFIG`, `~/.kube/config`, in-cluster).
+    pub kubeconfig: Option<String>,
+    /// The kubeconfig context (default: the current one).
+    pub context: Option<String>,
+    /// The field manager of the server-side applies (default `'gitward'`).
+    pub field_manager: Option<String>,
+    /// The previous inventory (`{entries: [{id, v}]}`), whose objects prune may delete.
+    #[napi(ts_type = "Inventory")]
+    pub inventory: Option<String>,
+    /// The owning Kustomization's name (owner labels; with `ownerNamespace`).
+    pub owner_name: Option<String>,
+    /// The owning Kustomization's namespace.
+    pub owner_namespace: Option<String>,
+    /// Delete the previous inventory's objects that are no longer in the set.
+    pub prune: Option<bool>,
+    /// Recreate objects whose immutable fields changed.
+    pub force: Option<bool>,
+}
+
+/// Flux's inventory: `{entries: [{id: '<namespace>_<name>_<group>_<kind>', v: 'v1'}]}`.
+#[napi(
+    object,
+    js_name = "Inventory",
+    object_from_js = false,
+    object_to_js = false
+)]
+pub struct InventoryShape {
+    /// The entries.
+    #[napi(ts_type = "Array<{ id: string; v: string }>")]
+    pub entries: Vec<String>,
+}
+
+/// What `apply` / `applySync` return.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ApplyResult {
+    /// Flux's change set: apply entries in order, then prune entries.
+    #[napi(ts_type = "Array<{ subject: string; action: string }>")]
+    pub entries: Vec<String>,
+    /// The inventory to keep for the next apply.
+    #[napi(ts_type = "Inventory | null")]
+    pub inventory: Option<String>,
+}
+
+/// What `plan` / `planSync` return.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct PlanResult {
+    /// The stages (`definitions`, `classes`, `resources`, then `prune`).
+    #[napi(
+        ts_type = "Array<{ name: string; entries: Array<{ subject: string; id: string; action: string; reason: string }> }>"
+    )]
+    pub stages: Vec<String>,
+}
+
+/// What an apply or plan needs, read from JS.
+pub struct Request {
+    objects: Vec<Value>,
+    kubeconfig: Option<String>,
+    context: Option<String>,
+    previous: Inventory,
+    opts: ApplyOptions_,
+}
+
+type ApplyOptions_ = gitward::io::cluster::engine::ApplyOptions;
+
+/// A failure as the JS error of its kind.
+trait IntoJsError {
+    fn into_error(self, env: &Env) -> Error;
+}
+
+impl IntoJsError for ErrorReport {
+    fn into_error(self, env: &Env) -> Error {
+        let code = format!("CLUSTER_{}", self.kind.as_str().to_ascii_uppercase());
+        let js = JsError::from(Error::new(code, self.message.clone())).into_unknown(*env);
+        let build = || -> Result<Error> {
+            let subject = match &self.subject {
+                Some(s) => s.as_str().into_unknown(env)?,
+                None => Null.into_unknown(env)?,
+            };
+            let status = match self.code {
+                Some(c) => u32::from(c).into_unknown(env)?,
+                None => Null.into_unknown(env)?,
+            };
+            let fields = Value::Seq(
+                self.fields
+                    .iter()
+                    .map(|f| Value::from(f.as_str()))
+                    .collect(),
+            );
+            Ok(throwable(
+                Object::from_unknown(js)?,
+                &[
+                    ("kind", self.kind.as_str().into_unknown(env)?),
+                    ("subject", subject),
+                    ("statusCode", status),
+                    ("fields", to_js(env, &fields)?),
+                    ("entries", to_js(env, &Value::Seq(self.entries.clone()))?),
+                ],
+            ))
+        };
+        build().unwrap_or_else(|e| e)
+    }
+}
+
+fn request(env: &Env, objects: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Request> {
+    let ctx = Ctx {
+        env,
+        object_prototype: Object::new(env)?.get_prototype()?,
+        max_depth: ParseOptions::kustomize().max_depth,
+    };
+    let t = objects.get_type()?;
+    if t != ValueType::Object || !objects.is_array()? {
+        let message = format!(
+            "expected an array of objects, got {}",
+            arg_type(&objects, t)?
+        );
+        return Err(invalid_value(env, "", message));
+    }
+    let items = match to_value(&ctx, objects, 0).map_err(|e| e.into_error(env))? {
+        Value::Seq(items) => items,
+        _ => Vec::new(),
+    };
+    let r = OptionReader::new(env, options)?;
+    let previous = match r.get("inventory")? {
+        None => Inventory::default(),
+        Some(v) => {
+            let v = to_value(&ctx, v, 1).map_err(|e| e.into_error(env))?;
+            Inventory::from_value(&v)
+                .map_err(|e| invalid_value(env, "options.inventory", e.to_string()))?
+        }
+    };
+    let field_manager = r
+        .string("fieldManager")?
+        .unwrap_or_else(|| "gitward".into());
+    let mut opts = ApplyOptions_::new(&field_manager)
+        .with_force(r.boolean("force")?)
+        .with_prune(r.boolean("prune")?);
+    match (r.string("ownerName")?, r.string("ownerNamespace")?) {
+        (Some(n), Some(ns)) => opts = opts.with_owner(&n, &ns),
+        (None, None) => {}
+        _ => {
+            return Err(invalid_value(
+                env,
+                "options.ownerName",
+                "ownerName and ownerNamespace go together".into(),
+            ));
+        }
+    }
+    Ok(Request {
+        objects: gitward::ssa::objects_from_manifests(items),
+        kubeconfig: r.string("kubeconfig")?,
+        context: r.string("context")?,
+        previous,
+        opts,
+    })
+}
+
+/// Connects, then runs `f` on the cluster, on a private runtime.
+fn with_cluster<T>(
+    r: &Request,
+    f: impl AsyncFnOnce(&Cluster) -> T,
+) -> std::result::Result<T, ErrorReport> {
+    block_on(async {
+        let path = r.kubeconfig.as_deref().map(std::path::Path::new);
+        let cluster = Cluster::connect(path, r.context.as_deref()).await?;
+        Ok::<_, ClusterError>(f(&cluster).await)
+    })
+    .and_then(|r| r)
+    .map_err(|e| ErrorReport::from(&e))
+}
+
+/// The apply, as a [`Value`] shaped as `ApplyResult`.
+fn run_apply(r: &Request) -> std::result::Result<Value, ErrorReport> {
+    let outcome = with_cluster(r, async |c: &Cluster| {
+        gitward::io::cluster::engine::apply(c, r.objects.clone(), &r.previous, &r.opts).await
+    })?;
+    if let Some(e) = &outcome.error {
+        let mut f = ErrorReport::from(e);
+        f.entries = outcome
+            .change_set
+            .entries
+            .iter()
+            .map(|e| e.to_value())
+            .collect();
+        return Err(f);
+    }
+    let mut out = Map::default();
+    let entries = outcome.change_set.to_value();
+    out.insert(
+        "entries".into(),
+        entries
+            .get("entries")
+            .cloned()
+            .unwrap_or(Value::Seq(Vec::new())),
+    );
+    out.insert(
+        "inventory".into(),
+        outcome
+            .inventory
+            .as_ref()
+            .map_or(Value::Null, Inventory::to_value),
+    );
+    Ok(Value::Map(out))
+}
+
+fn run_plan(r: &Request) -> std::result::Result<Value, ErrorReport> {
+    with_cluster(r, async |c: &Cluster| {
+        gitward::io::cluster::engine::plan(c, r.objects.clone(), &r.previous, &r.opts).await
+    })?
+    .map(|p| p.to_value())
+    .map_err(|e| ErrorReport::from(&e))
+}
+
+fn outcome<'env>(
+    env: &'env Env,
+    out: std::result::Result<Value, ErrorReport>,
+) -> Result<Unknown<'env>> {
+    match out {
+        Ok(v) => to_js(env, &v),
+        Err(f) => Err(f.into_error(env)),
+    }
+}
+
+/// Applies objects as Flux's kustomize-controller applies a Kustomization's build: staged
+/// server-side apply (CRDs, Namespaces and cluster RBAC first, then class kinds, then the
+/// rest), the `kustomize.toolkit.fluxcd.io/*` annotations honoured, then (`prune: true`)
+/// the objects of `inventory` no longer in the set deleted. Blocks until done.
+///
+/// Returns Flux's change set and the inventory to keep. Throws an `Error` with `code`
+/// `'CLUSTER_CONFLICT'`, `'CLUSTER_INVALID'`, `'CLUSTER_FORBIDDEN'`,
+/// `'CLUSTER_NOT_FOUND'`, `'CLUSTER_TIMEOUT'`, `'CLUSTER_CONNECTION'`,
+/// `'CLUSTER_KUBECONFIG'`, ... (`kind`, `subject`, `statusCode`, `fields`, `entries`: what
+/// was done before the failure; never a Secret value), and a `TypeError` with `code`
+/// `'INVALID_VALUE'` for a bad argument.
+#[napi(
+    ts_args_type = "objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null",
+    ts_return_type = "ApplyResult"
+)]
+pub fn apply_sync<'env>(
+    env: &'env Env,
+    objects: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<Unknown<'env>> {
+    let r = request(env, objects, options)?;
+    outcome(env, run_apply(&r))
+}
+
+/// What [`apply_sync`] would do, with server-side dry-runs only (nothing changes): the
+/// actions and reasons stage by stage. Custom resources whose CRD, and objects whose
+/// Namespace, only the set holds are planned `created`. Throws as `applySync`.
+#[napi(
+    ts_args_type = "objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null",
+    ts_return_type = "PlanResult"
+)]
+pub fn plan_sync<'env>(
+    env: &'env Env,
+    objects: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<Unknown<'env>> {
+    let r = request(env, objects, options)?;
+    outcome(env, run_plan(&r))
+}
+
+/// An apply or a plan on the libuv thread pool.
+pub struct ClusterTask {
+    request: Request,
+    plan: bool,
+}
+
+impl<'task> ScopedTask<'task> for ClusterTask {
+    type Output = std::result::Result<Value, ErrorReport>;
+    type JsValue = Unknown<'task>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(if self.plan {
+            run_plan(&self.request)
+        } else {
+            run_apply(&self.request)
+        })
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        outcome(env, output)
+    }
+}
+
+/// `applySync` on the libuv thread pool: the Promise rejects with its errors.
+#[napi(
+    ts_args_type = "objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null",
+    ts_return_type = "Promise<ApplyResult>"
+)]
+pub fn apply(
+    env: &Env,
+    objects: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<AsyncTask<ClusterTask>> {
+    let request = request(env, objects, options)?;
+    Ok(AsyncTask::new(ClusterTask {
+        request,
+        plan: false,
+    }))
+}
+
+/// `planSync` on the libuv thread pool: the Promise rejects with its errors.
+#[napi(
+    ts_args_type = "objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null",
+    ts_return_type = "Promise<PlanResult>"
+)]
+pub fn plan(
+    env: &Env,
+    objects: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<AsyncTask<ClusterTask>> {
+    let request = request(env, objects, options)?;
+    Ok(AsyncTask::new(ClusterTask {
+        request,
+        plan: true,
+    }))
+}
