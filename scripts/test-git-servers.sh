@@ -185,6 +185,11 @@ PrintMotd no
 X11Forwarding no
 AllowTcpForwarding no
 LogLevel VERBOSE
+# sshd runs the forced command through the user's shell; bash, seeing SSH_CLIENT at shell
+# level 1, sources the account's ~/.bashrc first (300 ms for a pyenv set-up on the project
+# machine). A git server's session has no business with it: at SHLVL 1 bash starts at
+# level 2 and skips it.
+SetEnv SHLVL=1
 CONF
   "$sshd" -t -f "$ssh/sshd_config" || die "invalid sshd config"
   start_bg sshd "$SVC_DIR/sshd.log" "$sshd" -D -e -f "$ssh/sshd_config" || return 1
