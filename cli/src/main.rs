@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod apply;
 mod artifact;
+mod envsubst;
 mod source;
 mod source_git;
 
@@ -54,6 +55,9 @@ enum Command {
     /// print its revision.
     #[command(subcommand)]
     Source(Box<source::SourceCommand>),
+    /// Substitute `${VAR}` expressions in standard input line by line, as `flux envsubst`
+    /// (and kustomize-controller's post-build substitution) does.
+    Envsubst(envsubst::EnvsubstArgs),
     /// Build artifacts as Flux builds them.
     Build {
         #[command(subcommand)]
@@ -553,6 +557,9 @@ fn main() -> ExitCode {
     {
         return artifact::run(args);
     }
+    if let Command::Envsubst(args) = &cli.command {
+        return envsubst::run(args);
+    }
     // kubectl prefixes its errors with "error: ", helm (cobra) with "Error: ".
     // `gitward semver` words its errors as the Go reference of its corpus does.
     let prefix = match cli.command {
@@ -572,7 +579,7 @@ fn main() -> ExitCode {
         Command::Health(args) => health(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Plan(args) => apply::run_plan(&args),
-        Command::Build { .. } => Ok(()),
+        Command::Build { .. } | Command::Envsubst(_) => Ok(()),
         Command::Source(cmd) => source::run(&cmd),
     };
     match result {

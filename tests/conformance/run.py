@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """gitward conformance runner: score `gitward kustomize` / `gitward template` / `gitward semver` /
-`gitward health` / `gitward build artifact` (or the reference kubectl, helm, Masterminds/semver,
+`gitward health` / `gitward build artifact` / `gitward apply` / `gitward envsubst` (or the reference kubectl, helm, Masterminds/semver,
 kstatus and flux) against the shared conformance corpora.
 
 Suites (corpora under $GITWARD_CONFORMANCE, default <repo>/../shared/conformance):
@@ -16,6 +16,8 @@ Suites (corpora under $GITWARD_CONFORMANCE, default <repo>/../shared/conformance
   apply        cases/<name>/{case.json,apply-N.yaml,kubectl-N.yaml,expected/step-SS.json}: scenarios of
                `apply` steps on a fresh test cluster each, run by the corpus's own runner
                (../shared/tools/apply_conformance.py); groups = categories
+  envsubst     cases/<name>/{case.json,input.txt,expected.txt}: `envsubst [--strict] --var=N=V...` on
+               input.txt as standard input (exact bytes); groups = categories
 
 Scoring: an output case passes *exactly* when the tool exits 0 and stdout is byte-identical to the
 expected output (helm: after masking the case's volatile lines on both sides), *semantically* when
@@ -57,7 +59,7 @@ import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATUS_FILE = os.path.join(REPO, "tests", "conformance", "status.json")
-SUITES = ("kustomize", "helm", "helm-funcs", "semver", "health", "artifact", "apply")
+SUITES = ("kustomize", "helm", "helm-funcs", "semver", "health", "artifact", "apply", "envsubst")
 UNTAGGED = "(untagged)"
 # helm-funcs: the snippet is rendered through this wrapper so that any output survives helm's
 # "rendered manifest must be YAML" check (exactly what the corpus generator did).
@@ -455,20 +457,22 @@ def _umask_022():
     os.umask(0o022)
 
 
-def run_process(argv: list, cwd: str, tmp_root: str, timeout: float, umask: bool = False) -> Proc:
-    """Run argv in its own session with a fresh empty HOME (and umask 022 if asked); on timeout kill
-    its process group."""
+def run_process(argv: list, cwd: str, tmp_root: str, timeout: float, umask: bool = False,
+                stdin: bytes | None = None) -> Proc:
+    """Run argv in its own session with a fresh empty HOME (and umask 022 if asked, and `stdin` as
+    its standard input if given); on timeout kill its process group."""
     home = tempfile.mkdtemp(prefix="home-", dir=tmp_root)
     t0 = time.perf_counter()
     try:
         try:
-            p = subprocess.Popen(argv, cwd=cwd, env=hermetic_env(home), stdin=subprocess.DEVNULL,
+            p = subprocess.Popen(argv, cwd=cwd, env=hermetic_env(home),
+                                 stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                                  preexec_fn=_umask_022 if umask else None)
         except OSError as err:
             return Proc(None, b"", b"", 0.0, f"cannot run {argv[0]}: {err}")
         try:
-            out, err = p.communicate(timeout=timeout)
+            out, err = p.communicate(input=stdin, timeout=timeout)
         except subprocess.TimeoutExpired:
             try:
                 os.killpg(p.pid, signal.SIGKILL)
@@ -496,6 +500,7 @@ class Tool:
     health_cmd: list | None = None  # e.g. [binary, "health"]; None: not available
     artifact_cmd: list | None = None  # e.g. [binary, "build", "artifact"]; None: found when needed
     apply_cmd: list | None = None  # e.g. [binary, "apply"]; None: not available
+    envsubst_cmd: list | None = None  # e.g. [binary, "envsubst"]; None: not available
 
     def kustomize(self, target: str, args: list) -> list:
         if self.target_first:
@@ -528,6 +533,8 @@ class Tool:
             return self.artifact_cmd or []
         if suite == "apply":
             return self.apply_cmd or []
+        if suite == "envsubst":
+            return self.envsubst_cmd or []
         return self.kustomize_cmd if suite == "kustomize" else self.template_cmd
 
 
@@ -535,7 +542,8 @@ def gitward_tool(binary: str) -> Tool:
     # gitward renders charts natively: --enable-helm is passed as is, without --helm-command.
     return Tool("gitward", binary, [binary, "kustomize"], [binary, "template"], target_first=True,
                 semver_cmd=[binary, "semver"], health_cmd=[binary, "health"],
-                artifact_cmd=[binary, "build", "artifact"], apply_cmd=[binary, "apply"])
+                artifact_cmd=[binary, "build", "artifact"], apply_cmd=[binary, "apply"],
+                envsubst_cmd=[binary, "envsubst"])
 
 
 def reference_tool(kubectl: str, helm: str, helm3: str, semver_ref: str | None = None,
@@ -585,6 +593,7 @@ class Case:
     expected_json: list | None = None  # health: the expected array
     tree: dict | None = None  # artifact: tree.json
     ignore_paths: list | None = None  # artifact: the --ignore-paths values (None: no flag)
+    stdin: bytes | None = None  # envsubst: input.txt
 
 
 def _read_json(path: str):
@@ -811,8 +820,28 @@ def shlex_quote(arg: str) -> str:
     return shlex.quote(arg)
 
 
+def envsubst_cases(root: str) -> list:
+    """envsubst: one case per folder; `[--strict] --var NAME=VALUE...` with input.txt as stdin."""
+    cases = []
+    for name in sorted(os.listdir(os.path.join(root, "cases"))):
+        d = os.path.join(root, "cases", name)
+        meta = _read_json(os.path.join(d, "case.json"))
+        args = (["--strict"] if meta.get("strict") else []) + [
+            f"--var={k}={v}" for k, v in sorted(meta.get("vars", {}).items())]
+        with open(os.path.join(d, "input.txt"), "rb") as f:
+            stdin = f.read()
+        expected = b""
+        if meta["expect"] == "output":
+            with open(os.path.join(d, "expected.txt"), "rb") as f:
+                expected = f.read()
+        cases.append(Case("envsubst", name, [meta["category"]], "error" if meta["expect"] == "error" else "output",
+                          "", args, expected_bytes=expected, stdin=stdin))
+    return cases
+
+
 LOADERS = {"kustomize": kustomize_cases, "helm": helm_cases, "helm-funcs": funcs_cases, "semver": semver_cases,
-           "health": health_cases, "artifact": artifact_cases, "apply": apply_cases}
+           "health": health_cases, "artifact": artifact_cases, "apply": apply_cases,
+           "envsubst": envsubst_cases}
 
 
 def _execute_artifact(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
@@ -845,6 +874,8 @@ def _execute(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
         return run_process(tool.semver(case.args), tmp_root, tmp_root, timeout)
     if case.suite == "health":
         return run_process(tool.health(case.args), tmp_root, tmp_root, timeout)
+    if case.suite == "envsubst":
+        return run_process((tool.envsubst_cmd or []) + case.args, tmp_root, tmp_root, timeout, stdin=case.stdin)
     work = tempfile.mkdtemp(prefix="funcs-", dir=tmp_root)
     try:
         write_tree(os.path.join(work, FUNCS_CHART_DIR), case.chart_files)
@@ -885,6 +916,10 @@ def score(case: Case, p: Proc) -> Result:
         return result(exact, semantic, reason, None if exact else
                       f"expected sha256 {hashlib.sha256(case.expected_bytes).hexdigest()}, "
                       f"got {hashlib.sha256(p.output).hexdigest()}")
+    if case.suite == "envsubst":
+        exact = p.stdout == case.expected_bytes
+        return result(exact, exact, None if exact else "output differs",
+                      None if exact else f"expected {case.expected_bytes!r}\nactual   {p.stdout!r}")
     if case.suite == "helm-funcs":
         try:
             actual = decode_wrapped(p.stdout)
@@ -922,7 +957,8 @@ def run_suite(cases: list, tool: Tool, suite: str, tmp_root: str, jobs: int, tim
 def print_suite_report(suite: str, results: list, summary: dict, seconds: float, unavailable: str | None,
                        verbose: bool) -> None:
     label = {"kustomize": "tag", "helm": "chart", "helm-funcs": "category", "semver": "category",
-             "health": "category", "artifact": "category", "apply": "category"}[suite]
+             "health": "category", "artifact": "category", "apply": "category",
+             "envsubst": "category"}[suite]
     print(f"\n=== {suite}")
     if unavailable:
         print(f"{suite}: {unavailable}; all {len(results)} cases count as failed")
