@@ -67,6 +67,30 @@ export declare function applySync(objects: Array<Record<string, unknown>>, optio
  */
 export declare function dumpManifests(objs: Array<Record<string, unknown>>): string
 
+/** `envsubstSync` on the libuv thread pool: the Promise rejects with its errors. */
+export declare function envsubst(text: string, variables: Record<string, string>, options?: EnvsubstOptions | undefined | null): Promise<string>
+
+/**
+ * Options of `envsubst` / `envsubstSync`.
+ * (This declares the TypeScript interface; the addon reads the object field by field.)
+ */
+export interface EnvsubstOptions {
+  /** Fail on an unknown variable used without a default. */
+  strict?: boolean
+}
+
+/**
+ * Substitutes `${VAR}` expressions in `text` as Flux's kustomize-controller does for a
+ * Kustomization's `spec.postBuild` (`${V:-default}`, `${V/old/new}`, `${#V}`, ...; `$$`
+ * escapes a `$`), the whole text at once. `variables` are the only variables that exist;
+ * an unknown one is empty unless `strict`.
+ *
+ * Throws an `Error` with `code` `'ENVSUBST'` (Flux's message) for a malformed expression
+ * or, in strict mode, an unset variable; a `TypeError` with `code` `'INVALID_VALUE'` for
+ * a bad argument.
+ */
+export declare function envsubstSync(text: string, variables: Record<string, string>, options?: EnvsubstOptions | undefined | null): string
+
 /**
  * Fetches a Git repository into `dest` on the libuv thread pool, as Flux's GitRepository
  * does.

@@ -54,6 +54,7 @@
 //! and run on the libuv thread pool (napi `AsyncTask`), converting on the JS thread.
 
 pub mod cluster;
+pub mod subst;
 
 use std::fmt::Write as _;
 

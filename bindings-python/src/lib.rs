@@ -28,6 +28,7 @@
 //! become `gitward.BuildError` / `gitward.HelmError` carrying the core's error kind.
 
 mod cluster;
+mod subst;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -1217,5 +1218,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("VerificationError", py.get_type::<VerificationError>())?;
     m.add("ConversionError", conversion_error_type(py)?)?;
     cluster::register(m)?;
+    subst::register(m)?;
     Ok(())
 }

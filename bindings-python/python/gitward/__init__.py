@@ -36,6 +36,10 @@ cannot be fetched, never holding a credential.
 :class:`ForbiddenError`, :class:`ObjectNotFoundError`, :class:`WaitTimeoutError`) for a
 cluster request or an apply that failed, never holding a Secret value.
 
+Substitution: :func:`envsubst` (and :func:`envsubst_async`) substitutes ``${VAR}``
+expressions as Flux's post-build substitution does; :class:`SubstitutionError` for a
+malformed expression or, in strict mode, an unset variable.
+
 Cluster: :func:`apply` (awaitable) and :func:`apply_sync` apply objects as Flux's
 kustomize-controller does (staged server-side apply, inventory, prune) and return the
 change set and the new inventory; :func:`plan` and :func:`plan_sync` say what apply would
@@ -49,6 +53,8 @@ import os
 from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from gitward._native import (
+    SubstitutionError,
+    envsubst,
     ClusterError,
     ConflictError,
     ForbiddenError,
@@ -83,6 +89,9 @@ from gitward._native import (
 )
 
 __all__ = [
+    "SubstitutionError",
+    "envsubst",
+    "envsubst_async",
     "ClusterError",
     "ConflictError",
     "ForbiddenError",
@@ -387,3 +396,8 @@ async def plan(
         prune=prune,
         force=force,
     )
+
+
+async def envsubst_async(text: str, variables: Mapping[str, str], *, strict: bool = False) -> str:
+    """:func:`envsubst` in a worker thread, awaitable."""
+    return await asyncio.to_thread(envsubst, text, variables, strict=strict)

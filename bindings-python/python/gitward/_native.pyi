@@ -5,6 +5,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union, final
 
 __all__ = [
+    "SubstitutionError",
+    "envsubst",
     "ClusterError",
     "ConflictError",
     "ForbiddenError",
@@ -391,3 +393,12 @@ def plan_sync(
 ) -> dict[str, Any]:
     """What :func:`apply_sync` would do, with server-side dry-runs only:
     ``{"stages": [{"name": ..., "entries": [...]}]}``."""
+
+class SubstitutionError(GitwardError):
+    """A ``${...}`` expression could not be substituted (Flux's envsubst message)."""
+
+    message: str
+    """The same as ``str(err)``."""
+
+def envsubst(text: str, variables: Mapping[str, str], *, strict: bool = False) -> str:
+    """Substitutes ``${VAR}`` expressions in ``text`` as Flux's post-build substitution does."""
