@@ -352,7 +352,7 @@ impl Cluster {
             other => ClusterError::Transport {
                 subject: subject(obj),
                 op,
-                message: redact(&other.to_string(), obj),
+                message: redact(&error_chain(&other), obj),
             },
         }
     }
@@ -479,6 +479,23 @@ impl Cluster {
 }
 
 /// Percent-encodes a path segment or query value (names are DNS labels, but be safe).
+/// An error and its causes, `: `-separated (a cause already quoted by its parent left out):
+/// `ServiceError: client error (Connect): tcp connect error: Connection refused (os error
+/// 111)` rather than kube's bare `ServiceError: client error (Connect)`.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
