@@ -10,6 +10,7 @@
 //! class stages are then waited for (kstatus `Current`). An object whose dry-run fails with
 //! an immutable-field error is deleted and recreated when force is on for it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -355,13 +356,52 @@ fn dry_run_error(obj: &Value, e: ClusterError) -> ApplyError {
     }
 }
 
-/// Reads, checks and dry-runs one object; `Ok((entry, apply_it))`.
+/// Objects of one kind in one namespace from which a stage lists them all at once instead of
+/// reading them one by one.
+const LIST_AT: usize = 8;
+
+/// The live objects of a stage read with one list per kind and namespace where the stage
+/// holds at least [`LIST_AT`] of them: `Some(live or None)` per such object, `None` for the
+/// others (and for a kind whose list failed), which [`check_one`] then reads itself.
+async fn prefetch(cluster: &Cluster, objects: &[Value]) -> Vec<Option<Option<Value>>> {
+    let mut groups: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        let key = (
+            o.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
+            o.get("kind").and_then(Value::as_str).unwrap_or(""),
+            o.get_path(&["metadata", "namespace"])
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        );
+        groups.entry(key).or_default().push(i);
+    }
+    let mut out = vec![None; objects.len()];
+    for members in groups.into_values().filter(|m| m.len() >= LIST_AT) {
+        let Ok(items) = cluster.list_like(&objects[members[0]]).await else {
+            continue;
+        };
+        let mut by_name: HashMap<String, Value> = items
+            .into_iter()
+            .map(|l| (ObjMetadata::of(&l).name, l))
+            .collect();
+        for i in members {
+            out[i] = Some(by_name.remove(&ObjMetadata::of(&objects[i]).name));
+        }
+    }
+    out
+}
+
+/// Reads (unless `prefetched`), checks and dry-runs one object; `Ok((entry, apply_it))`.
 async fn check_one(
     cluster: &Cluster,
     obj: &Value,
+    prefetched: Option<Option<Value>>,
     opts: &ApplyOptions,
 ) -> Result<(ChangeSetEntry, bool), ApplyError> {
-    let live = cluster.get(obj).await;
+    let live = match prefetched {
+        Some(live) => Ok(live),
+        None => cluster.get(obj).await,
+    };
     let live_missing = matches!(live, Ok(None));
     let live = live.ok().flatten();
     if let Some(entry) = skip_apply(obj, live.as_ref(), &opts.selectors) {
@@ -436,33 +476,51 @@ async fn apply_all(
     objects: Vec<Value>,
     opts: &ApplyOptions,
 ) -> Result<Vec<ChangeSetEntry>, ApplyError> {
-    let results: Vec<(usize, Checked)> = futures::stream::iter(objects.iter().enumerate())
-        .map(|(i, o)| async move { (i, check_one(cluster, o, opts).await) })
-        .buffer_unordered(opts.concurrency.max(1))
-        .collect()
-        .await;
+    let prefetched = prefetch(cluster, &objects).await;
+    let results: Vec<(usize, Checked)> =
+        futures::stream::iter(objects.iter().zip(prefetched).enumerate())
+            .map(|(i, (o, live))| async move { (i, check_one(cluster, o, live, opts).await) })
+            .buffer_unordered(opts.concurrency.max(1))
+            .collect()
+            .await;
     let mut slots: Vec<Option<(ChangeSetEntry, bool)>> = vec![None; objects.len()];
     for (i, r) in results {
         slots[i] = Some(r?);
     }
-    let mut entries = Vec::with_capacity(objects.len());
-    for (obj, slot) in objects.iter().zip(slots) {
-        let Some((entry, changed)) = slot else {
-            continue;
-        };
-        if changed {
-            cluster
-                .apply(obj, &opts.field_manager, false)
-                .await
-                .map_err(|error| ApplyError::Request {
-                    subject: ObjMetadata::of(obj).subject(),
-                    what: "apply failed",
-                    error,
-                })?;
-        }
-        entries.push(entry);
+    let checked: Vec<(ChangeSetEntry, bool)> = slots.into_iter().flatten().collect();
+    // Kinds are applied in order, as Flux applies them; the changed objects of one kind
+    // (nothing in a stage depends on another object of its own kind) go concurrently.
+    let mut start = 0;
+    while start < checked.len() {
+        let kind = (
+            &checked[start].0.object.group,
+            &checked[start].0.object.kind,
+        );
+        let end = checked[start..]
+            .iter()
+            .position(|(e, _)| (&e.object.group, &e.object.kind) != kind)
+            .map_or(checked.len(), |n| start + n);
+        let applied: Vec<Result<(), ApplyError>> =
+            futures::stream::iter(objects[start..end].iter().zip(&checked[start..end]))
+                .filter(|(_, (_, changed))| futures::future::ready(*changed))
+                .map(|(obj, _)| async move {
+                    cluster
+                        .apply(obj, &opts.field_manager, false)
+                        .await
+                        .map(|_| ())
+                        .map_err(|error| ApplyError::Request {
+                            subject: ObjMetadata::of(obj).subject(),
+                            what: "apply failed",
+                            error,
+                        })
+                })
+                .buffered(opts.concurrency.max(1))
+                .collect()
+                .await;
+        applied.into_iter().collect::<Result<Vec<()>, _>>()?;
+        start = end;
     }
-    Ok(entries)
+    Ok(checked.into_iter().map(|(e, _)| e).collect())
 }
 
 /// `WaitForSet`: polls every object of the entries (concurrently) until all are `Current`
