@@ -29,7 +29,8 @@ cleanup() {
 trap cleanup EXIT
 kubeconfig=$(scripts/test-cluster.sh up 2>/dev/null | tail -n 1)
 
-# N objects in Namespace $1: the Namespace, then ConfigMaps, Services and Deployments.
+# N objects in Namespace $1: the Namespace, then ConfigMaps, Services (headless: the test
+# cluster's service IP range is a /24) and Deployments.
 gen() {
   python3 - "$1" "$n" <<'PY'
 import sys
@@ -42,7 +43,7 @@ for i in range(n - 1):
                    f"data:\n  LOG_LEVEL: info\n  INDEX: \"{i}\"\n")
     elif k == 1:
         out.append(f"apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-{i}\n  namespace: {ns}\n"
-                   f"spec:\n  selector:\n    app: web-{i}\n  ports:\n  - name: http\n    port: 80\n    targetPort: http\n")
+                   f"spec:\n  clusterIP: None\n  selector:\n    app: web-{i}\n  ports:\n  - name: http\n    port: 80\n    targetPort: http\n")
     else:
         out.append(f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-{i}\n  namespace: {ns}\n"
                    f"spec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web-{i}\n  template:\n"

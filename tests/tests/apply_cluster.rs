@@ -659,3 +659,48 @@ async fn the_pure_plan_against_live_objects_agrees_with_the_cluster() {
         )]
     );
 }
+
+#[test]
+fn cli_plans_offline_against_a_file_of_live_objects() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let desired = dir.path().join("desired.yaml");
+    let live = dir.path().join("live.yaml");
+    std::fs::write(
+        &desired,
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n---\n\
+         apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: apps}\ndata: {LOG_LEVEL: debug}\n---\n\
+         apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: apps}\nstringData: {password: changed-value}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        &live,
+        format!(
+            "apiVersion: v1\nkind: List\nitems:\n\
+             - {{apiVersion: v1, kind: Namespace, metadata: {{name: apps, uid: a}}, spec: {{finalizers: [kubernetes]}}}}\n\
+             - {{apiVersion: v1, kind: ConfigMap, metadata: {{name: cfg, namespace: apps, uid: b}}, data: {{LOG_LEVEL: info}}}}\n\
+             - {{apiVersion: v1, kind: Secret, metadata: {{name: s, namespace: apps, uid: c}}, data: {{password: {SECRET_VALUE}}}}}\n"
+        ),
+    )
+    .expect("write");
+    let out = Command::new(gitward_bin())
+        .args(["plan", "-o", "yaml", "--kubeconfig", "/nonexistent", "-f"])
+        .arg(&desired)
+        .arg("--live")
+        .arg(&live)
+        .output()
+        .expect("run gitward");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout,
+        "stages:\n\
+         - entries:\n  - action: unchanged\n    id: _apps__Namespace\n    reason: \"\"\n    subject: Namespace/apps\n  name: definitions\n\
+         - entries:\n  - action: configured\n    fields:\n    - data.LOG_LEVEL\n    id: apps_cfg__ConfigMap\n    reason: drifted from the manifest\n    subject: ConfigMap/apps/cfg\n\
+         \x20 - action: configured\n    fields:\n    - data.password\n    id: apps_s__Secret\n    reason: drifted from the manifest\n    subject: Secret/apps/s\n  name: resources\n"
+    );
+    assert!(!stdout.contains(SECRET_VALUE) && !stdout.contains("changed-value"));
+}

@@ -296,7 +296,8 @@ fn plan_one(
             reason,
         );
     };
-    let fields = drifted_fields(obj, live);
+    let mut fields = drifted_fields(obj, live);
+    fields.extend(removed_fields(obj, live, &opts.field_manager).unwrap_or_default());
     if !fields.is_empty() {
         let mut e = PlanEntry::new(
             entry_for(obj, Action::Configured),
@@ -349,6 +350,93 @@ pub fn drifted_fields(desired: &Value, live: &Value) -> Vec<String> {
         }
     }
     out
+}
+
+/// The fields the field manager's `Apply` entry of `live` owns and `desired` no longer sets:
+/// an apply would remove them (or give them up), which is drift too. Paths as
+/// [`drifted_fields`] writes them, with list items by key (`[name=web]`), value or index.
+/// `None` when the entry was written for another `apiVersion` than the desired object's
+/// (its paths cannot be trusted); empty when the manager owns nothing.
+pub fn removed_fields(desired: &Value, live: &Value, manager: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let api_version = str_at(desired, &["apiVersion"]);
+    let entries = live
+        .get_path(&["metadata", "managedFields"])
+        .and_then(Value::as_seq)
+        .unwrap_or_default();
+    for e in entries {
+        if str_at(e, &["manager"]) != manager || str_at(e, &["operation"]) != "Apply" {
+            continue;
+        }
+        if str_at(e, &["apiVersion"]) != api_version {
+            return None;
+        }
+        if let Some(Value::Map(fields)) = e.get("fieldsV1") {
+            owned_missing(fields, Some(desired), "", &mut out);
+        }
+    }
+    Some(out)
+}
+
+fn owned_missing(
+    fields: &crate::yaml::Map,
+    desired: Option<&Value>,
+    path: &str,
+    out: &mut Vec<String>,
+) {
+    for (k, child) in fields {
+        let (found, p) = if let Some(name) = k.strip_prefix("f:") {
+            let d = desired.and_then(|d| d.get(name)).filter(|v| !v.is_null());
+            (d, push_key(path, name))
+        } else if let Some(key) = k.strip_prefix("k:") {
+            let Ok(serde_json::Value::Object(key)) = serde_json::from_str(key) else {
+                continue;
+            };
+            let shown: Vec<String> = key
+                .iter()
+                .map(|(f, v)| format!("{f}={}", json_scalar_text(v)))
+                .collect();
+            let item = desired.and_then(Value::as_seq).and_then(|items| {
+                items.iter().find(|i| {
+                    key.iter().all(|(f, v)| {
+                        i.get(f)
+                            .is_some_and(|have| scalar_text(have) == json_scalar_text(v))
+                    })
+                })
+            });
+            (item, format!("{path}[{}]", shown.join(",")))
+        } else if let Some(value) = k.strip_prefix("v:") {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(value) else {
+                continue;
+            };
+            let want = json_scalar_text(&v);
+            let item = desired
+                .and_then(Value::as_seq)
+                .and_then(|items| items.iter().find(|i| scalar_text(i) == want));
+            (item, format!("{path}[{want}]"))
+        } else if let Some(index) = k.strip_prefix("i:") {
+            let item = index.parse::<usize>().ok().and_then(|i| {
+                desired
+                    .and_then(Value::as_seq)
+                    .and_then(|items| items.get(i))
+            });
+            (item, format!("{path}[{index}]"))
+        } else {
+            continue;
+        };
+        match (found, child) {
+            (None, _) => out.push(p),
+            (Some(d), Value::Map(sub)) => owned_missing(sub, Some(d), &p, out),
+            (Some(_), _) => {}
+        }
+    }
+}
+
+fn json_scalar_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// `path.key`, or `path["key"]` for keys holding `.`, `/`, `[` or spaces.
@@ -583,6 +671,34 @@ apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kept, namespace: apps, uid: u6
         assert_eq!(fields[1], &["spec.ports[port=443]"]);
         assert!(!format!("{p:?}").contains("new-value"));
         assert!(!format!("{p:?}").contains("b2xk"));
+    }
+
+    #[test]
+    fn fields_the_manager_owns_and_the_manifest_dropped_are_drift() {
+        let d = objs(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {kept: x}\n---\n\
+            apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: {containers: [{name: web, image: i}]}}}\n",
+        );
+        let owned = "managedFields: [{manager: gitward, operation: Apply, apiVersion: VERSION, fieldsType: FieldsV1, fieldsV1: FIELDS}]";
+        let l = objs(&format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a, uid: x, {}}}\ndata: {{kept: x, dropped: y}}\n---\n\
+             apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d, uid: y, {}}}\nspec: {{template: {{spec: {{containers: [{{name: web, image: i}}, {{name: side, image: s}}]}}}}}}\n",
+            owned.replace("VERSION", "v1").replace("FIELDS", "{'f:data': {'.': {}, 'f:kept': {}, 'f:dropped': {}}}"),
+            owned.replace("VERSION", "apps/v1").replace("FIELDS", "{'f:spec': {'f:template': {'f:spec': {'f:containers': {'k:{\"name\":\"web\"}': {'.': {}, 'f:image': {}, 'f:name': {}}, 'k:{\"name\":\"side\"}': {'.': {}}}}}}}"),
+        ));
+        let p = plan(d, &l, &Inventory::default(), &PlanOptions::new("gitward")).expect("plans");
+        let fields: Vec<&Vec<String>> = p.entries().map(|e| &e.fields).collect();
+        assert_eq!(fields[0], &["data.dropped"]);
+        assert_eq!(fields[1], &["spec.template.spec.containers[name=side]"]);
+        assert_eq!(
+            removed_fields(
+                &objs("apiVersion: v2\nkind: ConfigMap\nmetadata: {name: a}\n")[0],
+                &l[0],
+                "gitward"
+            ),
+            None
+        );
+        assert_eq!(removed_fields(&l[0], &l[0], "other"), Some(Vec::new()));
     }
 
     #[test]

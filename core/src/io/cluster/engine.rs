@@ -24,7 +24,9 @@ use crate::ssa::cleanup::{CleanupOptions, cleanup_patch};
 use crate::ssa::object::IdError;
 use crate::ssa::order::{Stage, stages};
 pub use crate::ssa::plan::{Plan, PlanEntry, PlanStage};
-use crate::ssa::plan::{PlanError, PlanOptions, Provided, drifted_fields, prepare, prune_entry};
+use crate::ssa::plan::{
+    PlanError, PlanOptions, Provided, drifted_fields, prepare, prune_entry, removed_fields,
+};
 use crate::ssa::policy::{Selectors, owner_labels};
 use crate::ssa::{
     Action, ChangeSet, ChangeSetEntry, ObjMetadata, PruneAction, apply_action, entry_for,
@@ -407,6 +409,11 @@ async fn check_one(
     if let Some(entry) = skip_apply(obj, live.as_ref(), &opts.selectors) {
         return Ok((entry, false));
     }
+    if let Some(l) = &live
+        && provably_unchanged(obj, l, opts)
+    {
+        return Ok((entry_for(l, Action::Unchanged), false));
+    }
     let dry_run = match cluster.apply(obj, &opts.field_manager, true).await {
         Ok(d) => d,
         Err(e) => {
@@ -465,6 +472,19 @@ async fn check_one(
     }
     let action = apply_action(live.as_ref(), &dry_run, patched);
     Ok((entry_for(&dry_run, action), action != Action::Unchanged))
+}
+
+/// Whether the apply of `obj` would leave `live` as it is, decided without a dry-run: every
+/// field the manifest sets holds that value live ([`drifted_fields`] finds nothing), the
+/// manager's `Apply` entry owns no field the manifest dropped ([`removed_fields`]), and no
+/// kubectl manager is to be taken over. Then the dry-run's result could only equal the live
+/// object and Flux reports `unchanged` without applying; anything else (or an object being
+/// deleted) goes through the dry-run.
+fn provably_unchanged(obj: &Value, live: &Value, opts: &ApplyOptions) -> bool {
+    live.get_path(&["metadata", "deletionTimestamp"]).is_none()
+        && drifted_fields(obj, live).is_empty()
+        && removed_fields(obj, live, &opts.field_manager).is_some_and(|r| r.is_empty())
+        && cleanup_patch(obj, Some(live), &opts.cleanup, &opts.field_manager).is_none()
 }
 
 /// The outcome of one object's checks: its entry and whether it must be applied.
