@@ -6,6 +6,8 @@
 #   scripts/test-cluster.sh down    stop exactly the processes `up` started, remove state
 #   scripts/test-cluster.sh env     print KUBECONFIG=... (and the other cluster variables)
 #   scripts/test-cluster.sh status  exit 0 if running and ready
+#   scripts/test-cluster.sh apiserver-kill   SIGKILL the kube-apiserver only (etcd keeps its data)
+#   scripts/test-cluster.sh apiserver-start  start it again on the same port and etcd
 #
 # State lives in ${GITWARD_TEST_RUN:-/tmp/gitward-test-run}/cluster; binaries are
 # cached in ~/.cache/gitward/bin/<name>-<version>/ (see scripts/lib/build-cluster-bins.sh).
@@ -93,39 +95,9 @@ readyz() {
     "https://127.0.0.1:$port/readyz" >/dev/null 2>&1
 }
 
-start_once() {
-  local etcd_client etcd_peer api_port
-  etcd_client="$(free_port)"
-  etcd_peer="$(free_port)"
-  api_port="$(free_port)"
-  mkdir -p "$SVC_DIR/etcd-data" "$SVC_DIR/apiserver-certs"
-  start_bg etcd "$SVC_DIR/etcd.log" "$ETCD_BIN" \
-    --name gitward-test \
-    --data-dir "$SVC_DIR/etcd-data" \
-    --listen-client-urls "http://127.0.0.1:$etcd_client" \
-    --advertise-client-urls "http://127.0.0.1:$etcd_client" \
-    --listen-peer-urls "http://127.0.0.1:$etcd_peer" \
-    --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
-    --initial-cluster "gitward-test=http://127.0.0.1:$etcd_peer" \
-    --initial-cluster-state new \
-    --unsafe-no-fsync \
-    --quota-backend-bytes 1073741824 \
-    --log-level warn || return 1
-  local ok=0
-  for _ in $(seq 1 100); do
-    if curl -fsS --max-time 1 "http://127.0.0.1:$etcd_client/health" 2>/dev/null | grep -q '"health":"true"'; then
-      ok=1
-      break
-    fi
-    pidfile_alive "$(pidfile_of etcd)" || break
-    sleep 0.1
-  done
-  if [[ $ok != 1 ]]; then
-    log "etcd did not become healthy: $(tail -n 20 "$SVC_DIR/etcd.log")"
-    return 1
-  fi
-
-  local admin_token
+# start_apiserver ETCD_PORT API_PORT: start kube-apiserver on etcd and wait until ready.
+start_apiserver() {
+  local etcd_client="$1" api_port="$2" admin_token ok=0
   admin_token="$(head -n1 "$PKI/tokens.csv" | cut -d, -f1)"
   start_bg kube-apiserver "$SVC_DIR/kube-apiserver.log" "$KUBE_APISERVER_BIN" \
     --etcd-servers "http://127.0.0.1:$etcd_client" \
@@ -159,8 +131,44 @@ start_once() {
     log "kube-apiserver did not become ready: $(tail -n 30 "$SVC_DIR/kube-apiserver.log")"
     return 1
   fi
+}
 
-  local server="https://127.0.0.1:$api_port"
+start_once() {
+  local etcd_client etcd_peer api_port
+  etcd_client="$(free_port)"
+  etcd_peer="$(free_port)"
+  api_port="$(free_port)"
+  mkdir -p "$SVC_DIR/etcd-data" "$SVC_DIR/apiserver-certs"
+  start_bg etcd "$SVC_DIR/etcd.log" "$ETCD_BIN" \
+    --name gitward-test \
+    --data-dir "$SVC_DIR/etcd-data" \
+    --listen-client-urls "http://127.0.0.1:$etcd_client" \
+    --advertise-client-urls "http://127.0.0.1:$etcd_client" \
+    --listen-peer-urls "http://127.0.0.1:$etcd_peer" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
+    --initial-cluster "gitward-test=http://127.0.0.1:$etcd_peer" \
+    --initial-cluster-state new \
+    --unsafe-no-fsync \
+    --quota-backend-bytes 1073741824 \
+    --log-level warn || return 1
+  local ok=0
+  for _ in $(seq 1 100); do
+    if curl -fsS --max-time 1 "http://127.0.0.1:$etcd_client/health" 2>/dev/null | grep -q '"health":"true"'; then
+      ok=1
+      break
+    fi
+    pidfile_alive "$(pidfile_of etcd)" || break
+    sleep 0.1
+  done
+  if [[ $ok != 1 ]]; then
+    log "etcd did not become healthy: $(tail -n 20 "$SVC_DIR/etcd.log")"
+    return 1
+  fi
+
+  echo "$etcd_client" >"$SVC_DIR/etcd-port"
+  start_apiserver "$etcd_client" "$api_port" || return 1
+  local admin_token server="https://127.0.0.1:$api_port"
+  admin_token="$(head -n1 "$PKI/tokens.csv" | cut -d, -f1)"
   write_kubeconfig "$SVC_DIR/admin.kubeconfig" gitward-admin "$admin_token" "$server"
   write_kubeconfig "$SVC_DIR/user.kubeconfig" gitward-user \
     "$(sed -n 2p "$PKI/tokens.csv" | cut -d, -f1)" "$server"
@@ -230,6 +238,28 @@ cmd_down() {
   log "down"
 }
 
+# Fault injection for tests: kill only the kube-apiserver (etcd keeps its data), then start
+# it again on the same port, so that the kubeconfigs stay valid.
+cmd_apiserver_kill() {
+  [[ -s "$SVC_DIR/port" ]] || die "cluster is not up (run: $0 up)"
+  local f
+  f="$(pidfile_of kube-apiserver)"
+  [[ -e "$f" ]] || die "kube-apiserver is not running"
+  local pid
+  read -r pid _ <"$f"
+  pidfile_alive "$f" && kill -KILL -- "-$pid" 2>/dev/null
+  stop_one "$f"
+  log "kube-apiserver killed"
+}
+
+cmd_apiserver_start() {
+  [[ -s "$SVC_DIR/port" && -s "$SVC_DIR/etcd-port" ]] || die "cluster is not up (run: $0 up)"
+  pidfile_alive "$(pidfile_of kube-apiserver)" && die "kube-apiserver is already running"
+  build_cluster_bins
+  start_apiserver "$(cat "$SVC_DIR/etcd-port")" "$(cat "$SVC_DIR/port")" || die "kube-apiserver did not restart"
+  log "kube-apiserver restarted"
+}
+
 case "${1:-}" in
   build) build_cluster_bins ;;
   up) cmd_up ;;
@@ -239,8 +269,10 @@ case "${1:-}" in
     cat "$SVC_DIR/env"
     ;;
   status) is_up ;;
+  apiserver-kill) cmd_apiserver_kill ;;
+  apiserver-start) cmd_apiserver_start ;;
   *)
-    echo "usage: $0 build|up|down|env|status" >&2
+    echo "usage: $0 build|up|down|env|status|apiserver-kill|apiserver-start" >&2
     exit 2
     ;;
 esac

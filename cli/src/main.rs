@@ -48,8 +48,9 @@ enum Command {
     /// Apply manifests to a cluster as Flux's kustomize-controller does (staged server-side
     /// apply, kubectl takeover, inventory, prune), printing Flux's change set.
     Apply(Box<apply::ApplyArgs>),
-    /// Show what `apply` would do (server-side dry-runs only), per stage and object, with the
-    /// reason; `--inventory-file` is read, never written.
+    /// Show what `apply` would do (server-side dry-runs only, or with `--live FILE` in memory
+    /// and offline), per stage and object, with the reason; `--inventory-file` is read, never
+    /// written.
     Plan(Box<apply::ApplyArgs>),
     /// Fetch a source as Flux's source-controller does (Git, Helm repository, OCI) and
     /// print its revision.

@@ -24,9 +24,9 @@ pub mod oci_push;
 mod support;
 
 pub use support::{
-    Cluster, GitServers, HelmRepo, Registry, RepoUrls, TestEnv, http_agent,
-    https_certificate_check, ssh_known_hosts_check, test_ca_der, test_ca_path, unique_name,
-    verify_server_cert,
+    Cluster, DedicatedCluster, GitServers, HelmRepo, Registry, RepoUrls, TestEnv, gitward_bin,
+    http_agent, https_certificate_check, ssh_known_hosts_check, test_ca_der, test_ca_path,
+    unique_name, verify_server_cert,
 };
 pub use support::{cluster, env_for, git_servers, helm_repo, registry};
 

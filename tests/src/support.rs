@@ -698,6 +698,89 @@ pub fn helm_repo() -> &'static HelmRepo {
     H.get_or_init(|| HelmRepo::from_env(&env_for(Service::HelmRepo)))
 }
 
+
+/// A cluster of one test's own (its own run directory, never shared), for tests that stop
+/// and start its kube-apiserver while etcd keeps its data. `down` runs when it is dropped
+/// or when the test process ends, however it ends.
+pub struct DedicatedCluster {
+    /// The admin kubeconfig.
+    pub kubeconfig: PathBuf,
+    run_dir: PathBuf,
+    _watchdog: ChildStdin,
+}
+
+impl DedicatedCluster {
+    /// Starts etcd and kube-apiserver with `scripts/test-cluster.sh up`.
+    ///
+    /// # Panics
+    /// If the cluster does not start.
+    pub fn start(name: &str) -> DedicatedCluster {
+        let run_dir =
+            std::env::temp_dir().join(format!("gitward-test-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&run_dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", run_dir.display()));
+        let watchdog = spawn_watchdog(&run_dir);
+        let c = DedicatedCluster {
+            kubeconfig: run_dir.join("cluster").join("admin.kubeconfig"),
+            run_dir,
+            _watchdog: watchdog,
+        };
+        c.script("up");
+        c
+    }
+
+    /// Kills the kube-apiserver (SIGKILL); etcd keeps running.
+    pub fn kill_apiserver(&self) {
+        self.script("apiserver-kill");
+    }
+
+    /// Starts the kube-apiserver again, on the same port and etcd, and waits until ready.
+    pub fn restart_apiserver(&self) {
+        self.script("apiserver-start");
+    }
+
+    fn script(&self, verb: &str) {
+        let script = workspace_root().join(Service::Cluster.script());
+        let out = Command::new("bash")
+            .arg(&script)
+            .arg(verb)
+            .env("GITWARD_TEST_RUN", &self.run_dir)
+            .env("GITWARD_TEST_LOGS", logs_dir())
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+        assert!(
+            out.status.success(),
+            "{} {verb} failed ({})",
+            script.display(),
+            out.status
+        );
+    }
+}
+
+/// The `gitward` binary built next to the test (`GITWARD_BIN` overrides).
+///
+/// # Panics
+/// If it has not been built.
+pub fn gitward_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("GITWARD_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("test binary: {e}"));
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .unwrap_or_else(|| panic!("no target dir above {}", exe.display()));
+    let bin = dir.join("gitward");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it first (cargo build -p gitward-cli) or set GITWARD_BIN",
+        bin.display()
+    );
+    bin
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use gitward::io::cluster::Cluster;
 use gitward::io::cluster::engine::{ApplyError, ApplyOptions, ApplyOutcome, apply, plan};
 use gitward::manifest::read_manifests;
 use gitward::yaml::Value;
-use gitward_tests::{cluster, unique_name};
+use gitward_tests::{cluster, gitward_bin, unique_name};
 
 const SECRET_VALUE: &str = "hunter2-very-secret";
 
@@ -390,21 +390,6 @@ async fn plan_changes_nothing_and_plans_custom_resources_after_their_crd() {
     );
 }
 
-fn gitward() -> PathBuf {
-    if let Some(p) = std::env::var_os("GITWARD_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("test binary");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let bin = dir.join("gitward");
-    assert!(
-        bin.is_file(),
-        "{} is missing: build it first (cargo build -p gitward-cli) or set GITWARD_BIN",
-        bin.display()
-    );
-    bin
-}
-
 #[test]
 fn cli_prints_flux_lines_and_never_a_secret_value() {
     let ns = unique_name("apply-cli");
@@ -429,7 +414,7 @@ fn cli_prints_flux_lines_and_never_a_secret_value() {
     )
     .expect("write");
     let run = |file: &PathBuf, out: &str| {
-        Command::new(gitward())
+        Command::new(gitward_bin())
             .args(["apply", "-f"])
             .arg(file)
             .arg("--kubeconfig")
@@ -489,4 +474,233 @@ fn cli_prints_flux_lines_and_never_a_secret_value() {
         );
     }
     assert!(!inventory.contains(SECRET_VALUE));
+}
+
+/// A CRD whose objects keep whatever `status` they are given (no subresource), for health
+/// checks that a test drives by patching the status.
+fn gadget_crd(group: &str) -> String {
+    format!(
+        r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: gadgets.{group}}}
+spec:
+  group: {group}
+  scope: Namespaced
+  names: {{kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {{type: object, x-kubernetes-preserve-unknown-fields: true}}
+          status: {{type: object, x-kubernetes-preserve-unknown-fields: true}}
+"#
+    )
+}
+
+#[tokio::test]
+async fn wait_times_out_naming_what_is_not_ready_and_cel_checks_decide_readiness() {
+    use gitward::health::cel::{CustomHealthCheck, HealthCheckExprs, HealthChecks};
+    use std::time::Duration;
+    let c = connect().await;
+    let ns = unique_name("apply-wait");
+    let group = format!("{ns}.example.com");
+    let set = format!(
+        "{}---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n---\n\
+         apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cfg, namespace: {ns}}}\ndata: {{k: v}}\n---\n\
+         apiVersion: {group}/v1\nkind: Gadget\nmetadata: {{name: g, namespace: {ns}}}\nspec: {{size: 1}}\n---\n\
+         apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: {ns}}}\n\
+         spec: {{replicas: 1, selector: {{matchLabels: {{app: web}}}}, template: {{metadata: {{labels: {{app: web}}}}, spec: {{containers: [{{name: web, image: x}}]}}}}}}\n",
+        gadget_crd(&group)
+    );
+    // No controller runs in the test cluster: the Deployment never becomes Current.
+    let waiting = opts().with_wait(true, Duration::from_secs(2));
+    let out = run(&c, &set, &Inventory::default(), &waiting).await;
+    let err = out.error.clone().expect("the wait times out");
+    let ApplyError::Timeout {
+        prefix,
+        objects: not_ready,
+        ..
+    } = &err
+    else {
+        panic!("not a timeout: {err:?}");
+    };
+    assert_eq!(*prefix, "timeout waiting for");
+    assert_eq!(
+        not_ready,
+        &[format!("Deployment/{ns}/web status: 'InProgress'")]
+    );
+    let msg = err.to_string();
+    assert!(msg.starts_with("health check failed after "), "{msg}");
+    assert!(
+        msg.ends_with(&format!(
+            ": timeout waiting for: [Deployment/{ns}/web status: 'InProgress']"
+        )),
+        "{msg}"
+    );
+    let inv = out
+        .inventory
+        .clone()
+        .expect("the inventory is kept although the health check failed");
+    assert_eq!(inv.entries.len(), 5);
+
+    // CEL checks: Deployments are judged healthy by expression; Gadgets only once their
+    // status says so, which another writer sets while the apply waits.
+    let checks = HealthChecks::new(&[
+        CustomHealthCheck::new("apps/v1", "Deployment", HealthCheckExprs::new("true")),
+        CustomHealthCheck::new(
+            format!("{group}/v1"),
+            "Gadget",
+            HealthCheckExprs::new("has(status.ready) && status.ready")
+                .with_failed("has(status.phase) && status.phase == 'Failed'"),
+        ),
+    ])
+    .expect("checks parse");
+    let checked = opts()
+        .with_wait(true, Duration::from_secs(60))
+        .with_health_checks(checks);
+    let gadget = objects(&set).remove(3);
+    let writer = {
+        let c = connect().await;
+        let gadget = gadget.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            let live = c.get(&gadget).await.expect("get").expect("the Gadget");
+            let patch = read_manifests(
+                r#"{"kind": "P", "p": [{"op": "add", "path": "/status", "value": {"ready": true}}]}"#,
+            )
+            .expect("patch")
+            .remove(0);
+            c.json_patch(&live, patch.get("p").expect("p"), "status-writer")
+                .await
+                .expect("status patch");
+        })
+    };
+    let out = run(&c, &set, &inv, &checked).await;
+    writer.await.expect("writer");
+    assert_eq!(out.error, None, "{:?}", lines(&out));
+
+    // A Failed status ends the wait early, long before its timeout.
+    let live = c.get(&gadget).await.expect("get").expect("the Gadget");
+    let patch = read_manifests(
+        r#"{"kind": "P", "p": [{"op": "replace", "path": "/status", "value": {"phase": "Failed"}}]}"#,
+    )
+    .expect("patch")
+    .remove(0);
+    c.json_patch(&live, patch.get("p").expect("p"), "status-writer")
+        .await
+        .expect("status patch");
+    let checks = HealthChecks::new(&[CustomHealthCheck::new(
+        format!("{group}/v1"),
+        "Gadget",
+        HealthCheckExprs::new("has(status.ready) && status.ready")
+            .with_failed("has(status.phase) && status.phase == 'Failed'"),
+    )])
+    .expect("checks parse");
+    let only_gadget = format!(
+        "apiVersion: {group}/v1\nkind: Gadget\nmetadata: {{name: g, namespace: {ns}}}\nspec: {{size: 1}}\n"
+    );
+    let failing = opts()
+        .with_wait(true, Duration::from_secs(600))
+        .with_health_checks(checks);
+    let out = run(&c, &only_gadget, &Inventory::default(), &failing).await;
+    match out.error {
+        Some(ApplyError::Timeout {
+            prefix,
+            objects: stalled,
+            ..
+        }) => {
+            assert_eq!(prefix, "failed early due to stalled resources");
+            assert_eq!(stalled, [format!("Gadget/{ns}/g status: 'Failed'")]);
+        }
+        other => panic!("expected a stalled wait: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_pure_plan_against_live_objects_agrees_with_the_cluster() {
+    use gitward::ssa::plan::{PlanOptions, plan as pure_plan};
+    let c = connect().await;
+    let ns = unique_name("apply-pureplan");
+    let group = format!("{ns}.example.com");
+    let set = mixed_set(&ns, &group, "info");
+    let first = run(&c, &set, &Inventory::default(), &opts()).await;
+    assert_eq!(first.error, None, "{:?}", lines(&first));
+    let inv = first.inventory.expect("applied");
+    let mut live = Vec::new();
+    for o in objects(&set) {
+        live.push(c.get(&o).await.expect("get").expect("applied object"));
+    }
+    let popts = PlanOptions::new("gitward").with_owner("apps", "flux-system");
+    let planned = pure_plan(objects(&set), &live, &inv, &popts).expect("plans");
+    let changed: Vec<String> = planned
+        .entries()
+        .filter(|e| e.entry.action.as_str() != "unchanged")
+        .map(|e| format!("{} {} {:?}", e.entry, e.reason, e.fields))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "server defaults are not drift: {changed:?}"
+    );
+    let changed_set = mixed_set(&ns, &group, "debug");
+    let planned = pure_plan(objects(&changed_set), &live, &inv, &popts).expect("plans");
+    let changed: Vec<String> = planned
+        .entries()
+        .filter(|e| e.entry.action.as_str() != "unchanged")
+        .map(|e| format!("{} {:?}", e.entry, e.fields))
+        .collect();
+    assert_eq!(
+        changed,
+        [format!(
+            "ConfigMap/{ns}/web configured [\"data.LOG_LEVEL\"]"
+        )]
+    );
+}
+
+#[test]
+fn cli_plans_offline_against_a_file_of_live_objects() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let desired = dir.path().join("desired.yaml");
+    let live = dir.path().join("live.yaml");
+    std::fs::write(
+        &desired,
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n---\n\
+         apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: apps}\ndata: {LOG_LEVEL: debug}\n---\n\
+         apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: apps}\nstringData: {password: changed-value}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        &live,
+        format!(
+            "apiVersion: v1\nkind: List\nitems:\n\
+             - {{apiVersion: v1, kind: Namespace, metadata: {{name: apps, uid: a}}, spec: {{finalizers: [kubernetes]}}}}\n\
+             - {{apiVersion: v1, kind: ConfigMap, metadata: {{name: cfg, namespace: apps, uid: b}}, data: {{LOG_LEVEL: info}}}}\n\
+             - {{apiVersion: v1, kind: Secret, metadata: {{name: s, namespace: apps, uid: c}}, data: {{password: {SECRET_VALUE}}}}}\n"
+        ),
+    )
+    .expect("write");
+    let out = Command::new(gitward_bin())
+        .args(["plan", "-o", "yaml", "--kubeconfig", "/nonexistent", "-f"])
+        .arg(&desired)
+        .arg("--live")
+        .arg(&live)
+        .output()
+        .expect("run gitward");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout,
+        "stages:\n\
+         - entries:\n  - action: unchanged\n    id: _apps__Namespace\n    reason: \"\"\n    subject: Namespace/apps\n  name: definitions\n\
+         - entries:\n  - action: configured\n    fields:\n    - data.LOG_LEVEL\n    id: apps_cfg__ConfigMap\n    reason: drifted from the manifest\n    subject: ConfigMap/apps/cfg\n\
+         \x20 - action: configured\n    fields:\n    - data.password\n    id: apps_s__Secret\n    reason: drifted from the manifest\n    subject: Secret/apps/s\n  name: resources\n"
+    );
+    assert!(!stdout.contains(SECRET_VALUE) && !stdout.contains("changed-value"));
 }

@@ -8,6 +8,7 @@
 //! * [`normalize`]: the client-side normalisation of desired objects and the drift check
 //!   that tells `unchanged` from `configured`.
 //! * [`cleanup`]: the JSON patch that takes kubectl's fields over before an apply.
+//! * [`plan`]: what an apply would do, decided in memory against live objects.
 //!
 //! The decisions the engine takes per object are plain functions here ([`skip_apply`],
 //! [`should_force`], [`apply_action`], [`prune_action`]); the shell
@@ -18,11 +19,13 @@ pub mod cleanup;
 pub mod normalize;
 pub mod object;
 pub mod order;
+pub mod plan;
 pub mod policy;
 
 pub use changeset::{Action, ChangeSet, ChangeSetEntry};
 pub use object::ObjMetadata;
 pub use order::Stage;
+pub use plan::{Plan, PlanEntry, PlanStage};
 
 use crate::yaml::Value;
 use object::{group_version, str_at};

@@ -10,17 +10,24 @@
 //! class stages are then waited for (kstatus `Current`). An object whose dry-run fails with
 //! an immutable-field error is deleted and recreated when force is on for it.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
 
 use super::{Cluster, ClusterError, redact};
 use crate::health;
+use crate::health::cel::HealthChecks;
 use crate::inventory::{Inventory, StaleObject, prune_order, prune_survivors};
 use crate::ssa::cleanup::{CleanupOptions, cleanup_patch};
 use crate::ssa::object::IdError;
 use crate::ssa::order::{Stage, stages};
-use crate::ssa::policy::{Selectors, owner_labels, set_labels};
+pub use crate::ssa::plan::{Plan, PlanEntry, PlanStage};
+use crate::ssa::plan::{
+    PlanError, PlanOptions, Provided, drifted_fields, prepare, prune_entry, removed_fields,
+};
+use crate::ssa::policy::{Selectors, owner_labels};
 use crate::ssa::{
     Action, ChangeSet, ChangeSetEntry, ObjMetadata, PruneAction, apply_action, entry_for,
     normalize, prune_action, should_force, skip_apply,
@@ -42,10 +49,19 @@ pub struct ApplyOptions {
     pub prune: bool,
     /// Concurrent reads and dry-runs per stage (the controller's `--concurrent-ssa`, 4).
     pub concurrency: usize,
-    /// How long a stage's definitions may take to become ready (60 s).
+    /// How long a stage's definitions and, with [`ApplyOptions::wait`], the applied set may
+    /// take to become ready (the Kustomization's `spec.timeout`; 5 minutes, the `flux` CLI's
+    /// default, as the CLI has no reconciliation interval to default to).
     pub wait_timeout: Duration,
-    /// How often readiness and deletions are polled.
+    /// How often readiness and deletions are polled at first; readiness polls back off,
+    /// doubling up to Flux's 5-second interval.
     pub wait_interval: Duration,
+    /// The Kustomization's `spec.wait`: after the apply and the prune, wait until every
+    /// applied object is `Current` (kstatus, or its CEL health check) or the timeout passes.
+    pub wait: bool,
+    /// Flux's `spec.healthCheckExprs`: CEL health checks used in every wait for the kinds
+    /// they cover (kstatus for the others).
+    pub health_checks: Option<Arc<HealthChecks>>,
     /// The annotation selectors.
     pub selectors: Selectors,
     /// The metadata clean-up before apply.
@@ -61,8 +77,10 @@ impl ApplyOptions {
             force: false,
             prune: false,
             concurrency: 4,
-            wait_timeout: Duration::from_secs(60),
+            wait_timeout: Duration::from_secs(300),
             wait_interval: Duration::from_millis(500),
+            wait: false,
+            health_checks: None,
             selectors: Selectors::default(),
             cleanup: CleanupOptions::flux(field_manager),
         }
@@ -84,6 +102,28 @@ impl ApplyOptions {
     pub fn with_prune(mut self, prune: bool) -> Self {
         self.prune = prune;
         self
+    }
+
+    /// Sets `wait` and the timeout of every wait.
+    pub fn with_wait(mut self, wait: bool, timeout: Duration) -> Self {
+        self.wait = wait;
+        self.wait_timeout = timeout;
+        self
+    }
+
+    /// Sets the CEL health checks.
+    pub fn with_health_checks(mut self, checks: HealthChecks) -> Self {
+        self.health_checks = Some(Arc::new(checks));
+        self
+    }
+
+    /// The options of the same plan made in memory ([`crate::ssa::plan::plan`]).
+    pub fn plan_options(&self) -> PlanOptions {
+        let mut p = PlanOptions::new(&self.field_manager).with_prune(self.prune);
+        p.owner.clone_from(&self.owner);
+        p.selectors.clone_from(&self.selectors);
+        p.cleanup.clone_from(&self.cleanup);
+        p
     }
 }
 
@@ -134,6 +174,20 @@ pub enum ApplyError {
         /// `Kind/ns/name status: 'InProgress'` per object not ready.
         objects: Vec<String>,
     },
+    /// With [`ApplyOptions::wait`]: applied objects not `Current` when the timeout passed,
+    /// or stalled (`Failed`); worded as kustomize-controller's `checkHealth`
+    /// (`health check failed after 5m0.01s: timeout waiting for: [Deployment/apps/web
+    /// status: 'InProgress']`). The inventory is still written, as Flux records it before
+    /// the health check.
+    #[error("health check failed after {elapsed}: {prefix}: [{}]", objects.join(", "))]
+    Timeout {
+        /// How long the wait took, as Go prints durations.
+        elapsed: String,
+        /// `timeout waiting for` or `failed early due to stalled resources`.
+        prefix: &'static str,
+        /// `Kind/ns/name status: 'InProgress'` per object not ready.
+        objects: Vec<String>,
+    },
     /// The same object twice in the input.
     #[error("duplicate object {subject}")]
     Duplicate {
@@ -178,26 +232,10 @@ pub async fn apply(
         inventory: None,
         error: Some(error),
     };
-    let mut objects = objects;
-    if let Some((name, namespace)) = &opts.owner {
-        let labels = owner_labels(name, namespace);
-        for o in &mut objects {
-            set_labels(o, &labels);
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    for o in &mut objects {
-        normalize::normalize_object(o);
-        let m = ObjMetadata::of(o);
-        if !seen.insert(m.clone()) {
-            return fail(
-                change_set,
-                ApplyError::Duplicate {
-                    subject: m.subject(),
-                },
-            );
-        }
-    }
+    let objects = match prepare(objects, opts.owner.as_ref()) {
+        Ok(o) => o,
+        Err(e) => return fail(change_set, plan_error(e)),
+    };
     if !objects.is_empty() {
         for (stage, objs) in stages(objects) {
             let entries = match apply_all(cluster, objs, opts).await {
@@ -215,6 +253,7 @@ pub async fn apply(
             }
         }
     }
+    let applied_count = change_set.entries.len();
     let mut inventory = Inventory::from_change_set(&change_set);
     let stale = match previous.stale(&inventory) {
         Ok(s) => s,
@@ -233,6 +272,24 @@ pub async fn apply(
             error = Some(ApplyError::Prune { errors });
         }
         change_set.entries.extend(prune_set.entries);
+    }
+    if opts.wait && error.is_none() {
+        let applied: Vec<ChangeSetEntry> = change_set
+            .entries
+            .iter()
+            .take(applied_count)
+            .filter(|e| e.action != Action::Skipped)
+            .cloned()
+            .collect();
+        let start = Instant::now();
+        if let Err(ApplyError::Wait { prefix, objects }) = wait_for(cluster, &applied, opts).await {
+            let nanos = i64::try_from(start.elapsed().as_nanos()).unwrap_or(i64::MAX);
+            error = Some(ApplyError::Timeout {
+                elapsed: crate::template::time::duration_string(nanos),
+                prefix,
+                objects,
+            });
+        }
     }
     ApplyOutcome {
         change_set,
@@ -301,17 +358,61 @@ fn dry_run_error(obj: &Value, e: ClusterError) -> ApplyError {
     }
 }
 
-/// Reads, checks and dry-runs one object; `Ok((entry, apply_it))`.
+/// Objects of one kind in one namespace from which a stage lists them all at once instead of
+/// reading them one by one.
+const LIST_AT: usize = 8;
+
+/// The live objects of a stage read with one list per kind and namespace where the stage
+/// holds at least [`LIST_AT`] of them: `Some(live or None)` per such object, `None` for the
+/// others (and for a kind whose list failed), which [`check_one`] then reads itself.
+async fn prefetch(cluster: &Cluster, objects: &[Value]) -> Vec<Option<Option<Value>>> {
+    let mut groups: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        let key = (
+            o.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
+            o.get("kind").and_then(Value::as_str).unwrap_or(""),
+            o.get_path(&["metadata", "namespace"])
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        );
+        groups.entry(key).or_default().push(i);
+    }
+    let mut out = vec![None; objects.len()];
+    for members in groups.into_values().filter(|m| m.len() >= LIST_AT) {
+        let Ok(items) = cluster.list_like(&objects[members[0]]).await else {
+            continue;
+        };
+        let mut by_name: HashMap<String, Value> = items
+            .into_iter()
+            .map(|l| (ObjMetadata::of(&l).name, l))
+            .collect();
+        for i in members {
+            out[i] = Some(by_name.remove(&ObjMetadata::of(&objects[i]).name));
+        }
+    }
+    out
+}
+
+/// Reads (unless `prefetched`), checks and dry-runs one object; `Ok((entry, apply_it))`.
 async fn check_one(
     cluster: &Cluster,
     obj: &Value,
+    prefetched: Option<Option<Value>>,
     opts: &ApplyOptions,
 ) -> Result<(ChangeSetEntry, bool), ApplyError> {
-    let live = cluster.get(obj).await;
+    let live = match prefetched {
+        Some(live) => Ok(live),
+        None => cluster.get(obj).await,
+    };
     let live_missing = matches!(live, Ok(None));
     let live = live.ok().flatten();
     if let Some(entry) = skip_apply(obj, live.as_ref(), &opts.selectors) {
         return Ok((entry, false));
+    }
+    if let Some(l) = &live
+        && provably_unchanged(obj, l, opts)
+    {
+        return Ok((entry_for(l, Action::Unchanged), false));
     }
     let dry_run = match cluster.apply(obj, &opts.field_manager, true).await {
         Ok(d) => d,
@@ -373,6 +474,19 @@ async fn check_one(
     Ok((entry_for(&dry_run, action), action != Action::Unchanged))
 }
 
+/// Whether the apply of `obj` would leave `live` as it is, decided without a dry-run: every
+/// field the manifest sets holds that value live ([`drifted_fields`] finds nothing), the
+/// manager's `Apply` entry owns no field the manifest dropped ([`removed_fields`]), and no
+/// kubectl manager is to be taken over. Then the dry-run's result could only equal the live
+/// object and Flux reports `unchanged` without applying; anything else (or an object being
+/// deleted) goes through the dry-run.
+fn provably_unchanged(obj: &Value, live: &Value, opts: &ApplyOptions) -> bool {
+    live.get_path(&["metadata", "deletionTimestamp"]).is_none()
+        && drifted_fields(obj, live).is_empty()
+        && removed_fields(obj, live, &opts.field_manager).is_some_and(|r| r.is_empty())
+        && cleanup_patch(obj, Some(live), &opts.cleanup, &opts.field_manager).is_none()
+}
+
 /// The outcome of one object's checks: its entry and whether it must be applied.
 type Checked = Result<(ChangeSetEntry, bool), ApplyError>;
 
@@ -382,37 +496,57 @@ async fn apply_all(
     objects: Vec<Value>,
     opts: &ApplyOptions,
 ) -> Result<Vec<ChangeSetEntry>, ApplyError> {
-    let results: Vec<(usize, Checked)> = futures::stream::iter(objects.iter().enumerate())
-        .map(|(i, o)| async move { (i, check_one(cluster, o, opts).await) })
-        .buffer_unordered(opts.concurrency.max(1))
-        .collect()
-        .await;
+    let prefetched = prefetch(cluster, &objects).await;
+    let results: Vec<(usize, Checked)> =
+        futures::stream::iter(objects.iter().zip(prefetched).enumerate())
+            .map(|(i, (o, live))| async move { (i, check_one(cluster, o, live, opts).await) })
+            .buffer_unordered(opts.concurrency.max(1))
+            .collect()
+            .await;
     let mut slots: Vec<Option<(ChangeSetEntry, bool)>> = vec![None; objects.len()];
     for (i, r) in results {
         slots[i] = Some(r?);
     }
-    let mut entries = Vec::with_capacity(objects.len());
-    for (obj, slot) in objects.iter().zip(slots) {
-        let Some((entry, changed)) = slot else {
-            continue;
-        };
-        if changed {
-            cluster
-                .apply(obj, &opts.field_manager, false)
-                .await
-                .map_err(|error| ApplyError::Request {
-                    subject: ObjMetadata::of(obj).subject(),
-                    what: "apply failed",
-                    error,
-                })?;
-        }
-        entries.push(entry);
+    let checked: Vec<(ChangeSetEntry, bool)> = slots.into_iter().flatten().collect();
+    // Kinds are applied in order, as Flux applies them; the changed objects of one kind
+    // (nothing in a stage depends on another object of its own kind) go concurrently.
+    let mut start = 0;
+    while start < checked.len() {
+        let kind = (
+            &checked[start].0.object.group,
+            &checked[start].0.object.kind,
+        );
+        let end = checked[start..]
+            .iter()
+            .position(|(e, _)| (&e.object.group, &e.object.kind) != kind)
+            .map_or(checked.len(), |n| start + n);
+        let applied: Vec<Result<(), ApplyError>> =
+            futures::stream::iter(objects[start..end].iter().zip(&checked[start..end]))
+                .filter(|(_, (_, changed))| futures::future::ready(*changed))
+                .map(|(obj, _)| async move {
+                    cluster
+                        .apply(obj, &opts.field_manager, false)
+                        .await
+                        .map(|_| ())
+                        .map_err(|error| ApplyError::Request {
+                            subject: ObjMetadata::of(obj).subject(),
+                            what: "apply failed",
+                            error,
+                        })
+                })
+                .buffered(opts.concurrency.max(1))
+                .collect()
+                .await;
+        applied.into_iter().collect::<Result<Vec<()>, _>>()?;
+        start = end;
     }
-    Ok(entries)
+    Ok(checked.into_iter().map(|(e, _)| e).collect())
 }
 
-/// `WaitForSet`: polls every object of the entries until all are `Current` (kstatus), all
-/// are `Current` or `Failed`, or the timeout passes.
+/// `WaitForSet`: polls every object of the entries (concurrently) until all are `Current`
+/// (kstatus, or the CEL health check of their kind), all are `Current` or `Failed`, or the
+/// timeout passes; the poll interval starts at [`ApplyOptions::wait_interval`] and doubles
+/// up to 5 seconds. An object that cannot be read counts as `Unknown` until the next poll.
 async fn wait_for(
     cluster: &Cluster,
     entries: &[ChangeSetEntry],
@@ -422,26 +556,21 @@ async fn wait_for(
         return Ok(());
     }
     let deadline = Instant::now() + opts.wait_timeout;
+    let mut interval = opts.wait_interval;
     loop {
-        let mut statuses = Vec::with_capacity(entries.len());
-        for e in entries {
-            let api_version = api_version_of(&e.object, &e.version);
-            let st = match cluster.get(&stub(&api_version, &e.object)).await {
-                Ok(None) => health::Status::NotFound,
-                Ok(Some(live)) => {
-                    health::status(&live).map_or(health::Status::Unknown, |r| r.status)
-                }
-                Err(_) => health::Status::Unknown,
-            };
-            statuses.push(st);
-        }
+        let statuses: Vec<health::Status> = futures::stream::iter(entries)
+            .map(|e| live_status(cluster, e, opts))
+            .buffered(opts.concurrency.max(1))
+            .collect()
+            .await;
         if statuses.iter().all(|s| *s == health::Status::Current) {
             return Ok(());
         }
         let terminal = statuses
             .iter()
             .all(|s| matches!(s, health::Status::Current | health::Status::Failed));
-        let timed_out = Instant::now() >= deadline;
+        let now = Instant::now();
+        let timed_out = now >= deadline;
         if terminal || timed_out {
             let objects = entries
                 .iter()
@@ -460,7 +589,27 @@ async fn wait_for(
                 objects,
             });
         }
-        tokio::time::sleep(opts.wait_interval).await;
+        tokio::time::sleep(interval.min(deadline - now)).await;
+        interval = (interval * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// The status of the live object of an entry: by its CEL health check when one covers its
+/// kind, else kstatus with the machine's clock; `NotFound` when gone, `Unknown` when it
+/// cannot be read or computed.
+async fn live_status(cluster: &Cluster, e: &ChangeSetEntry, opts: &ApplyOptions) -> health::Status {
+    let api_version = api_version_of(&e.object, &e.version);
+    match cluster.get(&stub(&api_version, &e.object)).await {
+        Ok(None) => health::Status::NotFound,
+        Ok(Some(live)) => {
+            let hopts = health::Options::default().with_now(crate::io::system::now());
+            let verdict = match &opts.health_checks {
+                Some(checks) => checks.status(&live, &hopts),
+                None => health::status_with(&live, &hopts),
+            };
+            verdict.map_or(health::Status::Unknown, |r| r.status)
+        }
+        Err(_) => health::Status::Unknown,
     }
 }
 
@@ -507,58 +656,6 @@ async fn delete_all(
     (cs, errors)
 }
 
-/// One planned entry: what apply would do to an object, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanEntry {
-    /// The object, its version and the action apply would report.
-    pub entry: ChangeSetEntry,
-    /// Why (`not in the cluster`, `drifted from the manifest`, ...).
-    pub reason: String,
-}
-
-/// The entries of one stage (`definitions`, `classes`, `resources`, then `prune`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanStage {
-    /// The stage's name.
-    pub name: &'static str,
-    /// Its entries in apply order.
-    pub entries: Vec<PlanEntry>,
-}
-
-/// What [`apply`] would do, stage by stage, computed with dry-runs only.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Plan {
-    /// The stages, in order.
-    pub stages: Vec<PlanStage>,
-}
-
-/// The kinds (group, kind) and namespaces the desired set itself creates.
-struct Provided {
-    kinds: std::collections::HashSet<(String, String)>,
-    namespaces: std::collections::HashSet<String>,
-}
-
-fn provided(objects: &[Value]) -> Provided {
-    let mut kinds = std::collections::HashSet::new();
-    let mut namespaces = std::collections::HashSet::new();
-    for o in objects {
-        if crate::ssa::order::is_crd(o) {
-            let g = o
-                .get_path(&["spec", "group"])
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let k = o
-                .get_path(&["spec", "names", "kind"])
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            kinds.insert((g.to_string(), k.to_string()));
-        } else if crate::ssa::order::is_namespace(o) {
-            namespaces.insert(ObjMetadata::of(o).name);
-        }
-    }
-    Provided { kinds, namespaces }
-}
-
 /// Plans one object: dry-run only, nothing changed in the cluster.
 async fn plan_one(
     cluster: &Cluster,
@@ -570,14 +667,11 @@ async fn plan_one(
     let (_, version) = crate::ssa::object::group_version(
         obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
     );
-    let planned = |action, reason: &str| PlanEntry {
-        entry: ChangeSetEntry::new(m.clone(), version, action),
-        reason: reason.to_string(),
+    let planned = |action, reason: &str| {
+        PlanEntry::new(ChangeSetEntry::new(m.clone(), version, action), reason)
     };
     let live = cluster.get(obj).await;
-    if matches!(live, Err(ClusterError::UnknownKind { .. }))
-        && prov.kinds.contains(&(m.group.clone(), m.kind.clone()))
-    {
+    if matches!(live, Err(ClusterError::UnknownKind { .. })) && prov.defines(&m) {
         return Ok(planned(
             Action::Created,
             "its CustomResourceDefinition is applied in an earlier stage",
@@ -586,10 +680,7 @@ async fn plan_one(
     let live_missing = matches!(live, Ok(None));
     let live = live.ok().flatten();
     if let Some(entry) = skip_apply(obj, live.as_ref(), &opts.selectors) {
-        return Ok(PlanEntry {
-            entry,
-            reason: "excluded by its annotations".into(),
-        });
+        return Ok(PlanEntry::new(entry, "excluded by its annotations"));
     }
     let dry_run = match cluster.apply(obj, &opts.field_manager, true).await {
         Ok(d) => d,
@@ -619,24 +710,24 @@ async fn plan_one(
     };
     let patched = cleanup_patch(obj, live.as_ref(), &opts.cleanup, &opts.field_manager).is_some();
     let action = apply_action(live.as_ref(), &dry_run, patched);
+    let drifted = action == Action::Configured && normalize::has_drifted(live.as_ref(), &dry_run);
     let reason = match action {
         Action::Created => "not in the cluster",
-        Action::Configured if normalize::has_drifted(live.as_ref(), &dry_run) => {
-            "drifted from the manifest"
-        }
+        Action::Configured if drifted => "drifted from the manifest",
         Action::Configured => "fields of kubectl managers taken over",
         _ => "",
     };
-    Ok(PlanEntry {
-        entry: entry_for(&dry_run, action),
-        reason: reason.into(),
-    })
+    let mut entry = PlanEntry::new(entry_for(&dry_run, action), reason);
+    if let (true, Some(live)) = (drifted, &live) {
+        entry.fields = drifted_fields(obj, live);
+    }
+    Ok(entry)
 }
 
 /// What [`apply`] would do, with server-side dry-runs only: per stage and object, the action
 /// and its reason, then (with [`ApplyOptions::prune`]) what prune would do. Custom resources
 /// whose CRD, and objects whose Namespace, only the desired set holds are planned as
-/// `created` instead of failing.
+/// `created` instead of failing. [`crate::ssa::plan::plan`] decides the same offline.
 ///
 /// # Errors
 /// The first dry-run failure (as [`apply`] would fail), or an unreadable previous inventory.
@@ -646,17 +737,8 @@ pub async fn plan(
     previous: &Inventory,
     opts: &ApplyOptions,
 ) -> Result<Plan, ApplyError> {
-    let mut objects = objects;
-    if let Some((name, namespace)) = &opts.owner {
-        let labels = owner_labels(name, namespace);
-        for o in &mut objects {
-            set_labels(o, &labels);
-        }
-    }
-    for o in &mut objects {
-        normalize::normalize_object(o);
-    }
-    let prov = provided(&objects);
+    let objects = prepare(objects, opts.owner.as_ref()).map_err(plan_error)?;
+    let prov = Provided::of(&objects);
     let mut plan = Plan::default();
     let mut all = ChangeSet::default();
     if !objects.is_empty() {
@@ -685,11 +767,7 @@ pub async fn plan(
     if opts.prune {
         let inventory = Inventory::from_change_set(&all);
         let stale = previous.stale(&inventory).map_err(ApplyError::Inventory)?;
-        let owner = opts
-            .owner
-            .as_ref()
-            .map(|(n, ns)| owner_labels(n, ns))
-            .unwrap_or_default();
+        let popts = opts.plan_options();
         let mut entries = Vec::new();
         for s in prune_order(stale) {
             let obj = stub(&api_version_of(&s.object, &s.version), &s.object);
@@ -701,15 +779,7 @@ pub async fn plan(
                     what: "query failed",
                     error,
                 })?;
-            let (action, reason) = match prune_action(live.as_ref(), &owner, &opts.selectors) {
-                PruneAction::Gone => (Action::Deleted, "already gone"),
-                PruneAction::Skip => (Action::Skipped, "not owned, or excluded by its annotations"),
-                PruneAction::Delete => (Action::Deleted, "no longer in the set"),
-            };
-            entries.push(PlanEntry {
-                entry: ChangeSetEntry::new(s.object.clone(), s.version.clone(), action),
-                reason: reason.into(),
-            });
+            entries.push(prune_entry(&s, live.as_ref(), &popts));
         }
         plan.stages.push(PlanStage {
             name: "prune",
@@ -717,4 +787,11 @@ pub async fn plan(
         });
     }
     Ok(plan)
+}
+
+fn plan_error(e: PlanError) -> ApplyError {
+    match e {
+        PlanError::Duplicate { subject } => ApplyError::Duplicate { subject },
+        PlanError::Inventory(e) => ApplyError::Inventory(e),
+    }
 }

@@ -105,7 +105,7 @@ impl ApplyError {
             ApplyError::DryRun { source_error, .. } => source_error.kind(),
             ApplyError::NotFound { .. } => ErrorKind::NotFound,
             ApplyError::Request { error, .. } => error.kind(),
-            ApplyError::Wait { .. } => ErrorKind::Timeout,
+            ApplyError::Wait { .. } | ApplyError::Timeout { .. } => ErrorKind::Timeout,
             ApplyError::Duplicate { .. } | ApplyError::Inventory(_) => ErrorKind::Invalid,
             ApplyError::Prune { .. } => ErrorKind::Prune,
         }
@@ -118,7 +118,10 @@ impl ApplyError {
             | ApplyError::NotFound { subject, .. }
             | ApplyError::Request { subject, .. }
             | ApplyError::Duplicate { subject } => Some(subject),
-            ApplyError::Wait { .. } | ApplyError::Inventory(_) | ApplyError::Prune { .. } => None,
+            ApplyError::Wait { .. }
+            | ApplyError::Timeout { .. }
+            | ApplyError::Inventory(_)
+            | ApplyError::Prune { .. } => None,
         }
     }
 

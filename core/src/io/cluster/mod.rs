@@ -22,7 +22,7 @@ use kube::core::params::{DeleteParams, Patch, PatchParams, PropagationPolicy};
 use crate::ssa::object::group_version;
 use crate::ssa::order::is_secret;
 use crate::ssa::{ApiFailure, ObjMetadata};
-use crate::yaml::Value;
+use crate::yaml::{Map, Value};
 
 /// Why a cluster request failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -354,7 +354,7 @@ impl Cluster {
             other => ClusterError::Transport {
                 subject: subject(obj),
                 op,
-                message: redact(&other.to_string(), obj),
+                message: redact(&error_chain(&other), obj),
             },
         }
     }
@@ -397,6 +397,44 @@ impl Cluster {
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Every object of the kind of `obj` (its `apiVersion` and `kind`) in the namespace of
+    /// `obj` (or cluster-wide for a cluster-scoped kind), as full objects with `apiVersion`
+    /// and `kind` set, as [`Cluster::get`] returns them one by one.
+    ///
+    /// # Errors
+    /// Discovery and API errors.
+    pub async fn list_like(&self, obj: &Value) -> Result<Vec<Value>, ClusterError> {
+        let url = self.object_url(obj).await?;
+        let url = url.rsplit_once('/').map_or("", |(p, _)| p).to_string();
+        let req = Self::build(obj, "list", http::Request::get(url), Vec::new())?;
+        let list = self.send(obj, "list", req).await?;
+        let api_version = str_at(obj, &["apiVersion"]);
+        let kind = str_at(obj, &["kind"]);
+        let Value::Map(mut root) = list else {
+            return Ok(Vec::new());
+        };
+        let Some(Value::Seq(items)) = root.shift_remove("items") else {
+            return Ok(Vec::new());
+        };
+        Ok(items
+            .into_iter()
+            .map(|item| {
+                let Value::Map(fields) = item else {
+                    return item;
+                };
+                let mut m = Map::default();
+                m.insert("apiVersion".into(), Value::from(api_version));
+                m.insert("kind".into(), Value::from(kind));
+                for (k, v) in fields {
+                    if k != "apiVersion" && k != "kind" {
+                        m.insert(k, v);
+                    }
+                }
+                Value::Map(m)
+            })
+            .collect())
     }
 
     /// Server-side apply of `obj` with `field_manager`, ownership forced, optionally as a
@@ -481,6 +519,23 @@ impl Cluster {
 }
 
 /// Percent-encodes a path segment or query value (names are DNS labels, but be safe).
+/// An error and its causes, `: `-separated (a cause already quoted by its parent left out):
+/// `ServiceError: client error (Connect): tcp connect error: Connection refused (os error
+/// 111)` rather than kube's bare `ServiceError: client error (Connect)`.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {

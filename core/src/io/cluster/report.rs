@@ -1,41 +1,10 @@
-//! What apply and plan report, as data: the plan as `gitward plan -o json` prints it, and a
-//! failure's parts for callers that rebuild it in another language (the bindings).
+//! A failure of apply, plan or diff taken apart, for callers that rebuild it in another
+//! language (the bindings).
 
 use super::ClusterError;
-use super::engine::{ApplyError, Plan};
+use super::engine::ApplyError;
 use super::kind::ErrorKind;
-use crate::yaml::{Map, Value};
-
-impl Plan {
-    /// `{"stages": [{"name": ..., "entries": [{"subject", "id", "action", "reason"}]}]}`.
-    pub fn to_value(&self) -> Value {
-        let stages = self
-            .stages
-            .iter()
-            .map(|st| {
-                let entries = st
-                    .entries
-                    .iter()
-                    .map(|e| {
-                        let mut m = Map::default();
-                        m.insert("subject".into(), Value::from(e.entry.subject.as_str()));
-                        m.insert("id".into(), Value::from(e.entry.object.id()));
-                        m.insert("action".into(), Value::from(e.entry.action.as_str()));
-                        m.insert("reason".into(), Value::from(e.reason.as_str()));
-                        Value::Map(m)
-                    })
-                    .collect();
-                let mut m = Map::default();
-                m.insert("name".into(), Value::from(st.name));
-                m.insert("entries".into(), Value::Seq(entries));
-                Value::Map(m)
-            })
-            .collect();
-        let mut root = Map::default();
-        root.insert("stages".into(), Value::Seq(stages));
-        Value::Map(root)
-    }
-}
+use crate::yaml::Value;
 
 /// A cluster or apply failure taken apart: its kind, the object, the HTTP status, the
 /// fields the server named, the message (Secret values already redacted) and, for an
