@@ -33,6 +33,18 @@ export interface ApplyOptions {
   prune?: boolean
   /** Recreate objects whose immutable fields changed. */
   force?: boolean
+  /**
+   * `apply`: wait until every applied object is ready (kstatus `Current`), as a
+   * Kustomization's `spec.wait`.
+   */
+  wait?: boolean
+  /** `apply`: how long `wait` waits, in seconds (default 300). */
+  timeout?: number
+  /**
+   * `plan`: the cluster's objects; the plan is then computed in memory, with no
+   * cluster, and `configured` entries name the `fields` that differ.
+   */
+  live?: Array<Record<string, unknown>>
 }
 
 /** What `apply` / `applySync` return. */
@@ -471,7 +483,7 @@ export declare function plan(objects: Array<Record<string, unknown>>, options?: 
 /** What `plan` / `planSync` return. */
 export interface PlanResult {
   /** The stages (`definitions`, `classes`, `resources`, then `prune`). */
-  stages: Array<{ name: string; entries: Array<{ subject: string; id: string; action: string; reason: string }> }>
+  stages: Array<{ name: string; entries: Array<{ subject: string; id: string; action: string; reason: string; fields?: Array<string> }> }>
 }
 
 /**

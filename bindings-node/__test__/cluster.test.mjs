@@ -52,6 +52,20 @@ describe('apply arguments', () => {
     assert.throws(() => applySync([], { prune: 'yes' }), { code: 'INVALID_VALUE', path: 'options.prune' })
   })
 
+  it('plans in memory against live objects', () => {
+    const desired = objects('mem', 'debug')
+    const live = objects('mem', 'info').slice(0, 2)
+    const planned = planSync(desired, { live })
+    const by = Object.fromEntries(planned.stages.flatMap((s) => s.entries).map((e) => [e.subject, e]))
+    assert.equal(by['Namespace/mem'].action, 'unchanged')
+    assert.equal(by['ConfigMap/mem/cfg'].action, 'configured')
+    assert.deepEqual(by['ConfigMap/mem/cfg'].fields, ['data.LEVEL'])
+    assert.equal(by['Secret/mem/creds'].action, 'created')
+    assert.ok(!JSON.stringify(planned).includes(SECRET))
+    assert.throws(() => planSync([...desired, desired[0]], { live: [] }), { code: 'CLUSTER_INVALID' })
+    assert.throws(() => applySync([], { timeout: 0 }), { code: 'INVALID_VALUE', path: 'options.timeout' })
+  })
+
   it('reports an unreadable kubeconfig as CLUSTER_KUBECONFIG', async () => {
     await assert.rejects(apply(objects('x', 'info'), { kubeconfig: '/nonexistent/kubeconfig' }), {
       code: 'CLUSTER_KUBECONFIG',

@@ -34,6 +34,15 @@ pub struct ApplyOptions {
     pub prune: Option<bool>,
     /// Recreate objects whose immutable fields changed.
     pub force: Option<bool>,
+    /// `apply`: wait until every applied object is ready (kstatus `Current`), as a
+    /// Kustomization's `spec.wait`.
+    pub wait: Option<bool>,
+    /// `apply`: how long `wait` waits, in seconds (default 300).
+    pub timeout: Option<f64>,
+    /// `plan`: the cluster's objects; the plan is then computed in memory, with no
+    /// cluster, and `configured` entries name the `fields` that differ.
+    #[napi(ts_type = "Array<Record<string, unknown>>")]
+    pub live: Option<String>,
 }
 
 /// Flux's inventory: `{entries: [{id: '<namespace>_<name>_<group>_<kind>', v: 'v1'}]}`.
@@ -65,7 +74,7 @@ pub struct ApplyResult {
 pub struct PlanResult {
     /// The stages (`definitions`, `classes`, `resources`, then `prune`).
     #[napi(
-        ts_type = "Array<{ name: string; entries: Array<{ subject: string; id: string; action: string; reason: string }> }>"
+        ts_type = "Array<{ name: string; entries: Array<{ subject: string; id: string; action: string; reason: string; fields?: Array<string> }> }>"
     )]
     pub stages: Vec<String>,
 }
@@ -77,6 +86,7 @@ pub struct Request {
     context: Option<String>,
     previous: Inventory,
     opts: ApplyOptions_,
+    live: Option<Vec<Value>>,
 }
 
 type ApplyOptions_ = gitward::io::cluster::engine::ApplyOptions;
@@ -147,12 +157,31 @@ fn request(env: &Env, objects: Unknown<'_>, options: Option<Unknown<'_>>) -> Res
                 .map_err(|e| invalid_value(env, "options.inventory", e.to_string()))?
         }
     };
+    let live = match r.get("live")? {
+        None => None,
+        Some(v) => match to_value(&ctx, v, 1).map_err(|e| e.into_error(env))? {
+            Value::Seq(items) => Some(gitward::ssa::objects_from_manifests(items)),
+            _ => {
+                let message = "expected an array of objects".to_string();
+                return Err(invalid_value(env, "options.live", message));
+            }
+        },
+    };
+    let timeout = r.number("timeout")?.unwrap_or(300.0);
+    if !(timeout.is_finite() && timeout > 0.0) {
+        let message = "expected a positive number of seconds".to_string();
+        return Err(invalid_value(env, "options.timeout", message));
+    }
     let field_manager = r
         .string("fieldManager")?
         .unwrap_or_else(|| "gitward".into());
     let mut opts = ApplyOptions_::new(&field_manager)
         .with_force(r.boolean("force")?)
-        .with_prune(r.boolean("prune")?);
+        .with_prune(r.boolean("prune")?)
+        .with_wait(
+            r.boolean("wait")?,
+            std::time::Duration::from_secs_f64(timeout.min(1e9)),
+        );
     match (r.string("ownerName")?, r.string("ownerNamespace")?) {
         (Some(n), Some(ns)) => opts = opts.with_owner(&n, &ns),
         (None, None) => {}
@@ -170,6 +199,7 @@ fn request(env: &Env, objects: Unknown<'_>, options: Option<Unknown<'_>>) -> Res
         context: r.string("context")?,
         previous,
         opts,
+        live,
     })
 }
 
@@ -222,6 +252,16 @@ fn run_apply(r: &Request) -> std::result::Result<Value, ErrorReport> {
 }
 
 fn run_plan(r: &Request) -> std::result::Result<Value, ErrorReport> {
+    if let Some(live) = &r.live {
+        return gitward::ssa::plan::plan(
+            r.objects.clone(),
+            live,
+            &r.previous,
+            &r.opts.plan_options(),
+        )
+        .map(|p| p.to_value())
+        .map_err(|e| ErrorReport::from(&e));
+    }
     with_cluster(r, async |c: &Cluster| {
         gitward::io::cluster::engine::plan(c, r.objects.clone(), &r.previous, &r.opts).await
     })?

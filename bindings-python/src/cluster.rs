@@ -192,6 +192,10 @@ fn with_cluster<T: Send>(
 /// rest), the `kustomize.toolkit.fluxcd.io/*` annotations honoured, then (``prune=True``)
 /// the objects of ``inventory`` no longer in the set deleted.
 ///
+/// With ``wait=True`` every applied object must then become ready (kstatus ``Current``)
+/// within ``timeout`` seconds, as a Kustomization's ``spec.wait``; otherwise
+/// ``WaitTimeoutError`` names the objects (the inventory is kept, as Flux keeps it).
+///
 /// Returns ``{"entries": [{"subject": ..., "action": ...}], "inventory": {"entries":
 /// [{"id": ..., "v": ...}]}}``: Flux's change set (apply entries in order, then prune
 /// entries) and the inventory to keep for the next apply. Raises a ``ClusterError``
@@ -200,7 +204,8 @@ fn with_cluster<T: Send>(
 #[pyfunction]
 #[pyo3(signature = (
     objects, *, kubeconfig = None, context = None, field_manager = "gitward", inventory = None,
-    owner_name = None, owner_namespace = None, prune = false, force = false,
+    owner_name = None, owner_namespace = None, prune = false, force = false, wait = false,
+    timeout = 300.0,
 ))]
 #[allow(clippy::too_many_arguments)] // keyword-only, one per CLI flag
 fn apply_sync<'py>(
@@ -214,10 +219,18 @@ fn apply_sync<'py>(
     owner_namespace: Option<String>,
     prune: bool,
     force: bool,
+    wait: bool,
+    timeout: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let objects = objects_arg(py, objects)?;
     let previous = inventory_arg(py, inventory)?;
-    let opts = options(field_manager, owner_name, owner_namespace, prune, force)?;
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(PyValueError::new_err(
+            "timeout must be a positive number of seconds",
+        ));
+    }
+    let opts = options(field_manager, owner_name, owner_namespace, prune, force)?
+        .with_wait(wait, std::time::Duration::from_secs_f64(timeout.min(1e9)));
     let outcome = with_cluster(py, kubeconfig, context, async move |c: &Cluster| {
         gitward::io::cluster::engine::apply(c, objects, &previous, &opts).await
     })
@@ -250,10 +263,14 @@ fn apply_sync<'py>(
 /// ..., "action": ..., "reason": ...}]}]}``, stage by stage (``definitions``, ``classes``,
 /// ``resources``, then ``prune`` when ``prune=True``). Custom resources whose CRD, and
 /// objects whose Namespace, only the set holds are planned ``created``.
+///
+/// With ``live`` (the cluster's objects, e.g. from a file) the plan is computed in memory,
+/// with no cluster: drift is decided client-side, and ``configured`` entries name the
+/// ``fields`` that differ.
 #[pyfunction]
 #[pyo3(signature = (
     objects, *, kubeconfig = None, context = None, field_manager = "gitward", inventory = None,
-    owner_name = None, owner_namespace = None, prune = false, force = false,
+    owner_name = None, owner_namespace = None, prune = false, force = false, live = None,
 ))]
 #[allow(clippy::too_many_arguments)] // keyword-only, one per CLI flag
 fn plan_sync<'py>(
@@ -267,10 +284,19 @@ fn plan_sync<'py>(
     owner_namespace: Option<String>,
     prune: bool,
     force: bool,
+    live: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let objects = objects_arg(py, objects)?;
     let previous = inventory_arg(py, inventory)?;
     let opts = options(field_manager, owner_name, owner_namespace, prune, force)?;
+    if let Some(live) = live.filter(|l| !l.is_none()) {
+        let live = objects_arg(py, live)?;
+        let popts = opts.plan_options();
+        let planned = py
+            .detach(move || gitward::ssa::plan::plan(objects, &live, &previous, &popts))
+            .map_err(|e| ErrorReport::from(&e).into_pyerr(py))?;
+        return to_python(py, &planned.to_value());
+    }
     let planned = with_cluster(py, kubeconfig, context, async move |c: &Cluster| {
         gitward::io::cluster::engine::plan(c, objects, &previous, &opts).await
     })

@@ -81,6 +81,23 @@ def test_arguments_are_checked_before_connecting() -> None:
         gitward.apply_sync([], inventory={"entries": 5})
     with pytest.raises(ValueError, match="owner_namespace"):
         gitward.apply_sync([], owner_name="apps")
+    with pytest.raises(ValueError, match="timeout"):
+        gitward.apply_sync([], timeout=0)
+
+
+def test_plan_in_memory_against_live_objects() -> None:
+    desired = objects("mem", "debug")
+    live = [dict(o) for o in objects("mem", "info")]
+    live[1] = {**live[1], "metadata": {**live[1]["metadata"], "uid": "u1"}}
+    planned = gitward.plan_sync(desired, live=live[:2])
+    entries = {e["subject"]: e for st in planned["stages"] for e in st["entries"]}
+    assert entries["Namespace/mem"]["action"] == "unchanged"
+    assert entries["ConfigMap/mem/cfg"]["action"] == "configured"
+    assert entries["ConfigMap/mem/cfg"]["fields"] == ["data.LEVEL"]
+    assert entries["Secret/mem/creds"]["action"] == "created"
+    assert SECRET not in repr(planned)
+    with pytest.raises(InvalidObjectError, match="duplicate"):
+        gitward.plan_sync(desired + desired[:1], live=[])
 
 
 def test_an_unreadable_kubeconfig_is_a_cluster_error(tmp_path: pathlib.Path) -> None:

@@ -698,7 +698,6 @@ pub fn helm_repo() -> &'static HelmRepo {
     H.get_or_init(|| HelmRepo::from_env(&env_for(Service::HelmRepo)))
 }
 
-
 /// A cluster of one test's own (its own run directory, never shared), for tests that stop
 /// and start its kube-apiserver while etcd keeps its data. `down` runs when it is dropped
 /// or when the test process ends, however it ends.

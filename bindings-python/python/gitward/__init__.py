@@ -42,8 +42,9 @@ malformed expression or, in strict mode, an unset variable.
 
 Cluster: :func:`apply` (awaitable) and :func:`apply_sync` apply objects as Flux's
 kustomize-controller does (staged server-side apply, inventory, prune) and return the
-change set and the new inventory; :func:`plan` and :func:`plan_sync` say what apply would
-do, with dry-runs only.
+change set and the new inventory (``wait=True``: and wait for them to become ready);
+:func:`plan` and :func:`plan_sync` say what apply would do, with dry-runs only, or in
+memory with no cluster when given the ``live`` objects.
 """
 
 from __future__ import annotations
@@ -355,6 +356,8 @@ async def apply(
     owner_namespace: Optional[str] = None,
     prune: bool = False,
     force: bool = False,
+    wait: bool = False,
+    timeout: float = 300.0,
 ) -> Dict[str, Any]:
     """:func:`apply_sync` in a worker thread, awaitable."""
     return await asyncio.to_thread(
@@ -368,6 +371,8 @@ async def apply(
         owner_namespace=owner_namespace,
         prune=prune,
         force=force,
+        wait=wait,
+        timeout=timeout,
     )
 
 
@@ -382,6 +387,7 @@ async def plan(
     owner_namespace: Optional[str] = None,
     prune: bool = False,
     force: bool = False,
+    live: Optional[Sequence[Mapping[str, Any]]] = None,
 ) -> Dict[str, Any]:
     """:func:`plan_sync` in a worker thread, awaitable."""
     return await asyncio.to_thread(
@@ -395,6 +401,7 @@ async def plan(
         owner_namespace=owner_namespace,
         prune=prune,
         force=force,
+        live=live,
     )
 
 

@@ -375,6 +375,8 @@ def apply_sync(
     owner_namespace: Optional[str] = None,
     prune: bool = False,
     force: bool = False,
+    wait: bool = False,
+    timeout: float = 300.0,
 ) -> dict[str, Any]:
     """Applies objects as Flux's kustomize-controller does (staged server-side apply, then
     prune); returns ``{"entries": [...], "inventory": {...}}``."""
@@ -390,9 +392,11 @@ def plan_sync(
     owner_namespace: Optional[str] = None,
     prune: bool = False,
     force: bool = False,
+    live: Optional[Sequence[Mapping[str, Any]]] = None,
 ) -> dict[str, Any]:
     """What :func:`apply_sync` would do, with server-side dry-runs only:
-    ``{"stages": [{"name": ..., "entries": [...]}]}``."""
+    ``{"stages": [{"name": ..., "entries": [...]}]}``; in memory, with no cluster, when
+    ``live`` holds the cluster's objects."""
 
 class SubstitutionError(GitwardError):
     """A ``${...}`` expression could not be substituted (Flux's envsubst message)."""

@@ -50,3 +50,20 @@ impl From<&ApplyError> for ErrorReport {
         }
     }
 }
+
+impl From<&crate::ssa::plan::PlanError> for ErrorReport {
+    fn from(e: &crate::ssa::plan::PlanError) -> Self {
+        let subject = match e {
+            crate::ssa::plan::PlanError::Duplicate { subject } => Some(subject.clone()),
+            _ => None,
+        };
+        ErrorReport {
+            kind: ErrorKind::Invalid,
+            subject,
+            code: None,
+            fields: Vec::new(),
+            message: e.to_string(),
+            entries: Vec::new(),
+        }
+    }
+}
