@@ -22,47 +22,47 @@ pub(crate) struct ApplyArgs {
         conflicts_with = "kustomize",
         required_unless_present = "kustomize"
     )]
-    file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
     /// A directory holding a kustomization: its build is applied.
     #[arg(short = 'k', long = "kustomize", value_name = "DIR")]
-    kustomize: Option<PathBuf>,
+    pub(crate) kustomize: Option<PathBuf>,
     /// The kubeconfig (default: `$KUBECONFIG`, `~/.kube/config`, in-cluster).
     #[arg(long, value_name = "FILE")]
-    kubeconfig: Option<PathBuf>,
+    pub(crate) kubeconfig: Option<PathBuf>,
     /// The kubeconfig context (default: the current one).
     #[arg(long)]
-    context: Option<String>,
+    pub(crate) context: Option<String>,
     /// The field manager of the server-side applies.
     #[arg(long, default_value = "gitward")]
-    field_manager: String,
+    pub(crate) field_manager: String,
     /// The inventory: read when present (the previous apply), written after a successful
     /// apply, as Flux's `status.inventory` (`{"entries": [{"id": ..., "v": ...}]}`).
     #[arg(long, value_name = "FILE")]
-    inventory_file: Option<PathBuf>,
+    pub(crate) inventory_file: Option<PathBuf>,
     /// The Kustomization name for the owner labels (`kustomize.toolkit.fluxcd.io/name`).
     #[arg(long, requires = "owner_namespace")]
-    owner_name: Option<String>,
+    pub(crate) owner_name: Option<String>,
     /// The Kustomization namespace for the owner labels.
     #[arg(long, requires = "owner_name")]
-    owner_namespace: Option<String>,
+    pub(crate) owner_namespace: Option<String>,
     /// Delete the objects of the previous inventory that are no longer in the set.
     #[arg(long)]
-    prune: bool,
+    pub(crate) prune: bool,
     /// Recreate objects whose immutable fields changed (the Kustomization's `spec.force`).
     #[arg(long)]
-    force: bool,
+    pub(crate) force: bool,
     /// `text` (Flux's `Kind/namespace/name action` lines) or `json`
-    /// (`{"entries": [{"subject", "action"}]}`).
+    /// (`{"entries": [{"subject", "action"}]}`); `diff` also takes `yaml`.
     #[arg(short = 'o', long = "output", default_value = "text")]
-    output: String,
+    pub(crate) output: String,
 }
 
-fn read_input(args: &ApplyArgs) -> Result<Vec<Value>, Failure> {
+pub(crate) fn read_input(args: &ApplyArgs) -> Result<Vec<Value>, Failure> {
     let values = crate::read_objects(args.file.as_deref(), args.kustomize.as_deref())?;
     Ok(gitward::ssa::objects_from_manifests(values))
 }
 
-fn read_inventory(path: Option<&PathBuf>) -> Result<Inventory, Failure> {
+pub(crate) fn read_inventory(path: Option<&PathBuf>) -> Result<Inventory, Failure> {
     let Some(path) = path else {
         return Ok(Inventory::default());
     };
@@ -72,6 +72,17 @@ fn read_inventory(path: Option<&PathBuf>) -> Result<Inventory, Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Inventory::default()),
         Err(e) => Err(Failed(format!("inventory file {}: {e}", path.display()))),
     }
+}
+
+/// The apply options the flags ask for.
+pub(crate) fn options(args: &ApplyArgs) -> ApplyOptions {
+    let mut opts = ApplyOptions::new(&args.field_manager)
+        .with_force(args.force)
+        .with_prune(args.prune);
+    if let (Some(n), Some(ns)) = (&args.owner_name, &args.owner_namespace) {
+        opts = opts.with_owner(n, ns);
+    }
+    opts
 }
 
 /// `gitward plan`: what `apply` would do (server-side dry-runs only), per stage and object.
@@ -84,12 +95,7 @@ pub(crate) fn run_plan(args: &ApplyArgs) -> Result<(), Failure> {
     }
     let objects = read_input(args)?;
     let previous = read_inventory(args.inventory_file.as_ref())?;
-    let mut opts = ApplyOptions::new(&args.field_manager)
-        .with_force(args.force)
-        .with_prune(args.prune);
-    if let (Some(n), Some(ns)) = (&args.owner_name, &args.owner_namespace) {
-        opts = opts.with_owner(n, ns);
-    }
+    let opts = options(args);
     let planned = block_on(async {
         let cluster = Cluster::connect(args.kubeconfig.as_deref(), args.context.as_deref())
             .await
@@ -161,12 +167,7 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<(), Failure> {
     }
     let objects = read_input(args)?;
     let previous = read_inventory(args.inventory_file.as_ref())?;
-    let mut opts = ApplyOptions::new(&args.field_manager)
-        .with_force(args.force)
-        .with_prune(args.prune);
-    if let (Some(n), Some(ns)) = (&args.owner_name, &args.owner_namespace) {
-        opts = opts.with_owner(n, ns);
-    }
+    let opts = options(args);
     let outcome = block_on(async {
         let cluster = Cluster::connect(args.kubeconfig.as_deref(), args.context.as_deref()).await?;
         Ok::<_, gitward::io::cluster::ClusterError>(

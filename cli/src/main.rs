@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod apply;
 mod artifact;
+mod diff;
 mod source;
 mod source_git;
 
@@ -50,6 +51,9 @@ enum Command {
     /// Show what `apply` would do (server-side dry-runs only), per stage and object, with the
     /// reason; `--inventory-file` is read, never written.
     Plan(Box<apply::ApplyArgs>),
+    /// Show how the cluster (or `--live FILE`) differs from the manifests, as `flux diff`:
+    /// exit 0 no changes, 1 changes, 2 error.
+    Diff(Box<diff::DiffArgs>),
     /// Fetch a source as Flux's source-controller does (Git, Helm repository, OCI) and
     /// print its revision.
     #[command(subcommand)]
@@ -572,6 +576,7 @@ fn main() -> ExitCode {
         Command::Health(args) => health(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Plan(args) => apply::run_plan(&args),
+        Command::Diff(args) => return diff::run(&args),
         Command::Build { .. } => Ok(()),
         Command::Source(cmd) => source::run(&cmd),
     };

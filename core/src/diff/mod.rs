@@ -149,7 +149,8 @@ pub struct ObjectDiff {
 }
 
 impl ObjectDiff {
-    fn bare(entry: ChangeSetEntry) -> Self {
+    /// An entry decided without comparing (created, skipped, deleted): no changes.
+    pub fn from_entry(entry: ChangeSetEntry) -> Self {
         ObjectDiff {
             entry,
             changes: Vec::new(),
@@ -328,9 +329,9 @@ pub fn pre_check(desired: &Value, live: Option<&Value>, opts: &DiffOptions) -> O
         .iter()
         .any(|p| p.is_empty())
     {
-        return Some(ObjectDiff::bare(entry_for(desired, Action::Skipped)));
+        return Some(ObjectDiff::from_entry(entry_for(desired, Action::Skipped)));
     }
-    skip_apply(desired, live, &opts.selectors).map(ObjectDiff::bare)
+    skip_apply(desired, live, &opts.selectors).map(ObjectDiff::from_entry)
 }
 
 /// The diff of one object: `merged` (the dry-run result, or offline [`overlay`] of the
@@ -343,7 +344,7 @@ pub fn diff_object(
     opts: &DiffOptions,
 ) -> ObjectDiff {
     let Some(live) = live else {
-        return ObjectDiff::bare(entry_for(desired, Action::Created));
+        return ObjectDiff::from_entry(entry_for(desired, Action::Created));
     };
     let pointers = opts.ignore.pointers_for(desired);
     let (mut lv, mut mv) = if pointers.is_empty() {
@@ -621,7 +622,7 @@ pub fn prune_diff(
         PruneAction::Skip => Action::Skipped,
         PruneAction::Delete => Action::Deleted,
     };
-    Some(ObjectDiff::bare(ChangeSetEntry::new(
+    Some(ObjectDiff::from_entry(ChangeSetEntry::new(
         stale.object.clone(),
         stale.version.clone(),
         action,

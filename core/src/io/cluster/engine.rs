@@ -242,7 +242,7 @@ pub async fn apply(
 }
 
 /// The object `obj` stands for as a stub (apiVersion, kind, name, namespace).
-fn stub(api_version: &str, m: &ObjMetadata) -> Value {
+pub(crate) fn stub(api_version: &str, m: &ObjMetadata) -> Value {
     let mut meta = Map::default();
     meta.insert("name".into(), Value::from(m.name.as_str()));
     if !m.namespace.is_empty() {
@@ -255,7 +255,7 @@ fn stub(api_version: &str, m: &ObjMetadata) -> Value {
     Value::Map(root)
 }
 
-fn dry_run_error(obj: &Value, e: ClusterError) -> ApplyError {
+pub(crate) fn dry_run_error(obj: &Value, e: ClusterError) -> ApplyError {
     let subject = ObjMetadata::of(obj).subject();
     match &e {
         ClusterError::NamespaceNotSpecified { .. } => ApplyError::NotFound {
@@ -464,7 +464,7 @@ async fn wait_for(
     }
 }
 
-fn api_version_of(m: &ObjMetadata, version: &str) -> String {
+pub(crate) fn api_version_of(m: &ObjMetadata, version: &str) -> String {
     if m.group.is_empty() {
         version.to_string()
     } else {
@@ -533,12 +533,12 @@ pub struct Plan {
 }
 
 /// The kinds (group, kind) and namespaces the desired set itself creates.
-struct Provided {
-    kinds: std::collections::HashSet<(String, String)>,
-    namespaces: std::collections::HashSet<String>,
+pub(crate) struct Provided {
+    pub(crate) kinds: std::collections::HashSet<(String, String)>,
+    pub(crate) namespaces: std::collections::HashSet<String>,
 }
 
-fn provided(objects: &[Value]) -> Provided {
+pub(crate) fn provided(objects: &[Value]) -> Provided {
     let mut kinds = std::collections::HashSet::new();
     let mut namespaces = std::collections::HashSet::new();
     for o in objects {
@@ -559,46 +559,59 @@ fn provided(objects: &[Value]) -> Provided {
     Provided { kinds, namespaces }
 }
 
-/// Plans one object: dry-run only, nothing changed in the cluster.
-async fn plan_one(
+/// What one object's read and dry-run tell, before any change is made.
+pub(crate) enum Probe {
+    /// Decided without a dry-run result: `created` (its CRD or Namespace is in the set, or
+    /// force recreates it), with the reason.
+    Decided(ChangeSetEntry, &'static str),
+    /// Excluded by its annotations (`skipped`).
+    Skipped(ChangeSetEntry),
+    /// The live object (if any) and the dry-run result.
+    DryRun {
+        /// The live object.
+        live: Option<Value>,
+        /// What the server would make of the apply.
+        dry_run: Value,
+    },
+}
+
+/// Reads `obj` and dry-runs its apply: custom resources whose CRD, and objects whose
+/// Namespace, only the desired set holds are `created` instead of failing, and so are
+/// objects force would recreate.
+pub(crate) async fn probe(
     cluster: &Cluster,
     obj: &Value,
     opts: &ApplyOptions,
     prov: &Provided,
-) -> Result<PlanEntry, ApplyError> {
+) -> Result<Probe, ApplyError> {
     let m = ObjMetadata::of(obj);
     let (_, version) = crate::ssa::object::group_version(
         obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
     );
-    let planned = |action, reason: &str| PlanEntry {
-        entry: ChangeSetEntry::new(m.clone(), version, action),
-        reason: reason.to_string(),
+    let created = |reason| {
+        Probe::Decided(
+            ChangeSetEntry::new(m.clone(), version, Action::Created),
+            reason,
+        )
     };
     let live = cluster.get(obj).await;
     if matches!(live, Err(ClusterError::UnknownKind { .. }))
         && prov.kinds.contains(&(m.group.clone(), m.kind.clone()))
     {
-        return Ok(planned(
-            Action::Created,
+        return Ok(created(
             "its CustomResourceDefinition is applied in an earlier stage",
         ));
     }
     let live_missing = matches!(live, Ok(None));
     let live = live.ok().flatten();
     if let Some(entry) = skip_apply(obj, live.as_ref(), &opts.selectors) {
-        return Ok(PlanEntry {
-            entry,
-            reason: "excluded by its annotations".into(),
-        });
+        return Ok(Probe::Skipped(entry));
     }
-    let dry_run = match cluster.apply(obj, &opts.field_manager, true).await {
-        Ok(d) => d,
+    match cluster.apply(obj, &opts.field_manager, true).await {
+        Ok(dry_run) => Ok(Probe::DryRun { live, dry_run }),
         Err(e) => {
             if live_missing && e.is_not_found() && prov.namespaces.contains(&m.namespace) {
-                return Ok(planned(
-                    Action::Created,
-                    "its Namespace is applied in an earlier stage",
-                ));
+                return Ok(created("its Namespace is applied in an earlier stage"));
             }
             if !live_missing
                 && should_force(
@@ -609,13 +622,36 @@ async fn plan_one(
                     &e.as_failure(),
                 )
             {
-                return Ok(planned(
-                    Action::Created,
+                return Ok(created(
                     "immutable field changed: deleted and recreated (force)",
                 ));
             }
-            return Err(dry_run_error(obj, e));
+            Err(dry_run_error(obj, e))
         }
+    }
+}
+
+/// Plans one object: dry-run only, nothing changed in the cluster.
+async fn plan_one(
+    cluster: &Cluster,
+    obj: &Value,
+    opts: &ApplyOptions,
+    prov: &Provided,
+) -> Result<PlanEntry, ApplyError> {
+    let (live, dry_run) = match probe(cluster, obj, opts, prov).await? {
+        Probe::Decided(entry, reason) => {
+            return Ok(PlanEntry {
+                entry,
+                reason: reason.into(),
+            });
+        }
+        Probe::Skipped(entry) => {
+            return Ok(PlanEntry {
+                entry,
+                reason: "excluded by its annotations".into(),
+            });
+        }
+        Probe::DryRun { live, dry_run } => (live, dry_run),
     };
     let patched = cleanup_patch(obj, live.as_ref(), &opts.cleanup, &opts.field_manager).is_some();
     let action = apply_action(live.as_ref(), &dry_run, patched);

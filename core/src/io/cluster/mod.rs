@@ -1,12 +1,14 @@
 //! Kubernetes clusters (feature `io`): a client from a kubeconfig, discovery of kinds
 //! (GVK → resource and scope), and the requests Flux's apply engine makes — get,
 //! server-side apply (dry-run or not, ownership forced, with a field manager), JSON patch,
-//! delete with a propagation policy. [`engine`] runs Flux's staged apply and prune with them.
+//! delete with a propagation policy. [`engine`] runs Flux's staged apply and prune with them;
+//! [`diff`] compares the desired set with the cluster through dry-runs.
 //!
 //! Objects travel as the crate's [`Value`]; every error names the object (`Kind/ns/name`)
 //! and, for API errors, carries the HTTP code, the reason and the fields the server named.
 //! Secret values never appear in errors: messages about a Secret pass through [`redact`].
 
+pub mod diff;
 pub mod engine;
 pub mod json;
 

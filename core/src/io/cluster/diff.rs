@@ -1,0 +1,143 @@
+//! `flux diff kustomization` over a [`Cluster`]: every desired object is read and
+//! server-side dry-run applied (the field manager and forced ownership of apply), at most
+//! [`ApplyOptions::concurrency`] at a time, and the pure [`crate::diff`] compares the
+//! dry-run result with the live object. With prune, the stale objects of the previous
+//! inventory that prune would delete follow (only when every object diffed, as Flux).
+//!
+//! As Flux's diff, a failing object does not stop the others: its error is collected and
+//! the diff of the rest is still returned. Nothing is changed in the cluster.
+
+use futures::StreamExt as _;
+
+use super::Cluster;
+use super::engine::{ApplyError, ApplyOptions, Probe, api_version_of, probe, provided, stub};
+use crate::diff::{
+    DiffError, DiffOptions, DiffReport, IgnoreRules, ObjectDiff, diff_object, pre_check, prepare,
+    prune_diff, stale_objects,
+};
+use crate::inventory::Inventory;
+use crate::ssa::ObjMetadata;
+use crate::yaml::Value;
+
+/// The result of [`diff`]: the report of what could be diffed, and the errors of what
+/// could not (each naming its object).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffOutcome {
+    /// Desired objects in apply order, then prune's.
+    pub report: DiffReport,
+    /// Per-object failures (dry-run refused, API unreachable), in apply order.
+    pub errors: Vec<ApplyError>,
+}
+
+/// The pure diff options matching an apply's: its selectors, owner and prune, and `ignore`.
+pub fn diff_options(opts: &ApplyOptions, ignore: &IgnoreRules) -> DiffOptions {
+    let mut d = DiffOptions::default()
+        .with_ignore(ignore.clone())
+        .with_prune(opts.prune);
+    d.selectors = opts.selectors.clone();
+    if let Some((name, namespace)) = &opts.owner {
+        d = d.with_owner(name, namespace);
+    }
+    d
+}
+
+fn set_error(e: DiffError) -> ApplyError {
+    match e {
+        DiffError::Duplicate { subject } => ApplyError::Duplicate { subject },
+        DiffError::Inventory(id) => ApplyError::Inventory(id),
+    }
+}
+
+/// Results tagged with their position, put back in order.
+fn ordered<T>(n: usize, tagged: Vec<(usize, T)>) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = std::iter::repeat_with(|| None).take(n).collect();
+    for (i, r) in tagged {
+        slots[i] = Some(r);
+    }
+    slots.into_iter().flatten().collect()
+}
+
+async fn diff_one(
+    cluster: &Cluster,
+    obj: &Value,
+    opts: &ApplyOptions,
+    dopts: &DiffOptions,
+    prov: &super::engine::Provided,
+) -> Result<ObjectDiff, ApplyError> {
+    if let Some(skipped) = pre_check(obj, None, dopts) {
+        return Ok(skipped);
+    }
+    match probe(cluster, obj, opts, prov).await? {
+        Probe::Decided(entry, _) | Probe::Skipped(entry) => Ok(ObjectDiff::from_entry(entry)),
+        Probe::DryRun { live, dry_run } => Ok(diff_object(obj, &dry_run, live.as_ref(), dopts)),
+    }
+}
+
+/// Diffs `objects` (as [`crate::ssa::objects_from_manifests`] gives them) against the
+/// cluster: owner labels set and objects normalised as apply does, each dry-run applied
+/// with `opts.field_manager` and compared with its live object under `ignore`; with
+/// `opts.prune`, the stale objects of `previous` prune would delete are reported `deleted`.
+/// Custom resources whose CRD, and objects whose Namespace, only the desired set holds are
+/// reported `created`.
+///
+/// # Errors
+/// A duplicate object or an unreadable previous inventory; per-object failures are in
+/// [`DiffOutcome::errors`].
+pub async fn diff(
+    cluster: &Cluster,
+    objects: Vec<Value>,
+    previous: &Inventory,
+    opts: &ApplyOptions,
+    ignore: &IgnoreRules,
+) -> Result<DiffOutcome, ApplyError> {
+    let dopts = diff_options(opts, ignore);
+    let objects = prepare(objects, &dopts).map_err(set_error)?;
+    let prov = provided(&objects);
+    let results: Vec<(usize, Result<ObjectDiff, ApplyError>)> =
+        futures::stream::iter(objects.iter().enumerate())
+            .map(|(i, o)| {
+                let (prov, dopts) = (&prov, &dopts);
+                async move { (i, diff_one(cluster, o, opts, dopts, prov).await) }
+            })
+            .buffer_unordered(opts.concurrency.max(1))
+            .collect()
+            .await;
+    let mut report = DiffReport::default();
+    let mut errors = Vec::new();
+    for r in ordered(objects.len(), results) {
+        match r {
+            Ok(d) => report.objects.push(d),
+            Err(e) => errors.push(e),
+        }
+    }
+    if dopts.prune && errors.is_empty() {
+        let stale = stale_objects(previous, &report.objects).map_err(set_error)?;
+        let results: Vec<(usize, Result<Option<ObjectDiff>, ApplyError>)> =
+            futures::stream::iter(stale.iter().enumerate())
+                .map(|(i, s)| {
+                    let dopts = &dopts;
+                    async move {
+                        let obj = stub(&api_version_of(&s.object, &s.version), &s.object);
+                        let r = match cluster.get(&obj).await {
+                            Ok(live) => Ok(prune_diff(s, live.as_ref(), dopts)),
+                            Err(error) => Err(ApplyError::Request {
+                                subject: ObjMetadata::subject(&s.object),
+                                what: "query failed",
+                                error,
+                            }),
+                        };
+                        (i, r)
+                    }
+                })
+                .buffer_unordered(opts.concurrency.max(1))
+                .collect()
+                .await;
+        for r in ordered(stale.len(), results) {
+            match r {
+                Ok(d) => report.objects.extend(d),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    Ok(DiffOutcome { report, errors })
+}
