@@ -20,8 +20,11 @@
 //!   watchdog process runs `down` for all of them as soon as this process
 //!   ends, however it ends (normal exit, failed test, panic, or kill).
 
+mod bin_path;
 pub mod oci_push;
 mod support;
+
+pub use bin_path::gitward_bin;
 
 pub use support::{
     Cluster, GitServers, HelmRepo, Registry, RepoUrls, TestEnv, http_agent,

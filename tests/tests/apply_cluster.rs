@@ -11,7 +11,7 @@ use gitward::io::cluster::Cluster;
 use gitward::io::cluster::engine::{ApplyError, ApplyOptions, ApplyOutcome, apply, plan};
 use gitward::manifest::read_manifests;
 use gitward::yaml::Value;
-use gitward_tests::{cluster, unique_name};
+use gitward_tests::{cluster, gitward_bin as gitward, unique_name};
 
 const SECRET_VALUE: &str = "hunter2-very-secret";
 
@@ -388,21 +388,6 @@ async fn plan_changes_nothing_and_plans_custom_resources_after_their_crd() {
             "ConfigMap/{ns}/web configured (drifted from the manifest)"
         )]
     );
-}
-
-fn gitward() -> PathBuf {
-    if let Some(p) = std::env::var_os("GITWARD_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("test binary");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let bin = dir.join("gitward");
-    assert!(
-        bin.is_file(),
-        "{} is missing: build it first (cargo build -p gitward-cli) or set GITWARD_BIN",
-        bin.display()
-    );
-    bin
 }
 
 #[test]
