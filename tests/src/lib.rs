@@ -21,6 +21,7 @@
 //!   ends, however it ends (normal exit, failed test, panic, or kill).
 
 mod bin_path;
+pub mod manifests;
 pub mod oci_push;
 mod support;
 

@@ -13,10 +13,10 @@ use gitward::io::cluster::diff::{DiffOutcome, diff};
 use gitward::io::cluster::engine::{ApplyOptions, apply};
 use gitward::manifest::read_manifests;
 use gitward::yaml::Value;
+use gitward_tests::manifests::{SECRET_VALUE, mixed_set};
 use gitward_tests::{cluster, gitward_bin, unique_name};
 
-const SECRET_VALUE: &str = "correct-horse-battery-staple";
-const SECRET_B64: &str = "Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5LXN0YXBsZQ==";
+const SECRET_B64: &str = "aHVudGVyMi12ZXJ5LXNlY3JldA==";
 
 async fn connect() -> Cluster {
     Cluster::connect(Some(&cluster().kubeconfig), None)
@@ -32,68 +32,9 @@ fn objects(text: &str) -> Vec<Value> {
     gitward::ssa::objects_from_manifests(read_manifests(text).expect("manifests"))
 }
 
-/// A Namespace, a CRD and its custom resource, a ConfigMap, a Secret, a Deployment and a
-/// Service (server defaults on the last two).
+/// The shared mixed set with the ConfigMap's `LOG_LEVEL` and the Secret's password given.
 fn app(ns: &str, group: &str, level: &str, password: &str) -> String {
-    format!(
-        r#"apiVersion: v1
-kind: Namespace
-metadata: {{name: {ns}}}
----
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {{name: gadgets.{group}}}
-spec:
-  group: {group}
-  scope: Namespaced
-  names: {{kind: Gadget, listKind: GadgetList, plural: gadgets, singular: gadget}}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {{type: object, properties: {{size: {{type: integer}}}}}}
----
-apiVersion: {group}/v1
-kind: Gadget
-metadata: {{name: g, namespace: {ns}}}
-spec: {{size: 2}}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {{name: settings, namespace: {ns}}}
-data: {{LOG_LEVEL: {level}, MODE: fast}}
----
-apiVersion: v1
-kind: Secret
-metadata: {{name: creds, namespace: {ns}}}
-stringData: {{password: {password}}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: api, namespace: {ns}, labels: {{tier: backend}}}}
-spec:
-  replicas: 1
-  selector: {{matchLabels: {{app: api}}}}
-  template:
-    metadata: {{labels: {{app: api}}}}
-    spec:
-      containers:
-      - name: api
-        image: registry.example/api:1.0.0
-        ports: [{{containerPort: 8080}}]
----
-apiVersion: v1
-kind: Service
-metadata: {{name: api, namespace: {ns}}}
-spec:
-  selector: {{app: api}}
-  ports: [{{port: 80, targetPort: 8080}}]
-"#
-    )
+    mixed_set(ns, group, level).replace(SECRET_VALUE, password)
 }
 
 async fn run_diff(
@@ -139,20 +80,24 @@ async fn applied_set_diffs_empty_and_one_change_is_exactly_that_field() {
     let set = app(&ns, &group, "info", SECRET_VALUE);
     let none = IgnoreRules::none();
 
-    // Before anything exists: everything is created, the Gadget (CRD only in the set) and
+    // Before anything exists: everything is created, the Widget (CRD only in the set) and
     // the namespaced objects (Namespace only in the set) included.
     let before = run_diff(&c, &set, &Inventory::default(), &opts(), &none).await;
     assert!(before.errors.is_empty(), "{:?}", before.errors);
     assert_eq!(
         actions(&before),
         [
-            format!("CustomResourceDefinition/gadgets.{group} created"),
+            format!("CustomResourceDefinition/widgets.{group} created"),
             format!("Namespace/{ns} created"),
-            format!("ConfigMap/{ns}/settings created"),
-            format!("Secret/{ns}/creds created"),
-            format!("Service/{ns}/api created"),
-            format!("Deployment/{ns}/api created"),
-            format!("Gadget/{ns}/g created"),
+            format!("ClusterRole/{ns}-reader created"),
+            format!("ServiceAccount/{ns}/web created"),
+            format!("Role/{ns}/web created"),
+            format!("RoleBinding/{ns}/web created"),
+            format!("ConfigMap/{ns}/web created"),
+            format!("Secret/{ns}/web created"),
+            format!("Service/{ns}/web created"),
+            format!("Deployment/{ns}/web created"),
+            format!("Widget/{ns}/alpha created"),
         ]
     );
     assert!(before.report.has_changes());
@@ -173,7 +118,7 @@ async fn applied_set_diffs_empty_and_one_change_is_exactly_that_field() {
     let one = run_diff(&c, &changed, &inv, &opts(), &none).await;
     assert_eq!(
         not_unchanged(&one),
-        [format!("ConfigMap/{ns}/settings configured")]
+        [format!("ConfigMap/{ns}/web configured")]
     );
     let cm = one
         .report
@@ -192,7 +137,7 @@ async fn applied_set_diffs_empty_and_one_change_is_exactly_that_field() {
     let text = one.report.to_text(3, false);
     assert!(
         text.starts_with(&format!(
-            "► ConfigMap/{ns}/settings drifted\n--- live/v1.ConfigMap.{ns}.settings\n+++ merged/v1.ConfigMap.{ns}.settings\n@@ "
+            "► ConfigMap/{ns}/web drifted\n--- live/v1.ConfigMap.{ns}.web\n+++ merged/v1.ConfigMap.{ns}.web\n@@ "
         )),
         "{text}"
     );
@@ -207,7 +152,7 @@ async fn applied_set_diffs_empty_and_one_change_is_exactly_that_field() {
     // A changed Secret value: keys shown, the values masked.
     let rotated = app(&ns, &group, "info", "another-secret-value");
     let s = run_diff(&c, &rotated, &inv, &opts(), &none).await;
-    assert_eq!(not_unchanged(&s), [format!("Secret/{ns}/creds configured")]);
+    assert_eq!(not_unchanged(&s), [format!("Secret/{ns}/web configured")]);
     let text = s.report.to_text(3, false);
     assert!(
         text.contains("-  password: '*** (before)'\n+  password: '*** (after)'\n"),
@@ -248,7 +193,7 @@ async fn drift_by_another_manager_shows_and_an_ignore_rule_hides_it() {
     let drift = run_diff(&c, &set, &Inventory::default(), &opts(), &none).await;
     assert_eq!(
         not_unchanged(&drift),
-        [format!("Deployment/{ns}/api configured")]
+        [format!("Deployment/{ns}/web configured")]
     );
     let d = drift
         .report
@@ -266,15 +211,15 @@ async fn drift_by_another_manager_shows_and_an_ignore_rule_hides_it() {
     );
 
     let other =
-        IgnoreRules::parse("- paths: [/spec/replicas]\n  target: {kind: Deployment, name: web}\n")
+        IgnoreRules::parse("- paths: [/spec/replicas]\n  target: {kind: Deployment, name: api}\n")
             .expect("rules");
     let still = run_diff(&c, &set, &Inventory::default(), &opts(), &other).await;
     assert_eq!(
         not_unchanged(&still),
-        [format!("Deployment/{ns}/api configured")]
+        [format!("Deployment/{ns}/web configured")]
     );
     let rules = IgnoreRules::parse(
-        "- paths: [/spec/replicas]\n  target: {group: apps, kind: Deployment, labelSelector: tier=backend}\n",
+        "- paths: [/spec/replicas]\n  target: {group: apps, kind: Deployment, name: 'w.b', labelSelector: kustomize.toolkit.fluxcd.io/name=apps}\n",
     )
     .expect("rules");
     let hidden = run_diff(&c, &set, &Inventory::default(), &opts(), &rules).await;
@@ -442,11 +387,11 @@ fn cli_exit_codes_offline_mode_and_never_a_secret_value() {
     let changed = run(with(&["diff", "-f", "changed.yaml", "--color", "never"]));
     let out = text(&changed);
     assert!(
-        out.contains(&format!("► ConfigMap/{ns}/settings drifted\n")),
+        out.contains(&format!("► ConfigMap/{ns}/web drifted\n")),
         "{out}"
     );
     assert!(
-        out.contains(&format!("► Secret/{ns}/creds drifted\n")),
+        out.contains(&format!("► Secret/{ns}/web drifted\n")),
         "{out}"
     );
     assert!(
@@ -469,7 +414,7 @@ fn cli_exit_codes_offline_mode_and_never_a_secret_value() {
     ]));
     let json = text(&ignored);
     assert!(
-        json.contains(&format!("\"subject\": \"ConfigMap/{ns}/settings\"")),
+        json.contains(&format!("\"subject\": \"ConfigMap/{ns}/web\"")),
         "{json}"
     );
     assert!(!json.contains("LOG_LEVEL"), "{json}");

@@ -1,0 +1,96 @@
+//! Manifests the cluster tests share.
+
+/// The Secret value of [`mixed_set`] (tests search all output for it).
+pub const SECRET_VALUE: &str = "hunter2-very-secret";
+
+/// A set with every kind the acceptance names: CRD + CR, Namespace, RBAC, ConfigMap,
+/// Secret, Deployment, Service (names made unique per test).
+pub fn mixed_set(ns: &str, group: &str, cm_value: &str) -> String {
+    format!(
+        r#"apiVersion: example.com/v1
+kind: Widget
+metadata: {{name: alpha, namespace: {ns}}}
+spec: {{size: 3}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: {ns}}}
+spec:
+  replicas: 1
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      serviceAccountName: web
+      containers:
+      - name: web
+        image: registry.example/web:1.0.0
+        ports: [{{name: http, containerPort: 8080}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: web, namespace: {ns}}}
+spec:
+  selector: {{app: web}}
+  ports: [{{name: http, port: 80, targetPort: http}}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: web, namespace: {ns}}}
+stringData: {{password: {SECRET_VALUE}}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: web, namespace: {ns}}}
+data: {{LOG_LEVEL: {cm_value}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: web, namespace: {ns}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: web}}
+subjects: [{{kind: ServiceAccount, name: web, namespace: {ns}}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: web, namespace: {ns}}}
+rules: [{{apiGroups: [''], resources: [configmaps], verbs: [get]}}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: web, namespace: {ns}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: {ns}-reader}}
+rules: [{{apiGroups: [''], resources: [namespaces], verbs: [get]}}]
+---
+apiVersion: v1
+kind: Namespace
+metadata: {{name: {ns}}}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: widgets.{group}}}
+spec:
+  group: {group}
+  scope: Namespaced
+  names: {{kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {{type: integer, minimum: 0}}
+"#
+    )
+    .replace(
+        "apiVersion: example.com/v1",
+        &format!("apiVersion: {group}/v1"),
+    )
+}
