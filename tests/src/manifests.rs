@@ -1,4 +1,27 @@
-//! Manifests the cluster tests share.
+//! Manifests and a connection the cluster tests share.
+
+use gitward::io::cluster::Cluster;
+use gitward::yaml::Value;
+
+/// A connection to the test cluster with its admin kubeconfig.
+///
+/// # Panics
+/// When the connection cannot be set up.
+pub async fn connect() -> Cluster {
+    Cluster::connect(Some(&crate::cluster().kubeconfig), None)
+        .await
+        .expect("connect with the admin kubeconfig")
+}
+
+/// The objects of manifests as apply reads them (`objects_from_manifests`).
+///
+/// # Panics
+/// When the text does not parse.
+pub fn objects(text: &str) -> Vec<Value> {
+    gitward::ssa::objects_from_manifests(
+        gitward::manifest::read_manifests(text).expect("manifests"),
+    )
+}
 
 /// The Secret value of [`mixed_set`] (tests search all output for it).
 pub const SECRET_VALUE: &str = "hunter2-very-secret";

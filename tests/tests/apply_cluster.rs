@@ -11,21 +11,11 @@ use gitward::io::cluster::Cluster;
 use gitward::io::cluster::engine::{ApplyError, ApplyOptions, ApplyOutcome, apply, plan};
 use gitward::manifest::read_manifests;
 use gitward::yaml::Value;
-use gitward_tests::manifests::{SECRET_VALUE, mixed_set};
+use gitward_tests::manifests::{SECRET_VALUE, connect, mixed_set, objects};
 use gitward_tests::{cluster, gitward_bin as gitward, unique_name};
-
-async fn connect() -> Cluster {
-    Cluster::connect(Some(&cluster().kubeconfig), None)
-        .await
-        .expect("connect with the admin kubeconfig")
-}
 
 fn opts() -> ApplyOptions {
     ApplyOptions::new("gitward").with_owner("apps", "flux-system")
-}
-
-fn objects(text: &str) -> Vec<Value> {
-    gitward::ssa::objects_from_manifests(read_manifests(text).expect("manifests"))
 }
 
 fn lines(o: &ApplyOutcome) -> Vec<String> {

@@ -84,18 +84,6 @@ impl DiffOptions {
         self.ignore = rules;
         self
     }
-
-    /// Sets the owning Kustomization.
-    pub fn with_owner(mut self, name: &str, namespace: &str) -> Self {
-        self.owner = Some((name.to_string(), namespace.to_string()));
-        self
-    }
-
-    /// Sets `prune`.
-    pub fn with_prune(mut self, prune: bool) -> Self {
-        self.prune = prune;
-        self
-    }
 }
 
 /// Why a diff could not be computed.

@@ -321,7 +321,8 @@ fn desired_web(image: &str) -> String {
 #[test]
 fn offline_against_a_live_file() {
     let live = read_manifests(KUBECTL_GET).expect("live");
-    let opts = DiffOptions::default().with_owner("apps", "flux-system");
+    let mut opts = DiffOptions::default();
+    opts.owner = Some(("apps".into(), "flux-system".into()));
     let same = read_manifests(&desired_web("web:1")).expect("desired");
     let r = diff_offline(same, &live, &Inventory::default(), &opts).expect("diff");
     assert_eq!(r.objects.len(), 1);
@@ -342,7 +343,11 @@ fn offline_against_a_live_file() {
         r#"{"entries": [{"id": "apps_web_apps_Deployment", "v": "v1"}, {"id": "apps_old__ConfigMap", "v": "v1"}, {"id": "apps_pinned__ConfigMap", "v": "v1"}, {"id": "apps_vanished__ConfigMap", "v": "v1"}]}"#,
     )
     .expect("inventory");
-    let r = diff_offline(changed, &live, &previous, &opts.clone().with_prune(true)).expect("diff");
+    let pruning = DiffOptions {
+        prune: true,
+        ..opts.clone()
+    };
+    let r = diff_offline(changed, &live, &previous, &pruning).expect("diff");
     let lines: Vec<String> = r.objects.iter().map(|o| o.entry.to_string()).collect();
     assert_eq!(
         lines,

@@ -31,13 +31,10 @@ pub struct DiffOutcome {
 
 /// The pure diff options matching an apply's: its selectors, owner and prune, and `ignore`.
 pub fn diff_options(opts: &ApplyOptions, ignore: &IgnoreRules) -> DiffOptions {
-    let mut d = DiffOptions::default()
-        .with_ignore(ignore.clone())
-        .with_prune(opts.prune);
+    let mut d = DiffOptions::default().with_ignore(ignore.clone());
     d.selectors = opts.selectors.clone();
-    if let Some((name, namespace)) = &opts.owner {
-        d = d.with_owner(name, namespace);
-    }
+    d.owner = opts.owner.clone();
+    d.prune = opts.prune;
     d
 }
 
