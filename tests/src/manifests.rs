@@ -117,3 +117,25 @@ spec:
         &format!("apiVersion: {group}/v1"),
     )
 }
+
+/// The prune sets: a Namespace and the ConfigMaps `keep`, `pinned` (`prune: disabled`) and
+/// `gone` in it, and the same without `pinned` and `gone`.
+pub fn prune_sets(ns: &str) -> (String, String) {
+    let cm = |name: &str, extra: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {ns}{extra}}}\ndata: {{k: v}}\n"
+        )
+    };
+    let namespace = format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n");
+    let full = [
+        namespace.clone(),
+        cm("keep", ""),
+        cm(
+            "pinned",
+            ", annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}",
+        ),
+        cm("gone", ""),
+    ]
+    .join("---\n");
+    (full, [namespace, cm("keep", "")].join("---\n"))
+}

@@ -11,7 +11,7 @@ use gitward::io::cluster::Cluster;
 use gitward::io::cluster::engine::{ApplyError, ApplyOptions, ApplyOutcome, apply, plan};
 use gitward::manifest::read_manifests;
 use gitward::yaml::Value;
-use gitward_tests::manifests::{SECRET_VALUE, connect, mixed_set, objects};
+use gitward_tests::manifests::{SECRET_VALUE, connect, mixed_set, objects, prune_sets};
 use gitward_tests::{cluster, gitward_bin as gitward, unique_name};
 
 fn opts() -> ApplyOptions {
@@ -133,29 +133,10 @@ async fn drift_by_another_manager_is_corrected() {
 async fn prune_deletes_dropped_objects_and_keeps_prune_disabled_ones() {
     let c = connect().await;
     let ns = unique_name("apply-prune");
-    let cm = |name: &str, extra: &str| {
-        format!(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {ns}{extra}}}\ndata: {{k: v}}\n"
-        )
-    };
-    let full = [
-        format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"),
-        cm("keep", ""),
-        cm(
-            "pinned",
-            ", annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}",
-        ),
-        cm("gone", ""),
-    ]
-    .join("---\n");
+    let (full, smaller) = prune_sets(&ns);
     let first = run(&c, &full, &Inventory::default(), &opts()).await;
     let inv = first.inventory.expect("applied");
     assert_eq!(inv.entries.len(), 4);
-    let smaller = [
-        format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"),
-        cm("keep", ""),
-    ]
-    .join("---\n");
     let second = run(&c, &smaller, &inv, &opts().with_prune(true)).await;
     assert_eq!(second.error, None);
     assert_eq!(

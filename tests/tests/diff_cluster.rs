@@ -13,7 +13,7 @@ use gitward::io::cluster::diff::{DiffOutcome, diff};
 use gitward::io::cluster::engine::{ApplyOptions, apply};
 use gitward::manifest::read_manifests;
 use gitward::yaml::Value;
-use gitward_tests::manifests::{SECRET_VALUE, connect, mixed_set, objects};
+use gitward_tests::manifests::{SECRET_VALUE, connect, mixed_set, objects, prune_sets};
 use gitward_tests::{cluster, gitward_bin, unique_name};
 
 const SECRET_B64: &str = "aHVudGVyMi12ZXJ5LXNlY3JldA==";
@@ -217,24 +217,8 @@ async fn drift_by_another_manager_shows_and_an_ignore_rule_hides_it() {
 async fn prune_shows_deleted_and_keeps_prune_disabled() {
     let c = connect().await;
     let ns = unique_name("diff-prune");
-    let cm = |name: &str, extra: &str| {
-        format!(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {ns}{extra}}}\ndata: {{k: v}}\n"
-        )
-    };
-    let namespace = format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n");
-    let full = [
-        namespace.clone(),
-        cm("keep", ""),
-        cm(
-            "pinned",
-            ", annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}",
-        ),
-        cm("gone", ""),
-    ]
-    .join("---\n");
+    let (full, smaller) = prune_sets(&ns);
     let inv = applied(&c, &full, &Inventory::default(), &opts()).await;
-    let smaller = [namespace, cm("keep", "")].join("---\n");
     let none = IgnoreRules::none();
     let out = run_diff(&c, &smaller, &inv, &opts().with_prune(true), &none).await;
     assert!(out.errors.is_empty(), "{:?}", out.errors);
