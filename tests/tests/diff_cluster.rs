@@ -245,6 +245,44 @@ async fn prune_shows_deleted_and_keeps_prune_disabled() {
     );
 }
 
+#[tokio::test]
+async fn many_objects_of_a_kind_read_in_bulk_diff_the_same() {
+    let c = connect().await;
+    let ns = unique_name("diff-bulk");
+    let set = |changed: usize, count: usize| {
+        let mut docs = vec![format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"
+        )];
+        for i in 0..count {
+            let v = if i == changed { "new" } else { "old" };
+            docs.push(format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i:02}, namespace: {ns}}}\ndata: {{v: {v}}}\n"
+            ));
+        }
+        docs.join("---\n")
+    };
+    let inv = applied(&c, &set(usize::MAX, 12), &Inventory::default(), &opts()).await;
+    let none = IgnoreRules::none();
+    let same = run_diff(&c, &set(usize::MAX, 12), &inv, &opts(), &none).await;
+    assert_eq!(same.report.objects.len(), 13);
+    assert_eq!(not_unchanged(&same), Vec::<String>::new());
+    let out = run_diff(&c, &set(7, 14), &inv, &opts(), &none).await;
+    assert_eq!(
+        not_unchanged(&out),
+        [
+            format!("ConfigMap/{ns}/cm-07 configured"),
+            format!("ConfigMap/{ns}/cm-12 created"),
+            format!("ConfigMap/{ns}/cm-13 created"),
+        ]
+    );
+    let paths: Vec<&str> = out.report.objects[8]
+        .changes
+        .iter()
+        .map(|c| c.path.as_str())
+        .collect();
+    assert_eq!(paths, ["/data/v"]);
+}
+
 fn gitward(args: &[&str], dir: &Path) -> Output {
     Command::new(gitward_bin())
         .args(args)

@@ -1,4 +1,5 @@
-//! `flux diff kustomization` over a [`Cluster`]: every desired object is read and
+//! `flux diff kustomization` over a [`Cluster`]: every desired object is read (kinds with
+//! many objects in a namespace with one LIST, the others with a GET each) and
 //! server-side dry-run applied (the field manager and forced ownership of apply), at most
 //! [`ApplyOptions::concurrency`] at a time, and the pure [`crate::diff`] compares the
 //! dry-run result with the live object. With prune, the stale objects of the previous
@@ -6,6 +7,8 @@
 //!
 //! As Flux's diff, a failing object does not stop the others: its error is collected and
 //! the diff of the rest is still returned. Nothing is changed in the cluster.
+
+use std::collections::HashMap;
 
 use futures::StreamExt as _;
 
@@ -54,9 +57,61 @@ fn ordered<T>(n: usize, tagged: Vec<(usize, T)>) -> Vec<T> {
     slots.into_iter().flatten().collect()
 }
 
+/// Objects of one kind in one namespace are read with one LIST, instead of a GET each, when
+/// at least this many of them are desired.
+const LIST_MIN: usize = 8;
+
+/// The live state of every object whose kind and namespace hold at least [`LIST_MIN`]
+/// desired objects (`Some(None)`: not in the cluster), read with one paged LIST per kind
+/// and namespace; `None` for the others (and where the LIST failed: they are read one by
+/// one).
+async fn read_in_bulk(
+    cluster: &Cluster,
+    objects: &[Value],
+    concurrency: usize,
+) -> Vec<Option<Option<Value>>> {
+    let mut groups: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        let at = |p: &[&str]| o.get_path(p).and_then(Value::as_str).unwrap_or("");
+        groups
+            .entry((
+                at(&["apiVersion"]),
+                at(&["kind"]),
+                at(&["metadata", "namespace"]),
+            ))
+            .or_default()
+            .push(i);
+    }
+    let listed: Vec<(Vec<usize>, HashMap<String, Value>)> = futures::stream::iter(
+        groups
+            .into_values()
+            .filter(|members| members.len() >= LIST_MIN),
+    )
+    .map(|members| async move {
+        let found = cluster.list_like(&objects[members[0]]).await;
+        found.ok().map(|live| (members, live))
+    })
+    .buffer_unordered(concurrency)
+    .filter_map(|r| async move { r })
+    .collect()
+    .await;
+    let mut known: Vec<Option<Option<Value>>> = vec![None; objects.len()];
+    for (members, mut live) in listed {
+        for i in members {
+            let name = objects[i]
+                .get_path(&["metadata", "name"])
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            known[i] = Some(live.remove(name));
+        }
+    }
+    known
+}
+
 async fn diff_one(
     cluster: &Cluster,
     obj: &Value,
+    known: Option<Option<Value>>,
     opts: &ApplyOptions,
     dopts: &DiffOptions,
     prov: &super::engine::Provided,
@@ -64,7 +119,7 @@ async fn diff_one(
     if let Some(skipped) = pre_check(obj, None, dopts) {
         return Ok(skipped);
     }
-    match probe(cluster, obj, opts, prov).await? {
+    match probe(cluster, obj, known, opts, prov).await? {
         Probe::Decided(entry, _) | Probe::Skipped(entry) => Ok(ObjectDiff::from_entry(entry)),
         Probe::DryRun { live, dry_run } => Ok(diff_object(obj, &dry_run, live.as_ref(), dopts)),
     }
@@ -90,11 +145,13 @@ pub async fn diff(
     let dopts = diff_options(opts, ignore);
     let objects = prepare(objects, &dopts).map_err(set_error)?;
     let prov = provided(&objects);
+    let concurrency = opts.concurrency.max(1);
+    let known = read_in_bulk(cluster, &objects, concurrency).await;
     let results: Vec<(usize, Result<ObjectDiff, ApplyError>)> =
-        futures::stream::iter(objects.iter().enumerate())
-            .map(|(i, o)| {
+        futures::stream::iter(objects.iter().zip(known).enumerate())
+            .map(|(i, (o, known))| {
                 let (prov, dopts) = (&prov, &dopts);
-                async move { (i, diff_one(cluster, o, opts, dopts, prov).await) }
+                async move { (i, diff_one(cluster, o, known, opts, dopts, prov).await) }
             })
             .buffer_unordered(opts.concurrency.max(1))
             .collect()

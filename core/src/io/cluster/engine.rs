@@ -575,12 +575,13 @@ pub(crate) enum Probe {
     },
 }
 
-/// Reads `obj` and dry-runs its apply: custom resources whose CRD, and objects whose
-/// Namespace, only the desired set holds are `created` instead of failing, and so are
-/// objects force would recreate.
+/// Reads `obj` (unless `known` holds its live state, read in bulk) and dry-runs its apply:
+/// custom resources whose CRD, and objects whose Namespace, only the desired set holds are
+/// `created` instead of failing, and so are objects force would recreate.
 pub(crate) async fn probe(
     cluster: &Cluster,
     obj: &Value,
+    known: Option<Option<Value>>,
     opts: &ApplyOptions,
     prov: &Provided,
 ) -> Result<Probe, ApplyError> {
@@ -594,7 +595,10 @@ pub(crate) async fn probe(
             reason,
         )
     };
-    let live = cluster.get(obj).await;
+    let live = match known {
+        Some(l) => Ok(l),
+        None => cluster.get(obj).await,
+    };
     if matches!(live, Err(ClusterError::UnknownKind { .. }))
         && prov.kinds.contains(&(m.group.clone(), m.kind.clone()))
     {
@@ -638,7 +642,7 @@ async fn plan_one(
     opts: &ApplyOptions,
     prov: &Provided,
 ) -> Result<PlanEntry, ApplyError> {
-    let (live, dry_run) = match probe(cluster, obj, opts, prov).await? {
+    let (live, dry_run) = match probe(cluster, obj, None, opts, prov).await? {
         Probe::Decided(entry, reason) => {
             return Ok(PlanEntry {
                 entry,

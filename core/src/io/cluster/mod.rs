@@ -302,32 +302,84 @@ impl Cluster {
         found.ok_or_else(unknown)
     }
 
-    /// The URL of an object (without query), checking its kind and namespace.
-    async fn object_url(&self, obj: &Value) -> Result<String, ClusterError> {
+    /// The URL of the collection holding `obj` (its kind, in its namespace when the kind is
+    /// namespaced), checking its kind and namespace.
+    async fn collection_url(&self, obj: &Value) -> Result<String, ClusterError> {
         let api_version = str_at(obj, &["apiVersion"]);
         let kind = str_at(obj, &["kind"]);
         let subject = subject(obj);
         let info = self.resource(api_version, kind, &subject).await?;
         let (group, _) = group_version(api_version);
         let root = if group.is_empty() { "api" } else { "apis" };
-        let name = str_at(obj, &["metadata", "name"]);
         let ns = str_at(obj, &["metadata", "namespace"]);
         if info.namespaced {
             if ns.is_empty() {
                 return Err(ClusterError::NamespaceNotSpecified { subject });
             }
             Ok(format!(
-                "/{root}/{api_version}/namespaces/{}/{}/{}",
+                "/{root}/{api_version}/namespaces/{}/{}",
                 encode(ns),
-                info.plural,
-                encode(name)
+                info.plural
             ))
         } else {
-            Ok(format!(
-                "/{root}/{api_version}/{}/{}",
-                info.plural,
-                encode(name)
-            ))
+            Ok(format!("/{root}/{api_version}/{}", info.plural))
+        }
+    }
+
+    /// The URL of an object (without query), checking its kind and namespace.
+    async fn object_url(&self, obj: &Value) -> Result<String, ClusterError> {
+        let name = str_at(obj, &["metadata", "name"]);
+        Ok(format!(
+            "{}/{}",
+            self.collection_url(obj).await?,
+            encode(name)
+        ))
+    }
+
+    /// The live objects of `obj`'s kind in its namespace (or cluster-wide for a
+    /// cluster-scoped kind), by name, each with its `apiVersion` and `kind` set as a GET
+    /// returns them; read in pages of 500.
+    ///
+    /// # Errors
+    /// Discovery and API errors.
+    pub async fn list_like(&self, obj: &Value) -> Result<HashMap<String, Value>, ClusterError> {
+        let base = self.collection_url(obj).await?;
+        let mut out = HashMap::new();
+        let mut cont = String::new();
+        loop {
+            let mut url = format!("{base}?limit=500");
+            if !cont.is_empty() {
+                url.push_str("&continue=");
+                url.push_str(&encode(&cont));
+            }
+            let req = Self::build(obj, "list", http::Request::get(url), Vec::new())?;
+            let page = self.send(obj, "list", req).await?;
+            let items = match page {
+                Value::Map(mut m) => {
+                    cont = m
+                        .get("metadata")
+                        .and_then(|md| md.get("continue"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    m.shift_remove("items")
+                }
+                _ => None,
+            };
+            if let Some(Value::Seq(items)) = items {
+                for mut item in items {
+                    let name = str_at(&item, &["metadata", "name"]).to_string();
+                    if let Some(m) = item.as_map_mut() {
+                        for key in ["apiVersion", "kind"] {
+                            m.insert(key.into(), Value::from(str_at(obj, &[key])));
+                        }
+                    }
+                    out.insert(name, item);
+                }
+            }
+            if cont.is_empty() {
+                return Ok(out);
+            }
         }
     }
 
