@@ -275,6 +275,22 @@ async fn many_objects_of_a_kind_read_in_bulk_diff_the_same() {
             format!("ConfigMap/{ns}/cm-13 created"),
         ]
     );
+    // Drift by another manager on an object read in bulk is found too.
+    let cm3 = objects(&set(usize::MAX, 12)).remove(4);
+    let live = c.get(&cm3).await.expect("get").expect("exists");
+    let patch = read_manifests(
+        r#"{"kind": "P", "p": [{"op": "replace", "path": "/data/v", "value": "x"}]}"#,
+    )
+    .expect("patch")
+    .remove(0);
+    c.json_patch(&live, patch.get("p").expect("p"), "intruder")
+        .await
+        .expect("the intruder's patch");
+    let drift = run_diff(&c, &set(usize::MAX, 12), &inv, &opts(), &none).await;
+    assert_eq!(
+        not_unchanged(&drift),
+        [format!("ConfigMap/{ns}/cm-03 configured")]
+    );
     let paths: Vec<&str> = out.report.objects[8]
         .changes
         .iter()

@@ -25,11 +25,13 @@
 //! the stale objects of the previous inventory that prune would delete are `deleted`.
 
 pub mod ignore;
+pub mod noop;
 pub mod unified;
 
 use std::collections::{HashMap, HashSet};
 
 pub use ignore::{IgnoreRule, IgnoreRuleError, IgnoreRules};
+pub use noop::apply_is_noop;
 pub use unified::unified_diff;
 
 use crate::inventory::{Inventory, StaleObject};

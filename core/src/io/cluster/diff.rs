@@ -7,6 +7,10 @@
 //!
 //! As Flux's diff, a failing object does not stop the others: its error is collected and
 //! the diff of the rest is still returned. Nothing is changed in the cluster.
+//!
+//! An object read in bulk whose live state shows that the apply would change nothing
+//! ([`apply_is_noop`]: every field it sets holds that value and the field manager owns
+//! exactly those fields) is reported `unchanged` without its dry-run.
 
 use std::collections::HashMap;
 
@@ -15,11 +19,11 @@ use futures::StreamExt as _;
 use super::Cluster;
 use super::engine::{ApplyError, ApplyOptions, Probe, api_version_of, probe, provided, stub};
 use crate::diff::{
-    DiffError, DiffOptions, DiffReport, IgnoreRules, ObjectDiff, diff_object, pre_check, prepare,
-    prune_diff, stale_objects,
+    DiffError, DiffOptions, DiffReport, IgnoreRules, ObjectDiff, apply_is_noop, diff_object,
+    pre_check, prepare, prune_diff, stale_objects,
 };
 use crate::inventory::Inventory;
-use crate::ssa::ObjMetadata;
+use crate::ssa::{ObjMetadata, skip_apply};
 use crate::yaml::Value;
 
 /// The result of [`diff`]: the report of what could be diffed, and the errors of what
@@ -118,6 +122,15 @@ async fn diff_one(
 ) -> Result<ObjectDiff, ApplyError> {
     if let Some(skipped) = pre_check(obj, None, dopts) {
         return Ok(skipped);
+    }
+    // Read in bulk and provably unchanged: no dry-run needed.
+    if let Some(Some(live)) = &known {
+        if let Some(entry) = skip_apply(obj, Some(live), &dopts.selectors) {
+            return Ok(ObjectDiff::from_entry(entry));
+        }
+        if apply_is_noop(obj, live, &opts.field_manager) {
+            return Ok(diff_object(obj, live, Some(live), dopts));
+        }
     }
     match probe(cluster, obj, known, opts, prov).await? {
         Probe::Decided(entry, _) | Probe::Skipped(entry) => Ok(ObjectDiff::from_entry(entry)),
