@@ -3,8 +3,9 @@
 # cluster: N objects (a third each ConfigMaps, Deployments and Services, in one Namespace)
 # (headless: the test cluster's Service range is a /24) are applied once with `gitward apply`, then each tool diffs the same manifests against
 # the cluster (both with the field manager `gitward`, conflicts forced), one run each.
-# Prints wall-clock and CPU seconds (user+system of the command and its children) and the
-# kubectl/gitward ratios, and checks that both report no difference.
+# Then every object is changed (ConfigMap value, image tag, Service port) and both diff
+# again. Prints wall-clock and CPU seconds (user+system of the command and its children),
+# the kubectl/gitward ratios, and checks the exit codes (0 unchanged, 1 changed).
 #
 #   benches/diff-vs-kubectl.sh [N]        (default: 1000)
 #
@@ -79,20 +80,25 @@ print(f"{wall:.3f} {cpu:.3f} {rc}")
 PY
 }
 
-read -r g_wall g_cpu g_rc < <(measure gitward "$gitward" diff -f "$work/set.yaml" --field-manager gitward --color never)
-read -r k_wall k_cpu k_rc < <(measure kubectl "$KUBECTL" diff --server-side --field-manager gitward --force-conflicts -f "$work/set.yaml")
+# Every object changed: no dry-run can be skipped.
+sed -e 's/LOG_LEVEL: info/LOG_LEVEL: debug/' -e 's/app:1\./app:2./' -e 's/    port: 80$/    port: 81/' \
+  "$work/set.yaml" >"$work/changed.yaml"
+
+printf '%-8s %-9s %-8s %10s %10s %6s\n' tool case objects wall_s cpu_s exit
 objects=$((n + 1))
-printf '%-8s %-8s %10s %10s %6s\n' tool objects wall_s cpu_s exit
-printf '%-8s %-8s %10s %10s %6s\n' gitward "$objects" "$g_wall" "$g_cpu" "$g_rc"
-printf '%-8s %-8s %10s %10s %6s\n' kubectl "$objects" "$k_wall" "$k_cpu" "$k_rc"
-awk -v gw="$g_wall" -v kw="$k_wall" -v gc="$g_cpu" -v kc="$k_cpu" 'BEGIN {
-  if (gc < 0.001) gc = 0.001
-  printf "kubectl/gitward: wall %.1fx, CPU %.1fx\n", kw / gw, kc / gc }'
-if [ "$g_rc" != 0 ] || [ -s "$work/gitward.out" ]; then
-  echo "gitward diff reported differences (exit $g_rc):" >&2
-  head -20 "$work/gitward.out" >&2
-fi
-if [ "$k_rc" != 0 ]; then
-  echo "kubectl diff exit $k_rc; its first lines:" >&2
-  head -20 "$work/kubectl.out" >&2
-fi
+for case in unchanged changed; do
+  file="$work/set.yaml"
+  [ "$case" = changed ] && file="$work/changed.yaml"
+  read -r g_wall g_cpu g_rc < <(measure "gitward-$case" "$gitward" diff -f "$file" --field-manager gitward --color never)
+  read -r k_wall k_cpu k_rc < <(measure "kubectl-$case" "$KUBECTL" diff --server-side --field-manager gitward --force-conflicts -f "$file")
+  printf '%-8s %-9s %-8s %10s %10s %6s\n' gitward "$case" "$objects" "$g_wall" "$g_cpu" "$g_rc"
+  printf '%-8s %-9s %-8s %10s %10s %6s\n' kubectl "$case" "$objects" "$k_wall" "$k_cpu" "$k_rc"
+  awk -v c="$case" -v gw="$g_wall" -v kw="$k_wall" -v gc="$g_cpu" -v kc="$k_cpu" 'BEGIN {
+    if (gc < 0.001) gc = 0.001
+    printf "%s: kubectl/gitward wall %.1fx, CPU %.1fx\n", c, kw / gw, kc / gc }'
+  want=0
+  [ "$case" = changed ] && want=1
+  if [ "$g_rc" != "$want" ] || [ "$k_rc" != "$want" ]; then
+    echo "$case: expected exit $want from both, got gitward $g_rc, kubectl $k_rc" >&2
+  fi
+done

@@ -321,8 +321,10 @@ fn desired_web(image: &str) -> String {
 #[test]
 fn offline_against_a_live_file() {
     let live = read_manifests(KUBECTL_GET).expect("live");
-    let mut opts = DiffOptions::default();
-    opts.owner = Some(("apps".into(), "flux-system".into()));
+    let opts = DiffOptions {
+        owner: Some(("apps".into(), "flux-system".into())),
+        ..DiffOptions::default()
+    };
     let same = read_manifests(&desired_web("web:1")).expect("desired");
     let r = diff_offline(same, &live, &Inventory::default(), &opts).expect("diff");
     assert_eq!(r.objects.len(), 1);
