@@ -23,54 +23,55 @@ pub(crate) struct ApplyArgs {
         conflicts_with = "kustomize",
         required_unless_present = "kustomize"
     )]
-    file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
     /// A directory holding a kustomization: its build is applied.
     #[arg(short = 'k', long = "kustomize", value_name = "DIR")]
-    kustomize: Option<PathBuf>,
+    pub(crate) kustomize: Option<PathBuf>,
     /// The kubeconfig (default: `$KUBECONFIG`, `~/.kube/config`, in-cluster).
     #[arg(long, value_name = "FILE")]
-    kubeconfig: Option<PathBuf>,
+    pub(crate) kubeconfig: Option<PathBuf>,
     /// The kubeconfig context (default: the current one).
     #[arg(long)]
-    context: Option<String>,
+    pub(crate) context: Option<String>,
     /// The field manager of the server-side applies.
     #[arg(long, default_value = "gitward")]
-    field_manager: String,
+    pub(crate) field_manager: String,
     /// The inventory: read when present (the previous apply), written after a successful
     /// apply, as Flux's `status.inventory` (`{"entries": [{"id": ..., "v": ...}]}`).
     #[arg(long, value_name = "FILE")]
-    inventory_file: Option<PathBuf>,
+    pub(crate) inventory_file: Option<PathBuf>,
     /// The Kustomization name for the owner labels (`kustomize.toolkit.fluxcd.io/name`).
     #[arg(long, requires = "owner_namespace")]
-    owner_name: Option<String>,
+    pub(crate) owner_name: Option<String>,
     /// The Kustomization namespace for the owner labels.
     #[arg(long, requires = "owner_name")]
-    owner_namespace: Option<String>,
+    pub(crate) owner_namespace: Option<String>,
     /// Delete the objects of the previous inventory that are no longer in the set.
     #[arg(long)]
-    prune: bool,
+    pub(crate) prune: bool,
     /// Recreate objects whose immutable fields changed (the Kustomization's `spec.force`).
     #[arg(long)]
-    force: bool,
+    pub(crate) force: bool,
     /// After the apply and the prune, wait until every applied object is `Current` (kstatus,
     /// or its `--health-check-exprs` check), as Flux's `spec.wait`.
     #[arg(long)]
-    wait: bool,
+    pub(crate) wait: bool,
     /// How long the waits may take (a Go duration: `90s`, `5m`), as Flux's `spec.timeout`.
     #[arg(long, default_value = "5m", value_name = "DURATION")]
-    timeout: String,
+    pub(crate) timeout: String,
     /// A YAML list of Flux's `healthCheckExprs` (`apiVersion`, `kind`, `current`,
     /// `inProgress`, `failed`): CEL health checks used by the waits.
     #[arg(long, value_name = "FILE")]
-    health_check_exprs: Option<PathBuf>,
-    /// `plan` only: plan offline against the live objects of FILE (YAML or JSON documents,
-    /// `List`s expanded, as `kubectl get -o yaml` prints them), with no cluster.
+    pub(crate) health_check_exprs: Option<PathBuf>,
+    /// `plan` and `diff`: work offline against the live objects of FILE (YAML or JSON
+    /// documents, `List`s expanded, as `kubectl get -o yaml` prints them; `-` for standard
+    /// input), with no cluster.
     #[arg(long, value_name = "FILE")]
-    live: Option<PathBuf>,
+    pub(crate) live: Option<PathBuf>,
     /// `text` (Flux's `Kind/namespace/name action` lines), `json`
     /// (`{"entries": [{"subject", "action"}]}`) or `yaml` (the same structure).
     #[arg(short = 'o', long = "output", default_value = "text")]
-    output: String,
+    pub(crate) output: String,
 }
 
 fn check_format(format: &str) -> Result<(), Failure> {
@@ -104,7 +105,7 @@ fn write_stdout(out: &str) -> Result<(), Failure> {
 }
 
 /// The apply options the flags ask for (health checks read and parsed).
-fn options(args: &ApplyArgs) -> Result<ApplyOptions, Failure> {
+pub(crate) fn options(args: &ApplyArgs) -> Result<ApplyOptions, Failure> {
     let nanos = gitward::template::time::parse_duration(&args.timeout)
         .map_err(|e| Failed(format!("invalid --timeout {:?}: {e}", args.timeout)))?;
     let timeout = std::time::Duration::from_nanos(u64::try_from(nanos).unwrap_or(0));
@@ -154,12 +155,12 @@ fn read_health_checks(path: &PathBuf) -> Result<HealthChecks, Failure> {
     HealthChecks::new(&checks).map_err(|e| Failed(format!("{shown}: {e}")))
 }
 
-fn read_input(args: &ApplyArgs) -> Result<Vec<Value>, Failure> {
+pub(crate) fn read_input(args: &ApplyArgs) -> Result<Vec<Value>, Failure> {
     let values = crate::read_objects(args.file.as_deref(), args.kustomize.as_deref())?;
     Ok(gitward::ssa::objects_from_manifests(values))
 }
 
-fn read_inventory(path: Option<&PathBuf>) -> Result<Inventory, Failure> {
+pub(crate) fn read_inventory(path: Option<&PathBuf>) -> Result<Inventory, Failure> {
     let Some(path) = path else {
         return Ok(Inventory::default());
     };

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod apply;
 mod artifact;
+mod diff;
 mod envsubst;
 mod source;
 mod source_git;
@@ -52,6 +53,9 @@ enum Command {
     /// and offline), per stage and object, with the reason; `--inventory-file` is read, never
     /// written.
     Plan(Box<apply::ApplyArgs>),
+    /// Show how the cluster (or `--live FILE`) differs from the manifests, as `flux diff`:
+    /// exit 0 no changes, 1 changes, 2 error.
+    Diff(Box<diff::DiffArgs>),
     /// Fetch a source as Flux's source-controller does (Git, Helm repository, OCI) and
     /// print its revision.
     #[command(subcommand)]
@@ -580,6 +584,7 @@ fn main() -> ExitCode {
         Command::Health(args) => health(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Plan(args) => apply::run_plan(&args),
+        Command::Diff(args) => return diff::run(&args),
         Command::Build { .. } | Command::Envsubst(_) => Ok(()),
         Command::Source(cmd) => source::run(&cmd),
     };

@@ -7,6 +7,7 @@
 //! randomness and the network and cluster clients that feed the pure modules.
 #![warn(missing_docs)]
 
+pub mod diff;
 pub mod envsubst;
 pub mod go;
 pub mod health;

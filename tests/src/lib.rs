@@ -20,13 +20,17 @@
 //!   watchdog process runs `down` for all of them as soon as this process
 //!   ends, however it ends (normal exit, failed test, panic, or kill).
 
+mod bin_path;
+pub mod manifests;
 pub mod oci_push;
 mod support;
 
+pub use bin_path::gitward_bin;
+
 pub use support::{
-    Cluster, DedicatedCluster, GitServers, HelmRepo, Registry, RepoUrls, TestEnv, gitward_bin,
-    http_agent, https_certificate_check, ssh_known_hosts_check, test_ca_der, test_ca_path,
-    unique_name, verify_server_cert,
+    Cluster, DedicatedCluster, GitServers, HelmRepo, Registry, RepoUrls, TestEnv, http_agent,
+    https_certificate_check, ssh_known_hosts_check, test_ca_der, test_ca_path, unique_name,
+    verify_server_cert,
 };
 pub use support::{cluster, env_for, git_servers, helm_repo, registry};
 

@@ -758,28 +758,6 @@ impl DedicatedCluster {
     }
 }
 
-/// The `gitward` binary built next to the test (`GITWARD_BIN` overrides).
-///
-/// # Panics
-/// If it has not been built.
-pub fn gitward_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("GITWARD_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("test binary: {e}"));
-    let dir = exe
-        .parent()
-        .and_then(|d| d.parent())
-        .unwrap_or_else(|| panic!("no target dir above {}", exe.display()));
-    let bin = dir.join("gitward");
-    assert!(
-        bin.is_file(),
-        "{} is missing: build it first (cargo build -p gitward-cli) or set GITWARD_BIN",
-        bin.display()
-    );
-    bin
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

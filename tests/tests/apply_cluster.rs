@@ -11,114 +11,11 @@ use gitward::io::cluster::Cluster;
 use gitward::io::cluster::engine::{ApplyError, ApplyOptions, ApplyOutcome, apply, plan};
 use gitward::manifest::read_manifests;
 use gitward::yaml::Value;
+use gitward_tests::manifests::{SECRET_VALUE, connect, mixed_set, objects, prune_sets};
 use gitward_tests::{cluster, gitward_bin, unique_name};
-
-const SECRET_VALUE: &str = "hunter2-very-secret";
-
-async fn connect() -> Cluster {
-    Cluster::connect(Some(&cluster().kubeconfig), None)
-        .await
-        .expect("connect with the admin kubeconfig")
-}
 
 fn opts() -> ApplyOptions {
     ApplyOptions::new("gitward").with_owner("apps", "flux-system")
-}
-
-/// A set with every kind the acceptance names: CRD + CR, Namespace, RBAC, ConfigMap,
-/// Secret, Deployment, Service (names made unique per test).
-fn mixed_set(ns: &str, group: &str, cm_value: &str) -> String {
-    format!(
-        r#"apiVersion: example.com/v1
-kind: Widget
-metadata: {{name: alpha, namespace: {ns}}}
-spec: {{size: 3}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: web, namespace: {ns}}}
-spec:
-  replicas: 1
-  selector: {{matchLabels: {{app: web}}}}
-  template:
-    metadata: {{labels: {{app: web}}}}
-    spec:
-      serviceAccountName: web
-      containers:
-      - name: web
-        image: registry.example/web:1.0.0
-        ports: [{{name: http, containerPort: 8080}}]
----
-apiVersion: v1
-kind: Service
-metadata: {{name: web, namespace: {ns}}}
-spec:
-  selector: {{app: web}}
-  ports: [{{name: http, port: 80, targetPort: http}}]
----
-apiVersion: v1
-kind: Secret
-metadata: {{name: web, namespace: {ns}}}
-stringData: {{password: {SECRET_VALUE}}}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {{name: web, namespace: {ns}}}
-data: {{LOG_LEVEL: {cm_value}}}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {{name: web, namespace: {ns}}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: web}}
-subjects: [{{kind: ServiceAccount, name: web, namespace: {ns}}}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {{name: web, namespace: {ns}}}
-rules: [{{apiGroups: [''], resources: [configmaps], verbs: [get]}}]
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {{name: web, namespace: {ns}}}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {{name: {ns}-reader}}
-rules: [{{apiGroups: [''], resources: [namespaces], verbs: [get]}}]
----
-apiVersion: v1
-kind: Namespace
-metadata: {{name: {ns}}}
----
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {{name: widgets.{group}}}
-spec:
-  group: {group}
-  scope: Namespaced
-  names: {{kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              size: {{type: integer, minimum: 0}}
-"#
-    )
-    .replace(
-        "apiVersion: example.com/v1",
-        &format!("apiVersion: {group}/v1"),
-    )
-}
-
-fn objects(text: &str) -> Vec<Value> {
-    gitward::ssa::objects_from_manifests(read_manifests(text).expect("manifests"))
 }
 
 fn lines(o: &ApplyOutcome) -> Vec<String> {
@@ -236,29 +133,10 @@ async fn drift_by_another_manager_is_corrected() {
 async fn prune_deletes_dropped_objects_and_keeps_prune_disabled_ones() {
     let c = connect().await;
     let ns = unique_name("apply-prune");
-    let cm = |name: &str, extra: &str| {
-        format!(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {ns}{extra}}}\ndata: {{k: v}}\n"
-        )
-    };
-    let full = [
-        format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"),
-        cm("keep", ""),
-        cm(
-            "pinned",
-            ", annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}",
-        ),
-        cm("gone", ""),
-    ]
-    .join("---\n");
+    let (full, smaller) = prune_sets(&ns);
     let first = run(&c, &full, &Inventory::default(), &opts()).await;
     let inv = first.inventory.expect("applied");
     assert_eq!(inv.entries.len(), 4);
-    let smaller = [
-        format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"),
-        cm("keep", ""),
-    ]
-    .join("---\n");
     let second = run(&c, &smaller, &inv, &opts().with_prune(true)).await;
     assert_eq!(second.error, None);
     assert_eq!(

@@ -14,7 +14,7 @@ mod jsonpatch;
 mod loader;
 mod namereference;
 mod nodehash;
-mod patch;
+pub(crate) mod patch;
 mod plugins;
 pub mod remote;
 mod replacements;

@@ -10,6 +10,7 @@ use crate::smp;
 use crate::yaml::Value;
 
 /// A compiled selector (group, version, kind, name, namespace are anchored regexes).
+#[derive(Debug)]
 pub(crate) struct SelectorRegex {
     group: Option<regex::Regex>,
     version: Option<regex::Regex>,
@@ -44,6 +45,30 @@ impl SelectorRegex {
             labels: LabelSelector::parse(&s.label_selector)?,
             annotations: LabelSelector::parse(&s.annotation_selector)?,
         })
+    }
+
+    /// `SelectorRegex.MatchUnstructured` of `fluxcd/pkg/ssa/jsondiff`: one object's
+    /// namespace, name, group/version/kind, labels and annotations.
+    pub(crate) fn selects_object(&self, obj: &Value) -> bool {
+        let at = |path: &[&str]| obj.get_path(path).and_then(Value::as_str).unwrap_or("");
+        let (group, version) = crate::ssa::object::group_version(at(&["apiVersion"]));
+        let pairs = |field: &str| -> Vec<(String, String)> {
+            obj.get_path(&["metadata", field])
+                .and_then(Value::as_map)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        matches(&self.namespace, at(&["metadata", "namespace"]))
+            && matches(&self.name, at(&["metadata", "name"]))
+            && matches(&self.group, group)
+            && matches(&self.version, version)
+            && matches(&self.kind, at(&["kind"]))
+            && self.labels.matches(&pairs("labels"))
+            && self.annotations.matches(&pairs("annotations"))
     }
 
     /// kustomize's `ResMap.Select` test for one resource.

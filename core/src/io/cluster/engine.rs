@@ -299,7 +299,7 @@ pub async fn apply(
 }
 
 /// The object `obj` stands for as a stub (apiVersion, kind, name, namespace).
-fn stub(api_version: &str, m: &ObjMetadata) -> Value {
+pub(crate) fn stub(api_version: &str, m: &ObjMetadata) -> Value {
     let mut meta = Map::default();
     meta.insert("name".into(), Value::from(m.name.as_str()));
     if !m.namespace.is_empty() {
@@ -312,7 +312,7 @@ fn stub(api_version: &str, m: &ObjMetadata) -> Value {
     Value::Map(root)
 }
 
-fn dry_run_error(obj: &Value, e: ClusterError) -> ApplyError {
+pub(crate) fn dry_run_error(obj: &Value, e: ClusterError) -> ApplyError {
     let subject = ObjMetadata::of(obj).subject();
     match &e {
         ClusterError::NamespaceNotSpecified { .. } => ApplyError::NotFound {
@@ -379,13 +379,9 @@ async fn prefetch(cluster: &Cluster, objects: &[Value]) -> Vec<Option<Option<Val
     }
     let mut out = vec![None; objects.len()];
     for members in groups.into_values().filter(|m| m.len() >= LIST_AT) {
-        let Ok(items) = cluster.list_like(&objects[members[0]]).await else {
+        let Ok(mut by_name) = cluster.list_like(&objects[members[0]]).await else {
             continue;
         };
-        let mut by_name: HashMap<String, Value> = items
-            .into_iter()
-            .map(|l| (ObjMetadata::of(&l).name, l))
-            .collect();
         for i in members {
             out[i] = Some(by_name.remove(&ObjMetadata::of(&objects[i]).name));
         }
@@ -613,7 +609,7 @@ async fn live_status(cluster: &Cluster, e: &ChangeSetEntry, opts: &ApplyOptions)
     }
 }
 
-fn api_version_of(m: &ObjMetadata, version: &str) -> String {
+pub(crate) fn api_version_of(m: &ObjMetadata, version: &str) -> String {
     if m.group.is_empty() {
         version.to_string()
     } else {
@@ -656,40 +652,61 @@ async fn delete_all(
     (cs, errors)
 }
 
-/// Plans one object: dry-run only, nothing changed in the cluster.
-async fn plan_one(
+/// What one object's read and dry-run tell, before any change is made.
+pub(crate) enum Probe {
+    /// Decided without a dry-run result: `created` (its CRD or Namespace is in the set, or
+    /// force recreates it), with the reason.
+    Decided(ChangeSetEntry, &'static str),
+    /// Excluded by its annotations (`skipped`).
+    Skipped(ChangeSetEntry),
+    /// The live object (if any) and the dry-run result.
+    DryRun {
+        /// The live object.
+        live: Option<Value>,
+        /// What the server would make of the apply.
+        dry_run: Value,
+    },
+}
+
+/// Reads `obj` (unless `known` holds its live state, read in bulk) and dry-runs its apply:
+/// custom resources whose CRD, and objects whose Namespace, only the desired set holds are
+/// `created` instead of failing, and so are objects force would recreate.
+pub(crate) async fn probe(
     cluster: &Cluster,
     obj: &Value,
+    known: Option<Option<Value>>,
     opts: &ApplyOptions,
     prov: &Provided,
-) -> Result<PlanEntry, ApplyError> {
+) -> Result<Probe, ApplyError> {
     let m = ObjMetadata::of(obj);
     let (_, version) = crate::ssa::object::group_version(
         obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
     );
-    let planned = |action, reason: &str| {
-        PlanEntry::new(ChangeSetEntry::new(m.clone(), version, action), reason)
+    let created = |reason| {
+        Probe::Decided(
+            ChangeSetEntry::new(m.clone(), version, Action::Created),
+            reason,
+        )
     };
-    let live = cluster.get(obj).await;
+    let live = match known {
+        Some(l) => Ok(l),
+        None => cluster.get(obj).await,
+    };
     if matches!(live, Err(ClusterError::UnknownKind { .. })) && prov.defines(&m) {
-        return Ok(planned(
-            Action::Created,
+        return Ok(created(
             "its CustomResourceDefinition is applied in an earlier stage",
         ));
     }
     let live_missing = matches!(live, Ok(None));
     let live = live.ok().flatten();
     if let Some(entry) = skip_apply(obj, live.as_ref(), &opts.selectors) {
-        return Ok(PlanEntry::new(entry, "excluded by its annotations"));
+        return Ok(Probe::Skipped(entry));
     }
-    let dry_run = match cluster.apply(obj, &opts.field_manager, true).await {
-        Ok(d) => d,
+    match cluster.apply(obj, &opts.field_manager, true).await {
+        Ok(dry_run) => Ok(Probe::DryRun { live, dry_run }),
         Err(e) => {
             if live_missing && e.is_not_found() && prov.namespaces.contains(&m.namespace) {
-                return Ok(planned(
-                    Action::Created,
-                    "its Namespace is applied in an earlier stage",
-                ));
+                return Ok(created("its Namespace is applied in an earlier stage"));
             }
             if !live_missing
                 && should_force(
@@ -700,13 +717,26 @@ async fn plan_one(
                     &e.as_failure(),
                 )
             {
-                return Ok(planned(
-                    Action::Created,
+                return Ok(created(
                     "immutable field changed: deleted and recreated (force)",
                 ));
             }
-            return Err(dry_run_error(obj, e));
+            Err(dry_run_error(obj, e))
         }
+    }
+}
+
+/// Plans one object: dry-run only, nothing changed in the cluster.
+async fn plan_one(
+    cluster: &Cluster,
+    obj: &Value,
+    opts: &ApplyOptions,
+    prov: &Provided,
+) -> Result<PlanEntry, ApplyError> {
+    let (live, dry_run) = match probe(cluster, obj, None, opts, prov).await? {
+        Probe::Decided(entry, reason) => return Ok(PlanEntry::new(entry, reason)),
+        Probe::Skipped(entry) => return Ok(PlanEntry::new(entry, "excluded by its annotations")),
+        Probe::DryRun { live, dry_run } => (live, dry_run),
     };
     let patched = cleanup_patch(obj, live.as_ref(), &opts.cleanup, &opts.field_manager).is_some();
     let action = apply_action(live.as_ref(), &dry_run, patched);

@@ -1,12 +1,14 @@
 //! Kubernetes clusters (feature `io`): a client from a kubeconfig, discovery of kinds
 //! (GVK → resource and scope), and the requests Flux's apply engine makes — get,
 //! server-side apply (dry-run or not, ownership forced, with a field manager), JSON patch,
-//! delete with a propagation policy. [`engine`] runs Flux's staged apply and prune with them.
+//! delete with a propagation policy. [`engine`] runs Flux's staged apply and prune with them;
+//! [`diff`] compares the desired set with the cluster through dry-runs.
 //!
 //! Objects travel as the crate's [`Value`]; every error names the object (`Kind/ns/name`)
 //! and, for API errors, carries the HTTP code, the reason and the fields the server named.
 //! Secret values never appear in errors: messages about a Secret pass through [`redact`].
 
+pub mod diff;
 pub mod engine;
 pub mod json;
 pub mod kind;
@@ -302,32 +304,95 @@ impl Cluster {
         found.ok_or_else(unknown)
     }
 
-    /// The URL of an object (without query), checking its kind and namespace.
-    async fn object_url(&self, obj: &Value) -> Result<String, ClusterError> {
+    /// The URL of the collection holding `obj` (its kind, in its namespace when the kind is
+    /// namespaced), checking its kind and namespace.
+    async fn collection_url(&self, obj: &Value) -> Result<String, ClusterError> {
         let api_version = str_at(obj, &["apiVersion"]);
         let kind = str_at(obj, &["kind"]);
         let subject = subject(obj);
         let info = self.resource(api_version, kind, &subject).await?;
         let (group, _) = group_version(api_version);
         let root = if group.is_empty() { "api" } else { "apis" };
-        let name = str_at(obj, &["metadata", "name"]);
         let ns = str_at(obj, &["metadata", "namespace"]);
         if info.namespaced {
             if ns.is_empty() {
                 return Err(ClusterError::NamespaceNotSpecified { subject });
             }
             Ok(format!(
-                "/{root}/{api_version}/namespaces/{}/{}/{}",
+                "/{root}/{api_version}/namespaces/{}/{}",
                 encode(ns),
-                info.plural,
-                encode(name)
+                info.plural
             ))
         } else {
-            Ok(format!(
-                "/{root}/{api_version}/{}/{}",
-                info.plural,
-                encode(name)
-            ))
+            Ok(format!("/{root}/{api_version}/{}", info.plural))
+        }
+    }
+
+    /// The URL of an object (without query), checking its kind and namespace.
+    async fn object_url(&self, obj: &Value) -> Result<String, ClusterError> {
+        let name = str_at(obj, &["metadata", "name"]);
+        Ok(format!(
+            "{}/{}",
+            self.collection_url(obj).await?,
+            encode(name)
+        ))
+    }
+
+    /// The live objects of `obj`'s kind in its namespace (or cluster-wide for a
+    /// cluster-scoped kind), by name, each with its `apiVersion` and `kind` set as a GET
+    /// returns them; read in pages of 500.
+    ///
+    /// # Errors
+    /// Discovery and API errors.
+    pub async fn list_like(&self, obj: &Value) -> Result<HashMap<String, Value>, ClusterError> {
+        let base = self.collection_url(obj).await?;
+        let mut out = HashMap::new();
+        let mut cont = String::new();
+        loop {
+            let mut url = format!("{base}?limit=500");
+            if !cont.is_empty() {
+                url.push_str("&continue=");
+                url.push_str(&encode(&cont));
+            }
+            let req = Self::build(obj, "list", http::Request::get(url), Vec::new())?;
+            let page = self.send(obj, "list", req).await?;
+            let items = match page {
+                Value::Map(mut m) => {
+                    cont = m
+                        .get("metadata")
+                        .and_then(|md| md.get("continue"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    m.shift_remove("items")
+                }
+                _ => None,
+            };
+            if let Some(Value::Seq(items)) = items {
+                for item in items {
+                    let name = str_at(&item, &["metadata", "name"]).to_string();
+                    // `apiVersion` and `kind` first, as a GET returns the object.
+                    let item = match item {
+                        Value::Map(fields) => {
+                            let mut m = Map::default();
+                            for key in ["apiVersion", "kind"] {
+                                m.insert(key.into(), Value::from(str_at(obj, &[key])));
+                            }
+                            for (k, v) in fields {
+                                if k != "apiVersion" && k != "kind" {
+                                    m.insert(k, v);
+                                }
+                            }
+                            Value::Map(m)
+                        }
+                        other => other,
+                    };
+                    out.insert(name, item);
+                }
+            }
+            if cont.is_empty() {
+                return Ok(out);
+            }
         }
     }
 
@@ -397,44 +462,6 @@ impl Cluster {
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
-    }
-
-    /// Every object of the kind of `obj` (its `apiVersion` and `kind`) in the namespace of
-    /// `obj` (or cluster-wide for a cluster-scoped kind), as full objects with `apiVersion`
-    /// and `kind` set, as [`Cluster::get`] returns them one by one.
-    ///
-    /// # Errors
-    /// Discovery and API errors.
-    pub async fn list_like(&self, obj: &Value) -> Result<Vec<Value>, ClusterError> {
-        let url = self.object_url(obj).await?;
-        let url = url.rsplit_once('/').map_or("", |(p, _)| p).to_string();
-        let req = Self::build(obj, "list", http::Request::get(url), Vec::new())?;
-        let list = self.send(obj, "list", req).await?;
-        let api_version = str_at(obj, &["apiVersion"]);
-        let kind = str_at(obj, &["kind"]);
-        let Value::Map(mut root) = list else {
-            return Ok(Vec::new());
-        };
-        let Some(Value::Seq(items)) = root.shift_remove("items") else {
-            return Ok(Vec::new());
-        };
-        Ok(items
-            .into_iter()
-            .map(|item| {
-                let Value::Map(fields) = item else {
-                    return item;
-                };
-                let mut m = Map::default();
-                m.insert("apiVersion".into(), Value::from(api_version));
-                m.insert("kind".into(), Value::from(kind));
-                for (k, v) in fields {
-                    if k != "apiVersion" && k != "kind" {
-                        m.insert(k, v);
-                    }
-                }
-                Value::Map(m)
-            })
-            .collect())
     }
 
     /// Server-side apply of `obj` with `field_manager`, ownership forced, optionally as a
