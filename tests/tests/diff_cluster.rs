@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use gitward::diff::{FieldChange, IgnoreRules};
+use gitward::diff::{FieldChange, IgnoreRules, ObjectDiff};
 use gitward::inventory::Inventory;
 use gitward::io::cluster::Cluster;
 use gitward::io::cluster::diff::{DiffOutcome, diff};
@@ -56,6 +56,25 @@ fn not_unchanged(out: &DiffOutcome) -> Vec<String> {
         .collect()
 }
 
+/// The one configured object changed exactly the field `path`, from `before` to `after`.
+fn assert_one_change(out: &DiffOutcome, path: &str, before: Value, after: Value) {
+    let configured: Vec<&ObjectDiff> = out
+        .report
+        .objects
+        .iter()
+        .filter(|o| o.entry.action.as_str() == "configured")
+        .collect();
+    assert_eq!(configured.len(), 1, "{:?}", out.report);
+    assert_eq!(
+        configured[0].changes,
+        [FieldChange {
+            path: path.into(),
+            before: Some(before),
+            after: Some(after),
+        }]
+    );
+}
+
 async fn applied(c: &Cluster, text: &str, prev: &Inventory, o: &ApplyOptions) -> Inventory {
     let out = apply(c, objects(text), prev, o).await;
     assert_eq!(out.error, None, "{:?}", out.change_set);
@@ -102,19 +121,11 @@ async fn applied_set_diffs_empty_and_one_change_is_exactly_that_field() {
         not_unchanged(&one),
         [format!("ConfigMap/{ns}/web configured")]
     );
-    let cm = one
-        .report
-        .objects
-        .iter()
-        .find(|o| o.entry.action.as_str() == "configured")
-        .expect("the ConfigMap");
-    assert_eq!(
-        cm.changes,
-        [FieldChange {
-            path: "/data/LOG_LEVEL".into(),
-            before: Some(Value::from("info")),
-            after: Some(Value::from("debug")),
-        }]
+    assert_one_change(
+        &one,
+        "/data/LOG_LEVEL",
+        Value::from("info"),
+        Value::from("debug"),
     );
     let text = one.report.to_text(3, false);
     assert!(
@@ -177,19 +188,11 @@ async fn drift_by_another_manager_shows_and_an_ignore_rule_hides_it() {
         not_unchanged(&drift),
         [format!("Deployment/{ns}/web configured")]
     );
-    let d = drift
-        .report
-        .objects
-        .iter()
-        .find(|o| o.entry.action.as_str() == "configured")
-        .expect("the Deployment");
-    assert_eq!(
-        d.changes,
-        [FieldChange {
-            path: "/spec/replicas".into(),
-            before: Some(Value::from(3i64)),
-            after: Some(Value::from(1i64)),
-        }]
+    assert_one_change(
+        &drift,
+        "/spec/replicas",
+        Value::from(3i64),
+        Value::from(1i64),
     );
 
     let other =
