@@ -45,6 +45,12 @@ export interface ApplyOptions {
    * cluster, and `configured` entries name the `fields` that differ.
    */
   live?: Array<Record<string, unknown>>
+  /**
+   * `diff`: ignore rules, `[{paths: [JSON pointers], target: {group, version, kind, name,
+   * namespace, labelSelector, annotationSelector}}]` (a HelmRelease's
+   * `spec.driftDetection.ignore`).
+   */
+  ignore?: Array<{ paths: Array<string>; target?: Record<string, string> }>
 }
 
 /** What `apply` / `applySync` return. */
@@ -69,6 +75,32 @@ export interface ApplyResult {
  * `'INVALID_VALUE'` for a bad argument.
  */
 export declare function applySync(objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null): ApplyResult
+
+/** `diffSync` on the libuv thread pool: the Promise rejects with its errors. */
+export declare function diff(objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null): Promise<DiffResult>
+
+/** What `diff` / `diffSync` return. */
+export interface DiffResult {
+  /**
+   * One entry per object (desired ones in apply order, then prune's), Secret values
+   * masked.
+   */
+  objects: Array<{ subject: string; id: string; version: string; action: string; changes: Array<{ op: string; path: string; before?: unknown; after?: unknown }> }>
+  /** Whether anything would be created, configured or deleted. */
+  hasChanges: boolean
+  /** Flux's `►` lines with the unified diffs, for people. */
+  text: string
+}
+
+/**
+ * Compares objects with what runs, as `flux diff kustomization` does: each object's
+ * server-side dry-run against its live object, both normalised, Secret values masked
+ * (keys shown, values never), `ignore` rules applied; with `prune` the inventory's objects
+ * no longer in the set are `deleted`. With `live` (the cluster's objects) the diff is
+ * computed in memory, with no cluster. Throws as `applySync` (for the first object that
+ * could not be diffed).
+ */
+export declare function diffSync(objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null): DiffResult
 
 /**
  * Prints documents as kustomize prints them: keys sorted, strings quoted where YAML would

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 
 const require = createRequire(import.meta.url)
-const { apply, applySync, plan, planSync } = require('../index.js')
+const { apply, applySync, diff, diffSync, plan, planSync } = require('../index.js')
 
 function kubeconfig() {
   const file = process.env.GITWARD_TEST_ENV
@@ -66,6 +66,26 @@ describe('apply arguments', () => {
     assert.throws(() => applySync([], { timeout: 0 }), { code: 'INVALID_VALUE', path: 'options.timeout' })
   })
 
+  it('diffs in memory with Secret values masked and ignore rules', () => {
+    const desired = objects('mem', 'debug')
+    const live = objects('mem', 'info').slice(0, 2)
+    live[0] = { ...live[0], spec: { finalizers: ['kubernetes'] } }
+    live.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'mem' }, data: { password: 'b2xkLXZhbHVl' } })
+    const report = diffSync(desired, { live })
+    assert.equal(report.hasChanges, true)
+    const cfg = report.objects.find((o) => o.subject === 'ConfigMap/mem/cfg')
+    assert.deepEqual(cfg.changes.map((c) => c.path), ['/data/LEVEL'])
+    assert.ok(report.text.includes('► ConfigMap/mem/cfg drifted'))
+    const text = JSON.stringify(report)
+    assert.ok(!text.includes(SECRET) && !text.includes('b2xkLXZhbHVl'))
+    const ignored = diffSync(desired.slice(0, 2), {
+      live: live.slice(0, 2),
+      ignore: [{ paths: ['/data/LEVEL'], target: { kind: 'ConfigMap' } }],
+    })
+    assert.equal(ignored.hasChanges, false)
+    assert.throws(() => diffSync(desired, { live, ignore: [{ paths: 5 }] }), { code: 'INVALID_VALUE', path: 'options.ignore' })
+  })
+
   it('reports an unreadable kubeconfig as CLUSTER_KUBECONFIG', async () => {
     await assert.rejects(apply(objects('x', 'info'), { kubeconfig: '/nonexistent/kubeconfig' }), {
       code: 'CLUSTER_KUBECONFIG',
@@ -103,6 +123,14 @@ describe('apply and plan against the cluster', { skip }, () => {
       `ConfigMap/${ns}/extra deleted`,
     ])
     assert.equal(pruned.inventory.entries.length, 3)
+    const after = await diff(objects(ns, 'debug', false), opts)
+    assert.equal(after.hasChanges, false, after.text)
+    const drift = diffSync(objects(ns, 'trace', false), opts)
+    assert.deepEqual(
+      drift.objects.filter((o) => o.action === 'configured').map((o) => o.subject),
+      [`ConfigMap/${ns}/cfg`],
+    )
+    assert.ok(!JSON.stringify([after, drift]).includes(SECRET))
     assert.ok(!JSON.stringify([first, again, changed, pruned]).includes(SECRET))
   })
 

@@ -43,6 +43,26 @@ pub struct ApplyOptions {
     /// cluster, and `configured` entries name the `fields` that differ.
     #[napi(ts_type = "Array<Record<string, unknown>>")]
     pub live: Option<String>,
+    /// `diff`: ignore rules, `[{paths: [JSON pointers], target: {group, version, kind, name,
+    /// namespace, labelSelector, annotationSelector}}]` (a HelmRelease's
+    /// `spec.driftDetection.ignore`).
+    #[napi(ts_type = "Array<{ paths: Array<string>; target?: Record<string, string> }>")]
+    pub ignore: Option<String>,
+}
+
+/// What `diff` / `diffSync` return.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct DiffResult {
+    /// One entry per object (desired ones in apply order, then prune's), Secret values
+    /// masked.
+    #[napi(
+        ts_type = "Array<{ subject: string; id: string; version: string; action: string; changes: Array<{ op: string; path: string; before?: unknown; after?: unknown }> }>"
+    )]
+    pub objects: Vec<String>,
+    /// Whether anything would be created, configured or deleted.
+    pub has_changes: bool,
+    /// Flux's `►` lines with the unified diffs, for people.
+    pub text: String,
 }
 
 /// Flux's inventory: `{entries: [{id: '<namespace>_<name>_<group>_<kind>', v: 'v1'}]}`.
@@ -87,6 +107,7 @@ pub struct Request {
     previous: Inventory,
     opts: ApplyOptions_,
     live: Option<Vec<Value>>,
+    ignore: gitward::diff::IgnoreRules,
 }
 
 type ApplyOptions_ = gitward::io::cluster::engine::ApplyOptions;
@@ -167,6 +188,14 @@ fn request(env: &Env, objects: Unknown<'_>, options: Option<Unknown<'_>>) -> Res
             }
         },
     };
+    let ignore = match r.get("ignore")? {
+        None => gitward::diff::IgnoreRules::none(),
+        Some(v) => {
+            let v = to_value(&ctx, v, 1).map_err(|e| e.into_error(env))?;
+            gitward::diff::IgnoreRules::from_value(&v)
+                .map_err(|e| invalid_value(env, "options.ignore", e.to_string()))?
+        }
+    };
     let timeout = r.number("timeout")?.unwrap_or(300.0);
     if !(timeout.is_finite() && timeout > 0.0) {
         let message = "expected a positive number of seconds".to_string();
@@ -200,6 +229,7 @@ fn request(env: &Env, objects: Unknown<'_>, options: Option<Unknown<'_>>) -> Res
         previous,
         opts,
         live,
+        ignore,
     })
 }
 
@@ -269,6 +299,39 @@ fn run_plan(r: &Request) -> std::result::Result<Value, ErrorReport> {
     .map_err(|e| ErrorReport::from(&e))
 }
 
+/// The bindings' diff result with JS's key names (`hasChanges`).
+fn diff_value(report: &gitward::diff::DiffReport) -> Value {
+    match gitward::io::cluster::report::diff_value(report) {
+        Value::Map(m) => Value::Map(
+            m.into_iter()
+                .map(|(k, v)| match k.as_str() {
+                    "has_changes" => ("hasChanges".to_string(), v),
+                    _ => (k, v),
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn run_diff(r: &Request) -> std::result::Result<Value, ErrorReport> {
+    use gitward::io::cluster::diff::{diff, diff_options};
+    if let Some(live) = &r.live {
+        let dopts = diff_options(&r.opts, &r.ignore);
+        return gitward::diff::diff_offline(r.objects.clone(), live, &r.previous, &dopts)
+            .map(|rep| diff_value(&rep))
+            .map_err(|e| ErrorReport::from(&e));
+    }
+    let outcome = with_cluster(r, async |c: &Cluster| {
+        diff(c, r.objects.clone(), &r.previous, &r.opts, &r.ignore).await
+    })?
+    .map_err(|e| ErrorReport::from(&e))?;
+    if let Some(e) = outcome.errors.first() {
+        return Err(ErrorReport::from(e));
+    }
+    Ok(diff_value(&outcome.report))
+}
+
 fn outcome<'env>(
     env: &'env Env,
     out: std::result::Result<Value, ErrorReport>,
@@ -319,10 +382,21 @@ pub fn plan_sync<'env>(
     outcome(env, run_plan(&r))
 }
 
-/// An apply or a plan on the libuv thread pool.
+/// Which cluster verb a task runs.
+#[derive(Clone, Copy)]
+pub enum Verb {
+    /// `apply`.
+    Apply,
+    /// `plan`.
+    Plan,
+    /// `diff`.
+    Diff,
+}
+
+/// An apply, a plan or a diff on the libuv thread pool.
 pub struct ClusterTask {
     request: Request,
-    plan: bool,
+    verb: Verb,
 }
 
 impl<'task> ScopedTask<'task> for ClusterTask {
@@ -330,10 +404,10 @@ impl<'task> ScopedTask<'task> for ClusterTask {
     type JsValue = Unknown<'task>;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        Ok(if self.plan {
-            run_plan(&self.request)
-        } else {
-            run_apply(&self.request)
+        Ok(match self.verb {
+            Verb::Apply => run_apply(&self.request),
+            Verb::Plan => run_plan(&self.request),
+            Verb::Diff => run_diff(&self.request),
         })
     }
 
@@ -355,7 +429,7 @@ pub fn apply(
     let request = request(env, objects, options)?;
     Ok(AsyncTask::new(ClusterTask {
         request,
-        plan: false,
+        verb: Verb::Apply,
     }))
 }
 
@@ -372,6 +446,42 @@ pub fn plan(
     let request = request(env, objects, options)?;
     Ok(AsyncTask::new(ClusterTask {
         request,
-        plan: true,
+        verb: Verb::Plan,
+    }))
+}
+
+/// Compares objects with what runs, as `flux diff kustomization` does: each object's
+/// server-side dry-run against its live object, both normalised, Secret values masked
+/// (keys shown, values never), `ignore` rules applied; with `prune` the inventory's objects
+/// no longer in the set are `deleted`. With `live` (the cluster's objects) the diff is
+/// computed in memory, with no cluster. Throws as `applySync` (for the first object that
+/// could not be diffed).
+#[napi(
+    ts_args_type = "objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null",
+    ts_return_type = "DiffResult"
+)]
+pub fn diff_sync<'env>(
+    env: &'env Env,
+    objects: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<Unknown<'env>> {
+    let r = request(env, objects, options)?;
+    outcome(env, run_diff(&r))
+}
+
+/// `diffSync` on the libuv thread pool: the Promise rejects with its errors.
+#[napi(
+    ts_args_type = "objects: Array<Record<string, unknown>>, options?: ApplyOptions | undefined | null",
+    ts_return_type = "Promise<DiffResult>"
+)]
+pub fn diff(
+    env: &Env,
+    objects: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<AsyncTask<ClusterTask>> {
+    let request = request(env, objects, options)?;
+    Ok(AsyncTask::new(ClusterTask {
+        request,
+        verb: Verb::Diff,
     }))
 }

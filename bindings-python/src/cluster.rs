@@ -77,6 +77,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WaitTimeoutError", py.get_type::<WaitTimeoutError>())?;
     m.add_function(wrap_pyfunction!(apply_sync, m)?)?;
     m.add_function(wrap_pyfunction!(plan_sync, m)?)?;
+    m.add_function(wrap_pyfunction!(diff_sync, m)?)?;
     Ok(())
 }
 
@@ -303,4 +304,69 @@ fn plan_sync<'py>(
     .map_err(|f| f.into_pyerr(py))?
     .map_err(|e| ErrorReport::from(&e).into_pyerr(py))?;
     to_python(py, &planned.to_value())
+}
+
+/// Compares objects with what runs, as ``flux diff kustomization`` does: each object's
+/// server-side dry-run against its live object, both normalised (server-set metadata,
+/// status and defaults left out), Secret values masked (keys shown, values never), the
+/// ``ignore`` rules (``[{"paths": [JSON pointers], "target": {...}}]``, a HelmRelease's
+/// ``spec.driftDetection.ignore``) applied; with ``prune=True`` the inventory's objects no
+/// longer in the set are ``deleted``.
+///
+/// Returns ``{"objects": [{"subject", "id", "version", "action", "changes": [{"op", "path",
+/// "before", "after"}]}], "has_changes": bool, "text": str}`` (``text``: Flux's ``►``
+/// lines and unified diffs). With ``live`` (the cluster's objects) the diff is computed in
+/// memory, with no cluster. Raises a ``ClusterError`` subclass for the first object that
+/// could not be diffed.
+#[pyfunction]
+#[pyo3(signature = (
+    objects, *, kubeconfig = None, context = None, field_manager = "gitward", inventory = None,
+    owner_name = None, owner_namespace = None, prune = false, force = false, ignore = None,
+    live = None,
+))]
+#[allow(clippy::too_many_arguments)] // keyword-only, one per CLI flag
+fn diff_sync<'py>(
+    py: Python<'py>,
+    objects: &Bound<'py, PyAny>,
+    kubeconfig: Option<PathBuf>,
+    context: Option<String>,
+    field_manager: &str,
+    inventory: Option<&Bound<'py, PyAny>>,
+    owner_name: Option<String>,
+    owner_namespace: Option<String>,
+    prune: bool,
+    force: bool,
+    ignore: Option<&Bound<'py, PyAny>>,
+    live: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use gitward::diff::IgnoreRules;
+    use gitward::io::cluster::diff::{diff, diff_options};
+    let objects = objects_arg(py, objects)?;
+    let previous = inventory_arg(py, inventory)?;
+    let opts = options(field_manager, owner_name, owner_namespace, prune, force)?;
+    let ignore = match ignore.filter(|i| !i.is_none()) {
+        None => IgnoreRules::none(),
+        Some(i) => {
+            let v = to_value(i, 0, ParseOptions::kustomize().max_depth)
+                .map_err(|e| e.into_pyerr(py))?;
+            IgnoreRules::from_value(&v).map_err(|e| PyValueError::new_err(e.to_string()))?
+        }
+    };
+    let report = if let Some(live) = live.filter(|l| !l.is_none()) {
+        let live = objects_arg(py, live)?;
+        let dopts = diff_options(&opts, &ignore);
+        py.detach(move || gitward::diff::diff_offline(objects, &live, &previous, &dopts))
+            .map_err(|e| ErrorReport::from(&e).into_pyerr(py))?
+    } else {
+        let outcome = with_cluster(py, kubeconfig, context, async move |c: &Cluster| {
+            diff(c, objects, &previous, &opts, &ignore).await
+        })
+        .map_err(|f| f.into_pyerr(py))?
+        .map_err(|e| ErrorReport::from(&e).into_pyerr(py))?;
+        if let Some(e) = outcome.errors.first() {
+            return Err(ErrorReport::from(e).into_pyerr(py));
+        }
+        outcome.report
+    };
+    to_python(py, &gitward::io::cluster::report::diff_value(&report))
 }

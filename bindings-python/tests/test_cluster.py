@@ -100,6 +100,35 @@ def test_plan_in_memory_against_live_objects() -> None:
         gitward.plan_sync(desired + desired[:1], live=[])
 
 
+def test_diff_in_memory_masks_secrets() -> None:
+    desired = objects("mem", "debug")
+    # As the API server returns them (a Namespace has its finalizer).
+    live = objects("mem", "info")[:2] + [
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "creds", "namespace": "mem"},
+            "data": {"password": "b2xkLXZhbHVl"},
+        }
+    ]
+    live[0] = {**live[0], "spec": {"finalizers": ["kubernetes"]}}
+    report = gitward.diff_sync(desired, live=live)
+    assert report["has_changes"] is True
+    by = {o["subject"]: o for o in report["objects"]}
+    assert by["ConfigMap/mem/cfg"]["action"] == "configured"
+    assert [c["path"] for c in by["ConfigMap/mem/cfg"]["changes"]] == ["/data/LEVEL"]
+    assert "► ConfigMap/mem/cfg drifted" in report["text"]
+    assert SECRET not in repr(report) and "b2xkLXZhbHVl" not in repr(report)
+    ignored = gitward.diff_sync(
+        desired[:2],
+        live=live[:2],
+        ignore=[{"paths": ["/data/LEVEL"], "target": {"kind": "ConfigMap"}}],
+    )
+    assert ignored["has_changes"] is False
+    with pytest.raises(ValueError):
+        gitward.diff_sync(desired, live=live, ignore=[{"paths": 5}])
+
+
 def test_an_unreadable_kubeconfig_is_a_cluster_error(tmp_path: pathlib.Path) -> None:
     bad = tmp_path / "kubeconfig"
     bad.write_text("this: [is not a kubeconfig\n")
@@ -149,6 +178,17 @@ def test_apply_plan_prune_round_trip(kubeconfig: str) -> None:
         f"ConfigMap/{ns}/extra deleted",
     ]
     assert len(pruned["inventory"]["entries"]) == 3
+    after = asyncio.run(
+        gitward.diff(objects(ns, "debug", with_extra=False), kubeconfig=kubeconfig,
+                     owner_name="apps", owner_namespace="flux-system")
+    )
+    assert after["has_changes"] is False, after["text"]
+    drift = gitward.diff_sync(objects(ns, "trace", with_extra=False), kubeconfig=kubeconfig,
+                              owner_name="apps", owner_namespace="flux-system")
+    assert [o["subject"] for o in drift["objects"] if o["action"] == "configured"] == [
+        f"ConfigMap/{ns}/cfg"
+    ]
+    assert SECRET not in repr([after, drift])
     assert SECRET not in repr([first, again, changed, pruned])
 
 

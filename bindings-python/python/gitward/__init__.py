@@ -44,7 +44,9 @@ Cluster: :func:`apply` (awaitable) and :func:`apply_sync` apply objects as Flux'
 kustomize-controller does (staged server-side apply, inventory, prune) and return the
 change set and the new inventory (``wait=True``: and wait for them to become ready);
 :func:`plan` and :func:`plan_sync` say what apply would do, with dry-runs only, or in
-memory with no cluster when given the ``live`` objects.
+memory with no cluster when given the ``live`` objects; :func:`diff` and :func:`diff_sync`
+compare objects with what runs as ``flux diff`` does (Secret values masked), against the
+cluster or in memory.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ import os
 from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from gitward._native import (
+    diff_sync,
     SubstitutionError,
     envsubst,
     ClusterError,
@@ -90,6 +93,8 @@ from gitward._native import (
 )
 
 __all__ = [
+    "diff",
+    "diff_sync",
     "SubstitutionError",
     "envsubst",
     "envsubst_async",
@@ -408,3 +413,34 @@ async def plan(
 async def envsubst_async(text: str, variables: Mapping[str, str], *, strict: bool = False) -> str:
     """:func:`envsubst` in a worker thread, awaitable."""
     return await asyncio.to_thread(envsubst, text, variables, strict=strict)
+
+
+async def diff(
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    kubeconfig: Optional[StrPath] = None,
+    context: Optional[str] = None,
+    field_manager: str = "gitward",
+    inventory: Optional[Mapping[str, Any]] = None,
+    owner_name: Optional[str] = None,
+    owner_namespace: Optional[str] = None,
+    prune: bool = False,
+    force: bool = False,
+    ignore: Optional[Sequence[Mapping[str, Any]]] = None,
+    live: Optional[Sequence[Mapping[str, Any]]] = None,
+) -> Dict[str, Any]:
+    """:func:`diff_sync` in a worker thread, awaitable."""
+    return await asyncio.to_thread(
+        diff_sync,
+        objects,
+        kubeconfig=kubeconfig,
+        context=context,
+        field_manager=field_manager,
+        inventory=inventory,
+        owner_name=owner_name,
+        owner_namespace=owner_namespace,
+        prune=prune,
+        force=force,
+        ignore=ignore,
+        live=live,
+    )

@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union, final
 
 __all__ = [
+    "diff_sync",
     "SubstitutionError",
     "envsubst",
     "ClusterError",
@@ -406,3 +407,21 @@ class SubstitutionError(GitwardError):
 
 def envsubst(text: str, variables: Mapping[str, str], *, strict: bool = False) -> str:
     """Substitutes ``${VAR}`` expressions in ``text`` as Flux's post-build substitution does."""
+
+def diff_sync(
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    kubeconfig: Optional[_StrPath] = None,
+    context: Optional[str] = None,
+    field_manager: str = "gitward",
+    inventory: Optional[Mapping[str, Any]] = None,
+    owner_name: Optional[str] = None,
+    owner_namespace: Optional[str] = None,
+    prune: bool = False,
+    force: bool = False,
+    ignore: Optional[Sequence[Mapping[str, Any]]] = None,
+    live: Optional[Sequence[Mapping[str, Any]]] = None,
+) -> dict[str, Any]:
+    """Compares objects with what runs, as ``flux diff`` does (Secret values masked):
+    ``{"objects": [...], "has_changes": bool, "text": str}``; in memory, with no cluster,
+    when ``live`` holds the cluster's objects."""

@@ -67,3 +67,33 @@ impl From<&crate::ssa::plan::PlanError> for ErrorReport {
         }
     }
 }
+
+impl From<&crate::diff::DiffError> for ErrorReport {
+    fn from(e: &crate::diff::DiffError) -> Self {
+        let subject = match e {
+            crate::diff::DiffError::Duplicate { subject } => Some(subject.clone()),
+            _ => None,
+        };
+        ErrorReport {
+            kind: ErrorKind::Invalid,
+            subject,
+            code: None,
+            fields: Vec::new(),
+            message: e.to_string(),
+            entries: Vec::new(),
+        }
+    }
+}
+
+/// A diff report as the bindings return it: the structured result
+/// ([`crate::diff::DiffReport::to_value`]) plus `has_changes` and the report `text` people
+/// read (Flux's lines and unified diffs, uncoloured); Secret values are masked in both.
+pub fn diff_value(report: &crate::diff::DiffReport) -> Value {
+    let mut root = match report.to_value() {
+        Value::Map(m) => m,
+        _ => crate::yaml::Map::default(),
+    };
+    root.insert("has_changes".into(), Value::Bool(report.has_changes()));
+    root.insert("text".into(), Value::from(report.to_text(3, false)));
+    Value::Map(root)
+}
