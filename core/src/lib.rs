@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod envsubst;
+pub mod flux;
 pub mod go;
 pub mod health;
 pub mod helm;
