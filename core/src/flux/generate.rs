@@ -126,8 +126,7 @@ fn apply_spec(
                 pm.insert("patch".into(), p.patch.as_str().into());
             }
             if let Some(t) = &p.target {
-                let mut tm = Map::default();
-                for (key, v) in [
+                let tm = non_empty(&[
                     ("group", &t.group),
                     ("version", &t.version),
                     ("kind", &t.kind),
@@ -135,11 +134,7 @@ fn apply_spec(
                     ("namespace", &t.namespace),
                     ("labelSelector", &t.label_selector),
                     ("annotationSelector", &t.annotation_selector),
-                ] {
-                    if !v.is_empty() {
-                        tm.insert(key.into(), v.as_str().into());
-                    }
-                }
+                ]);
                 pm.insert("target".into(), Value::Map(tm));
             }
             list.push(Value::Map(pm));
@@ -186,20 +181,12 @@ fn apply_spec(
                     }
                 }
             }
-            None => {
-                let mut e = Map::default();
-                for (key, v) in [
-                    ("name", &im.name),
-                    ("newName", &im.new_name),
-                    ("newTag", &im.new_tag),
-                    ("digest", &im.digest),
-                ] {
-                    if !v.is_empty() {
-                        e.insert(key.into(), v.as_str().into());
-                    }
-                }
-                images.push(Value::Map(e));
-            }
+            None => images.push(Value::Map(non_empty(&[
+                ("name", &im.name),
+                ("newName", &im.new_name),
+                ("newTag", &im.new_tag),
+                ("digest", &im.digest),
+            ]))),
         }
     }
     if !s.build_metadata.is_empty() {
@@ -209,6 +196,17 @@ fn apply_spec(
         );
     }
     Ok(())
+}
+
+/// A map of the fields whose value is not empty (Go's `omitempty`).
+fn non_empty(fields: &[(&str, &String)]) -> Map {
+    let mut m = Map::default();
+    for (key, v) in fields {
+        if !v.is_empty() {
+            m.insert((*key).into(), v.as_str().into());
+        }
+    }
+    m
 }
 
 /// The list in `field`, created (or replacing a non-list) when needed.

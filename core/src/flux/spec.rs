@@ -257,21 +257,10 @@ fn decode_spec(s: &crate::yaml::Map) -> Result<Spec, String> {
     Ok(spec)
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Seq(_) => "array",
-        Value::Map(_) => "object",
-    }
-}
-
 fn mismatch(v: &Value, field: &str, want: &str) -> String {
     format!(
         "json: cannot unmarshal {} into field {field} of type {want}",
-        type_name(v)
+        crate::go::json::kind_name(v)
     )
 }
 
