@@ -52,8 +52,8 @@ pub fn generate(
             let v = crate::yaml::parse_yaml_go_v2(&text)
                 .map_err(|e| gen_err(format!("error converting YAML to JSON: {}", e.go_text())))?;
             let mut m = match v {
-                Value::Null => Map::default(),
-                Value::Map(m) => m,
+                Value::Null => known_fields(Map::default()),
+                Value::Map(m) => known_fields(m),
                 _ => {
                     return Err(gen_err(format!(
                         "{name}: cannot unmarshal a non-object into a Kustomization"
@@ -196,6 +196,72 @@ fn apply_spec(
         );
     }
     Ok(())
+}
+
+/// The top-level fields of kustomize's `types.Kustomization` (api v0.21.1), with its
+/// `TypeMeta`.
+const KUSTOMIZATION_FIELDS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "openapi",
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "patches",
+    "images",
+    "imageTags",
+    "replacements",
+    "replicas",
+    "vars",
+    "sortOptions",
+    "resources",
+    "components",
+    "crds",
+    "bases",
+    "configMapGenerator",
+    "secretGenerator",
+    "helmGlobals",
+    "helmCharts",
+    "helmChartInflationGenerator",
+    "generatorOptions",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "buildMetadata",
+];
+
+/// An existing kustomization as it comes out of flux's round trip through kustomize's
+/// Go type: fields the type does not have are dropped, keys matching a field only up
+/// to case (as `encoding/json` matches them) take the field's name (the later one wins),
+/// and null fields are left out.
+fn known_fields(m: Map) -> Map {
+    let mut out = Map::default();
+    // The Go value starts with kustomize's default TypeMeta.
+    out.insert(
+        "apiVersion".into(),
+        "kustomize.config.k8s.io/v1beta1".into(),
+    );
+    out.insert("kind".into(), "Kustomization".into());
+    for (k, v) in m {
+        let field = KUSTOMIZATION_FIELDS.iter().find(|f| **f == k).or_else(|| {
+            KUSTOMIZATION_FIELDS
+                .iter()
+                .find(|f| f.eq_ignore_ascii_case(&k))
+        });
+        if let Some(f) = field
+            && !v.is_null()
+        {
+            out.insert((*f).to_owned(), v);
+        }
+    }
+    out
 }
 
 /// A map of the fields whose value is not empty (Go's `omitempty`).
@@ -494,7 +560,23 @@ mod tests {
         assert_eq!(g.file_name, "kustomization.yml");
         assert_eq!(
             g.content,
-            "components:\n- c1\nimages:\n- digest: sha256:abc\n  name: nginx\n  newName: my/nginx\n- name: redis\n  newTag: \"7\"\nnamePrefix: p-\nnamespace: prod\nresources:\n- a.yaml\n"
+            "apiVersion: kustomize.config.k8s.io/v1beta1\ncomponents:\n- c1\nimages:\n- digest: sha256:abc\n  name: nginx\n  newName: my/nginx\n- name: redis\n  newTag: \"7\"\nkind: Kustomization\nnamePrefix: p-\nnamespace: prod\nresources:\n- a.yaml\n"
+        );
+    }
+
+    #[test]
+    fn existing_kustomization_loses_fields_its_go_type_does_not_have() {
+        let t = tree(&[
+            (
+                "app/kustomization.yaml",
+                "resources: [a.yaml]\nunknownField: 1\nNamePrefix: p-\nnameSuffix: null\n",
+            ),
+            ("app/a.yaml", CM),
+        ]);
+        let g = gen_for(&t, Spec::default()).unwrap();
+        assert_eq!(
+            g.content,
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamePrefix: p-\nresources:\n- a.yaml\n"
         );
     }
 
