@@ -162,14 +162,27 @@ pub fn build(
     })?;
     let mut resources = out.resources;
     if let Some(pb) = &k.spec.post_build {
-        for r in resources.iter_mut() {
+        for i in 0..resources.len() {
+            let r = &resources[i];
             if let Some(v) = substitute(r, pb, opts.strict_substitute).map_err(|e| {
                 FluxBuildError::Substitute {
                     name: object_name(r).to_owned(),
                     message: e.to_string(),
                 }
             })? {
-                *r = v;
+                // The substituted object replaces the one with its id (`ResMap.Replace`):
+                // two objects now sharing an id is an error.
+                let id = ResId::of(&v);
+                if resources
+                    .iter()
+                    .enumerate()
+                    .any(|(j, o)| j != i && ResId::of(o) == id)
+                {
+                    return Err(FluxBuildError::Kustomize(format!(
+                        "in Replace: multiple matches for Id {id}"
+                    )));
+                }
+                resources[i] = v;
             }
         }
     }
@@ -205,6 +218,39 @@ pub fn to_yaml(objects: &[Value]) -> Result<String, FluxBuildError> {
         s.push_str("---\n");
     }
     Ok(s)
+}
+
+/// An object's id as kustomize compares current ids: group/version/kind, name and
+/// namespace (`default` and none are the same namespace).
+#[derive(PartialEq, Eq)]
+struct ResId<'v> {
+    api_version: &'v str,
+    kind: &'v str,
+    name: &'v str,
+    namespace: &'v str,
+}
+
+impl<'v> ResId<'v> {
+    fn of(v: &'v Value) -> Self {
+        let s = |p: &[&str]| v.get_path(p).and_then(Value::as_str).unwrap_or("");
+        let ns = s(&["metadata", "namespace"]);
+        ResId {
+            api_version: s(&["apiVersion"]),
+            kind: s(&["kind"]),
+            name: s(&["metadata", "name"]),
+            namespace: if ns.is_empty() { "default" } else { ns },
+        }
+    }
+}
+
+impl std::fmt::Display for ResId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}.{}/{}.{}",
+            self.kind, self.api_version, self.name, self.namespace
+        )
+    }
 }
 
 fn object_name(v: &Value) -> &str {
@@ -272,5 +318,97 @@ impl FileTree for Overlay<'_> {
             return Ok(Some(path.clone()));
         }
         self.inner.canonical(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::MemTree;
+
+    fn kustomization(spec: &str) -> Kustomization {
+        let text = format!(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n{spec}"
+        );
+        find_kustomization(&text, "k.yaml", "apps", "flux-system").unwrap()
+    }
+
+    fn run(files: &[(&str, &str)], spec: &str) -> Result<String, FluxBuildError> {
+        let mut t = MemTree::new();
+        for (p, c) in files {
+            t.add_file(p, *c).unwrap();
+        }
+        let out = build(
+            &t,
+            &RelPath::new("app").unwrap(),
+            &kustomization(spec),
+            &BuildOptions::default(),
+        )?;
+        to_yaml(&out.objects)
+    }
+
+    #[test]
+    fn substitution_then_owner_labels_then_common_metadata() {
+        let out = run(
+            &[(
+                "app/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  n: \"${num}\"\n",
+            )],
+            "  targetNamespace: ns-${env}\n  commonMetadata:\n    labels:\n      team: ${env}\n      kustomize.toolkit.fluxcd.io/name: cm\n  postBuild:\n    substitute:\n      num: \"3\"\n      env: prod\n",
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "apiVersion: v1\ndata:\n  \"n\": 3\nkind: ConfigMap\nmetadata:\n  labels:\n    kustomize.toolkit.fluxcd.io/name: cm\n    kustomize.toolkit.fluxcd.io/namespace: flux-system\n    team: ${env}\n  name: cfg\n  namespace: ns-prod\n---\n"
+        );
+    }
+
+    #[test]
+    fn objects_without_names_lists_and_kustomize_configs_as_the_reader_treats_them() {
+        let mut objects = vec![
+            crate::yaml::parse_kustomize_docs(
+                "apiVersion: v1\nkind: Thing\nmetadata:\n  name: t\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n",
+            )
+            .unwrap()
+            .remove(0),
+            crate::yaml::parse_kustomize_docs(
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nmetadata:\n  name: k\n",
+            )
+            .unwrap()
+            .remove(0),
+            crate::yaml::parse_kustomize_docs("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: g-\n")
+                .unwrap()
+                .remove(0),
+        ];
+        objects = read_objects(objects);
+        assert_eq!(objects.len(), 1);
+        assert_eq!(object_name(&objects[0]), "a");
+    }
+
+    #[test]
+    fn substitution_that_makes_two_ids_equal_fails() {
+        let e = run(
+            &[
+                (
+                    "app/a.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${x}\n",
+                ),
+                (
+                    "app/b.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n",
+                ),
+            ],
+            "  postBuild:\n    substitute:\n      x: same\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("multiple matches"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_directory_builds_nothing() {
+        assert_eq!(
+            run(&[("app/README.md", "x")], "  prune: true\n").unwrap(),
+            ""
+        );
     }
 }
