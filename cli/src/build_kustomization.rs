@@ -25,6 +25,10 @@ pub(crate) struct BuildKustomizationArgs {
     /// Fail on a variable that is not set (unless its expression gives a default).
     #[arg(long = "strict-substitute")]
     strict_substitute: bool,
+    /// Paths to ignore in the generated kustomization, in `.gitignore` format
+    /// (comma-separated, repeatable).
+    #[arg(long = "ignore-paths", value_name = "RULES")]
+    ignore_paths: Vec<String>,
     /// The Kustomization's namespace (default: `$FLUX_SYSTEM_NAMESPACE`, else
     /// `flux-system`).
     #[arg(long, short = 'n')]
@@ -123,7 +127,17 @@ fn build(args: &BuildKustomizationArgs) -> Result<String, Fail> {
         .unwrap_or_default();
     let rel = RelPath::new(&rel).map_err(|e| Fail::Failed(e.to_string()))?;
     let tree = DirTree::new(&root).map_err(|e| Fail::Failed(e.to_string()))?;
-    let opts = BuildOptions::default().with_strict_substitute(args.strict_substitute);
+    let mut ignore_paths = Vec::new();
+    for v in &args.ignore_paths {
+        ignore_paths.extend(gitward::source::ignore::string_slice_value(v).map_err(|e| {
+            Fail::Failed(format!(
+                "invalid argument {v:?} for \"--ignore-paths\" flag: {e}"
+            ))
+        })?);
+    }
+    let opts = BuildOptions::default()
+        .with_strict_substitute(args.strict_substitute)
+        .with_ignore_paths(ignore_paths);
     let out = gitward::flux::build(&tree, &rel, &k, &opts).map_err(|e| match e {
         FluxBuildError::Unsupported(_) => Fail::Unsupported(e.to_string()),
         e => Fail::Failed(e.to_string()),

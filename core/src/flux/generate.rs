@@ -26,7 +26,8 @@ fn gen_err(e: impl std::fmt::Display) -> FluxBuildError {
 
 /// The kustomization file for directory `dir` of `tree` with `k`'s spec applied
 /// (`targetNamespace`, `namePrefix`, `nameSuffix`, `patches`, `components`, `images`,
-/// `buildMetadata`).
+/// `buildMetadata`). `ignore_paths` are extra ignore rules (`--ignore-paths`, gitignore
+/// format, anchored at `dir`), after the `.sourceignore` files.
 ///
 /// # Errors
 /// [`FluxBuildError::Generate`]: a file that does not decode as Kubernetes objects, a
@@ -36,8 +37,9 @@ pub fn generate(
     tree: &dyn FileTree,
     dir: &RelPath,
     k: &Kustomization,
+    ignore_paths: &[String],
 ) -> Result<Generated, FluxBuildError> {
-    let matcher = load_matcher(tree, dir)?;
+    let matcher = load_matcher(tree, dir, ignore_paths)?;
     let mut existing = None;
     for name in KUSTOMIZATION_FILE_NAMES {
         let p = dir.join(name).map_err(gen_err)?;
@@ -326,7 +328,11 @@ fn below<'p>(dir: &RelPath, p: &'p RelPath) -> Option<Vec<&'p str>> {
 
 /// `sourceignore.LoadIgnorePatterns(dir)` under the default exclusions: every
 /// `.sourceignore` in `dir` and below (not under `.git`), each anchored at its directory.
-fn load_matcher(tree: &dyn FileTree, dir: &RelPath) -> Result<Matcher, FluxBuildError> {
+fn load_matcher(
+    tree: &dyn FileTree,
+    dir: &RelPath,
+    ignore_paths: &[String],
+) -> Result<Matcher, FluxBuildError> {
     fn walk(
         tree: &dyn FileTree,
         d: &RelPath,
@@ -349,6 +355,9 @@ fn load_matcher(tree: &dyn FileTree, dir: &RelPath) -> Result<Matcher, FluxBuild
     }
     let mut ps = Vec::new();
     walk(tree, dir, &mut Vec::new(), &mut ps)?;
+    if !ignore_paths.is_empty() {
+        ps.extend(read_patterns(ignore_paths.join("\n").as_bytes(), &[]));
+    }
     Ok(default_matcher(ps, &[]))
 }
 
@@ -482,7 +491,7 @@ mod tests {
             namespace: "flux-system".into(),
             spec,
         };
-        generate(t, &RelPath::new("app").unwrap(), &k)
+        generate(t, &RelPath::new("app").unwrap(), &k, &[])
     }
 
     #[test]
@@ -506,6 +515,24 @@ mod tests {
         assert_eq!(
             g.content,
             "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ./.hidden.yaml\n- ./a.yml\n- ./b.yaml\n- ./deep/e.yaml\n- ./sub\n"
+        );
+    }
+
+    #[test]
+    fn ignore_paths_add_rules_after_the_sourceignore_files() {
+        let t = tree(&[("app/a.yaml", CM), ("app/b/c.yaml", CM), ("app/d.yaml", CM)]);
+        let k = Kustomization::default();
+        let g = generate(
+            &t,
+            &RelPath::new("app").unwrap(),
+            &k,
+            &["b/".into(), "/d.yaml".into()],
+        )
+        .unwrap();
+        assert!(
+            g.content.ends_with("resources:\n- ./a.yaml\n"),
+            "{}",
+            g.content
         );
     }
 

@@ -105,6 +105,9 @@ pub enum FluxBuildError {
 pub struct BuildOptions {
     /// `--strict-substitute`: an unset variable without a default is an error.
     pub strict_substitute: bool,
+    /// `--ignore-paths`: extra ignore rules for the generated kustomization (gitignore
+    /// format, anchored at the built directory).
+    pub ignore_paths: Vec<String>,
     /// The kustomize options; load restrictions are always off and objects are never
     /// reordered (as kustomize-controller builds), whatever is set here.
     pub kustomize: Options,
@@ -114,6 +117,11 @@ impl BuildOptions {
     /// Sets strict substitution.
     pub fn with_strict_substitute(mut self, on: bool) -> Self {
         self.strict_substitute = on;
+        self
+    }
+    /// Sets the extra ignore rules.
+    pub fn with_ignore_paths(mut self, rules: Vec<String>) -> Self {
+        self.ignore_paths = rules;
         self
     }
     /// Sets the kustomize options (a fetcher, a shared schema).
@@ -143,7 +151,7 @@ pub fn build(
     k: &Kustomization,
     opts: &BuildOptions,
 ) -> Result<BuildOutput, FluxBuildError> {
-    let generated = generate(tree, dir, k)?;
+    let generated = generate(tree, dir, k, &opts.ignore_paths)?;
     let overlay = Overlay {
         inner: tree,
         path: dir
