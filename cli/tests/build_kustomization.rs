@@ -3,21 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{scratch, write};
+use std::path::Path;
 use std::process::Command;
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gitward-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 fn run(root: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_gitward"))
@@ -82,58 +72,42 @@ fn builds_a_directory_without_kustomization_and_leaves_it_untouched() {
     assert_eq!(names, ["cm.yaml"]);
 }
 
-#[test]
-fn errors_are_flux_s() {
-    let root = scratch("flux-build-errors");
-    write(&root, "apps/cm.yaml", "replicas: 2\n");
-    write(&root, "clusters/apps.yaml", FLUX);
+/// Builds `apps/` with the Kustomization `name` of `kfile` (relative to `root`).
+fn build(root: &Path, name: &str, kfile: &str) -> (Option<i32>, String, String) {
     let path = root.join("apps");
-    let kfile = root.join("clusters/apps.yaml");
-    let (code, stdout, stderr) = run(
-        &root,
+    let kfile = root.join(kfile);
+    run(
+        root,
         &[
-            "other",
+            name,
             "--path",
             path.to_str().unwrap(),
             "--kustomization-file",
             kfile.to_str().unwrap(),
             "--dry-run",
         ],
-    );
+    )
+}
+
+#[test]
+fn errors_are_flux_s() {
+    let root = scratch("flux-build-errors");
+    write(&root, "apps/cm.yaml", "replicas: 2\n");
+    write(&root, "clusters/apps.yaml", FLUX);
+    let (code, stdout, stderr) = build(&root, "other", "clusters/apps.yaml");
     assert_eq!(code, Some(1));
     assert_eq!(stdout, "");
     assert!(
         stderr.starts_with("✗ failed to get kustomization object: failed find kustomization with name 'other' and namespace 'flux-system'"),
         "{stderr}"
     );
-    let (code, _, stderr) = run(
-        &root,
-        &[
-            "apps",
-            "--path",
-            path.to_str().unwrap(),
-            "--kustomization-file",
-            kfile.to_str().unwrap(),
-            "--dry-run",
-        ],
-    );
+    let (code, _, stderr) = build(&root, "apps", "clusters/apps.yaml");
     assert_eq!(code, Some(1));
     assert!(
         stderr.starts_with("✗ failed to generate kustomization.yaml: failed to decode Kubernetes YAML from apps/cm.yaml"),
         "{stderr}"
     );
-    let missing = root.join("clusters/missing.yaml");
-    let (code, _, stderr) = run(
-        &root,
-        &[
-            "apps",
-            "--path",
-            path.to_str().unwrap(),
-            "--kustomization-file",
-            missing.to_str().unwrap(),
-            "--dry-run",
-        ],
-    );
+    let (code, _, stderr) = build(&root, "apps", "clusters/missing.yaml");
     assert_eq!(code, Some(1));
     assert!(
         stderr.starts_with("✗ invalid kustomization file"),

@@ -4,6 +4,7 @@
 
 use super::{FluxBuildError, Kustomization};
 use crate::kustomize::KUSTOMIZATION_FILE_NAMES;
+use crate::kustomize::types::KUSTOMIZATION_FIELDS;
 use crate::source::ignore::{IGNORE_FILE, Matcher, Pattern, default_matcher, read_patterns};
 use crate::tree::{EntryKind, FileTree, RelPath};
 use crate::yaml::{Map, Value};
@@ -199,45 +200,6 @@ fn apply_spec(
     }
     Ok(())
 }
-
-/// The top-level fields of kustomize's `types.Kustomization` (api v0.21.1), with its
-/// `TypeMeta`.
-const KUSTOMIZATION_FIELDS: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "openapi",
-    "namePrefix",
-    "nameSuffix",
-    "namespace",
-    "commonLabels",
-    "labels",
-    "commonAnnotations",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "patches",
-    "images",
-    "imageTags",
-    "replacements",
-    "replicas",
-    "vars",
-    "sortOptions",
-    "resources",
-    "components",
-    "crds",
-    "bases",
-    "configMapGenerator",
-    "secretGenerator",
-    "helmGlobals",
-    "helmCharts",
-    "helmChartInflationGenerator",
-    "generatorOptions",
-    "configurations",
-    "generators",
-    "transformers",
-    "validators",
-    "buildMetadata",
-];
 
 /// An existing kustomization as it comes out of flux's round trip through kustomize's
 /// Go type: fields the type does not have are dropped, keys matching a field only up
