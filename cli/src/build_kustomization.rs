@@ -110,16 +110,16 @@ fn build(args: &BuildKustomizationArgs) -> Result<String, Fail> {
         .unwrap_or_else(|| "flux-system".to_owned());
     let k = gitward::flux::find_kustomization(&text, &kfile_shown, &args.name, &namespace)
         .map_err(|e| Fail::Failed(e.to_string()))?;
-    // The tree is rooted at the working directory when the path lies in it (so that
-    // kustomizations may refer to files beside the path, as flux's unrestricted loader
-    // allows), else at the path itself.
+    // flux's loader is unrestricted: a kustomization may refer to files anywhere. The tree
+    // is rooted at the working directory when the path lies in it (messages then name
+    // files relative to it), else at the file system's root.
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|c| c.canonicalize().ok());
     let dir = dir.canonicalize().unwrap_or(dir);
     let root = match &cwd {
         Some(c) if dir.starts_with(c) => c.clone(),
-        _ => dir.clone(),
+        _ => PathBuf::from("/"),
     };
     let rel = dir
         .strip_prefix(&root)
