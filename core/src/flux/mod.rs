@@ -9,6 +9,12 @@
 //! `commonMetadata`; [`to_yaml`] prints the objects as the flux CLI prints them.
 //! Everything is read through a [`FileTree`]; nothing is written.
 //!
+//! What the dry-run build does not do, as the reference does not: read `substituteFrom`
+//! ConfigMaps and Secrets (with only `substituteFrom`, nothing is substituted), decrypt
+//! SOPS data (encrypted Secrets are masked instead), or build the Kustomizations found in
+//! the output (`--recursive`). kustomize runs as gitward's engine (kustomize v5.7.1,
+//! api v0.20.1) where flux embeds api v0.21.1; no case of the corpus tells them apart.
+//!
 //! ```
 //! use gitward::flux::{build, find_kustomization, to_yaml, BuildOptions};
 //! use gitward::tree::{MemTree, RelPath};
@@ -33,7 +39,8 @@ use crate::yaml::Value;
 
 pub use generate::{Generated, generate, is_local_relative_path};
 pub use postbuild::{
-    SOPS_MASK, mask_sops, set_common_metadata, set_owner_labels, substitute, validate_var_name,
+    MaskError, SOPS_MASK, SubstituteError, mask_sops, set_common_metadata, set_owner_labels,
+    substitute, validate_var_name,
 };
 pub use spec::{
     CommonMetadata, Image, Kustomization, Patch, PostBuild, Selector, Spec, find_kustomization,
