@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod apply;
 mod artifact;
+mod build_kustomization;
 mod diff;
 mod envsubst;
 mod source;
@@ -80,6 +81,9 @@ enum BuildCommand {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
         args: Vec<std::ffi::OsString>,
     },
+    /// Build a Flux Kustomization as `flux build kustomization --dry-run` (v2.9.5) does:
+    /// `NAME --path DIR --kustomization-file FILE --dry-run [--strict-substitute]`.
+    Kustomization(build_kustomization::BuildKustomizationArgs),
 }
 
 /// `gitward health (-f FILE | -k DIR) [-o text|json|yaml]`.
@@ -561,6 +565,12 @@ fn main() -> ExitCode {
     } = &cli.command
     {
         return artifact::run(args);
+    }
+    if let Command::Build {
+        command: BuildCommand::Kustomization(args),
+    } = &cli.command
+    {
+        return build_kustomization::run(args);
     }
     if let Command::Envsubst(args) = &cli.command {
         return envsubst::run(args);

@@ -9,6 +9,7 @@
 
 pub mod diff;
 pub mod envsubst;
+pub mod flux;
 pub mod go;
 pub mod health;
 pub mod helm;

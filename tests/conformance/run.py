@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """gitward conformance runner: score `gitward kustomize` / `gitward template` / `gitward semver` /
-`gitward health` / `gitward build artifact` / `gitward apply` / `gitward envsubst` (or the reference kubectl, helm, Masterminds/semver,
+`gitward health` / `gitward build artifact` / `gitward apply` / `gitward envsubst` /
+`gitward build kustomization` (or the reference kubectl, helm, Masterminds/semver,
 kstatus and flux) against the shared conformance corpora.
 
 Suites (corpora under $GITWARD_CONFORMANCE, default <repo>/../shared/conformance):
@@ -18,6 +19,9 @@ Suites (corpora under $GITWARD_CONFORMANCE, default <repo>/../shared/conformance
                (../shared/tools/apply_conformance.py); groups = categories
   envsubst     cases/<name>/{case.json,input.txt,expected.txt}: `envsubst [--strict] --var=N=V...` on
                input.txt as standard input (exact bytes); groups = categories
+  flux-build   cases/<name>/{case.json,input/,expected.yaml|expected-error.txt}: input/ copied to a
+               temp dir T, then `build kustomization NAME --path T/PATH --kustomization-file T/FILE
+               --dry-run ARGS` with cwd T (exact bytes of stdout); groups = categories
 
 Scoring: an output case passes *exactly* when the tool exits 0 and stdout is byte-identical to the
 expected output (helm: after masking the case's volatile lines on both sides), *semantically* when
@@ -59,7 +63,8 @@ import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATUS_FILE = os.path.join(REPO, "tests", "conformance", "status.json")
-SUITES = ("kustomize", "helm", "helm-funcs", "semver", "health", "artifact", "apply", "envsubst")
+SUITES = ("kustomize", "helm", "helm-funcs", "semver", "health", "artifact", "apply", "envsubst",
+          "flux-build")
 UNTAGGED = "(untagged)"
 # helm-funcs: the snippet is rendered through this wrapper so that any output survives helm's
 # "rendered manifest must be YAML" check (exactly what the corpus generator did).
@@ -501,6 +506,7 @@ class Tool:
     artifact_cmd: list | None = None  # e.g. [binary, "build", "artifact"]; None: found when needed
     apply_cmd: list | None = None  # e.g. [binary, "apply"]; None: not available
     envsubst_cmd: list | None = None  # e.g. [binary, "envsubst"]; None: not available
+    flux_build_cmd: list | None = None  # e.g. [binary, "build", "kustomization"]; None: not available
 
     def kustomize(self, target: str, args: list) -> list:
         if self.target_first:
@@ -535,6 +541,8 @@ class Tool:
             return self.apply_cmd or []
         if suite == "envsubst":
             return self.envsubst_cmd or []
+        if suite == "flux-build":
+            return self.flux_build_cmd or []
         return self.kustomize_cmd if suite == "kustomize" else self.template_cmd
 
 
@@ -543,7 +551,8 @@ def gitward_tool(binary: str) -> Tool:
     return Tool("gitward", binary, [binary, "kustomize"], [binary, "template"], target_first=True,
                 semver_cmd=[binary, "semver"], health_cmd=[binary, "health"],
                 artifact_cmd=[binary, "build", "artifact"], apply_cmd=[binary, "apply"],
-                envsubst_cmd=[binary, "envsubst"])
+                envsubst_cmd=[binary, "envsubst"],
+                flux_build_cmd=[binary, "build", "kustomization"])
 
 
 def reference_tool(kubectl: str, helm: str, helm3: str, semver_ref: str | None = None,
@@ -559,7 +568,8 @@ def reference_tool(kubectl: str, helm: str, helm3: str, semver_ref: str | None =
                 semver_cmd=[semver_ref, "semver"] if semver_ref else None,
                 health_cmd=[kstatus_ref, "health"] if kstatus_ref else None,
                 artifact_cmd=[flux, "build", "artifact"] if flux else None,
-                apply_cmd=[applyref, "apply"] if applyref else None)
+                apply_cmd=[applyref, "apply"] if applyref else None,
+                flux_build_cmd=[flux, "build", "kustomization"] if flux else None)
 
 
 def probe(argv: list, tmp_root: str, timeout: float) -> str | None:
@@ -594,6 +604,7 @@ class Case:
     tree: dict | None = None  # artifact: tree.json
     ignore_paths: list | None = None  # artifact: the --ignore-paths values (None: no flag)
     stdin: bytes | None = None  # envsubst: input.txt
+    kustomization_file: str = ""  # flux-build: the Flux Kustomization file, relative to input/
 
 
 def _read_json(path: str):
@@ -839,9 +850,24 @@ def envsubst_cases(root: str) -> list:
     return cases
 
 
+def flux_build_cases(root: str) -> list:
+    """flux-build: one case per folder; the tree is input/, built at case.json's `path` with the
+    Kustomization `name` from `kustomization_file`."""
+    cases = []
+    for name in sorted(os.listdir(os.path.join(root, "cases"))):
+        d = os.path.join(root, "cases", name)
+        meta = _read_json(os.path.join(d, "case.json"))
+        kind = "error" if meta["expect"] == "error" else "output"
+        cases.append(Case("flux-build", name, [meta["category"]], kind, d,
+                          [meta["name"]] + list(meta.get("args", [])), target=meta["path"],
+                          expected_file=os.path.join(d, "expected.yaml") if kind == "output" else "",
+                          kustomization_file=meta["kustomization_file"]))
+    return cases
+
+
 LOADERS = {"kustomize": kustomize_cases, "helm": helm_cases, "helm-funcs": funcs_cases, "semver": semver_cases,
            "health": health_cases, "artifact": artifact_cases, "apply": apply_cases,
-           "envsubst": envsubst_cases}
+           "envsubst": envsubst_cases, "flux-build": flux_build_cases}
 
 
 def _execute_artifact(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
@@ -863,9 +889,27 @@ def _execute_artifact(case: Case, tool: Tool, tmp_root: str, timeout: float) -> 
         remove_tree(work)
 
 
+def _execute_flux_build(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
+    """input/ copied to a fresh directory T (the command may write there, as flux does), then
+    `build kustomization NAME --path T/PATH --kustomization-file T/FILE --dry-run ARGS` in T."""
+    work = tempfile.mkdtemp(prefix="flux-build-", dir=tmp_root)
+    try:
+        t = os.path.join(work, "input")
+        shutil.copytree(os.path.join(case.cwd, "input"), t, symlinks=True)
+        path = os.path.normpath(os.path.join(t, *case.target.split("/")))
+        kfile = os.path.normpath(os.path.join(t, *case.kustomization_file.split("/")))
+        argv = (tool.flux_build_cmd or []) + [case.args[0], "--path", path, "--kustomization-file", kfile,
+                                              "--dry-run"] + case.args[1:]
+        return run_process(argv, t, tmp_root, timeout)
+    finally:
+        remove_tree(work)
+
+
 def _execute(case: Case, tool: Tool, tmp_root: str, timeout: float) -> Proc:
     if case.suite == "artifact":
         return _execute_artifact(case, tool, tmp_root, timeout)
+    if case.suite == "flux-build":
+        return _execute_flux_build(case, tool, tmp_root, timeout)
     if case.suite == "kustomize":
         return run_process(tool.kustomize(case.target, case.args), case.cwd, tmp_root, timeout)
     if case.suite == "helm":
@@ -958,7 +1002,7 @@ def print_suite_report(suite: str, results: list, summary: dict, seconds: float,
                        verbose: bool) -> None:
     label = {"kustomize": "tag", "helm": "chart", "helm-funcs": "category", "semver": "category",
              "health": "category", "artifact": "category", "apply": "category",
-             "envsubst": "category"}[suite]
+             "envsubst": "category", "flux-build": "category"}[suite]
     print(f"\n=== {suite}")
     if unavailable:
         print(f"{suite}: {unavailable}; all {len(results)} cases count as failed")
@@ -1136,11 +1180,12 @@ def main(argv=None) -> int:
         if o.tool != "gitward":
             # kubectl and helm only when a suite needs them; the semver and kstatus references are
             # built from Go, flux by the shared build-flux-reference.sh
-            paths = (reference_paths(root) if set(present) - {"semver", "health", "artifact", "apply"}
+            paths = (reference_paths(root) if set(present) - {"semver", "health", "artifact", "apply",
+                                                              "flux-build"}
                      else ("", "", ""))
             tool = reference_tool(*paths, reference_semver(tmp_root) if "semver" in present else None,
                                   reference_kstatus(tmp_root) if "health" in present else None,
-                                  flux=flux_path(root) if "artifact" in present else None,
+                                  flux=flux_path(root) if {"artifact", "flux-build"} & set(present) else None,
                                   applyref=reference_applyref(root, tmp_root) if "apply" in present else None)
         print(f"tool: {tool.name} ({tool.description}); corpora: {root}; jobs: {o.jobs}")
         for s in present:

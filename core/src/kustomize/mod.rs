@@ -543,6 +543,16 @@ fn stringify_annotations(doc: &mut crate::yaml::Node) {
     }
 }
 
+/// Whether `bytes` (the file `file`) decode as Kubernetes objects as kustomize's resource
+/// factory reads them (`SliceFromBytes`): valid YAML, every document a map with a kind
+/// and a name (lists expanded; empty documents skipped).
+///
+/// # Errors
+/// The error kustomize's reader would give.
+pub fn check_resources(bytes: &[u8], file: &str) -> Result<(), Error> {
+    parse_resources(bytes, file).map(|_| ())
+}
+
 pub(crate) fn parse_resources(bytes: &[u8], file: &str) -> Result<Vec<Resource>, Error> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| err(ErrorKind::Yaml, format!("{file}: file is not valid UTF-8")))?;

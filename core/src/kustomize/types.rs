@@ -412,7 +412,8 @@ pub struct Kustomization {
     pub empty: bool,
 }
 
-const KUSTOMIZATION_FIELDS: &[&str] = &[
+/// The top-level fields of kustomize's `types.Kustomization`, with its `TypeMeta`.
+pub const KUSTOMIZATION_FIELDS: &[&str] = &[
     "apiVersion",
     "kind",
     "metadata",

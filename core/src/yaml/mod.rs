@@ -15,7 +15,7 @@ mod parse;
 mod resolve;
 mod value;
 
-pub use emit::{emit_helm, emit_kustomize};
+pub use emit::{emit_helm, emit_kustomize, try_emit_kustomize};
 pub use error::{YamlError, YamlErrorKind};
 pub use node::{Node, NodeKind, Pos, Scalar, ScalarStyle};
 pub use parse::{DuplicateKeys, MergeKeys, ParseOptions, parse_stream, parse_stream_each};
