@@ -18,6 +18,10 @@ use gitward::manifest::read_manifests;
 use gitward::ssa::plan::{PlanOptions, plan};
 use gitward::yaml::Value;
 
+/// The CLI's allocator, so that the numbers are the CLI's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const N: usize = 10_000;
 const MANAGED: &str = "managedFields: [{manager: gitward, operation: Apply, apiVersion: v1, fieldsType: FieldsV1, fieldsV1: {'f:metadata': {'f:labels': {}}}}]";
 

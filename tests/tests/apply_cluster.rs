@@ -25,9 +25,29 @@ fn opts() -> ApplyOptions {
     ApplyOptions::new("gitward").with_owner("apps", "flux-system")
 }
 
+/// A namespaced CRD of `group` for `kind` (`plural`), version `v1`, with the schema's
+/// `properties`.
+fn crd(group: &str, kind: &str, plural: &str, properties: &str) -> String {
+    format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
+         metadata: {{name: {plural}.{group}}}\n\
+         spec:\n  group: {group}\n  scope: Namespaced\n\
+         \x20 names: {{kind: {kind}, listKind: {kind}List, plural: {plural}, singular: {}}}\n\
+         \x20 versions:\n  - name: v1\n    served: true\n    storage: true\n\
+         \x20   schema: {{openAPIV3Schema: {{type: object, properties: {{{properties}}}}}}}\n",
+        kind.to_lowercase()
+    )
+}
+
 /// A set with every kind the acceptance names: CRD + CR, Namespace, RBAC, ConfigMap,
 /// Secret, Deployment, Service (names made unique per test).
 fn mixed_set(ns: &str, group: &str, cm_value: &str) -> String {
+    let crd = crd(
+        group,
+        "Widget",
+        "widgets",
+        "spec: {type: object, properties: {size: {type: integer, minimum: 0}}}",
+    );
     format!(
         r#"apiVersion: example.com/v1
 kind: Widget
@@ -90,26 +110,7 @@ apiVersion: v1
 kind: Namespace
 metadata: {{name: {ns}}}
 ---
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {{name: widgets.{group}}}
-spec:
-  group: {group}
-  scope: Namespaced
-  names: {{kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              size: {{type: integer, minimum: 0}}
-"#
+{crd}"#
     )
     .replace(
         "apiVersion: example.com/v1",
@@ -476,31 +477,6 @@ fn cli_prints_flux_lines_and_never_a_secret_value() {
     assert!(!inventory.contains(SECRET_VALUE));
 }
 
-/// A CRD whose objects keep whatever `status` they are given (no subresource), for health
-/// checks that a test drives by patching the status.
-fn gadget_crd(group: &str) -> String {
-    format!(
-        r#"apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {{name: gadgets.{group}}}
-spec:
-  group: {group}
-  scope: Namespaced
-  names: {{kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {{type: object, x-kubernetes-preserve-unknown-fields: true}}
-          status: {{type: object, x-kubernetes-preserve-unknown-fields: true}}
-"#
-    )
-}
-
 #[tokio::test]
 async fn wait_times_out_naming_what_is_not_ready_and_cel_checks_decide_readiness() {
     use gitward::health::cel::{CustomHealthCheck, HealthCheckExprs, HealthChecks};
@@ -514,7 +490,14 @@ async fn wait_times_out_naming_what_is_not_ready_and_cel_checks_decide_readiness
          apiVersion: {group}/v1\nkind: Gadget\nmetadata: {{name: g, namespace: {ns}}}\nspec: {{size: 1}}\n---\n\
          apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: {ns}}}\n\
          spec: {{replicas: 1, selector: {{matchLabels: {{app: web}}}}, template: {{metadata: {{labels: {{app: web}}}}, spec: {{containers: [{{name: web, image: x}}]}}}}}}\n",
-        gadget_crd(&group)
+        // Objects of this CRD keep whatever `status` they are given (no subresource).
+        crd(
+            &group,
+            "Gadget",
+            "gadgets",
+            "spec: {type: object, x-kubernetes-preserve-unknown-fields: true}, \
+             status: {type: object, x-kubernetes-preserve-unknown-fields: true}"
+        )
     );
     // No controller runs in the test cluster: the Deployment never becomes Current.
     let waiting = opts().with_wait(true, Duration::from_secs(2));

@@ -16,22 +16,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use gitward_tests::gitward_bin as gitward;
 use gitward_tests::{GitServers, RepoUrls, git_servers, helm_repo, unique_name};
-
-fn gitward() -> PathBuf {
-    if let Some(p) = std::env::var_os("GITWARD_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("test binary");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let bin = dir.join("gitward");
-    assert!(
-        bin.is_file(),
-        "{} is missing: build it first (cargo build -p gitward-cli) or set GITWARD_BIN",
-        bin.display()
-    );
-    bin
-}
 
 fn kubectl() -> PathBuf {
     let p = std::env::var_os("GITWARD_REF_KUBECTL")

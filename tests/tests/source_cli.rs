@@ -12,23 +12,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use base64::Engine as _;
+use gitward_tests::gitward_bin as gitward;
 use gitward_tests::oci_push::{self, Pusher, Which};
 use gitward_tests::{git_servers, helm_repo, registry, unique_name};
-
-fn gitward() -> PathBuf {
-    if let Some(p) = std::env::var_os("GITWARD_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("test binary");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let bin = dir.join("gitward");
-    assert!(
-        bin.is_file(),
-        "{} is missing: build it first (cargo build -p gitward-cli) or set GITWARD_BIN",
-        bin.display()
-    );
-    bin
-}
 
 struct Run {
     code: i32,
