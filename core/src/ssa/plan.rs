@@ -234,8 +234,9 @@ pub fn plan(
     opts: &PlanOptions,
 ) -> Result<Plan, PlanError> {
     let objects = prepare(desired, opts.owner.as_ref())?;
-    let index: HashMap<ObjMetadata, &Value> =
-        live.iter().map(|l| (ObjMetadata::of(l), l)).collect();
+    let mut index: HashMap<ObjMetadata, &Value, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(live.len(), Default::default());
+    index.extend(live.iter().map(|l| (ObjMetadata::of(l), l)));
     let provided = Provided::of(&objects);
     let mut plan = Plan::default();
     let mut inventory = Inventory::default();
