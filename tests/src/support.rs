@@ -703,30 +703,6 @@ pub fn helm_repo() -> &'static HelmRepo {
     H.get_or_init(|| HelmRepo::from_env(&env_for(Service::HelmRepo)))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_env_lines() {
-        let env = TestEnv::parse("# c\n\nA=1\nB = x=y \nA=2\nnoequals\n", "t");
-        assert_eq!(env.get("A"), Some("2"));
-        assert_eq!(env.get("B"), Some("x=y"));
-        assert_eq!(env.get("noequals"), None);
-    }
-
-    #[test]
-    fn unique_names_differ_and_are_dns_labels() {
-        let (a, b) = (unique_name("ns"), unique_name("ns"));
-        assert_ne!(a, b);
-        assert!(a.len() <= 63);
-        assert!(
-            a.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        );
-    }
-}
-
 /// A cluster of one test's own (its own run directory, never shared), for tests that stop
 /// and start its kube-apiserver while etcd keeps its data. `down` runs when it is dropped
 /// or when the test process ends, however it ends.
@@ -799,4 +775,28 @@ pub fn gitward_bin() -> PathBuf {
         bin.display()
     );
     bin
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_env_lines() {
+        let env = TestEnv::parse("# c\n\nA=1\nB = x=y \nA=2\nnoequals\n", "t");
+        assert_eq!(env.get("A"), Some("2"));
+        assert_eq!(env.get("B"), Some("x=y"));
+        assert_eq!(env.get("noequals"), None);
+    }
+
+    #[test]
+    fn unique_names_differ_and_are_dns_labels() {
+        let (a, b) = (unique_name("ns"), unique_name("ns"));
+        assert_ne!(a, b);
+        assert!(a.len() <= 63);
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        );
+    }
 }

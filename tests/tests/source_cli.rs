@@ -8,7 +8,6 @@
 //! `GITWARD_BIN` overrides).
 
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use base64::Engine as _;
