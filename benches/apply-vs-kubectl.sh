@@ -84,4 +84,5 @@ for case in first no-op; do
   printf '%-12s %8s %14s %14s %14s %14s %10s\n' "$case" "$n" "$gw" "$gc" "$kw" "$kc" "$ratio"
 done
 # The no-op re-apply changed nothing.
-"${g_apply[@]}" | grep -vc ' unchanged$' | grep -qx 0 || echo "warning: gitward's re-apply was not all unchanged" >&2
+changed=$("${g_apply[@]}" | grep -vc ' unchanged$' || true)
+[ "$changed" = 0 ] || echo "warning: gitward's re-apply was not all unchanged ($changed lines)" >&2

@@ -18,6 +18,10 @@ use gitward::manifest::read_manifests;
 use gitward::ssa::plan::{PlanOptions, plan};
 use gitward::yaml::Value;
 
+/// The CLI's allocator, so that the numbers are the CLI's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const N: usize = 10_000;
 const MANAGED: &str = "managedFields: [{manager: gitward, operation: Apply, apiVersion: v1, fieldsType: FieldsV1, fieldsV1: {'f:metadata': {'f:labels': {}}}}]";
 
@@ -89,6 +93,34 @@ fn bench_plan(c: &mut Criterion) {
         count("configured"),
         count("deleted")
     );
+    // CPU time of this thread per plan (Linux `schedstat`: nanoseconds on a CPU), best of
+    // 5: wall time on a shared, loaded machine counts the other jobs too.
+    let cpu_ns = || {
+        std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| {
+                s.split_whitespace()
+                    .next()
+                    .and_then(|n| n.parse::<u64>().ok())
+            })
+    };
+    let mut best = None::<u64>;
+    for _ in 0..5 {
+        let d = desired.clone();
+        let (Some(before), p, Some(after)) = (cpu_ns(), plan(d, &live, &previous, &opts), cpu_ns())
+        else {
+            break;
+        };
+        black_box(p.unwrap());
+        best = Some(best.map_or(after - before, |b| b.min(after - before)));
+    }
+    if let Some(ns) = best {
+        println!(
+            "plan of {} objects: {:.1} ms of CPU (best of 5)",
+            desired.len(),
+            ns as f64 / 1e6
+        );
+    }
     let mut g = c.benchmark_group("plan");
     g.throughput(Throughput::Elements(desired.len() as u64));
     g.sample_size(20);

@@ -139,3 +139,17 @@ pub fn prune_sets(ns: &str) -> (String, String) {
     .join("---\n");
     (full, [namespace, cm("keep", "")].join("---\n"))
 }
+
+/// A namespaced CRD of `group` for `kind` (`plural`), version `v1`, with the schema's
+/// `properties`.
+pub fn crd(group: &str, kind: &str, plural: &str, properties: &str) -> String {
+    format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
+         metadata: {{name: {plural}.{group}}}\n\
+         spec:\n  group: {group}\n  scope: Namespaced\n\
+         \x20 names: {{kind: {kind}, listKind: {kind}List, plural: {plural}, singular: {}}}\n\
+         \x20 versions:\n  - name: v1\n    served: true\n    storage: true\n\
+         \x20   schema: {{openAPIV3Schema: {{type: object, properties: {{{properties}}}}}}}\n",
+        kind.to_lowercase()
+    )
+}

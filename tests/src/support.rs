@@ -145,6 +145,19 @@ fn spawn_watchdog(run_dir: &Path) -> ChildStdin {
         .unwrap_or_else(|| panic!("watchdog has no stdin"))
 }
 
+/// Runs `bash SCRIPT VERB` with the run directory `run_dir` (its log lines on our stderr).
+fn run_script(script: &Path, verb: &str, run_dir: &Path) -> std::process::Output {
+    Command::new("bash")
+        .arg(script)
+        .arg(verb)
+        .env("GITWARD_TEST_RUN", run_dir)
+        .env("GITWARD_TEST_LOGS", logs_dir())
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()))
+}
+
 /// Runs `scripts/test-<service>.sh up` in this process's private run directory
 /// and returns the combined env of everything started so far.
 #[expect(
@@ -171,15 +184,7 @@ fn self_start(service: Service) -> TestEnv {
         script.display(),
         state.run_dir.display()
     );
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg("up")
-        .env("GITWARD_TEST_RUN", &state.run_dir)
-        .env("GITWARD_TEST_LOGS", logs_dir())
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    let out = run_script(&script, "up", &state.run_dir);
     assert!(
         out.status.success(),
         "{} up failed ({}): {}",
@@ -740,15 +745,7 @@ impl DedicatedCluster {
 
     fn script(&self, verb: &str) {
         let script = workspace_root().join(Service::Cluster.script());
-        let out = Command::new("bash")
-            .arg(&script)
-            .arg(verb)
-            .env("GITWARD_TEST_RUN", &self.run_dir)
-            .env("GITWARD_TEST_LOGS", logs_dir())
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+        let out = run_script(&script, verb, &self.run_dir);
         assert!(
             out.status.success(),
             "{} {verb} failed ({})",

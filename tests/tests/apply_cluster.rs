@@ -11,7 +11,7 @@ use gitward::io::cluster::Cluster;
 use gitward::io::cluster::engine::{ApplyError, ApplyOptions, ApplyOutcome, apply, plan};
 use gitward::manifest::read_manifests;
 use gitward::yaml::Value;
-use gitward_tests::manifests::{SECRET_VALUE, connect, mixed_set, objects, prune_sets};
+use gitward_tests::manifests::{SECRET_VALUE, connect, crd, mixed_set, objects, prune_sets};
 use gitward_tests::{cluster, gitward_bin, unique_name};
 
 fn opts() -> ApplyOptions {
@@ -354,31 +354,6 @@ fn cli_prints_flux_lines_and_never_a_secret_value() {
     assert!(!inventory.contains(SECRET_VALUE));
 }
 
-/// A CRD whose objects keep whatever `status` they are given (no subresource), for health
-/// checks that a test drives by patching the status.
-fn gadget_crd(group: &str) -> String {
-    format!(
-        r#"apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {{name: gadgets.{group}}}
-spec:
-  group: {group}
-  scope: Namespaced
-  names: {{kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {{type: object, x-kubernetes-preserve-unknown-fields: true}}
-          status: {{type: object, x-kubernetes-preserve-unknown-fields: true}}
-"#
-    )
-}
-
 #[tokio::test]
 async fn wait_times_out_naming_what_is_not_ready_and_cel_checks_decide_readiness() {
     use gitward::health::cel::{CustomHealthCheck, HealthCheckExprs, HealthChecks};
@@ -392,7 +367,14 @@ async fn wait_times_out_naming_what_is_not_ready_and_cel_checks_decide_readiness
          apiVersion: {group}/v1\nkind: Gadget\nmetadata: {{name: g, namespace: {ns}}}\nspec: {{size: 1}}\n---\n\
          apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: {ns}}}\n\
          spec: {{replicas: 1, selector: {{matchLabels: {{app: web}}}}, template: {{metadata: {{labels: {{app: web}}}}, spec: {{containers: [{{name: web, image: x}}]}}}}}}\n",
-        gadget_crd(&group)
+        // Objects of this CRD keep whatever `status` they are given (no subresource).
+        crd(
+            &group,
+            "Gadget",
+            "gadgets",
+            "spec: {type: object, x-kubernetes-preserve-unknown-fields: true}, \
+             status: {type: object, x-kubernetes-preserve-unknown-fields: true}"
+        )
     );
     // No controller runs in the test cluster: the Deployment never becomes Current.
     let waiting = opts().with_wait(true, Duration::from_secs(2));

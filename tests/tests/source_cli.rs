@@ -11,8 +11,9 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 
 use base64::Engine as _;
+use gitward_tests::gitward_bin as gitward;
 use gitward_tests::oci_push::{self, Pusher, Which};
-use gitward_tests::{git_servers, gitward_bin as gitward, helm_repo, registry, unique_name};
+use gitward_tests::{git_servers, helm_repo, registry, unique_name};
 
 struct Run {
     code: i32,

@@ -79,7 +79,10 @@ pub fn sort_key(m: &ObjMetadata) -> (i32, String, String, String, String) {
 
 /// Sorts objects in Flux's apply order.
 pub fn sort_objects(objects: &mut [Value]) {
-    objects.sort_by_cached_key(|o| sort_key(&ObjMetadata::of(o)));
+    objects.sort_by_cached_key(|o| {
+        let m = ObjMetadata::of(o);
+        (kind_rank(&m.kind), m.group, m.kind, m.namespace, m.name)
+    });
 }
 
 /// The apply stages of `ApplyAllStaged`, in order.

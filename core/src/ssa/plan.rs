@@ -21,7 +21,7 @@ use super::cleanup::{CleanupOptions, cleanup_patch};
 use super::object::{IdError, ObjMetadata, group_version, str_at};
 use super::order::{is_crd, stages};
 use super::policy::{Selectors, owner_labels, set_labels};
-use super::{PruneAction, entry_for, normalize, prune_action, skip_apply};
+use super::{PruneAction, normalize, prune_action, skip_apply};
 use crate::inventory::{Inventory, StaleObject, prune_order};
 use crate::yaml::{Map, Number, Value};
 
@@ -234,8 +234,9 @@ pub fn plan(
     opts: &PlanOptions,
 ) -> Result<Plan, PlanError> {
     let objects = prepare(desired, opts.owner.as_ref())?;
-    let index: HashMap<ObjMetadata, &Value> =
-        live.iter().map(|l| (ObjMetadata::of(l), l)).collect();
+    let mut index: HashMap<ObjMetadata, &Value, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(live.len(), Default::default());
+    index.extend(live.iter().map(|l| (ObjMetadata::of(l), l)));
     let provided = Provided::of(&objects);
     let mut plan = Plan::default();
     let mut inventory = Inventory::default();
@@ -284,35 +285,30 @@ fn plan_one(
     if let Some(entry) = skip_apply(obj, live, &opts.selectors) {
         return PlanEntry::new(entry, "excluded by its annotations");
     }
+    let (_, version) = group_version(str_at(obj, &["apiVersion"]));
+    let entry = |action| ChangeSetEntry::new(m.clone(), version, action);
     let Some(live) = live else {
-        let (_, version) = group_version(str_at(obj, &["apiVersion"]));
         let reason = if provided.defines(m) {
             "its CustomResourceDefinition is applied in an earlier stage"
         } else {
             "not in the cluster"
         };
-        return PlanEntry::new(
-            ChangeSetEntry::new(m.clone(), version, Action::Created),
-            reason,
-        );
+        return PlanEntry::new(entry(Action::Created), reason);
     };
     let mut fields = drifted_fields(obj, live);
     fields.extend(removed_fields(obj, live, &opts.field_manager).unwrap_or_default());
     if !fields.is_empty() {
-        let mut e = PlanEntry::new(
-            entry_for(obj, Action::Configured),
-            "drifted from the manifest",
-        );
+        let mut e = PlanEntry::new(entry(Action::Configured), "drifted from the manifest");
         e.fields = fields;
         return e;
     }
     if cleanup_patch(obj, Some(live), &opts.cleanup, &opts.field_manager).is_some() {
         return PlanEntry::new(
-            entry_for(obj, Action::Configured),
+            entry(Action::Configured),
             "fields of kubectl managers taken over",
         );
     }
-    PlanEntry::new(entry_for(obj, Action::Unchanged), "")
+    PlanEntry::new(entry(Action::Unchanged), "")
 }
 
 /// Keys that identify the items of a list of objects (the merge keys of the common
@@ -481,7 +477,14 @@ fn subset(d: &Value, l: Option<&Value>, path: &str, out: &mut Vec<String>) {
                 return;
             };
             for (k, v) in dm {
-                subset(v, l.and_then(|l| l.get(k)), &push_key(path, k), out);
+                let lv = l.and_then(|l| l.get(k));
+                if is_scalar(v) {
+                    if !lv.is_some_and(|lv| scalar_eq(v, lv)) {
+                        out.push(push_key(path, k));
+                    }
+                } else {
+                    subset(v, lv, &push_key(path, k), out);
+                }
             }
         }
         Value::Seq(ds) => {
@@ -527,6 +530,10 @@ fn subset(d: &Value, l: Option<&Value>, path: &str, out: &mut Vec<String>) {
             }
         }
     }
+}
+
+fn is_scalar(v: &Value) -> bool {
+    matches!(v, Value::Bool(_) | Value::Number(_) | Value::String(_))
 }
 
 /// The merge key every item of a list of objects carries (as a scalar), if any.
