@@ -4,7 +4,7 @@
 use super::jsonpatch;
 use super::replacements::labels::LabelSelector;
 use super::resmap::ResMap;
-use super::resource::{Id, Resource};
+use super::resource::{Id, Resource, effective_namespace};
 use super::types::Selector;
 use crate::smp;
 use crate::yaml::Value;
@@ -73,24 +73,28 @@ impl SelectorRegex {
 
     /// kustomize's `ResMap.Select` test for one resource.
     pub(crate) fn selects(&self, r: &Resource) -> bool {
-        let cur = r.cur_id();
-        let org = r.org_id();
-        if !matches(&self.namespace, org.effective_namespace())
-            && !matches(&self.namespace, cur.effective_namespace())
-        {
-            return false;
-        }
-        if !matches(&self.name, &org.name) && !matches(&self.name, &cur.name) {
-            return false;
-        }
+        // The current and original ids, borrowed from the resource (this runs for every
+        // resource under every patch).
         let g = r.gvk();
+        let (cur_name, cur_ns) = (r.name(), effective_namespace(&g, r.namespace()));
+        let (org_name, org_ns) = match r.prev_ids.first() {
+            Some(p) => (p.name.as_str(), p.effective_namespace()),
+            None => (cur_name, cur_ns),
+        };
+        if !matches(&self.namespace, org_ns) && !matches(&self.namespace, cur_ns) {
+            return false;
+        }
+        if !matches(&self.name, org_name) && !matches(&self.name, cur_name) {
+            return false;
+        }
         if !(matches(&self.group, &g.group)
             && matches(&self.version, &g.version)
             && matches(&self.kind, &g.kind))
         {
             return false;
         }
-        self.labels.matches(&r.labels()) && self.annotations.matches(&r.annotations())
+        (self.labels.is_empty() || self.labels.matches(&r.labels()))
+            && (self.annotations.is_empty() || self.annotations.matches(&r.annotations()))
     }
 }
 
@@ -236,8 +240,9 @@ pub(crate) fn apply_sm(
     if let Some(m) = p.as_map_mut() {
         m.insert("apiVersion".into(), target.api_version().into());
     }
-    let merged = smp::apply(
-        &target.obj,
+    // The object moves into the merge (an error ends the build, so it is not put back).
+    let merged = smp::apply_owned(
+        std::mem::take(&mut target.obj),
         &p,
         schema,
         &smp::TypeRef::Infer,

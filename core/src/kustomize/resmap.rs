@@ -31,7 +31,7 @@ impl ResMap {
     /// Appends one resource; an id already present is an error.
     pub(crate) fn append(&mut self, r: Resource) -> Result<(), String> {
         let id = r.cur_id();
-        if self.items.iter().any(|x| x.cur_id().equals(&id)) {
+        if self.items.iter().any(|x| x.cur_id_equals(&id)) {
             return Err(format!(
                 "may not add resource with an already registered id: {id}"
             ));
@@ -72,7 +72,7 @@ impl ResMap {
         self.items
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.all_ids().iter().any(|x| x.equals(id)))
+            .filter(|(_, r)| r.any_id_equals(id))
             .map(|(i, _)| i)
             .collect()
     }

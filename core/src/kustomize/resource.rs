@@ -76,6 +76,18 @@ pub(crate) fn is_cluster_scoped(gvk: &Gvk) -> bool {
     })
 }
 
+/// The namespace kustomize compares for an object of `gvk` in `namespace`: none for
+/// cluster-scoped kinds, `default` for an empty one.
+pub(crate) fn effective_namespace<'a>(gvk: &Gvk, namespace: &'a str) -> &'a str {
+    if is_cluster_scoped(gvk) {
+        "_non_namespaceable_"
+    } else if namespace.is_empty() {
+        DEFAULT_NAMESPACE
+    } else {
+        namespace
+    }
+}
+
 /// A resource id as kustomize compares them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub(crate) struct Id {
@@ -88,13 +100,7 @@ impl Id {
     /// The namespace kustomize compares: none for cluster-scoped kinds, `default` for an
     /// empty one.
     pub(crate) fn effective_namespace(&self) -> &str {
-        if is_cluster_scoped(&self.gvk) {
-            "_non_namespaceable_"
-        } else if self.namespace.is_empty() {
-            DEFAULT_NAMESPACE
-        } else {
-            &self.namespace
-        }
+        effective_namespace(&self.gvk, &self.namespace)
     }
 
     /// kustomize's `ResId.Equals`.
@@ -349,6 +355,20 @@ impl Resource {
             namespace: self.namespace().to_owned(),
         }
     }
+    /// Whether the current id [`Id::equals`] `id` (without building the current id).
+    pub(crate) fn cur_id_equals(&self, id: &Id) -> bool {
+        if self.name() != id.name {
+            return false;
+        }
+        let gvk = self.gvk();
+        gvk == id.gvk && effective_namespace(&gvk, self.namespace()) == id.effective_namespace()
+    }
+
+    /// Whether any id, previous or current, [`Id::equals`] `id`.
+    pub(crate) fn any_id_equals(&self, id: &Id) -> bool {
+        self.prev_ids.iter().any(|p| p.equals(id)) || self.cur_id_equals(id)
+    }
+
     /// The original id: the oldest previous id, or the current one.
     pub(crate) fn org_id(&self) -> Id {
         self.prev_ids

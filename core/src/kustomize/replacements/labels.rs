@@ -396,6 +396,11 @@ impl LabelSelector {
     }
 
     /// Whether a set of labels (or annotations) satisfies every requirement.
+    /// Whether the selector has no requirement (and so selects everything).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.reqs.is_empty()
+    }
+
     pub(crate) fn matches(&self, labels: &[(String, String)]) -> bool {
         let get = |k: &str| {
             labels
