@@ -240,9 +240,8 @@ pub(crate) fn apply_sm(
     if let Some(m) = p.as_map_mut() {
         m.insert("apiVersion".into(), target.api_version().into());
     }
-    // The object moves into the merge (an error ends the build, so it is not put back).
-    let merged = smp::apply_owned(
-        std::mem::take(&mut target.obj),
+    let merged = smp::apply(
+        &target.obj,
         &p,
         schema,
         &smp::TypeRef::Infer,

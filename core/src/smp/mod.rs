@@ -132,7 +132,7 @@ pub fn merge(
     type_ref: &TypeRef,
     opts: &Options,
 ) -> Result<Option<Value>, SmpError> {
-    merge_impl(base.clone(), patch, schema, type_ref, opts, false)
+    merge_impl(base, patch, schema, type_ref, opts, false)
 }
 
 /// Applies `patch` to the object `base` as kustomize v5.7.1's `Resource.ApplySmPatch`
@@ -149,36 +149,17 @@ pub fn apply(
     type_ref: &TypeRef,
     opts: &Options,
 ) -> Result<Option<Value>, SmpError> {
-    merge_impl(base.clone(), patch, schema, type_ref, opts, true)
-}
-
-/// [`apply`] taking the object by value: its nodes are moved into the merge rather than
-/// copied (kustomize's patches replace the object with the result anyway).
-pub(crate) fn apply_owned(
-    base: Value,
-    patch: &Value,
-    schema: &Schema,
-    type_ref: &TypeRef,
-    opts: &Options,
-) -> Result<Option<Value>, SmpError> {
     merge_impl(base, patch, schema, type_ref, opts, true)
 }
 
 fn merge_impl(
-    base: Value,
+    base: &Value,
     patch: &Value,
     schema: &Schema,
     type_ref: &TypeRef,
     opts: &Options,
     in_place: bool,
 ) -> Result<Option<Value>, SmpError> {
-    // The result is another node than the object only when the patch's top carries a
-    // directive (`$patch: replace`) or the object is not a map: only then is the object
-    // as it was needed afterwards.
-    let kept = (in_place
-        && (!matches!(base, Value::Map(_))
-            || patch.as_map().is_none_or(|m| m.contains_key("$patch"))))
-    .then(|| base.clone());
     let top = match type_ref {
         TypeRef::Infer => None,
         TypeRef::Gvk { api_version, kind } => schema.for_type(api_version, kind),
@@ -186,14 +167,12 @@ fn merge_impl(
     };
     let mut m = walk::Merger::new(schema, opts);
     let dest = m.import(base, 0).map_err(|e| *e)?;
-    let origin = m.import(patch.clone(), 0).map_err(|e| *e)?;
+    let origin = m.import(patch, 0).map_err(|e| *e)?;
     let Some(out) = m.walk([Some(dest), Some(origin)], top, 0).map_err(|e| *e)? else {
         return Ok(None);
     };
-    if out != dest
-        && let Some(kept) = kept
-    {
-        return Ok(Some(kept));
+    if in_place && out != dest {
+        return Ok(Some(base.clone()));
     }
     let mut budget = opts.max_nodes;
     m.export(out, 0, &mut budget).map(Some).map_err(|e| *e)

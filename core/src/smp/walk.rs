@@ -30,20 +30,15 @@ use crate::yaml::{Map, Number, Value};
 /// An index into the arena.
 pub(crate) type Id = usize;
 
-/// A map node's fields, in order (hashed as `yaml::Map` is: the order does not depend
-/// on the hasher).
-type ArenaMap = IndexMap<String, Id, crate::yaml::MapHasher>;
-
 #[derive(Debug, Clone)]
 enum Body {
-    /// A scalar: its text (`yaml.Node.Value`) and the value it came from. The text is
-    /// kept only where it is not the value's own (see [`Text`]).
+    /// A scalar: its text (`yaml.Node.Value`) and the value it came from.
     Scalar {
         null: bool,
-        text: Text,
+        text: String,
         value: Value,
     },
-    Map(ArenaMap),
+    Map(IndexMap<String, Id>),
     Seq(Vec<Id>),
 }
 
@@ -89,37 +84,19 @@ pub(crate) struct Merger<'a> {
     schema: &'a Schema,
     opts: &'a Options,
     path: Vec<Seg>,
-    /// Whether clean lists take the hashed path and a field only the object has is
-    /// walked only where that can change it (tests compare with both off).
+    /// Whether clean lists take the hashed path (tests compare with it off).
     fast: bool,
 }
 
-/// A scalar node's text: a string's text is the string itself, and a null's and a
-/// boolean's are fixed words, so only numbers (and texts set on their own) hold one.
-/// Importing a target copies no string twice.
-#[derive(Debug, Clone)]
-struct Text(Option<String>);
-
-impl Text {
-    fn of(v: &Value) -> Text {
-        Text(match v {
-            Value::Number(Number::Int(i)) => Some(i.to_string()),
-            Value::Number(Number::UInt(u)) => Some(u.to_string()),
-            Value::Number(Number::Float(f)) => Some(format_float(*f, b'g', -1, 64)),
-            _ => None,
-        })
-    }
-
-    /// The text of a scalar holding `value`.
-    fn get<'v>(&'v self, value: &'v Value) -> &'v str {
-        match (&self.0, value) {
-            (Some(t), _) => t,
-            (None, Value::String(s)) => s,
-            (None, Value::Null) => "null",
-            (None, Value::Bool(true)) => "true",
-            (None, Value::Bool(false)) => "false",
-            (None, _) => "",
-        }
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(Number::Int(i)) => i.to_string(),
+        Value::Number(Number::UInt(u)) => u.to_string(),
+        Value::Number(Number::Float(f)) => format_float(*f, b'g', -1, 64),
+        Value::String(s) => s.clone(),
+        Value::Seq(_) | Value::Map(_) => String::new(),
     }
 }
 
@@ -187,23 +164,23 @@ impl<'a> Merger<'a> {
     fn scalar(&mut self, value: Value) -> R<Id> {
         let body = Body::Scalar {
             null: value.is_null(),
-            text: Text::of(&value),
+            text: scalar_text(&value),
             value,
         };
         self.alloc(body)
     }
 
-    /// Moves a value into the arena.
-    pub(crate) fn import(&mut self, v: Value, depth: usize) -> R<Id> {
+    /// Copies a value into the arena.
+    pub(crate) fn import(&mut self, v: &Value, depth: usize) -> R<Id> {
         if depth > self.opts.max_depth {
             return Err(self.depth_error());
         }
         match v {
             Value::Map(m) => {
-                let mut out = ArenaMap::with_capacity_and_hasher(m.len(), Default::default());
+                let mut out = IndexMap::with_capacity(m.len());
                 for (k, child) in m {
                     let id = self.import(child, depth + 1)?;
-                    out.insert(k, id);
+                    out.insert(k.clone(), id);
                 }
                 self.alloc(Body::Map(out))
             }
@@ -214,7 +191,7 @@ impl<'a> Merger<'a> {
                 }
                 self.alloc(Body::Seq(out))
             }
-            scalar => self.scalar(scalar),
+            scalar => self.scalar(scalar.clone()),
         }
     }
 
@@ -292,12 +269,12 @@ impl<'a> Merger<'a> {
     /// `yaml.Node.Value`.
     fn text(&self, id: Id) -> &str {
         match &self.nodes[id].body {
-            Body::Scalar { text, value, .. } => text.get(value),
+            Body::Scalar { text, .. } => text,
             _ => "",
         }
     }
 
-    fn map(&self, id: Id) -> Option<&ArenaMap> {
+    fn map(&self, id: Id) -> Option<&IndexMap<String, Id>> {
         match &self.nodes[id].body {
             Body::Map(m) => Some(m),
             _ => None,
@@ -385,27 +362,6 @@ impl<'a> Merger<'a> {
     ) -> R<Option<Id>> {
         if depth > self.opts.max_depth {
             return Err(self.depth_error());
-        }
-        // A field only the object has (most of a target: a patch names a few fields).
-        // Walking it changes nothing but its nulls and merge-keyed lists, so the walk
-        // goes straight to those (see `walk_object_map`).
-        if self.fast
-            && let [Some(dest), None] = sources
-            && !self.is_null(dest)
-        {
-            match &self.nodes[dest].body {
-                // `VisitScalar`: the object's.
-                Body::Scalar { .. } => return Ok(Some(dest)),
-                // `VisitList` of a list without a merge strategy: the object's.
-                Body::Seq(_) if !schema.is_some_and(SchemaNode::has_merge_strategy) => {
-                    return Ok(Some(dest));
-                }
-                Body::Map(_) if depth < self.opts.max_depth => {
-                    let schema = self.get_schema(&sources, schema);
-                    return self.walk_object_map(dest, schema, depth);
-                }
-                _ => {}
-            }
         }
         let schema = self.get_schema(&sources, schema);
         // `Walker.Kind`: the kind of the first non-null source.
@@ -503,43 +459,6 @@ impl<'a> Merger<'a> {
         Ok(Some(dest))
     }
 
-    /// [`Self::walk_map`] of a map only the object has (`[dest, None]`): `VisitMap` keeps
-    /// the object's map, and each field is walked alone in name order. A field holding a
-    /// non-null scalar walks to itself and `field_set` of a field to itself changes
-    /// nothing (no node is touched, no error is possible), so only the other fields are
-    /// walked, in the same order, and set only when their walk returned another node:
-    /// the steps with an effect are the ones [`Self::walk_map`] takes, in its order.
-    fn walk_object_map(
-        &mut self,
-        dest: Id,
-        schema: Option<&'a SchemaNode>,
-        depth: usize,
-    ) -> R<Option<Id>> {
-        let mut fields: Vec<(String, Id)> = match &self.nodes[dest].body {
-            Body::Map(m) => m
-                .iter()
-                .filter(|&(_, &child)| {
-                    !matches!(self.nodes[child].body, Body::Scalar { null: false, .. })
-                })
-                .map(|(k, &child)| (k.clone(), child))
-                .collect(),
-            _ => Vec::new(),
-        };
-        fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (key, child) in fields {
-            let child_schema = schema.and_then(|s| self.schema.field(s, &key));
-            self.path.push(Seg::Key(key));
-            let val = self.walk([Some(child), None], child_schema, depth + 1)?;
-            let Some(Seg::Key(key)) = self.path.pop() else {
-                continue;
-            };
-            if val != Some(child) {
-                self.field_set(dest, &key, val)?;
-            }
-        }
-        Ok(Some(dest))
-    }
-
     /// `Merger.VisitMap`.
     fn visit_map(&mut self, sources: [Option<Id>; 2]) -> R<Option<Id>> {
         let [dest, origin] = sources;
@@ -556,7 +475,7 @@ impl<'a> Merger<'a> {
                 let id = self.scalar(Value::Null)?;
                 let kept = self.text_of(d);
                 if let Body::Scalar { text, .. } = &mut self.nodes[id].body {
-                    *text = Text(Some(kept));
+                    *text = kept;
                 }
                 self.nodes[id].should_keep = true;
                 return Ok(Some(id));
@@ -588,7 +507,7 @@ impl<'a> Merger<'a> {
             Body::Scalar { text, value, .. } => Err(Box::new(SmpError::ScalarDirective {
                 path: self.path_string(),
                 tag: scalar_tag(value).to_owned(),
-                value: text.get(value).to_owned(),
+                value: text.clone(),
             })),
         }
     }
@@ -653,9 +572,6 @@ impl<'a> Merger<'a> {
         let sources = [Some(dest), sources[1]];
         // The strategy is set (the list is associative), so kyaml never infers a key.
         let (_, keys) = schema.strategy_and_keys();
-        if self.fast && sources[1].is_none() && self.walk_object_list(dest, &keys, schema, depth)? {
-            return Ok(Some(dest));
-        }
         if let Some(plan) = self
             .fast
             .then(|| self.fast_plan(dest, sources[1], &keys))
@@ -669,75 +585,6 @@ impl<'a> Merger<'a> {
         }
         let values = self.element_primitive_values(&sources);
         self.set_associative_elements(values, &[String::new()], dest, &sources, schema, depth)
-    }
-
-    /// [`Self::walk_associative_sequence`] of a list only the object has (`[dest, None]`),
-    /// when it is clean (see [`Self::fast_plan`]); `false` (nothing done) when it is not.
-    /// [`Self::fast_associative`] then walks each element alone in the list's order; an
-    /// element (a map holding its keys, or a non-null scalar) walks to itself, is not
-    /// empty and keeps its keys, so every element keeps its place and the list holds
-    /// what it held: the object's list is the result. A scalar element's walk does
-    /// nothing, so only map elements are walked.
-    fn walk_object_list(
-        &mut self,
-        dest: Id,
-        keys: &[String],
-        schema: &'a SchemaNode,
-        depth: usize,
-    ) -> R<bool> {
-        if keys.iter().any(String::is_empty) {
-            return Ok(false);
-        }
-        let Some(elems) = self.seq(dest) else {
-            return Ok(false);
-        };
-        let mut labels = Vec::with_capacity(elems.len());
-        {
-            let mut seen: HashSet<Vec<&str>> =
-                HashSet::with_capacity_and_hasher(elems.len(), Default::default());
-            for &e in elems {
-                let Some(t) = self.elem_tuple(e, keys) else {
-                    return Ok(false);
-                };
-                if !keys.is_empty() {
-                    labels.push(elem_label(keys, &t));
-                }
-                if !seen.insert(t) {
-                    return Ok(false);
-                }
-            }
-        }
-        if keys.is_empty() {
-            return Ok(true);
-        }
-        let elems = elems.to_vec();
-        let elem_schema = self.schema.elements(schema);
-        for (e, label) in elems.into_iter().zip(labels) {
-            self.path.push(Seg::Elem(label));
-            let walked = self.walk([Some(e), None], elem_schema, depth + 1);
-            self.path.pop();
-            walked?;
-        }
-        Ok(true)
-    }
-
-    /// An element's merge-key tuple when it is clean: with merge keys, a map holding each
-    /// key as a non-null scalar with non-empty text; without, a non-null scalar with
-    /// non-empty text.
-    fn elem_tuple(&self, e: Id, keys: &[String]) -> Option<Vec<&str>> {
-        let text = |id: Id| match &self.nodes[id].body {
-            Body::Scalar {
-                null: false,
-                text,
-                value,
-            } => Some(text.get(value)).filter(|t| !t.is_empty()),
-            _ => None,
-        };
-        if keys.is_empty() {
-            return text(e).map(|t| vec![t]);
-        }
-        let m = self.map(e)?;
-        keys.iter().map(|k| text(*m.get(k)?)).collect()
     }
 
     /// Checks whether a list pair is "clean", in which case kyaml's element-by-element
@@ -766,8 +613,24 @@ impl<'a> Merger<'a> {
             return None;
         }
         let tuple = |e: Id| -> Option<Vec<String>> {
-            let t = self.elem_tuple(e, keys)?;
-            Some(t.into_iter().map(str::to_owned).collect())
+            if keys.is_empty() {
+                match &self.nodes[e].body {
+                    Body::Scalar {
+                        null: false, text, ..
+                    } if !text.is_empty() => Some(vec![text.clone()]),
+                    _ => None,
+                }
+            } else {
+                let m = self.map(e)?;
+                keys.iter()
+                    .map(|k| match &self.nodes[*m.get(k)?].body {
+                        Body::Scalar {
+                            null: false, text, ..
+                        } if !text.is_empty() => Some(text.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            }
         };
         let index = |elems: &[Id]| -> Option<TupleIndex> {
             let mut tuples = Vec::with_capacity(elems.len());
@@ -1241,7 +1104,7 @@ impl<'a> Merger<'a> {
                         value: value @ (Value::Bool(_) | Value::Number(_)),
                     } = &mut self.nodes[val].body
                 {
-                    *value = Value::String(text.get(value).to_owned());
+                    *value = Value::String(text.clone());
                 }
                 let node = self.nodes[val].clone();
                 self.nodes[old] = node;
@@ -1387,13 +1250,12 @@ fn match_values(v1: &[String], v2: &[String]) -> Option<Vec<String>> {
     common.then_some(res)
 }
 
-fn elem_label<V: AsRef<str>>(keys: &[String], values: &[V]) -> String {
+fn elem_label(keys: &[String], values: &[String]) -> String {
     keys.iter()
         .zip(values)
         .map(|(k, v)| {
-            let v = v.as_ref();
             if k.is_empty() {
-                v.to_owned()
+                v.clone()
             } else {
                 format!("{k}={v}")
             }
@@ -1527,8 +1389,8 @@ mod tests {
         let opts = Options::default();
         let mut m = Merger::new(schema, &opts);
         m.fast = fast;
-        let d = m.import(base.clone(), 0)?;
-        let o = m.import(patch.clone(), 0)?;
+        let d = m.import(base, 0)?;
+        let o = m.import(patch, 0)?;
         let Some(out) = m.walk([Some(d), Some(o)], None, 0)? else {
             return Ok(None);
         };
@@ -1582,29 +1444,6 @@ mod tests {
             let fast = run(&base, &patch, &schema, true);
             let slow = run(&base, &patch, &schema, false);
             assert_eq!(fast, slow, "case {i}\nbase: {base:?}\npatch: {patch:?}");
-        }
-    }
-
-    /// `apply_owned` (the object moved into the arena) gives what `apply` gives, with
-    /// and without a `$patch` directive at the top.
-    #[test]
-    fn apply_owned_matches_apply() {
-        let schema = Schema::builtin();
-        let opts = Options::default();
-        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-        for i in 0..600 {
-            let base = deployment(&mut rng, i % 2 == 0);
-            let mut patch = deployment(&mut rng, i % 3 == 0);
-            if i % 5 == 0
-                && let Some(m) = patch.as_map_mut()
-            {
-                let directive = ["replace", "delete", "merge"][i % 3];
-                m.insert("$patch".into(), directive.into());
-            }
-            let t = crate::smp::TypeRef::Infer;
-            let want = crate::smp::apply(&base, &patch, &schema, &t, &opts);
-            let got = crate::smp::apply_owned(base.clone(), &patch, &schema, &t, &opts);
-            assert_eq!(got, want, "case {i}\nbase: {base:?}\npatch: {patch:?}");
         }
     }
 }
