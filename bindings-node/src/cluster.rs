@@ -362,8 +362,7 @@ pub fn apply_sync<'env>(
     objects: Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> Result<Unknown<'env>> {
-    let r = request(env, objects, options)?;
-    outcome(env, run_apply(&r))
+    run_sync(env, objects, options, Verb::Apply)
 }
 
 /// What [`apply_sync`] would do, with server-side dry-runs only (nothing changes): the
@@ -378,8 +377,7 @@ pub fn plan_sync<'env>(
     objects: Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> Result<Unknown<'env>> {
-    let r = request(env, objects, options)?;
-    outcome(env, run_plan(&r))
+    run_sync(env, objects, options, Verb::Plan)
 }
 
 /// Which cluster verb a task runs.
@@ -393,6 +391,38 @@ pub enum Verb {
     Diff,
 }
 
+impl Verb {
+    fn run(self, r: &Request) -> std::result::Result<Value, ErrorReport> {
+        match self {
+            Verb::Apply => run_apply(r),
+            Verb::Plan => run_plan(r),
+            Verb::Diff => run_diff(r),
+        }
+    }
+}
+
+/// A verb's arguments read, then the verb run on this thread.
+fn run_sync<'env>(
+    env: &'env Env,
+    objects: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+    verb: Verb,
+) -> Result<Unknown<'env>> {
+    let r = request(env, objects, options)?;
+    outcome(env, verb.run(&r))
+}
+
+/// A verb's arguments read on the JS thread, the verb run on the libuv thread pool.
+fn task(
+    env: &Env,
+    objects: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+    verb: Verb,
+) -> Result<AsyncTask<ClusterTask>> {
+    let request = request(env, objects, options)?;
+    Ok(AsyncTask::new(ClusterTask { request, verb }))
+}
+
 /// An apply, a plan or a diff on the libuv thread pool.
 pub struct ClusterTask {
     request: Request,
@@ -404,11 +434,7 @@ impl<'task> ScopedTask<'task> for ClusterTask {
     type JsValue = Unknown<'task>;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        Ok(match self.verb {
-            Verb::Apply => run_apply(&self.request),
-            Verb::Plan => run_plan(&self.request),
-            Verb::Diff => run_diff(&self.request),
-        })
+        Ok(self.verb.run(&self.request))
     }
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -426,11 +452,7 @@ pub fn apply(
     objects: Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> Result<AsyncTask<ClusterTask>> {
-    let request = request(env, objects, options)?;
-    Ok(AsyncTask::new(ClusterTask {
-        request,
-        verb: Verb::Apply,
-    }))
+    task(env, objects, options, Verb::Apply)
 }
 
 /// `planSync` on the libuv thread pool: the Promise rejects with its errors.
@@ -443,11 +465,7 @@ pub fn plan(
     objects: Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> Result<AsyncTask<ClusterTask>> {
-    let request = request(env, objects, options)?;
-    Ok(AsyncTask::new(ClusterTask {
-        request,
-        verb: Verb::Plan,
-    }))
+    task(env, objects, options, Verb::Plan)
 }
 
 /// Compares objects with what runs, as `flux diff kustomization` does: each object's
@@ -465,8 +483,7 @@ pub fn diff_sync<'env>(
     objects: Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> Result<Unknown<'env>> {
-    let r = request(env, objects, options)?;
-    outcome(env, run_diff(&r))
+    run_sync(env, objects, options, Verb::Diff)
 }
 
 /// `diffSync` on the libuv thread pool: the Promise rejects with its errors.
@@ -479,9 +496,5 @@ pub fn diff(
     objects: Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> Result<AsyncTask<ClusterTask>> {
-    let request = request(env, objects, options)?;
-    Ok(AsyncTask::new(ClusterTask {
-        request,
-        verb: Verb::Diff,
-    }))
+    task(env, objects, options, Verb::Diff)
 }

@@ -51,37 +51,38 @@ impl From<&ApplyError> for ErrorReport {
     }
 }
 
+impl ErrorReport {
+    /// An input that cannot be planned or diffed (an object twice, an unreadable
+    /// inventory): kind `invalid`, naming the duplicated object when there is one.
+    fn invalid(subject: Option<&String>, message: String) -> Self {
+        ErrorReport {
+            kind: ErrorKind::Invalid,
+            subject: subject.cloned(),
+            code: None,
+            fields: Vec::new(),
+            message,
+            entries: Vec::new(),
+        }
+    }
+}
+
 impl From<&crate::ssa::plan::PlanError> for ErrorReport {
     fn from(e: &crate::ssa::plan::PlanError) -> Self {
         let subject = match e {
-            crate::ssa::plan::PlanError::Duplicate { subject } => Some(subject.clone()),
+            crate::ssa::plan::PlanError::Duplicate { subject } => Some(subject),
             _ => None,
         };
-        ErrorReport {
-            kind: ErrorKind::Invalid,
-            subject,
-            code: None,
-            fields: Vec::new(),
-            message: e.to_string(),
-            entries: Vec::new(),
-        }
+        ErrorReport::invalid(subject, e.to_string())
     }
 }
 
 impl From<&crate::diff::DiffError> for ErrorReport {
     fn from(e: &crate::diff::DiffError) -> Self {
         let subject = match e {
-            crate::diff::DiffError::Duplicate { subject } => Some(subject.clone()),
+            crate::diff::DiffError::Duplicate { subject } => Some(subject),
             _ => None,
         };
-        ErrorReport {
-            kind: ErrorKind::Invalid,
-            subject,
-            code: None,
-            fields: Vec::new(),
-            message: e.to_string(),
-            entries: Vec::new(),
-        }
+        ErrorReport::invalid(subject, e.to_string())
     }
 }
 
